@@ -1,0 +1,61 @@
+# Two commands: `make run` (set up and serve on http://127.0.0.1:8000) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMPS := .make
+CHROMIUM ?= /usr/bin/chromium
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup python npm static chromium lint format demo clean
+
+setup: python static
+
+python: $(STAMPS)/python
+$(STAMPS)/python: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@mkdir -p $(STAMPS) && touch $@
+
+npm: $(STAMPS)/npm
+$(STAMPS)/npm: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@mkdir -p $(STAMPS) && touch $@
+
+static: static/build/careprog.css
+static/build/careprog.css: $(STAMPS)/npm $(wildcard static/src/*)
+	npm run --silent build
+
+# Browser tests never skip: install Debian's Chromium when we can, otherwise stop and say how.
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Chromium for the browser tests (apt-get install chromium)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "The browser tests need Chromium at $(CHROMIUM)."; \
+	    echo "Install it with: sudo apt-get install chromium   (or set CHROMIUM=/path/to/chromium)"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+demo: setup
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py setup_demo
+
+run: demo
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: python
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: python
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+test: setup chromium lint
+	CHROMIUM=$(CHROMIUM) $(PY) -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(STAMPS) static/build staticfiles .pytest_cache

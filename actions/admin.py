@@ -1,0 +1,89 @@
+from django.contrib import admin
+
+from actions.models import Action, Mechanism, Objective, Programme, Requirement, Update
+
+
+class ObjectiveInline(admin.StackedInline):
+    model = Objective
+    extra = 0
+    fields = ["position", "title", "statement"]
+    show_change_link = True
+
+
+class RequirementInline(admin.TabularInline):
+    model = Requirement
+    extra = 0
+    fields = ["position", "text"]
+    show_change_link = True
+
+
+class MechanismInline(admin.TabularInline):
+    model = Mechanism
+    extra = 0
+    fields = ["position", "text"]
+    show_change_link = True
+
+
+class ActionInline(admin.TabularInline):
+    model = Action
+    extra = 0
+    fields = ["position", "title", "status"]
+    show_change_link = True
+
+
+class UpdateInline(admin.StackedInline):
+    model = Update
+    extra = 0
+    fields = ["period", "status", "text", "author", "source"]
+    ordering = ["-period"]
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "first_period", "last_period"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [ObjectiveInline]
+
+
+@admin.register(Objective)
+class ObjectiveAdmin(admin.ModelAdmin):
+    list_display = ["title", "programme", "position"]
+    list_filter = ["programme"]
+    list_select_related = ["programme"]
+    inlines = [RequirementInline]
+
+
+@admin.register(Requirement)
+class RequirementAdmin(admin.ModelAdmin):
+    list_display = ["text", "objective", "position"]
+    list_filter = ["objective__programme"]
+    list_select_related = ["objective"]
+    search_fields = ["text"]
+    inlines = [MechanismInline]
+
+
+@admin.register(Mechanism)
+class MechanismAdmin(admin.ModelAdmin):
+    list_display = ["text", "requirement", "position"]
+    list_filter = ["requirement__objective__programme"]
+    list_select_related = ["requirement"]
+    search_fields = ["text"]
+    inlines = [ActionInline]
+
+
+@admin.register(Action)
+class ActionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "mechanism", "status", "position"]
+    list_filter = ["status", "mechanism__requirement__objective__programme"]
+    list_select_related = ["mechanism"]
+    search_fields = ["title"]
+    inlines = [UpdateInline]
+
+
+@admin.register(Update)
+class UpdateAdmin(admin.ModelAdmin):
+    list_display = ["action", "period", "status", "author", "updated_at"]
+    list_filter = ["period", "status"]
+    list_select_related = ["action", "author"]
+    search_fields = ["text", "action__title"]
+    raw_id_fields = ["action"]

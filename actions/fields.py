@@ -1,0 +1,46 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from actions.periods import InvalidPeriod, ReportingPeriod
+
+
+class ReportingPeriodField(models.CharField):
+    """Stores a ReportingPeriod as its slug ('2024-25-q3'), which sorts in time order."""
+
+    description = "A quarter of the UK financial year"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 10)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if kwargs.get("max_length") == 10:
+            del kwargs["max_length"]
+        return name, path, args, kwargs
+
+    def from_db_value(self, value, expression, connection):
+        if value is None:
+            return None
+        return ReportingPeriod.parse(value)
+
+    def to_python(self, value):
+        if value is None or isinstance(value, ReportingPeriod):
+            return value
+        try:
+            return ReportingPeriod.parse(value)
+        except InvalidPeriod as error:
+            raise ValidationError(str(error), code="invalid_period") from None
+
+    def get_prep_value(self, value):
+        value = self.to_python(value)
+        return None if value is None else value.slug
+
+    def value_to_string(self, obj):
+        value = self.value_from_object(obj)
+        return "" if value is None else value.slug
+
+    def formfield(self, **kwargs):
+        from actions.forms import ReportingPeriodFormField
+
+        return super().formfield(**{"form_class": ReportingPeriodFormField, **kwargs})

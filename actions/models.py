@@ -1,0 +1,194 @@
+"""The programme hierarchy: objective → requirement → mechanism → action → update."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from actions.fields import ReportingPeriodField
+from actions.periods import ReportingPeriod
+
+
+class Status(models.TextChoices):
+    """The public-sector BRAG convention, plus the two states before a rating exists."""
+
+    NOT_ASSESSED = "not_assessed", "Not assessed"
+    NOT_STARTED = "not_started", "Not started"
+    ON_TRACK = "on_track", "On track"
+    AT_RISK = "at_risk", "At risk"
+    OFF_TRACK = "off_track", "Off track"
+    COMPLETE = "complete", "Complete"
+
+    @property
+    def brag(self) -> str:
+        """The BRAG letter a committee paper would print, or '' where there is none."""
+        return _BRAG_LETTER[self]
+
+    @property
+    def tag_class(self) -> str:
+        """GOV.UK tag colour modifier for this status."""
+        return _TAG_CLASS[self]
+
+
+_BRAG_LETTER = {
+    Status.NOT_ASSESSED: "",
+    Status.NOT_STARTED: "",
+    Status.ON_TRACK: "G",
+    Status.AT_RISK: "A",
+    Status.OFF_TRACK: "R",
+    Status.COMPLETE: "B",
+}
+_TAG_CLASS = {
+    Status.NOT_ASSESSED: "govuk-tag--grey",
+    Status.NOT_STARTED: "govuk-tag--grey",
+    Status.ON_TRACK: "govuk-tag--green",
+    Status.AT_RISK: "govuk-tag--orange",
+    Status.OFF_TRACK: "govuk-tag--red",
+    Status.COMPLETE: "govuk-tag--blue",
+}
+
+
+class Programme(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    first_period = ReportingPeriodField(
+        help_text="First quarter the programme reports on, e.g. 2024-25 Q1"
+    )
+    last_period = ReportingPeriodField(
+        help_text="Last quarter the programme reports on, e.g. 2024-25 Q4"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(first_period__lte=F("last_period")),
+                name="actions_programme_periods_in_order",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("actions:report_latest", kwargs={"slug": self.slug})
+
+    def periods(self) -> list[ReportingPeriod]:
+        return self.first_period.until(self.last_period)
+
+    def covers(self, period: ReportingPeriod) -> bool:
+        return self.first_period <= period <= self.last_period
+
+
+class Objective(models.Model):
+    """What the programme wants to achieve: a short title and the statement under it."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="objectives")
+    position = models.PositiveIntegerField(default=0)
+    title = models.CharField(
+        max_length=200, help_text="Short title, e.g. 'Children live safely with their families'"
+    )
+    statement = models.TextField(help_text="What we want to achieve, as the programme states it")
+
+    class Meta:
+        ordering = ["programme", "position", "pk"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return (
+            reverse("actions:report_latest", kwargs={"slug": self.programme.slug})
+            + f"#objective-{self.pk}"
+        )
+
+
+class Requirement(models.Model):
+    """What we need for an objective."""
+
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="requirements")
+    position = models.PositiveIntegerField(default=0)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["objective", "position", "pk"]
+
+    def __str__(self):
+        return self.text
+
+    def get_absolute_url(self):
+        return self.objective.get_absolute_url()
+
+
+class Mechanism(models.Model):
+    """How we will make a requirement happen."""
+
+    requirement = models.ForeignKey(
+        Requirement, on_delete=models.CASCADE, related_name="mechanisms"
+    )
+    position = models.PositiveIntegerField(default=0)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["requirement", "position", "pk"]
+
+    def __str__(self):
+        return self.text
+
+    def get_absolute_url(self):
+        return self.requirement.get_absolute_url()
+
+
+class Action(models.Model):
+    """What we need to do. The title may be empty: the source table has such a row."""
+
+    Status = Status
+
+    mechanism = models.ForeignKey(Mechanism, on_delete=models.CASCADE, related_name="actions")
+    position = models.PositiveIntegerField(default=0)
+    title = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_ASSESSED)
+
+    class Meta:
+        ordering = ["mechanism", "position", "pk"]
+
+    def __str__(self):
+        return self.title or "(no action text)"
+
+    def get_absolute_url(self):
+        return self.mechanism.get_absolute_url()
+
+
+class Update(models.Model):
+    """An action's update for one reporting period, with its status at that time."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
+    period = ReportingPeriodField()
+    text = models.TextField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_ASSESSED)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Where the text was first published, for imported updates",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["action", "-period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action", "period"], name="actions_update_one_per_period"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.action} ({self.period})"
+
+    def get_absolute_url(self):
+        return self.action.get_absolute_url()

@@ -1,0 +1,123 @@
+"""Reads for the programme hierarchy. Each function states its query cost."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, Prefetch, QuerySet
+
+from actions.models import Action, Mechanism, Objective, Programme, Requirement, Status, Update
+from actions.periods import ReportingPeriod
+
+
+def programmes_for_list() -> QuerySet[Programme]:
+    """Programmes with their objective and action counts: one query."""
+    return Programme.objects.annotate(
+        objective_count=Count("objectives", distinct=True),
+        action_count=Count("objectives__requirements__mechanisms__actions", distinct=True),
+    ).order_by("name")
+
+
+def latest_reported_period(programme: Programme) -> ReportingPeriod:
+    """The latest period with any update; the current quarter, kept in range, if none. One query."""
+    latest = Update.objects.filter(
+        action__mechanism__requirement__objective__programme=programme
+    ).aggregate(latest=Max("period"))["latest"]
+    if latest is not None:
+        return latest
+    return min(max(ReportingPeriod.current(), programme.first_period), programme.last_period)
+
+
+def objectives_for_report(programme: Programme, period: ReportingPeriod) -> QuerySet[Objective]:
+    """The whole hierarchy in programme order with updates up to ``period``, newest first.
+
+    Five queries whatever the programme's size: objectives, requirements,
+    mechanisms, actions and updates.
+    """
+    updates = Update.objects.filter(period__lte=period).order_by("action_id", "-period")
+    actions = Action.objects.order_by("position", "pk").prefetch_related(
+        Prefetch("updates", queryset=updates, to_attr="updates_to_period")
+    )
+    mechanisms = Mechanism.objects.order_by("position", "pk").prefetch_related(
+        Prefetch("actions", queryset=actions, to_attr="ordered_actions")
+    )
+    requirements = Requirement.objects.order_by("position", "pk").prefetch_related(
+        Prefetch("mechanisms", queryset=mechanisms, to_attr="ordered_mechanisms")
+    )
+    return (
+        Objective.objects.filter(programme=programme)
+        .order_by("position", "pk")
+        .prefetch_related(
+            Prefetch("requirements", queryset=requirements, to_attr="ordered_requirements")
+        )
+    )
+
+
+@dataclass
+class ReportRow:
+    """One row of the committee table. A merged cell is drawn only on the row where it
+    starts, which carries its rowspan (0 elsewhere); its object is None when empty."""
+
+    action: Action | None
+    update: Update | None
+    status: Status
+    status_period: ReportingPeriod | None
+    objective: Objective | None = None
+    objective_rowspan: int = 0
+    requirement: Requirement | None = None
+    requirement_rowspan: int = 0
+    mechanism: Mechanism | None = None
+    mechanism_rowspan: int = 0
+
+    @property
+    def status_carried_forward(self) -> bool:
+        return self.update is None and self.status_period is not None
+
+
+@dataclass
+class ObjectiveTable:
+    objective: Objective
+    rows: list[ReportRow] = field(default_factory=list)
+
+
+def _action_row(action: Action | None, period: ReportingPeriod) -> ReportRow:
+    """The update for ``period`` and the status as last reported on or before it."""
+    if action is None:
+        return ReportRow(action=None, update=None, status=Status.NOT_ASSESSED, status_period=None)
+    latest = action.updates_to_period[0] if action.updates_to_period else None
+    if latest is None:
+        return ReportRow(action=action, update=None, status=Status.NOT_ASSESSED, status_period=None)
+    update = latest if latest.period == period else None
+    return ReportRow(
+        action=action, update=update, status=Status(latest.status), status_period=latest.period
+    )
+
+
+def report_tables(programme: Programme, period: ReportingPeriod) -> list[ObjectiveTable]:
+    """The committee progress table, one per objective, with rowspans as in the paper."""
+    tables = []
+    for objective in objectives_for_report(programme, period):
+        table = ObjectiveTable(objective=objective)
+        objective_rows: list[ReportRow] = []
+        for requirement in objective.ordered_requirements:
+            requirement_rows: list[ReportRow] = []
+            for mechanism in requirement.ordered_mechanisms:
+                actions = mechanism.ordered_actions or [None]
+                mechanism_rows = [_action_row(action, period) for action in actions]
+                mechanism_rows[0].mechanism = mechanism
+                mechanism_rows[0].mechanism_rowspan = len(mechanism_rows)
+                requirement_rows.extend(mechanism_rows)
+            if not requirement_rows:
+                requirement_rows = [_action_row(None, period)]
+                requirement_rows[0].mechanism_rowspan = 1
+            requirement_rows[0].requirement = requirement
+            requirement_rows[0].requirement_rowspan = len(requirement_rows)
+            objective_rows.extend(requirement_rows)
+        if not objective_rows:
+            objective_rows = [_action_row(None, period)]
+            objective_rows[0].requirement_rowspan = objective_rows[0].mechanism_rowspan = 1
+        objective_rows[0].objective = objective
+        objective_rows[0].objective_rowspan = len(objective_rows)
+        table.rows = objective_rows
+        tables.append(table)
+    return tables

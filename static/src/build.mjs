@@ -1,0 +1,26 @@
+// Builds static/build/ from GOV.UK Frontend and our own sources.
+// Run with `npm run build`; the output is generated, never committed.
+import { compile } from "sass";
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "..", "..");
+const out = join(root, "static", "build");
+const govuk = join(root, "node_modules", "govuk-frontend", "dist", "govuk");
+
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+
+const css = compile(join(here, "careprog.scss"), {
+  loadPaths: [join(root, "node_modules")],
+  style: "compressed",
+  quietDeps: true,
+  silenceDeprecations: ["import"],
+});
+writeFileSync(join(out, "careprog.css"), css.css);
+
+copyFileSync(join(govuk, "govuk-frontend.min.js"), join(out, "govuk-frontend.min.js"));
+copyFileSync(join(here, "careprog.mjs"), join(out, "careprog.mjs"));
+console.log(`static/build: careprog.css (${css.css.length} bytes), govuk-frontend.min.js, careprog.mjs`);
