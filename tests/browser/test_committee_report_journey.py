@@ -1,0 +1,102 @@
+"""A committee member reads the progress report on screen, on paper and by keyboard."""
+
+import io
+import re
+
+import pytest
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from actions.models import Action
+from tests.browser.conftest import assert_no_axe_violations, sign_in, submit_sign_in_form
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "a-long-test-password"
+Q3_REPORT = "/programmes/care-programme-2024-25/report/2024-25-q3/"
+A4_LANDSCAPE = (842, 595)  # points
+
+
+def squash(text):
+    """PDF text breaks lines wherever the table wrapped them, so compare without whitespace."""
+    return re.sub(r"\s+", "", text)
+
+
+def test_a_committee_member_follows_links_from_sign_in_to_the_report(
+    transactional_db, live_server, page, seed_programme, committee_member
+):
+    page.goto(f"{live_server.url}/sign-in/")
+    assert_no_axe_violations(page)
+
+    sign_in(page, live_server, "councillor", PASSWORD)
+    expect(page).to_have_url(f"{live_server.url}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Care programmes")
+    assert_no_axe_violations(page)
+
+    page.get_by_role("link", name="See all programmes").click()
+    expect(page).to_have_url(f"{live_server.url}/programmes/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Programmes")
+    assert_no_axe_violations(page)
+
+    page.get_by_role("link", name="Care Programme 2024-25").click()
+    expect(page).to_have_url(f"{live_server.url}{Q3_REPORT}")
+    expect(page.locator("table.app-report-table")).to_have_count(4)
+    assert_no_axe_violations(page)
+
+
+def test_on_a_phone_the_wide_report_tables_scroll_from_the_keyboard(
+    transactional_db, live_server, page, seed_programme, committee_member
+):
+    """At desktop width the tables fit, so only a narrow screen tests the scroll regions."""
+    page.set_viewport_size({"width": 375, "height": 700})
+    sign_in(page, live_server, "councillor", PASSWORD)
+    page.goto(f"{live_server.url}{Q3_REPORT}")
+    scroller = page.get_by_role("region", name=re.compile(r"^Children live safely.*updates for"))
+    assert scroller.evaluate("el => el.scrollWidth > el.clientWidth"), "the table fits: no test"
+    assert_no_axe_violations(page)
+
+    scroller.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("el => el.scrollLeft > 0", arg=scroller.element_handle())
+
+
+def test_a_failed_sign_in_explains_the_problem_accessibly(
+    transactional_db, live_server, page, committee_member
+):
+    submit_sign_in_form(page, live_server, "councillor", "not-the-password")
+    expect(page).to_have_title(re.compile(r"^Error: Sign in"))
+    expect(page.locator(".govuk-error-summary")).to_contain_text("There is a problem")
+    assert_no_axe_violations(page)
+
+
+def test_the_printed_report_is_a4_landscape_with_every_action_and_no_navigation(
+    transactional_db, live_server, page, seed_programme, committee_member
+):
+    sign_in(page, live_server, "councillor", PASSWORD)
+    page.goto(f"{live_server.url}{Q3_REPORT}")
+    page.wait_for_load_state("networkidle")
+    pdf = PdfReader(io.BytesIO(page.pdf(prefer_css_page_size=True, print_background=True)))
+
+    for number, pdf_page in enumerate(pdf.pages, start=1):
+        size = (float(pdf_page.mediabox.width), float(pdf_page.mediabox.height))
+        assert size == pytest.approx(A4_LANDSCAPE, abs=2), f"page {number} is {size} pt"
+
+    text = squash("".join(pdf_page.extract_text() for pdf_page in pdf.pages))
+    titles = Action.objects.exclude(title="").values_list("title", flat=True)
+    missing = [title for title in titles if squash(title) not in text]
+    assert not missing, f"action titles missing from the printed report: {missing}"
+
+    # Case matters: the service is "Care programmes", the programme "Care Programme 2024-25".
+    navigation = ["Skip to main content", "Care programmes", "Sign out", "This is a new service"]
+    footer = ["open-source software", "Signed in as"]
+    printed = [words for words in navigation + footer if squash(words) in text]
+    assert not printed, f"navigation printed on the committee paper: {printed}"
+
+
+def test_the_first_tab_on_the_report_reaches_the_skip_link(
+    transactional_db, live_server, page, seed_programme, committee_member
+):
+    sign_in(page, live_server, "councillor", PASSWORD)
+    page.goto(f"{live_server.url}{Q3_REPORT}")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()

@@ -1,0 +1,73 @@
+"""Administrators edit the hierarchy in Django admin, children inline in programme order."""
+
+import pytest
+
+from actions.models import Action, Mechanism, Objective, Requirement, Update
+
+
+@pytest.fixture
+def admin_client(client, administrator):
+    client.force_login(administrator)
+    return client
+
+
+@pytest.mark.parametrize(
+    "model", ["programme", "objective", "requirement", "mechanism", "action", "update"]
+)
+def test_every_level_of_the_hierarchy_has_a_list_and_add_page(admin_client, seed_programme, model):
+    assert admin_client.get(f"/admin/actions/{model}/").status_code == 200
+    assert admin_client.get(f"/admin/actions/{model}/add/").status_code == 200
+
+
+def test_each_level_shows_its_children_inline_in_order(admin_client, seed_programme):
+    objective = Objective.objects.get(programme=seed_programme, position=3)
+    html = admin_client.get(f"/admin/actions/objective/{objective.pk}/change/").content.decode()
+    first = html.index("Retain and optimise the foster care resource we already have")
+    second = html.index("Recruit more foster carers")
+    assert first < second
+
+    mechanism = Mechanism.objects.get(text="Foster Carers feel valued and supported")
+    html = admin_client.get(f"/admin/actions/mechanism/{mechanism.pk}/change/").content.decode()
+    titles = list(mechanism.actions.order_by("position").values_list("title", flat=True))
+    positions = [html.index(title) for title in titles]
+    assert positions == sorted(positions)
+
+    for model, obj in [
+        ("programme", seed_programme),
+        ("requirement", Requirement.objects.first()),
+        ("action", Action.objects.first()),
+        ("update", Update.objects.first()),
+    ]:
+        assert admin_client.get(f"/admin/actions/{model}/{obj.pk}/change/").status_code == 200
+
+
+def test_an_update_period_is_entered_as_a_financial_quarter(admin_client, seed_programme):
+    action = Action.objects.get(title="Agree and launch the Foster Carer Charter")
+    response = admin_client.post(
+        "/admin/actions/update/add/",
+        {
+            "action": action.pk,
+            "period": "2024-25 Q4",
+            "status": "on_track",
+            "text": "Charter agreed",
+            "source": "",
+            "created_at_0": "2025-03-01",
+            "created_at_1": "10:00:00",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert str(action.updates.get().period) == "2024-25 Q4"
+
+    response = admin_client.post(
+        "/admin/actions/update/add/",
+        {
+            "action": action.pk,
+            "period": "Q4",
+            "status": "on_track",
+            "text": "x",
+            "created_at_0": "2025-03-01",
+            "created_at_1": "10:00:00",
+        },
+    )
+    assert "Enter a financial quarter such as 2024-25 Q3" in response.content.decode()
+    assert action.updates.count() == 1

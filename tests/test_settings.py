@@ -1,0 +1,75 @@
+"""One settings module, driven by the environment, safe by default."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# What pytest-env sets for the suite (pyproject.toml) and a deployment never has.
+TEST_ONLY_ENVIRONMENT = {
+    "DEBUG",
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_COOKIES",
+    "STATIC_MANIFEST",
+}
+PRODUCTION = {
+    "SECRET_KEY": "x" * 20 + "a-production-like-secret-key-with-enough-entropy-0123456789",
+    "ALLOWED_HOSTS": "careprog.example.org",
+    "DATABASE_URL": "sqlite:////tmp/careprog-deploy-check.sqlite3",
+}
+
+
+def _manage(*args, **env):
+    clean = {k: v for k, v in os.environ.items() if k not in TEST_ONLY_ENVIRONMENT}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_without_debug_a_secret_key_is_required():
+    result = _manage("check")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_a_bad_boolean_is_refused_with_its_name():
+    result = _manage("check", DEBUG="perhaps")
+    assert result.returncode != 0
+    assert "DEBUG must be a boolean" in result.stderr
+
+
+def test_deploy_checks_pass_under_production_settings():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_database_url_selects_the_database():
+    script = (
+        "from django.conf import settings; db = settings.DATABASES['default']; "
+        "print(db['ENGINE'], db['NAME'])"
+    )
+    result = _manage("shell", "--no-imports", "-c", script, **PRODUCTION)
+    assert result.stdout.split() == [
+        "django.db.backends.sqlite3",
+        "/tmp/careprog-deploy-check.sqlite3",
+    ]
+    postgres = {**PRODUCTION, "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/careprog"}
+    result = _manage("shell", "--no-imports", "-c", script, **postgres)
+    assert result.stdout.split() == ["django.db.backends.postgresql", "careprog"]
+
+
+def test_pages_carry_security_headers(member_client, seed_programme):
+    response = member_client.get("/programmes/")
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
