@@ -81,10 +81,23 @@ def test_the_printed_report_is_a4_landscape_with_every_action_and_no_navigation(
         size = (float(pdf_page.mediabox.width), float(pdf_page.mediabox.height))
         assert size == pytest.approx(A4_LANDSCAPE, abs=2), f"page {number} is {size} pt"
 
-    text = squash("".join(pdf_page.extract_text() for pdf_page in pdf.pages))
-    titles = Action.objects.exclude(title="").values_list("title", flat=True)
-    missing = [title for title in titles if squash(title) not in text]
-    assert not missing, f"action titles missing from the printed report: {missing}"
+    pages = [squash(pdf_page.extract_text()) for pdf_page in pdf.pages]
+    text = "".join(pages)
+    # Each action and its update whole on one page: no row cut by a page break.
+    rows = Action.objects.exclude(title="").prefetch_related("updates")
+    split = [
+        action.title
+        for action in rows
+        if not any(
+            squash(action.title) in page_text
+            and all(squash(update.text) in page_text for update in action.updates.all())
+            for page_text in pages
+        )
+    ]
+    assert not split, f"actions missing or split across pages: {split}"
+    # The header row is repeated at the top of every page.
+    headerless = [n for n, page_text in enumerate(pages, 1) if "Whatweneedtodo" not in page_text]
+    assert not headerless, f"pages without the table's header row: {headerless}"
 
     # Case matters: the service is "Care programmes", the programme "Care Programme 2024-25".
     navigation = ["Skip to main content", "Care programmes", "Sign out", "This is a new service"]
