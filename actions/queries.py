@@ -19,9 +19,12 @@ def programmes_for_list() -> QuerySet[Programme]:
 
 
 def latest_reported_period(programme: Programme) -> ReportingPeriod:
-    """The latest period with any update; the current quarter, kept in range, if none. One query."""
+    """The latest period of the programme with any update, else the current quarter kept
+    within the programme's range. One query."""
     latest = Update.objects.filter(
-        action__mechanism__requirement__objective__programme=programme
+        action__mechanism__requirement__objective__programme=programme,
+        period__gte=programme.first_period,
+        period__lte=programme.last_period,
     ).aggregate(latest=Max("period"))["latest"]
     if latest is not None:
         return latest

@@ -254,3 +254,26 @@ def test_the_programme_list_uses_the_same_number_of_queries_however_many_program
             last_period=ReportingPeriod(2024, 4),
         )
     assert _queries_for(member_client, "/programmes/") == few
+
+
+def test_a_missing_report_explains_what_a_report_address_looks_like(member_client, seed_programme):
+    response = member_client.get(f"{REPORT}2030-31-q1/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+
+
+def test_with_no_updates_the_report_opens_on_the_current_quarter_within_the_programme(
+    member_client, seed_programme
+):
+    Update.objects.all().delete()
+    # Today lies after the programme, so the nearest quarter it reports on is its last.
+    response = member_client.get(REPORT)
+    assert response.url == f"{REPORT}2024-25-q4/"
+
+
+def test_updates_outside_the_programmes_quarters_do_not_move_its_latest_report(
+    member_client, seed_programme
+):
+    action = Action.objects.first()
+    Update.objects.create(action=action, period=ReportingPeriod(2026, 1), text="Later")
+    assert member_client.get(REPORT).url == Q3

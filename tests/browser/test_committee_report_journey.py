@@ -113,3 +113,22 @@ def test_the_first_tab_on_the_report_reaches_the_skip_link(
     page.goto(f"{live_server.url}{Q3_REPORT}")
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
+
+
+def test_without_javascript_a_member_signs_in_and_changes_the_reports_quarter(
+    transactional_db, live_server, browser, seed_programme, committee_member
+):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        sign_in(page, live_server, "councillor", PASSWORD)
+        page.goto(f"{live_server.url}{Q3_REPORT}")
+        page.get_by_label("Reporting period").select_option("2024-25-q2")
+        page.get_by_role("button", name="Show report").click()
+        expect(page).to_have_url(
+            f"{live_server.url}/programmes/care-programme-2024-25/report/2024-25-q2/"
+        )
+        expect(page.get_by_role("heading", level=1)).to_have_text("Report on progress: 2024-25 Q2")
+        expect(page.get_by_text("No update provided")).to_have_count(43)
+    finally:
+        context.close()
