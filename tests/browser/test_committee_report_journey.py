@@ -132,3 +132,23 @@ def test_without_javascript_a_member_signs_in_and_changes_the_reports_quarter(
         expect(page.get_by_text("No update provided")).to_have_count(43)
     finally:
         context.close()
+
+
+def test_under_the_real_content_security_policy_govuk_frontend_starts_without_errors(
+    transactional_db, live_server, browser, seed_programme, committee_member
+):
+    """The other tests bypass the CSP to inject axe; this one runs with it, as users do."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        problems = []
+        page.on("console", lambda message: problems.append(message.text))
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        sign_in(page, live_server, "councillor", PASSWORD)
+        for url in ("/", "/programmes/", Q3_REPORT):
+            page.goto(f"{live_server.url}{url}")
+            page.wait_for_load_state("networkidle")
+            assert page.evaluate("document.body.classList.contains('govuk-frontend-supported')")
+        assert not problems, problems
+    finally:
+        context.close()
