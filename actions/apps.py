@@ -1,6 +1,19 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _sync_roles(sender, **kwargs):
+    from django.contrib.auth.models import Group, Permission
+
+    from careprog.roles import sync_roles
+
+    sync_roles(Group, Permission)
 
 
 class ActionsConfig(AppConfig):
     name = "actions"
     verbose_name = "Programmes and actions"
+
+    def ready(self):
+        # After every app's permissions exist (auth's own post_migrate handler runs first).
+        post_migrate.connect(_sync_roles, dispatch_uid="careprog_sync_roles")

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from actions.fields import ReportingPeriodField
 from actions.periods import ReportingPeriod
@@ -29,6 +30,19 @@ class Status(models.TextChoices):
     def tag_class(self) -> str:
         """GOV.UK tag colour modifier for this status."""
         return _TAG_CLASS[self]
+
+    @property
+    def needs_explanation(self) -> bool:
+        """At risk and off track must say why and what happens next."""
+        return self in NEEDS_EXPLANATION
+
+
+NEEDS_EXPLANATION = (Status.AT_RISK, Status.OFF_TRACK)
+
+
+def _explained_when_needed() -> Q:
+    """At risk or off track requires a reason and a next step (a database rule, not a form rule)."""
+    return ~Q(status__in=NEEDS_EXPLANATION) | (~Q(reason="") & ~Q(next_step=""))
 
 
 _BRAG_LETTER = {
@@ -77,6 +91,14 @@ class Programme(models.Model):
 
     def periods(self) -> list[ReportingPeriod]:
         return self.first_period.until(self.last_period)
+
+    def current_period(self) -> ReportingPeriod:
+        """Today's financial quarter, kept within the quarters the programme reports on."""
+        return min(max(ReportingPeriod.current(), self.first_period), self.last_period)
+
+    def periods_open_for_updates(self) -> list[ReportingPeriod]:
+        """Quarters an officer may write about: the programme's, up to the current one."""
+        return self.first_period.until(self.current_period())
 
     def covers(self, period: ReportingPeriod) -> bool:
         return self.first_period <= period <= self.last_period
@@ -142,23 +164,66 @@ class Mechanism(models.Model):
 
 
 class Action(models.Model):
-    """What we need to do. The title may be empty: the source table has such a row."""
+    """What we need to do. The title may be empty: the source table has such a row.
+
+    ``status``, ``reason`` and ``next_step`` are the current position, rolled up from the
+    latest update. ``version`` grows on every save, so a form opened on an older
+    version can tell that someone else saved in between.
+    """
 
     Status = Status
 
     mechanism = models.ForeignKey(Mechanism, on_delete=models.CASCADE, related_name="actions")
     position = models.PositiveIntegerField(default=0)
     title = models.TextField(blank=True)
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_actions",
+        help_text="The officer who keeps this action's status and updates current",
+    )
+    delegates = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="delegated_actions",
+        help_text="Officers who may post updates on the lead's behalf",
+    )
+    due_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_ASSESSED)
+    reason = models.TextField(blank=True, help_text="Why the action is at risk or off track")
+    next_step = models.TextField(blank=True, help_text="What is being done about it, and by when")
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["version", "position"])
 
     class Meta:
         ordering = ["mechanism", "position", "pk"]
+        permissions = [
+            ("manage_programmes", "Can change every programme, action and update"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=_explained_when_needed(),
+                name="actions_action_explained_when_at_risk_or_off_track",
+            ),
+        ]
 
     def __str__(self):
         return self.title or "(no action text)"
 
     def get_absolute_url(self):
-        return self.mechanism.get_absolute_url()
+        return reverse("actions:action_detail", kwargs={"pk": self.pk})
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            self.version += 1
+        super().save(*args, **kwargs)
+
+    def is_overdue(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        return bool(self.due_date and self.due_date < today and self.status != Status.COMPLETE)
 
 
 class Update(models.Model):
@@ -168,6 +233,8 @@ class Update(models.Model):
     period = ReportingPeriodField()
     text = models.TextField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_ASSESSED)
+    reason = models.TextField(blank=True, help_text="Why the action is at risk or off track")
+    next_step = models.TextField(blank=True, help_text="What is being done about it, and by when")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -178,12 +245,19 @@ class Update(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["version", "updated_at"])
 
     class Meta:
         ordering = ["action", "-period"]
         constraints = [
             models.UniqueConstraint(
                 fields=["action", "period"], name="actions_update_one_per_period"
+            ),
+            models.CheckConstraint(
+                condition=_explained_when_needed(),
+                name="actions_update_explained_when_at_risk_or_off_track",
             ),
         ]
 
@@ -192,3 +266,8 @@ class Update(models.Model):
 
     def get_absolute_url(self):
         return self.action.get_absolute_url()
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            self.version += 1
+        super().save(*args, **kwargs)

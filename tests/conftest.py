@@ -1,9 +1,17 @@
-"""Shared personas and data for the suite."""
+"""Shared personas and data for the suite.
+
+Personas: an officer who leads actions, another officer who leads none, a committee
+member, a programme administrator, and an outsider who is signed in with no role.
+"""
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 
+from careprog import roles
+
 SEED_SLUG = "care-programme-2024-25"
+PASSWORD = "a-long-test-password"
 
 
 @pytest.fixture(autouse=True)
@@ -20,21 +28,75 @@ def seed_programme(db):
     return Programme.objects.get(slug=SEED_SLUG)
 
 
+def make_user(django_user_model, username, role=None, **extra):
+    user = django_user_model.objects.create_user(
+        username=username, password=PASSWORD, email=f"{username}@example.org", **extra
+    )
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
 @pytest.fixture
 def committee_member(django_user_model):
-    return django_user_model.objects.create_user(
-        username="councillor", password="a-long-test-password", first_name="Casey"
+    return make_user(django_user_model, "councillor", roles.COMMITTEE_MEMBERS, first_name="Casey")
+
+
+@pytest.fixture
+def officer(django_user_model):
+    return make_user(
+        django_user_model, "olive", roles.OFFICERS, first_name="Olive", last_name="Lead"
+    )
+
+
+@pytest.fixture
+def other_officer(django_user_model):
+    return make_user(
+        django_user_model, "oscar", roles.OFFICERS, first_name="Oscar", last_name="Other"
     )
 
 
 @pytest.fixture
 def administrator(django_user_model):
-    return django_user_model.objects.create_superuser(
-        username="performance", password="a-long-test-password", email="perf@example.org"
+    return make_user(
+        django_user_model,
+        "performance",
+        roles.PROGRAMME_ADMINISTRATORS,
+        is_staff=True,
+        first_name="Priya",
+        last_name="Performance",
     )
+
+
+@pytest.fixture
+def superuser(django_user_model):
+    return django_user_model.objects.create_superuser(
+        username="root", password=PASSWORD, email="root@example.org"
+    )
+
+
+@pytest.fixture
+def outsider(django_user_model):
+    """Signed in, but given no role."""
+    return make_user(django_user_model, "outsider")
 
 
 @pytest.fixture
 def member_client(client, committee_member):
     client.force_login(committee_member)
     return client
+
+
+@pytest.fixture
+def officer_actions(seed_programme, officer):
+    """The officer leads the first objective's actions (ten of them)."""
+    from actions.models import Action
+
+    actions = Action.objects.filter(
+        mechanism__requirement__objective__programme=seed_programme,
+        mechanism__requirement__objective__position=1,
+    )
+    actions.update(lead=officer)
+    return list(
+        actions.order_by("mechanism__requirement__position", "mechanism__position", "position")
+    )

@@ -1,0 +1,44 @@
+"""The service's roles, as Django groups with permissions.
+
+actions/migrations/0003_roles.py creates them; a post_migrate hook keeps them in step
+when later migrations add permissions (and after a test database is flushed).
+"""
+
+COMMITTEE_MEMBERS = "Committee members"
+OFFICERS = "Officers"
+PROGRAMME_ADMINISTRATORS = "Programme administrators"
+
+# Reading anything in the service needs this; every role has it.
+READ_PERMISSION = "actions.view_action"
+# Changing any action or update, whoever leads it.
+MANAGE_PERMISSION = "actions.manage_programmes"
+# Posting updates on actions one leads or is a delegate of.
+UPDATE_PERMISSION = "actions.add_update"
+
+_READ = [
+    "actions.view_programme",
+    "actions.view_objective",
+    "actions.view_requirement",
+    "actions.view_mechanism",
+    "actions.view_action",
+    "actions.view_update",
+]
+# "app.*" is every permission of an app: administrators have everything in the service,
+# including users and roles.
+ROLES = {
+    COMMITTEE_MEMBERS: _READ,
+    OFFICERS: [*_READ, "actions.add_update", "actions.change_update"],
+    PROGRAMME_ADMINISTRATORS: ["actions.*", "kpis.*", "auth.*", "simple_history.*"],
+}
+
+
+def sync_roles(group_model, permission_model) -> None:
+    """Create the groups and grant their permissions; takes models so migrations can call it."""
+    for name, codes in ROLES.items():
+        group, _ = group_model.objects.get_or_create(name=name)
+        for code in codes:
+            app_label, codename = code.split(".")
+            permissions = permission_model.objects.filter(content_type__app_label=app_label)
+            if codename != "*":
+                permissions = permissions.filter(codename=codename)
+            group.permissions.add(*permissions)
