@@ -213,13 +213,17 @@ class Action(models.Model):
     def __str__(self):
         return self.title or "(no action text)"
 
-    def get_absolute_url(self):
-        return reverse("actions:action_detail", kwargs={"pk": self.pk})
-
     def save(self, *args, **kwargs):
         if self.pk is not None:
             self.version += 1
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("actions:action_detail", kwargs={"pk": self.pk})
+
+    @property
+    def status_choice(self) -> Status:
+        return Status(self.status)
 
     def is_overdue(self, today=None) -> bool:
         today = today or timezone.localdate()
@@ -264,10 +268,14 @@ class Update(models.Model):
     def __str__(self):
         return f"{self.action} ({self.period})"
 
-    def get_absolute_url(self):
-        return self.action.get_absolute_url()
-
     def save(self, *args, **kwargs):
         if self.pk is not None:
             self.version += 1
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return self.action.get_absolute_url()
+
+    @property
+    def status_choice(self) -> Status:
+        return Status(self.status)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Prefetch, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.shortcuts import get_object_or_404
 
 from actions.models import Action, Mechanism, Objective, Programme, Requirement, Status, Update
 from actions.periods import ReportingPeriod
@@ -124,3 +125,69 @@ def report_tables(programme: Programme, period: ReportingPeriod) -> list[Objecti
         table.rows = objective_rows
         tables.append(table)
     return tables
+
+
+def action_for_page(pk: int) -> Action:
+    """One action with its place in the hierarchy, lead, delegates and updates: three queries."""
+    updates = Update.objects.select_related("author").order_by("-period")
+    return get_object_or_404(
+        Action.objects.select_related(
+            "mechanism__requirement__objective__programme", "lead"
+        ).prefetch_related(
+            "delegates", Prefetch("updates", queryset=updates, to_attr="updates_newest_first")
+        ),
+        pk=pk,
+    )
+
+
+def actions_with_latest_update(current_periods: dict[int, ReportingPeriod]) -> QuerySet[Action]:
+    """Every action with its programme, lead, latest update period and whether it has an update
+    for its programme's current period (``current_periods``: programme id → period).
+
+    One query for any number of rows.
+    """
+    current_update = Update.objects.filter(action=OuterRef("pk"))
+    period_match = Q(pk__in=[])
+    for programme_id, period in current_periods.items():
+        period_match |= Q(
+            action__mechanism__requirement__objective__programme_id=programme_id, period=period
+        )
+    return (
+        Action.objects.select_related("mechanism__requirement__objective__programme", "lead")
+        .annotate(
+            latest_period=Subquery(
+                Update.objects.filter(action=OuterRef("pk"))
+                .order_by("-period")
+                .values("period")[:1]
+            ),
+            has_current_update=Exists(current_update.filter(period_match)),
+        )
+        .order_by(
+            "mechanism__requirement__objective__programme__name",
+            "mechanism__requirement__objective__position",
+            "mechanism__requirement__position",
+            "mechanism__position",
+            "position",
+            "pk",
+        )
+    )
+
+
+def current_periods() -> dict[int, ReportingPeriod]:
+    """Each programme's current reporting period: one query."""
+    return {
+        programme.pk: programme.current_period()
+        for programme in Programme.objects.only("pk", "first_period", "last_period")
+    }
+
+
+def status_counts(actions: QuerySet[Action]) -> dict[str, int]:
+    """How many of ``actions`` are in each state a lead or committee asks about: one query."""
+    return actions.aggregate(
+        on_track=Count("pk", filter=Q(status=Status.ON_TRACK)),
+        at_risk=Count("pk", filter=Q(status=Status.AT_RISK)),
+        off_track=Count("pk", filter=Q(status=Status.OFF_TRACK)),
+        complete=Count("pk", filter=Q(status=Status.COMPLETE)),
+        missing_update=Count("pk", filter=Q(has_current_update=False)),
+        total=Count("pk"),
+    )

@@ -1,22 +1,35 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
+from django_tables2 import RequestConfig
 
-from actions import queries
-from actions.models import Programme
+from actions import exports, queries
+from actions.filters import ActionFilter
+from actions.forms import STATUS_HINTS, UpdateForm
+from actions.history import changes_for_action
+from actions.models import Programme, Status
 from actions.periods import InvalidPeriod, ReportingPeriod
+from actions.permissions import can_read, can_update
+from actions.services import StaleEdit, record_update
+from actions.tables import ActionTable
+from careprog.roles import READ_PERMISSION
+
+read_required = permission_required(READ_PERMISSION, raise_exception=True)
 
 
 @require_GET
 def home(request):
-    return render(
-        request,
-        "home.html",
-        {"programmes": queries.programmes_for_list()},
-    )
+    """Open to every signed-in user, so someone without a role learns what to do."""
+    programmes = queries.programmes_for_list() if can_read(request.user) else None
+    return render(request, "home.html", {"programmes": programmes})
 
 
 @require_GET
+@read_required
 def programme_list(request):
     return render(
         request,
@@ -26,6 +39,7 @@ def programme_list(request):
 
 
 @require_GET
+@read_required
 def report_latest(request, slug):
     """The latest period's report; also where the period selector's form lands."""
     programme = get_object_or_404(Programme, slug=slug)
@@ -41,6 +55,7 @@ def report_latest(request, slug):
 
 
 @require_GET
+@read_required
 def report(request, slug, period):
     programme = get_object_or_404(Programme, slug=slug)
     try:
@@ -60,3 +75,153 @@ def report(request, slug, period):
             "nav_section": "programmes",
         },
     )
+
+
+def _action_table_page(request, actions, *, title, nav_section, mine=False):
+    """A filtered, sorted, paginated table of actions, or its export as CSV or XLSX."""
+    action_filter = ActionFilter(request.GET, queryset=actions)
+    rows = action_filter.qs
+    table = ActionTable(rows)
+    export_format = request.GET.get("export")
+    if export_format:
+        if export_format not in exports.FORMATS:
+            raise Http404("No such export format")
+        RequestConfig(request, paginate=False).configure(table)
+        return exports.table_response(table, export_format, filename=title)
+    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "actions/action_list.html",
+        {
+            "title": title,
+            "filter": action_filter,
+            "table": table,
+            "counts": queries.status_counts(rows),
+            "query": query.urlencode(),
+            "mine": mine,
+            "nav_section": nav_section,
+        },
+    )
+
+
+@require_GET
+@read_required
+def action_list(request):
+    actions = queries.actions_with_latest_update(queries.current_periods())
+    return _action_table_page(request, actions, title="All actions", nav_section="actions")
+
+
+@require_GET
+@read_required
+def my_actions(request):
+    actions = (
+        queries.actions_with_latest_update(queries.current_periods())
+        .filter(Q(lead=request.user) | Q(delegates=request.user))
+        .distinct()
+    )
+    return _action_table_page(request, actions, title="My actions", nav_section="mine", mine=True)
+
+
+def _get_action_for_user(request, pk, *, write=False):
+    """The action, or 403 for a reader without a role or a write the user may not make."""
+    if not can_read(request.user):
+        raise PermissionDenied
+    action = queries.action_for_page(pk)
+    if write and not can_update(request.user, action):
+        raise PermissionDenied
+    return action
+
+
+def _form_period(request, action):
+    """The quarter the form writes about: ?period= if open, else the programme's current one."""
+    programme = action.mechanism.requirement.objective.programme
+    open_periods = programme.periods_open_for_updates()
+    try:
+        chosen = ReportingPeriod.parse(request.GET["period"])
+    except (KeyError, InvalidPeriod):
+        return programme.current_period(), open_periods
+    return (chosen if chosen in open_periods else programme.current_period()), open_periods
+
+
+@require_http_methods(["GET", "POST"])
+def action_detail(request, pk):
+    action = _get_action_for_user(request, pk, write=request.method == "POST")
+    period, open_periods = _form_period(request, action)
+    updates = {update.period: update for update in action.updates_newest_first}
+    conflict = None
+
+    if request.method == "POST":
+        form = UpdateForm(request.POST, open_periods=open_periods)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                record_update(
+                    action_id=action.pk,
+                    period=data["period"],
+                    text=data["text"],
+                    status=Status(data["status"]),
+                    reason=data["reason"],
+                    next_step=data["next_step"],
+                    author=request.user,
+                    seen_action_version=data["action_version"],
+                    seen_update_version=data["update_version"],
+                )
+            except StaleEdit as stale:
+                conflict = stale
+                # Re-applying means submitting again against what is there now.
+                form = UpdateForm(
+                    {
+                        **request.POST.dict(),
+                        "action_version": stale.action.version,
+                        "update_version": stale.update.version if stale.update else 0,
+                    },
+                    open_periods=open_periods,
+                )
+                form.is_valid()
+                action = queries.action_for_page(pk)
+                updates = {update.period: update for update in action.updates_newest_first}
+            else:
+                messages.success(request, f"Your update for {data['period'].label} has been saved.")
+                return redirect(action)
+        period = form.cleaned_data.get("period") or period
+    else:
+        existing = updates.get(period)
+        form = UpdateForm(
+            initial={
+                "period": period,
+                "status": existing.status if existing else _rated_or_none(action.status),
+                "text": existing.text if existing else "",
+                "reason": existing.reason if existing else action.reason,
+                "next_step": existing.next_step if existing else action.next_step,
+                "action_version": action.version,
+                "update_version": existing.version if existing else 0,
+            },
+            open_periods=open_periods,
+        )
+
+    programme = action.mechanism.requirement.objective.programme
+    return render(
+        request,
+        "actions/action_detail.html",
+        {
+            "action": action,
+            "programme": programme,
+            "objective": action.mechanism.requirement.objective,
+            "can_update": can_update(request.user, action),
+            "form": form,
+            "form_period": period,
+            "editing_existing": period in updates,
+            "other_periods": [p for p in reversed(open_periods) if p != period],
+            "conflict": conflict,
+            "changes": changes_for_action(action),
+            "status_hints": {status.value: hint for status, hint in STATUS_HINTS.items()},
+            "nav_section": "actions",
+        },
+    )
+
+
+def _rated_or_none(status):
+    """Offer the current rating as the default, but never "not assessed"."""
+    return None if status == Status.NOT_ASSESSED else status

@@ -1,0 +1,68 @@
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
+
+from actions.models import Action, Objective, Programme, Status
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class ActionFilter(django_filters.FilterSet):
+    """The filters on the action tables. Each choice list is one query."""
+
+    programme = django_filters.ModelChoiceFilter(
+        label="Programme",
+        field_name="mechanism__requirement__objective__programme",
+        queryset=Programme.objects.order_by("name"),
+        empty_label="All programmes",
+    )
+    objective = django_filters.ModelChoiceFilter(
+        label="Objective",
+        field_name="mechanism__requirement__objective",
+        queryset=Objective.objects.select_related("programme").order_by(
+            "programme__name", "position"
+        ),
+        empty_label="All objectives",
+    )
+    lead = django_filters.ModelChoiceFilter(
+        label="Lead officer",
+        queryset=get_user_model()
+        .objects.filter(led_actions__isnull=False)
+        .distinct()
+        .order_by("first_name", "last_name", "username"),
+        empty_label="Anyone",
+    )
+    status = django_filters.ChoiceFilter(
+        label="Status", choices=Status.choices, empty_label="Any status"
+    )
+    overdue = django_filters.ChoiceFilter(
+        label="Overdue", choices=YES_NO, empty_label="Either", method="filter_overdue"
+    )
+    missing_update = django_filters.ChoiceFilter(
+        label="No update for the current quarter",
+        choices=YES_NO,
+        empty_label="Either",
+        method="filter_missing_update",
+    )
+
+    class Meta:
+        model = Action
+        fields = ["programme", "objective", "lead", "status"]
+
+    @property
+    def form(self):
+        form = super().form
+        form.fields["lead"].label_from_instance = person_name
+        return form
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = Q(due_date__lt=timezone.localdate()) & ~Q(status=Status.COMPLETE)
+        return queryset.filter(overdue) if value == "yes" else queryset.exclude(overdue)
+
+    def filter_missing_update(self, queryset, name, value):
+        return queryset.filter(has_current_update=(value == "no"))
+
+
+def person_name(user) -> str:
+    return user.get_full_name() or user.get_username()

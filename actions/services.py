@@ -1,0 +1,62 @@
+"""Writes that touch several models, each in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Max
+
+from actions.models import Action, Status, Update
+from actions.periods import ReportingPeriod
+
+
+@dataclass
+class StaleEdit(Exception):
+    """The action or the update was saved by someone else after the form was opened."""
+
+    action: Action
+    update: Update | None
+
+
+@transaction.atomic
+def record_update(
+    *,
+    action_id: int,
+    period: ReportingPeriod,
+    text: str,
+    status: Status,
+    reason: str,
+    next_step: str,
+    author,
+    seen_action_version: int,
+    seen_update_version: int,
+) -> Update:
+    """Write the action's update for ``period`` (creating or editing it) and roll the status
+    up to the action when this is its latest period.
+
+    ``seen_*_version`` are the versions the form was opened on (0: no update yet). If
+    either changed since, nothing is written and StaleEdit carries the current state.
+    """
+    action = Action.objects.select_for_update().get(pk=action_id)
+    update = Update.objects.select_for_update().filter(action=action, period=period).first()
+    if action.version != seen_action_version or (
+        (update.version if update else 0) != seen_update_version
+    ):
+        raise StaleEdit(action=action, update=update)
+
+    if not Status(status).needs_explanation:
+        reason = next_step = ""
+    if update is None:
+        update = Update(action=action, period=period)
+    update.text, update.status = text, status
+    update.reason, update.next_step = reason, next_step
+    update.author = author
+    update.save()
+
+    latest = action.updates.aggregate(latest=Max("period"))["latest"]
+    current = (action.status, action.reason, action.next_step)
+    if period >= latest and current != (status, reason, next_step):
+        action.status, action.reason, action.next_step = status, reason, next_step
+        action.save()
+    return update

@@ -1,0 +1,82 @@
+import django_tables2 as tables
+from django.utils.html import format_html
+
+from actions.filters import person_name
+
+
+class ActionTable(tables.Table):
+    """Rows come from queries.actions_with_latest_update(); nothing here queries."""
+
+    title = tables.Column(
+        verbose_name="Action",
+        linkify=True,
+        order_by=("title",),
+        empty_values=(),
+        attrs={"td": {"class": "govuk-table__cell app-table__action"}},
+    )
+    programme = tables.Column(
+        verbose_name="Programme",
+        accessor="mechanism__requirement__objective__programme__name",
+    )
+    objective = tables.Column(
+        verbose_name="Objective",
+        accessor="mechanism__requirement__objective__title",
+        order_by=(
+            "mechanism__requirement__objective__programme__name",
+            "mechanism__requirement__objective__position",
+        ),
+    )
+    lead = tables.Column(
+        verbose_name="Lead",
+        order_by=("lead__first_name", "lead__last_name"),
+        default="Not assigned",
+    )
+    due_date = tables.DateColumn(verbose_name="Due", format="j M Y", default="Not set")
+    status = tables.Column(verbose_name="Status")
+    latest_period = tables.Column(verbose_name="Latest update", default="None yet")
+    has_current_update = tables.Column(verbose_name="Update this quarter")
+
+    class Meta:
+        empty_text = "No actions match these filters."
+        attrs = {"class": "govuk-table app-actions-table"}
+        order_by = ()
+
+    def render_title(self, value, record):
+        return value or "(no action text)"
+
+    def value_title(self, value, record):
+        return value or "(no action text)"
+
+    def render_lead(self, value):
+        return person_name(value)
+
+    def value_lead(self, value):
+        return person_name(value) if value else ""
+
+    def render_status(self, record):
+        status = record.status_choice
+        overdue = (
+            format_html(' <strong class="govuk-tag govuk-tag--red">Overdue</strong>')
+            if record.is_overdue()
+            else ""
+        )
+        return format_html(
+            '<strong class="govuk-tag {}">{}</strong>{}', status.tag_class, status.label, overdue
+        )
+
+    def value_status(self, record):
+        return record.get_status_display()
+
+    def render_latest_period(self, value):
+        return value.label
+
+    def value_latest_period(self, value):
+        return value.label if value else ""
+
+    def render_has_current_update(self, value):
+        if value:
+            return "Yes"
+        return format_html('<strong class="govuk-tag govuk-tag--yellow">Missing</strong>')
+
+    def value_has_current_update(self, value):
+        return "Yes" if value else "No"
