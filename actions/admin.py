@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from actions.models import Action, Mechanism, Objective, Programme, Requirement, Update
 
@@ -27,14 +28,14 @@ class MechanismInline(admin.TabularInline):
 class ActionInline(admin.TabularInline):
     model = Action
     extra = 0
-    fields = ["position", "title", "status"]
+    fields = ["position", "title", "lead", "due_date", "status"]
     show_change_link = True
 
 
 class UpdateInline(admin.StackedInline):
     model = Update
     extra = 0
-    fields = ["period", "status", "text", "author", "source"]
+    fields = ["period", "status", "text", "reason", "next_step", "author", "source"]
     ordering = ["-period"]
 
 
@@ -72,16 +73,30 @@ class MechanismAdmin(admin.ModelAdmin):
 
 
 @admin.register(Action)
-class ActionAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "mechanism", "status", "position"]
-    list_filter = ["status", "mechanism__requirement__objective__programme"]
-    list_select_related = ["mechanism"]
+class ActionAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "lead", "due_date", "status", "mechanism"]
+    list_filter = ["status", "mechanism__requirement__objective__programme", "lead"]
+    list_select_related = ["mechanism", "lead"]
     search_fields = ["title"]
+    fields = [
+        "mechanism",
+        "position",
+        "title",
+        "lead",
+        "delegates",
+        "due_date",
+        "status",
+        "reason",
+        "next_step",
+    ]
+    autocomplete_fields = ["mechanism"]
+    filter_horizontal = ["delegates"]
+    history_list_display = ["status", "lead"]
     inlines = [UpdateInline]
 
 
 @admin.register(Update)
-class UpdateAdmin(admin.ModelAdmin):
+class UpdateAdmin(SimpleHistoryAdmin):
     list_display = ["action", "period", "status", "author", "updated_at"]
     list_filter = ["period", "status"]
     list_select_related = ["action", "author"]

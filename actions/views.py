@@ -219,6 +219,7 @@ def action_detail(request, pk):
             "status_hints": {status.value: hint for status, hint in STATUS_HINTS.items()},
             "nav_section": "actions",
         },
+        status=409 if conflict else 200,
     )
 
 

@@ -1,0 +1,314 @@
+"""Reminders to action leads about actions with no update for a quarter."""
+
+import datetime as dt
+import re
+from io import StringIO
+
+import pytest
+from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from actions.management.commands import send_update_reminders
+from actions.models import Action, Mechanism, Objective, Programme, Status, Update
+from actions.periods import ReportingPeriod
+from tests.conftest import make_user
+
+Q3 = ReportingPeriod(2024, 3)
+Q4 = ReportingPeriod(2024, 4)
+BASE_URL = "https://careprog.example.gov.uk"
+
+
+def remind(*args):
+    """Run the command and return what it printed."""
+    out = StringIO()
+    call_command("send_update_reminders", *args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def listed(message):
+    """The pks of the actions an email links to, in order."""
+    return [int(pk) for pk in re.findall(r"/actions/(\d+)/", message.body)]
+
+
+def email_to(address):
+    [message] = [m for m in mail.outbox if m.to == [address]]
+    return message
+
+
+def email_about(period):
+    [message] = [m for m in mail.outbox if m.subject.endswith(f" {period}")]
+    return message
+
+
+def not_complete(actions):
+    return [a.pk for a in actions if a.status != Status.COMPLETE]
+
+
+@pytest.fixture
+def other_officer_actions(seed_programme, other_officer):
+    """The other officer leads the second objective's actions."""
+    actions = Action.objects.filter(
+        mechanism__requirement__objective__programme=seed_programme,
+        mechanism__requirement__objective__position=2,
+    )
+    actions.update(lead=other_officer)
+    return list(actions)
+
+
+def test_each_lead_gets_one_email_listing_exactly_their_actions_without_an_update(
+    officer, officer_actions, other_officer, other_officer_actions
+):
+    remind("--period", "2024-25-q4")
+
+    assert len(mail.outbox) == 2
+    # No Q4 updates exist, so every action they lead that is not complete is listed.
+    assert listed(email_to(officer.email)) == not_complete(officer_actions)
+    assert len(listed(email_to(officer.email))) == 7  # 3 of the 10 are complete
+    assert sorted(listed(email_to(other_officer.email))) == sorted(
+        not_complete(other_officer_actions)
+    )
+
+
+def test_only_actions_with_no_update_for_that_period_are_listed(officer, officer_actions):
+    # In the seed every first-objective action has a Q3 update; take two away.
+    without_q3 = [officer_actions[3], officer_actions[8]]
+    Update.objects.filter(action__in=without_q3, period=Q3).delete()
+
+    remind("--period", "2024-25-q3")
+
+    [message] = mail.outbox
+    assert listed(message) == [a.pk for a in without_q3]
+    assert message.subject == "Care programmes: 2 actions need an update for 2024-25 Q3"
+
+
+def test_a_period_can_be_written_as_on_committee_papers(officer, officer_actions):
+    remind("--period", "2024-25 Q4")
+
+    assert mail.outbox[0].subject == "Care programmes: 7 actions need an update for 2024-25 Q4"
+
+
+def test_complete_actions_are_left_out(officer, officer_actions):
+    still_open, *finished = not_complete(officer_actions)
+    Action.objects.filter(pk__in=finished).update(status=Status.COMPLETE)
+
+    remind("--period", "2024-25-q4")
+
+    [message] = mail.outbox
+    assert listed(message) == [still_open]
+    assert message.subject == "Care programmes: 1 action needs an update for 2024-25 Q4"
+
+
+def test_actions_without_a_lead_are_left_out(seed_programme):
+    output = remind("--period", "2024-25-q4")
+
+    assert mail.outbox == []
+    assert output.endswith("Sent 0 reminders covering 0 actions for 2024-25 Q4.\n")
+
+
+def test_the_email_names_programme_objective_action_due_date_and_link(
+    settings, officer, officer_actions
+):
+    action = officer_actions[2]
+    action.title = "Agree the 'Edge of Care' offer with Health & Education"
+    action.due_date = dt.date(2025, 3, 31)
+    action.save()
+
+    remind("--period", "2024-25-q4", "--base-url", BASE_URL + "/")
+
+    [message] = mail.outbox
+    assert message.to == [officer.email]
+    assert message.from_email == settings.DEFAULT_FROM_EMAIL
+    assert message.content_subtype == "plain"
+    body = message.body
+    assert body.startswith("Dear Olive,\n")
+    assert "no update for 2024-25 Q4 (January to March 2025)" in body
+    assert "Care Programme 2024-25\n" in body
+    assert "Children live safely with their families\n" in body
+    # Plain text: the title as written, not HTML-escaped.
+    assert (
+        "- Agree the 'Edge of Care' offer with Health & Education\n"
+        "  Due 31 March 2025 (overdue)\n"
+        f"  {BASE_URL}/actions/{action.pk}/\n"
+    ) in body
+    # The seed's one action with no text.
+    assert "- (no action text)\n" in body
+
+
+def test_the_links_use_the_base_url_from_the_environment_unless_given(
+    monkeypatch, officer, officer_actions
+):
+    monkeypatch.setenv("CAREPROG_BASE_URL", BASE_URL)
+    remind("--period", "2024-25-q4")
+    remind("--period", "2024-25-q4", "--base-url", "http://localhost:8080")
+    monkeypatch.delenv("CAREPROG_BASE_URL")
+    remind("--period", "2024-25-q4")
+
+    first = officer_actions[2].pk
+    from_env, from_option, default = (m.body for m in mail.outbox)
+    assert f"{BASE_URL}/actions/{first}/" in from_env
+    assert f"http://localhost:8080/actions/{first}/" in from_option
+    assert f"http://127.0.0.1:8000/actions/{first}/" in default
+
+
+def test_a_base_url_that_is_not_a_web_address_is_a_command_error(officer_actions):
+    with pytest.raises(CommandError, match="--base-url"):
+        remind("--base-url", "careprog.example.gov.uk")
+
+
+def test_a_dry_run_sends_nothing_but_prints_who_would_get_what(officer, officer_actions):
+    output = remind("--period", "2024-25-q4", "--dry-run")
+
+    assert mail.outbox == []
+    assert "Would remind olive (Olive Lead) <olive@example.org>: 7 actions for 2024-25 Q4" in (
+        output
+    )
+    for pk in not_complete(officer_actions):
+        assert f"/actions/{pk}/" in output
+    assert output.splitlines()[-1] == "Would send 1 reminder covering 7 actions for 2024-25 Q4."
+
+
+def test_the_output_ends_with_a_summary_of_what_was_sent(officer, officer_actions):
+    output = remind("--period", "2024-25-q4")
+
+    assert output.splitlines() == [
+        "Reminded olive (Olive Lead) <olive@example.org>: 7 actions for 2024-25 Q4",
+        "Sent 1 reminder covering 7 actions for 2024-25 Q4.",
+    ]
+
+
+@pytest.mark.parametrize("period", ["2024-25-q5", "2024-26-q1", "next quarter", ""])
+def test_an_unknown_period_is_a_command_error(seed_programme, period):
+    with pytest.raises(CommandError, match="is not a financial quarter|is not followed by"):
+        remind("--period", period)
+    assert mail.outbox == []
+
+
+def test_a_period_the_programme_does_not_report_on_sends_nothing_and_says_so(officer_actions):
+    output = remind("--period", "2025-26-q1")
+
+    assert mail.outbox == []
+    assert output.splitlines() == [
+        "Skipped Care Programme 2024-25: it reports on 2024-25 Q1 to 2024-25 Q4, not 2025-26 Q1.",
+        "Sent 0 reminders for 2025-26 Q1: no programme reports on that period.",
+    ]
+
+
+def test_a_lead_without_an_email_address_is_reported_in_the_summary(
+    officer, officer_actions, other_officer, other_officer_actions
+):
+    other_officer.email = ""
+    other_officer.save()
+    count = len(not_complete(other_officer_actions))
+
+    output = remind("--period", "2024-25-q4")
+
+    assert [m.to for m in mail.outbox] == [[officer.email]]
+    assert (
+        f"Not reminded: oscar (Oscar Other) has no email address and leads {count} actions "
+        "without an update for 2024-25 Q4." in output
+    )
+    assert output.splitlines()[-1] == (
+        "Sent 1 reminder covering 7 actions for 2024-25 Q4; "
+        f"no email address for 1 lead (oscar, {count} actions)."
+    )
+
+
+def test_inactive_leads_get_no_email(officer, officer_actions):
+    officer.is_active = False
+    officer.save()
+
+    output = remind("--period", "2024-25-q4")
+
+    assert mail.outbox == []
+    assert output.endswith("Sent 0 reminders covering 0 actions for 2024-25 Q4.\n")
+
+
+def test_without_a_period_it_uses_the_programmes_current_period(officer, officer_actions):
+    # Today is after the programme's last quarter, so its current period is its last.
+    assert officer_actions[0].mechanism.requirement.objective.programme.current_period() == Q4
+
+    output = remind()
+
+    [message] = mail.outbox
+    assert message.subject == "Care programmes: 7 actions need an update for 2024-25 Q4"
+    assert output.endswith("Sent 1 reminder covering 7 actions for 2024-25 Q4.\n")
+
+
+def test_without_a_period_each_programme_is_checked_for_its_own_current_period(
+    officer, officer_actions
+):
+    today = ReportingPeriod.current()
+    running = Programme.objects.create(
+        name="Running Programme", slug="running", first_period=today, last_period=today.next()
+    )
+    objective = Objective.objects.create(programme=running, title="Now", statement="Now")
+    requirement = objective.requirements.create(text="Need")
+    mechanism = requirement.mechanisms.create(text="How")
+    current = mechanism.actions.create(title="Current action", lead=officer)
+
+    remind()
+
+    subjects = sorted(m.subject for m in mail.outbox)
+    assert subjects == [
+        "Care programmes: 1 action needs an update for " + str(today),
+        "Care programmes: 7 actions need an update for 2024-25 Q4",
+    ]
+    assert listed(email_about(today)) == [current.pk]
+
+
+def test_all_reminders_go_through_one_mail_connection(
+    monkeypatch, officer_actions, other_officer_actions
+):
+    opened = []
+
+    def get_connection(*args, **kwargs):
+        opened.append(1)
+        return mail.get_connection(*args, **kwargs)
+
+    monkeypatch.setattr(send_update_reminders, "get_connection", get_connection)
+
+    remind("--period", "2024-25-q4")
+
+    assert len(mail.outbox) == 2
+    assert opened == [1]
+
+
+class FailingBackend(BaseEmailBackend):
+    def send_messages(self, email_messages):
+        raise ConnectionRefusedError("connection refused")
+
+
+def test_a_mail_server_failure_is_a_command_error(settings, officer_actions):
+    settings.EMAIL_BACKEND = "tests.test_reminders.FailingBackend"
+
+    with pytest.raises(CommandError, match="Could not send the reminders"):
+        remind("--period", "2024-25-q4")
+
+
+def test_the_query_count_does_not_grow_with_the_number_of_actions_or_leads(
+    django_user_model, officer_actions
+):
+    def queries_for_one_run():
+        with CaptureQueriesContext(connection) as queries:
+            remind("--period", "2024-25-q4")
+        return len(queries)
+
+    with_ten = queries_for_one_run()
+    assert len(mail.outbox) == 1
+
+    mechanism = Mechanism.objects.filter(actions__in=officer_actions).first()
+    leads = [make_user(django_user_model, f"lead{n}") for n in range(5)]
+    Action.objects.bulk_create(
+        Action(mechanism=mechanism, position=100 + n, title=f"Extra {n}", lead=leads[n % 5])
+        for n in range(90)
+    )
+    mail.outbox.clear()
+    with_a_hundred = queries_for_one_run()
+
+    assert len(mail.outbox) == 6
+    assert sum(len(listed(m)) for m in mail.outbox) == 7 + 90
+    assert with_ten == with_a_hundred == 2
