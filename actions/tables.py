@@ -1,5 +1,6 @@
 import django_tables2 as tables
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from actions.filters import person_name
 
@@ -56,7 +57,7 @@ class ActionTable(tables.Table):
     def render_status(self, record):
         status = record.status_choice
         overdue = (
-            format_html(' <strong class="govuk-tag govuk-tag--red">Overdue</strong>')
+            mark_safe(' <strong class="govuk-tag govuk-tag--red">Overdue</strong>')
             if record.is_overdue()
             else ""
         )
@@ -76,7 +77,7 @@ class ActionTable(tables.Table):
     def render_has_current_update(self, value):
         if value:
             return "Yes"
-        return format_html('<strong class="govuk-tag govuk-tag--yellow">Missing</strong>')
+        return mark_safe('<strong class="govuk-tag govuk-tag--yellow">Missing</strong>')
 
     def value_has_current_update(self, value):
         return "Yes" if value else "No"
