@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.contrib.auth import get_user_model
-
 from actions.filters import person_name
 from actions.models import Action, Status, Update
 
@@ -40,13 +38,18 @@ class Change:
     fields: list[tuple[str, str, str]] = field(default_factory=list)
 
 
-def _display(name, value, people):
+def _display(name, record):
+    """A field's value as a reader would put it; ``record`` None means it had none."""
+    value = getattr(record, name) if record is not None else None
     if value in (None, ""):
         return "(none)"
     if name == "status":
         return Status(value).label
     if name in ("lead_id", "author_id"):
-        return people.get(value, f"user {value}")
+        person = getattr(record, name.removesuffix("_id"))
+        return person_name(person) if person else "(a removed user)"
+    if name == "mechanism_id":
+        return str(record.mechanism)
     if name == "period":
         return value.label
     if name == "due_date":
@@ -54,7 +57,7 @@ def _display(name, value, people):
     return str(value)
 
 
-def _changes(records, fields, describe, people):
+def _changes(records, fields, describe):
     previous_by_object = {}
     changes = []
     for record in records:
@@ -65,7 +68,7 @@ def _changes(records, fields, describe, people):
                 f"{describe(record)} added",
                 [n for n in fields if getattr(record, n) not in (None, "")],
             )
-            before = dict.fromkeys(names)
+            previous = None
         elif record.history_type == "-":
             changes.append(
                 Change(record.history_date, record.history_user, f"{describe(record)} deleted")
@@ -76,7 +79,6 @@ def _changes(records, fields, describe, people):
             if not names:
                 continue
             summary = f"{describe(record)} changed"
-            before = {n: getattr(previous, n) for n in names}
         changes.append(
             Change(
                 record.history_date,
@@ -85,8 +87,8 @@ def _changes(records, fields, describe, people):
                 [
                     (
                         fields[n],
-                        _display(n, before.get(n), people),
-                        _display(n, getattr(record, n), people),
+                        _display(n, previous),
+                        _display(n, record),
                     )
                     for n in names
                 ],
@@ -96,24 +98,15 @@ def _changes(records, fields, describe, people):
 
 
 def changes_for_action(action: Action) -> list[Change]:
-    """Every recorded change to the action and its updates, newest first: three queries."""
-    action_records = list(
-        action.history.select_related("history_user").order_by("history_date", "history_id")
+    """Every recorded change to the action and its updates, newest first: two queries."""
+    action_records = action.history.select_related("history_user", "lead", "mechanism").order_by(
+        "history_date", "history_id"
     )
-    update_records = list(
+    update_records = (
         Update.history.filter(action_id=action.pk)
-        .select_related("history_user")
+        .select_related("history_user", "author")
         .order_by("history_date", "history_id")
     )
-    person_ids = {r.lead_id for r in action_records} | {r.author_id for r in update_records}
-    person_ids.discard(None)
-    people = (
-        {user.pk: person_name(user) for user in get_user_model().objects.filter(pk__in=person_ids)}
-        if person_ids
-        else {}
-    )
-    changes = _changes(action_records, ACTION_FIELDS, lambda r: "Action", people)
-    changes += _changes(
-        update_records, UPDATE_FIELDS, lambda r: f"Update for {r.period.label}", people
-    )
+    changes = _changes(action_records, ACTION_FIELDS, lambda r: "Action")
+    changes += _changes(update_records, UPDATE_FIELDS, lambda r: f"Update for {r.period.label}")
     return sorted(changes, key=lambda change: change.when, reverse=True)

@@ -1,17 +1,28 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from actions.models import Programme
+from actions.models import Action, Programme
+from careprog import roles
 
 DEMO_PROGRAMME = "care-programme-2024-25"
-DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "careprog-demo"  # noqa: S105 - printed on purpose; refused outside DEBUG
+
+# username, first name, last name, role, staff (may open Administration)
+DEMO_USERS = [
+    ("councillor", "Chris", "Councillor", roles.COMMITTEE_MEMBERS, False),
+    ("officer", "Olive", "Officer", roles.OFFICERS, False),
+    ("officer2", "Omar", "Officer", roles.OFFICERS, False),
+    ("admin", "Ada", "Administrator", roles.PROGRAMME_ADMINISTRATORS, True),
+]
 
 
 class Command(BaseCommand):
-    help = "Load the seed programme (once) and a demo sign-in, then print the sign-in. DEBUG only."
+    help = (
+        "Load the seed programme (once) and one demo sign-in per role, then print them. DEBUG only."
+    )
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
@@ -22,15 +33,29 @@ class Command(BaseCommand):
             call_command("loaddata", "care_programme_2024_25", verbosity=0)
             self.stdout.write("Loaded the Care Programme 2024-25 from fixtures/.")
 
-        user, _ = get_user_model().objects.get_or_create(username=DEMO_USERNAME)
-        user.is_staff = user.is_superuser = True
-        user.set_password(DEMO_PASSWORD)
-        user.save()
+        users = {}
+        for username, first, last, role, staff in DEMO_USERS:
+            user, _ = get_user_model().objects.get_or_create(username=username)
+            user.first_name, user.last_name, user.is_staff = first, last, staff
+            user.email = f"{username}@example.org"
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            user.groups.set([Group.objects.get(name=role)])
+            users[username] = user
+        self._give_actions_leads(users["officer"], users["officer2"])
+
+        lines = [f"  {name:<11} {role}" for name, _, _, role, _ in DEMO_USERS]
         self.stdout.write(
             self.style.SUCCESS(
-                "\nDemo sign-in (local use only)\n"
-                f"  address:  http://127.0.0.1:8000/\n"
-                f"  username: {DEMO_USERNAME}\n"
-                f"  password: {DEMO_PASSWORD}\n"
+                "\nDemo sign-ins (local use only) at http://127.0.0.1:8000/\n"
+                f"  password for all: {DEMO_PASSWORD}\n" + "\n".join(lines) + "\n"
             )
         )
+
+    def _give_actions_leads(self, first_officer, second_officer):
+        """Objectives 1 and 2 to one officer, 3 and 4 to the other; existing leads stay."""
+        unled = Action.objects.filter(
+            mechanism__requirement__objective__programme__slug=DEMO_PROGRAMME, lead__isnull=True
+        )
+        unled.filter(mechanism__requirement__objective__position__lte=2).update(lead=first_officer)
+        unled.filter(mechanism__requirement__objective__position__gt=2).update(lead=second_officer)

@@ -1,0 +1,45 @@
+"""`make run` loads demo sign-ins, one per role, only for local work."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from actions.models import Action, Programme
+from careprog import roles
+
+
+def test_demo_sign_ins_are_refused_without_debug(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="local use only"):
+        call_command("setup_demo")
+    assert not Programme.objects.exists()
+
+
+def test_demo_gives_one_sign_in_per_role_and_every_seed_action_a_lead(
+    db, settings, capsys, django_user_model
+):
+    settings.DEBUG = True
+    call_command("setup_demo")
+    out = capsys.readouterr().out
+    for name, role in [
+        ("councillor", roles.COMMITTEE_MEMBERS),
+        ("officer", roles.OFFICERS),
+        ("officer2", roles.OFFICERS),
+        ("admin", roles.PROGRAMME_ADMINISTRATORS),
+    ]:
+        user = django_user_model.objects.get(username=name)
+        assert user.check_password("careprog-demo")
+        assert list(user.groups.values_list("name", flat=True)) == [role]
+        assert name in out
+    assert "careprog-demo" in out
+    assert not Action.objects.filter(lead__isnull=True).exists()
+    assert Action.objects.filter(lead__username="officer").count() == 21
+
+
+def test_running_the_demo_again_keeps_the_programmes_data(db, settings):
+    settings.DEBUG = True
+    call_command("setup_demo")
+    action = Action.objects.first()
+    action.title = "Edited in the demo"
+    action.save()
+    call_command("setup_demo")
+    assert Action.objects.get(pk=action.pk).title == "Edited in the demo"
