@@ -38,8 +38,10 @@ class Change:
     fields: list[tuple[str, str, str]] = field(default_factory=list)
 
 
-def _display(name, record):
+def _display(name, record, *, unknown=False):
     """A field's value as a reader would put it; ``record`` None means it had none."""
+    if unknown:
+        return "(not recorded)"
     value = getattr(record, name) if record is not None else None
     if value in (None, ""):
         return "(none)"
@@ -63,6 +65,7 @@ def _changes(records, fields, describe):
     for record in records:
         previous = previous_by_object.get(record.id)
         previous_by_object[record.id] = record
+        unknown_before = previous is None and record.history_type == "~"
         if record.history_type == "+":
             summary, names = (
                 f"{describe(record)} added",
@@ -74,8 +77,12 @@ def _changes(records, fields, describe):
                 Change(record.history_date, record.history_user, f"{describe(record)} deleted")
             )
             continue
+        elif previous is None:
+            # Loaded without history (a fixture, a bulk update): what it was before is unknown.
+            summary = f"{describe(record)} changed (earlier values were not recorded)"
+            names = [n for n in fields if getattr(record, n) not in (None, "")]
         else:
-            names = [n for n in fields if previous and getattr(previous, n) != getattr(record, n)]
+            names = [n for n in fields if getattr(previous, n) != getattr(record, n)]
             if not names:
                 continue
             summary = f"{describe(record)} changed"
@@ -87,7 +94,7 @@ def _changes(records, fields, describe):
                 [
                     (
                         fields[n],
-                        _display(n, previous),
+                        _display(n, previous, unknown=unknown_before),
                         _display(n, record),
                     )
                     for n in names

@@ -215,12 +215,17 @@ def action_detail(request, pk):
             "editing_existing": period in updates,
             "other_periods": [p for p in reversed(open_periods) if p != period],
             "conflict": conflict,
+            "submitted_status": _status_label(form.data.get("status")) if conflict else "",
             "changes": changes_for_action(action),
             "status_hints": {status.value: hint for status, hint in STATUS_HINTS.items()},
             "nav_section": "actions",
         },
         status=409 if conflict else 200,
     )
+
+
+def _status_label(value):
+    return Status(value).label if value in Status.values else "(none)"
 
 
 def _rated_or_none(status):

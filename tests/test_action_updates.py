@@ -227,3 +227,20 @@ def test_the_database_refuses_an_at_risk_action_without_reason(action):
 def test_sign_in_form_still_works_with_throttling_enabled(client, officer):
     response = client.post("/sign-in/", {"username": "olive", "password": PASSWORD})
     assert response.status_code == 302
+
+
+def test_a_first_change_to_data_loaded_without_history_still_shows(officer_client, action):
+    post_update(officer_client, action, open_form(officer_client, action), status="on_track")
+    html = officer_client.get(f"/actions/{action.pk}/").content.decode()
+    assert "Action changed (earlier values were not recorded)" in html
+    assert "Status: (not recorded)" in html
+
+
+def test_the_conflict_shows_the_status_the_officer_chose_in_words(officer, action):
+    first, second = Client(), Client()
+    first.force_login(officer)
+    second.force_login(officer)
+    first_form, second_form = open_form(first, action), open_form(second, action)
+    post_update(first, action, first_form, text="Saved first")
+    html = post_update(second, action, second_form, status="complete").content.decode()
+    assert '<td class="govuk-table__cell">Complete</td>' in html

@@ -27,7 +27,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError("Demo data and sign-ins are for local use only: set DEBUG=1.")
-        if Programme.objects.filter(slug=DEMO_PROGRAMME).exists():
+        first_load = not Programme.objects.filter(slug=DEMO_PROGRAMME).exists()
+        if not first_load:
             self.stdout.write("Seed programme already loaded; leaving its data as it is.")
         else:
             call_command("loaddata", "care_programme_2024_25", verbosity=0)
@@ -43,6 +44,9 @@ class Command(BaseCommand):
             user.groups.set([Group.objects.get(name=role)])
             users[username] = user
         self._give_actions_leads(users["officer"], users["officer2"])
+        if first_load:
+            # A first history record for what was loaded, so Changes can show "from → to".
+            call_command("populate_history", "actions.Action", "actions.Update", verbosity=0)
 
         lines = [f"  {name:<11} {role}" for name, _, _, role, _ in DEMO_USERS]
         self.stdout.write(
