@@ -22,6 +22,11 @@ _READ = [
     "actions.view_mechanism",
     "actions.view_action",
     "actions.view_update",
+    "kpis.view_kpigroup",
+    "kpis.view_kpi",
+    "kpis.view_kpivalue",
+    "kpis.view_kpitarget",
+    "kpis.view_comparatorvalue",
 ]
 # "app.*" is every permission of an app: administrators have everything in the service,
 # including users and roles.

@@ -1,0 +1,57 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from kpis.models import KPI, ComparatorValue, KPIGroup, KPITarget, KPIValue
+
+
+class KPIInline(admin.TabularInline):
+    model = KPI
+    extra = 0
+    fields = ["position", "code", "name", "unit", "polarity", "frequency"]
+    show_change_link = True
+
+
+@admin.register(KPIGroup)
+class KPIGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "position"]
+    inlines = [KPIInline]
+
+
+class KPITargetInline(admin.TabularInline):
+    model = KPITarget
+    extra = 0
+
+
+@admin.register(KPI)
+class KPIAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "group", "unit", "polarity", "frequency"]
+    list_filter = ["group", "unit", "polarity", "frequency"]
+    list_select_related = ["group"]
+    search_fields = ["code", "name"]
+    filter_horizontal = ["objectives"]
+    inlines = [KPITargetInline]
+
+
+@admin.register(KPIValue)
+class KPIValueAdmin(SimpleHistoryAdmin):
+    list_display = ["kpi", "period_end", "value", "origin", "source"]
+    list_filter = ["origin", "kpi__group"]
+    list_select_related = ["kpi"]
+    search_fields = ["kpi__code", "kpi__name", "source"]
+    date_hierarchy = "period_end"
+    raw_id_fields = ["kpi"]
+
+
+@admin.register(KPITarget)
+class KPITargetAdmin(SimpleHistoryAdmin):
+    list_display = ["kpi", "financial_year", "value", "amber_tolerance", "tolerance_kind"]
+    list_select_related = ["kpi"]
+    raw_id_fields = ["kpi"]
+
+
+@admin.register(ComparatorValue)
+class ComparatorValueAdmin(admin.ModelAdmin):
+    list_display = ["kpi", "comparator", "period_end", "value", "origin"]
+    list_filter = ["comparator", "origin"]
+    list_select_related = ["kpi"]
+    raw_id_fields = ["kpi"]

@@ -1,0 +1,165 @@
+"""Reads for the KPI catalogue. Each function states its query cost."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet
+
+from actions.models import Objective
+from actions.periods import ReportingPeriod
+from kpis.models import KPI, ComparatorValue, KPITarget, KPIValue, Origin
+from kpis.rating import RAG, Direction, Rating, direction, format_value, period_label, rate
+
+TREND_POINTS = 13
+
+
+def _one_year_before(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+@dataclass
+class KPIReading:
+    """What a dashboard shows for one KPI: its latest figure and how to read it."""
+
+    kpi: KPI
+    series: list[KPIValue]  # one per period end, real figures preferred, oldest first
+    target: KPITarget | None = None
+    rating: Rating | None = None
+    vs_previous: Direction | None = None
+    vs_year_before: Direction | None = None
+    comparators: dict[str, ComparatorValue] = field(default_factory=dict)
+
+    @property
+    def latest(self) -> KPIValue | None:
+        return self.series[-1] if self.series else None
+
+    @property
+    def trend(self) -> list[KPIValue]:
+        return self.series[-TREND_POINTS:]
+
+    @property
+    def any_illustrative(self) -> bool:
+        return any(v.is_illustrative for v in self.trend) or bool(
+            self.target and self.target.is_illustrative
+        )
+
+    def show(self, value: Decimal | None) -> str:
+        return format_value(value, self.kpi.unit, self.kpi.decimal_places)
+
+    @property
+    def latest_text(self) -> str:
+        return self.show(self.latest.value) if self.latest else "No data yet"
+
+    @property
+    def period_text(self) -> str:
+        return period_label(self.latest.period_end, self.kpi.frequency) if self.latest else ""
+
+    @property
+    def target_text(self) -> str:
+        return self.show(self.target.value) if self.target else "No target"
+
+
+def preferred_series(values) -> list[KPIValue]:
+    """One value per period end, oldest first; a real figure wins over an illustrative one."""
+    by_period: dict[dt.date, KPIValue] = {}
+    for value in values:
+        current = by_period.get(value.period_end)
+        if current is None or (current.is_illustrative and not value.is_illustrative):
+            by_period[value.period_end] = value
+    return [by_period[day] for day in sorted(by_period)]
+
+
+def read(kpi: KPI, values, targets, comparators=()) -> KPIReading:
+    """Rate a KPI from its values and targets (already fetched): no queries."""
+    reading = KPIReading(kpi=kpi, series=preferred_series(values))
+    unit, places, polarity = kpi.unit, kpi.decimal_places, kpi.polarity
+    latest = reading.latest
+    if latest is not None:
+        year = ReportingPeriod.containing(latest.period_end).year
+        reading.target = next((t for t in targets if t.financial_year == year), None)
+        target = reading.target
+        reading.rating = rate(
+            latest.value,
+            target=target.value if target else None,
+            tolerance=target.amber_tolerance if target else Decimal(0),
+            tolerance_is_percent=bool(target and target.tolerance_kind == "percent"),
+            polarity=polarity,
+            unit=unit,
+            places=places,
+        )
+        previous = reading.series[-2] if len(reading.series) > 1 else None
+        reading.vs_previous = direction(
+            latest.value,
+            previous.value if previous else None,
+            polarity=polarity,
+            unit=unit,
+            places=places,
+            against=(
+                f"the previous figure ({period_label(previous.period_end, kpi.frequency)})"
+                if previous
+                else "the previous figure"
+            ),
+        )
+        year_before = _one_year_before(latest.period_end)
+        earlier = next((v for v in reading.series if v.period_end == year_before), None)
+        reading.vs_year_before = direction(
+            latest.value,
+            earlier.value if earlier else None,
+            polarity=polarity,
+            unit=unit,
+            places=places,
+            against=f"a year before ({period_label(year_before, kpi.frequency)})",
+        )
+        for comparator in comparators:
+            if comparator.period_end == latest.period_end:
+                current = reading.comparators.get(comparator.comparator)
+                if current is None or (current.is_illustrative and not comparator.is_illustrative):
+                    reading.comparators[comparator.comparator] = comparator
+    else:
+        reading.rating = Rating(RAG.NONE, "No data to rate.")
+    return reading
+
+
+def catalogue(kpis: QuerySet[KPI] | None = None) -> QuerySet[KPI]:
+    kpis = KPI.objects.all() if kpis is None else kpis
+    return kpis.select_related("group").prefetch_related(
+        Prefetch(
+            "objectives",
+            queryset=Objective.objects.select_related("programme").order_by("position"),
+        )
+    )
+
+
+def readings(kpis: QuerySet[KPI] | None = None) -> list[KPIReading]:
+    """Every KPI (or those given) read for the dashboard: five queries, whatever the data."""
+    kpi_list = list(catalogue(kpis).order_by("group__position", "position", "code"))
+    ids = [kpi.pk for kpi in kpi_list]
+    values, targets, comparators = defaultdict(list), defaultdict(list), defaultdict(list)
+    for value in KPIValue.objects.filter(kpi_id__in=ids).order_by("period_end"):
+        values[value.kpi_id].append(value)
+    for target in KPITarget.objects.filter(kpi_id__in=ids):
+        targets[target.kpi_id].append(target)
+    for comparator in ComparatorValue.objects.filter(kpi_id__in=ids):
+        comparators[comparator.kpi_id].append(comparator)
+    return [read(kpi, values[kpi.pk], targets[kpi.pk], comparators[kpi.pk]) for kpi in kpi_list]
+
+
+def kpi_for_page(code: str) -> tuple[KPI, KPIReading, list[ComparatorValue], list[KPITarget]]:
+    """One KPI with all its values, targets and comparators: five queries."""
+    from django.shortcuts import get_object_or_404
+
+    kpi = get_object_or_404(catalogue(), code=code)
+    values = list(kpi.values.order_by("period_end"))
+    targets = list(kpi.targets.order_by("financial_year"))
+    comparators = list(kpi.comparator_values.order_by("period_end", "comparator"))
+    return kpi, read(kpi, values, targets, comparators), comparators, targets
+
+
+__all__ = ["KPIReading", "Origin", "catalogue", "kpi_for_page", "read", "readings"]

@@ -1,0 +1,182 @@
+"""Pure rules for reading a KPI: how to print a value, its RAG rating, its direction of travel.
+
+Every rating carries the sentence that explains it, so that a councillor can see how far
+from target a figure is and which rule produced the colour.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from enum import Enum
+
+from actions.periods import ReportingPeriod
+
+COUNT, PERCENTAGE, RATE, DAYS, CURRENCY, SCORE = (
+    "count",
+    "percentage",
+    "rate_10000",
+    "days",
+    "currency",
+    "score",
+)
+HIGHER, LOWER, NO_POLARITY = "higher", "lower", "none"
+
+
+def _rounded(value: Decimal, places: int) -> Decimal:
+    return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def _number(value: Decimal, places: int) -> str:
+    return f"{_rounded(value, places):,.{places}f}"
+
+
+def format_value(value: Decimal | None, unit: str, places: int = 0) -> str:
+    """'63.0%', '87 per 10,000', '412 days', '£4,531,000', '699'."""
+    if value is None:
+        return "No data"
+    if unit == PERCENTAGE:
+        return f"{_number(value, places)}%"
+    if unit == RATE:
+        return f"{_number(value, places)} per 10,000"
+    if unit == DAYS:
+        text = _number(value, places)
+        return f"{text} day" if text == "1" else f"{text} days"
+    if unit == CURRENCY:
+        sign = "-" if value < 0 else ""
+        return f"{sign}£{_number(abs(value), places)}"
+    return _number(value, places)
+
+
+def format_difference(difference: Decimal, unit: str, places: int = 0) -> str:
+    """A gap between two values, in words that suit the unit ('2.5 percentage points')."""
+    size = abs(difference)
+    if unit == PERCENTAGE:
+        text = _number(size, places)
+        return f"{text} percentage point" + ("" if text == "1" else "s")
+    return format_value(size, unit, places)
+
+
+def period_label(period_end: dt.date, frequency: str) -> str:
+    """How a committee paper names the period a value covers."""
+    last_day = calendar.monthrange(period_end.year, period_end.month)[1]
+    if period_end.day != last_day:
+        return f"at {period_end.day} {period_end:%B %Y}"
+    if frequency == "monthly":
+        return f"{period_end:%B %Y}"
+    if frequency == "quarterly" and period_end.month in (3, 6, 9, 12):
+        return ReportingPeriod.containing(period_end).label
+    if frequency == "annual" and period_end.month == 3:
+        return ReportingPeriod.containing(period_end).financial_year
+    return f"at {period_end.day} {period_end:%B %Y}"
+
+
+class RAG(Enum):
+    GREEN = ("green", "On target", "●", "govuk-tag--green")
+    AMBER = ("amber", "Near target", "▲", "govuk-tag--orange")
+    RED = ("red", "Off target", "■", "govuk-tag--red")
+    NONE = ("none", "Not rated", "○", "govuk-tag--grey")
+
+    def __init__(self, key, label, shape, tag_class):
+        self.key, self.label, self.shape, self.tag_class = key, label, shape, tag_class
+
+
+@dataclass(frozen=True)
+class Rating:
+    rag: RAG
+    explanation: str
+
+
+def rate(
+    value: Decimal | None,
+    *,
+    target: Decimal | None,
+    tolerance: Decimal = Decimal(0),
+    tolerance_is_percent: bool = False,
+    polarity: str,
+    unit: str,
+    places: int = 0,
+) -> Rating:
+    """Green on or better than target; amber short of it by no more than the tolerance;
+    red further off. A measure with no polarity or no target is not rated."""
+    if value is None:
+        return Rating(RAG.NONE, "No data to rate.")
+    if polarity == NO_POLARITY:
+        return Rating(RAG.NONE, "Not rated: neither higher nor lower is better for this measure.")
+    if target is None:
+        return Rating(RAG.NONE, "Not rated: no target is set for this year.")
+    value, target = _rounded(value, places), _rounded(target, places)  # rate what is shown
+    shortfall = (target - value) if polarity == HIGHER else (value - target)
+    shown_target = format_value(target, unit, places)
+    allowed = target * tolerance / 100 if tolerance_is_percent else tolerance
+    allowed_text = (
+        f"{_number(tolerance, 1).rstrip('0').rstrip('.')}% of the target "
+        f"({format_difference(allowed, unit, places)})"
+        if tolerance_is_percent
+        else format_difference(allowed, unit, places)
+    )
+    direction = "above" if polarity == HIGHER else "below"
+    if shortfall <= 0:
+        gap = (
+            "exactly on target"
+            if shortfall == 0
+            else f"{format_difference(shortfall, unit, places)} better than"
+        )
+        how = gap if shortfall == 0 else f"{gap} the target of {shown_target}"
+        return Rating(RAG.GREEN, f"Green: {how}. Rule: at or {direction} target is green.")
+    gap = f"{format_difference(shortfall, unit, places)} worse than the target of {shown_target}"
+    if shortfall <= allowed:
+        return Rating(RAG.AMBER, f"Amber: {gap}, within the amber tolerance of {allowed_text}.")
+    return Rating(RAG.RED, f"Red: {gap}, beyond the amber tolerance of {allowed_text}.")
+
+
+class Travel(Enum):
+    IMPROVING = ("improving", "Improving", "↑")
+    WORSENING = ("worsening", "Worsening", "↓")
+    NO_CHANGE = ("no_change", "No change", "→")
+    CHANGED = ("changed", "Changed", "↕")
+    UNKNOWN = ("unknown", "No earlier figure", "–")
+
+    def __init__(self, key, label, arrow):
+        self.key, self.label, self.arrow = key, label, arrow
+
+
+@dataclass(frozen=True)
+class Direction:
+    travel: Travel
+    explanation: str
+
+
+def direction(
+    value: Decimal | None,
+    earlier: Decimal | None,
+    *,
+    polarity: str,
+    unit: str,
+    places: int = 0,
+    against: str = "the previous figure",
+) -> Direction:
+    """Improving or worsening by the measure's polarity, never a bare "increase".
+
+    Values are compared as shown (rounded to the KPI's decimal places), so a change too
+    small to see is no change.
+    """
+    if value is None or earlier is None:
+        return Direction(Travel.UNKNOWN, f"No figure for {against} to compare with.")
+    change = _rounded(value, places) - _rounded(earlier, places)
+    was = format_value(earlier, unit, places)
+    if change == 0:
+        return Direction(Travel.NO_CHANGE, f"No change from {was}, {against}.")
+    size = format_difference(change, unit, places)
+    moved = "up" if change > 0 else "down"
+    if polarity == NO_POLARITY:
+        return Direction(
+            Travel.CHANGED,
+            f"{moved.capitalize()} {size} from {was}, {against}; "
+            "neither higher nor lower is better for this measure.",
+        )
+    better = (change > 0) == (polarity == HIGHER)
+    travel = Travel.IMPROVING if better else Travel.WORSENING
+    return Direction(travel, f"{travel.label}: {moved} {size} from {was}, {against}.")
