@@ -59,7 +59,9 @@ def _display(name, record, *, unknown=False):
     return str(value)
 
 
-def _changes(records, fields, describe):
+def changes_from_records(records, fields, describe, display=None) -> list[Change]:
+    """Changes between consecutive history records of each object, in record order."""
+    display = display or _display
     previous_by_object = {}
     changes = []
     for record in records:
@@ -94,8 +96,8 @@ def _changes(records, fields, describe):
                 [
                     (
                         fields[n],
-                        _display(n, previous, unknown=unknown_before),
-                        _display(n, record),
+                        display(n, previous, unknown=unknown_before),
+                        display(n, record),
                     )
                     for n in names
                 ],
@@ -114,6 +116,8 @@ def changes_for_action(action: Action) -> list[Change]:
         .select_related("history_user", "author")
         .order_by("history_date", "history_id")
     )
-    changes = _changes(action_records, ACTION_FIELDS, lambda r: "Action")
-    changes += _changes(update_records, UPDATE_FIELDS, lambda r: f"Update for {r.period.label}")
+    changes = changes_from_records(action_records, ACTION_FIELDS, lambda r: "Action")
+    changes += changes_from_records(
+        update_records, UPDATE_FIELDS, lambda r: f"Update for {r.period.label}"
+    )
     return sorted(changes, key=lambda change: change.when, reverse=True)

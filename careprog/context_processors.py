@@ -13,6 +13,8 @@ def service(request):
         if user.has_perm(UPDATE_PERMISSION):
             items.append((reverse("actions:my_actions"), "My actions", "mine"))
         items.append((reverse("actions:action_list"), "All actions", "actions"))
+        if user.has_perm("kpis.view_kpi"):
+            items.append((reverse("kpis:dashboard"), "KPIs", "kpis"))
     return {
         "service_name": settings.SERVICE_NAME,
         "service_phase": settings.SERVICE_PHASE,

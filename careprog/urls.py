@@ -11,6 +11,7 @@ admin.site.site_title = "Care programmes"
 urlpatterns = [
     path("", action_views.home, name="home"),
     path("", include("actions.urls")),
+    path("", include("kpis.urls")),
     path("sign-in/", auth_views.LoginView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     # Password reset by email. Django's views are open without sign-in, and the "sent"

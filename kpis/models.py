@@ -182,7 +182,7 @@ class KPITarget(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.kpi.code} {self.financial_year}-{(self.financial_year + 1) % 100:02d}"
+        return f"{self.kpi.code} {self.year_label}"
 
     def get_absolute_url(self):
         return self.kpi.get_absolute_url()
@@ -190,6 +190,10 @@ class KPITarget(models.Model):
     @property
     def is_illustrative(self) -> bool:
         return self.origin == Origin.ILLUSTRATIVE
+
+    @property
+    def year_label(self) -> str:
+        return f"{self.financial_year}-{(self.financial_year + 1) % 100:02d}"
 
 
 class ComparatorValue(models.Model):

@@ -12,7 +12,16 @@ from django.db.models import Prefetch, QuerySet
 from actions.models import Objective
 from actions.periods import ReportingPeriod
 from kpis.models import KPI, ComparatorValue, KPITarget, KPIValue, Origin
-from kpis.rating import RAG, Direction, Rating, direction, format_value, period_label, rate
+from kpis.rating import (
+    RAG,
+    Direction,
+    Rating,
+    direction,
+    format_difference,
+    format_value,
+    period_label,
+    rate,
+)
 
 TREND_POINTS = 13
 
@@ -53,6 +62,18 @@ class KPIReading:
     def show(self, value: Decimal | None) -> str:
         return format_value(value, self.kpi.unit, self.kpi.decimal_places)
 
+    def describe_target(self, target: KPITarget) -> str:
+        """'70% (amber within 5 percentage points)'."""
+        text = self.show(target.value)
+        if not target.amber_tolerance:
+            return text
+        if target.tolerance_kind == "percent":
+            return f"{text} (amber within {target.amber_tolerance.normalize():f}% of the target)"
+        tolerance = format_difference(
+            target.amber_tolerance, self.kpi.unit, self.kpi.decimal_places
+        )
+        return f"{text} (amber within {tolerance})"
+
     @property
     def latest_text(self) -> str:
         return self.show(self.latest.value) if self.latest else "No data yet"
@@ -66,9 +87,12 @@ class KPIReading:
         return self.show(self.target.value) if self.target else "No target"
 
 
-def preferred_series(values) -> list[KPIValue]:
-    """One value per period end, oldest first; a real figure wins over an illustrative one."""
-    by_period: dict[dt.date, KPIValue] = {}
+def preferred_series(values):
+    """One figure per period end, oldest first; a real figure wins over an illustrative one.
+
+    Works for values and comparators alike (anything with period_end and is_illustrative).
+    """
+    by_period = {}
     for value in values:
         current = by_period.get(value.period_end)
         if current is None or (current.is_illustrative and not value.is_illustrative):
@@ -117,11 +141,12 @@ def read(kpi: KPI, values, targets, comparators=()) -> KPIReading:
             places=places,
             against=f"a year before ({period_label(year_before, kpi.frequency)})",
         )
-        for comparator in comparators:
-            if comparator.period_end == latest.period_end:
-                current = reading.comparators.get(comparator.comparator)
-                if current is None or (current.is_illustrative and not comparator.is_illustrative):
-                    reading.comparators[comparator.comparator] = comparator
+        for kind in ComparatorValue.Comparator:
+            at_latest = preferred_series(
+                c for c in comparators if c.comparator == kind and c.period_end == latest.period_end
+            )
+            if at_latest:
+                reading.comparators[kind.value] = at_latest[0]
     else:
         reading.rating = Rating(RAG.NONE, "No data to rate.")
     return reading
@@ -162,4 +187,96 @@ def kpi_for_page(code: str) -> tuple[KPI, KPIReading, list[ComparatorValue], lis
     return kpi, read(kpi, values, targets, comparators), comparators, targets
 
 
-__all__ = ["KPIReading", "Origin", "catalogue", "kpi_for_page", "read", "readings"]
+@dataclass
+class ValueRow:
+    """One period of a KPI's page table: our figure, the year's target and comparators."""
+
+    period_end: dt.date
+    label: str
+    value: KPIValue | None
+    target: KPITarget | None
+    comparators: dict[str, ComparatorValue]
+    texts: dict[str, str] = field(default_factory=dict)  # each figure as printed
+
+
+def value_table(
+    reading: KPIReading, comparators: list[ComparatorValue], targets: list[KPITarget]
+) -> list[ValueRow]:
+    """Newest first, every period with a figure or a comparator: no queries."""
+    kpi = reading.kpi
+    by_period: dict[dt.date, ValueRow] = {}
+    for value in reading.series:
+        by_period[value.period_end] = ValueRow(
+            value.period_end, period_label(value.period_end, kpi.frequency), value, None, {}
+        )
+    for kind in ComparatorValue.Comparator:
+        for comparator in preferred_series(c for c in comparators if c.comparator == kind):
+            row = by_period.setdefault(
+                comparator.period_end,
+                ValueRow(
+                    comparator.period_end,
+                    period_label(comparator.period_end, kpi.frequency),
+                    None,
+                    None,
+                    {},
+                ),
+            )
+            row.comparators[kind.value] = comparator
+    by_year = {target.financial_year: target for target in targets}
+    for row in by_period.values():
+        row.target = by_year.get(ReportingPeriod.containing(row.period_end).year)
+        row.texts = {
+            "value": reading.show(row.value.value) if row.value else "No figure",
+            "target": reading.show(row.target.value) if row.target else "None",
+            **{kind: reading.show(c.value) for kind, c in row.comparators.items()},
+        }
+    return [by_period[day] for day in sorted(by_period, reverse=True)]
+
+
+def changes_for_kpi(kpi: KPI):
+    """Recorded changes to the KPI's definition, values and targets, newest first: 3 queries."""
+    from actions.history import changes_from_records
+
+    def show(name, record, *, unknown=False):
+        if unknown:
+            return "(not recorded)"
+        value = getattr(record, name) if record is not None else None
+        if value in (None, ""):
+            return "(none)"
+        if name in ("value", "amber_tolerance") and isinstance(value, Decimal):
+            return format_value(value, kpi.unit, kpi.decimal_places)
+        if name == "origin":
+            return Origin(value).label
+        return str(value)
+
+    kpi_fields = {
+        "name": "Name",
+        "definition": "Definition",
+        "method": "Method",
+        "unit": "Unit",
+        "polarity": "Polarity",
+        "frequency": "Frequency",
+        "source": "Source",
+    }
+    value_fields = {"value": "Value", "note": "Note", "origin": "Origin", "source": "Source"}
+    target_fields = {"value": "Target", "amber_tolerance": "Amber tolerance"}
+    ordered = ("history_date", "history_id")
+    changes = changes_from_records(
+        kpi.history.select_related("history_user").order_by(*ordered),
+        kpi_fields,
+        lambda r: "KPI",
+        show,
+    )
+    changes += changes_from_records(
+        KPIValue.history.filter(kpi_id=kpi.pk).select_related("history_user").order_by(*ordered),
+        value_fields,
+        lambda r: f"Value for {period_label(r.period_end, kpi.frequency)}",
+        show,
+    )
+    changes += changes_from_records(
+        KPITarget.history.filter(kpi_id=kpi.pk).select_related("history_user").order_by(*ordered),
+        target_fields,
+        lambda r: f"Target for {r.financial_year}-{(r.financial_year + 1) % 100:02d}",  # history row
+        show,
+    )
+    return sorted(changes, key=lambda change: change.when, reverse=True)

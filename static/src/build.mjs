@@ -23,4 +23,10 @@ writeFileSync(join(out, "careprog.css"), css.css);
 
 copyFileSync(join(govuk, "govuk-frontend.min.js"), join(out, "govuk-frontend.min.js"));
 copyFileSync(join(here, "careprog.mjs"), join(out, "careprog.mjs"));
-console.log(`static/build: careprog.css (${css.css.length} bytes), govuk-frontend.min.js, careprog.mjs`);
+// Charts: plotly.js's basic bundle (scatter, bar), served by us, loaded only on chart pages.
+copyFileSync(
+  join(root, "node_modules", "plotly.js-basic-dist-min", "plotly-basic.min.js"),
+  join(out, "plotly-basic.min.js"),
+);
+copyFileSync(join(here, "charts.mjs"), join(out, "charts.mjs"));
+console.log(`static/build: careprog.css (${css.css.length} bytes), govuk-frontend.min.js, careprog.mjs, plotly-basic.min.js, charts.mjs`);
