@@ -17,6 +17,7 @@ from actions.permissions import can_read, can_update
 from actions.services import StaleEdit, record_update
 from actions.tables import ActionTable
 from careprog.roles import READ_PERMISSION
+from kpis import queries as kpi_queries
 
 read_required = permission_required(READ_PERMISSION, raise_exception=True)
 
@@ -72,6 +73,7 @@ def report(request, slug, period):
             "period": reporting_period,
             "periods": programme.periods(),
             "tables": queries.report_tables(programme, reporting_period),
+            "evidence": kpi_queries.evidence_by_objective(programme),
             "nav_section": "programmes",
         },
     )

@@ -7,7 +7,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 
 from actions.models import Objective
 from actions.periods import ReportingPeriod
@@ -44,6 +45,7 @@ class KPIReading:
     vs_previous: Direction | None = None
     vs_year_before: Direction | None = None
     comparators: dict[str, ComparatorValue] = field(default_factory=dict)
+    objectives: list[Objective] = field(default_factory=list)  # the objectives it evidences
 
     @property
     def latest(self) -> KPIValue | None:
@@ -152,39 +154,45 @@ def read(kpi: KPI, values, targets, comparators=()) -> KPIReading:
     return reading
 
 
-def catalogue(kpis: QuerySet[KPI] | None = None) -> QuerySet[KPI]:
-    kpis = KPI.objects.all() if kpis is None else kpis
-    return kpis.select_related("group").prefetch_related(
-        Prefetch(
-            "objectives",
-            queryset=Objective.objects.select_related("programme").order_by("position"),
-        )
-    )
-
-
 def readings(kpis: QuerySet[KPI] | None = None) -> list[KPIReading]:
-    """Every KPI (or those given) read for the dashboard: five queries, whatever the data."""
-    kpi_list = list(catalogue(kpis).order_by("group__position", "position", "code"))
-    ids = [kpi.pk for kpi in kpi_list]
-    values, targets, comparators = defaultdict(list), defaultdict(list), defaultdict(list)
-    for value in KPIValue.objects.filter(kpi_id__in=ids).order_by("period_end"):
+    """Every KPI (or those given) read for the dashboard: five queries, whatever the data,
+    and five even when there is none (subqueries, not id lists, so no query is skipped)."""
+    kpis = KPI.objects.all() if kpis is None else kpis
+    kpi_list = list(kpis.select_related("group").order_by("group__position", "position", "code"))
+    chosen = KPI.objects.filter(pk__in=kpis.values("pk"))
+    values, targets, comparators, objectives = (defaultdict(list) for _ in range(4))
+    for value in KPIValue.objects.filter(kpi__in=chosen).order_by("period_end"):
         values[value.kpi_id].append(value)
-    for target in KPITarget.objects.filter(kpi_id__in=ids):
+    for target in KPITarget.objects.filter(kpi__in=chosen):
         targets[target.kpi_id].append(target)
-    for comparator in ComparatorValue.objects.filter(kpi_id__in=ids):
+    for comparator in ComparatorValue.objects.filter(kpi__in=chosen):
         comparators[comparator.kpi_id].append(comparator)
-    return [read(kpi, values[kpi.pk], targets[kpi.pk], comparators[kpi.pk]) for kpi in kpi_list]
+    links = (
+        KPI.objectives.through.objects.filter(kpi__in=chosen)
+        .select_related("objective__programme")
+        .order_by("objective__programme__name", "objective__position")
+    )
+    for link in links:
+        objectives[link.kpi_id].append(link.objective)
+    result = []
+    for kpi in kpi_list:
+        reading = read(kpi, values[kpi.pk], targets[kpi.pk], comparators[kpi.pk])
+        reading.objectives = objectives[kpi.pk]
+        result.append(reading)
+    return result
 
 
 def kpi_for_page(code: str) -> tuple[KPI, KPIReading, list[ComparatorValue], list[KPITarget]]:
-    """One KPI with all its values, targets and comparators: five queries."""
-    from django.shortcuts import get_object_or_404
-
-    kpi = get_object_or_404(catalogue(), code=code)
+    """One KPI with all its values, targets, comparators and objectives: six queries."""
+    kpi = get_object_or_404(KPI.objects.select_related("group"), code=code)
     values = list(kpi.values.order_by("period_end"))
     targets = list(kpi.targets.order_by("financial_year"))
     comparators = list(kpi.comparator_values.order_by("period_end", "comparator"))
-    return kpi, read(kpi, values, targets, comparators), comparators, targets
+    reading = read(kpi, values, targets, comparators)
+    reading.objectives = list(
+        kpi.objectives.select_related("programme").order_by("programme__name", "position")
+    )
+    return kpi, reading, comparators, targets
 
 
 @dataclass
@@ -276,7 +284,20 @@ def changes_for_kpi(kpi: KPI):
     changes += changes_from_records(
         KPITarget.history.filter(kpi_id=kpi.pk).select_related("history_user").order_by(*ordered),
         target_fields,
-        lambda r: f"Target for {r.financial_year}-{(r.financial_year + 1) % 100:02d}",  # history row
+        lambda r: (
+            f"Target for {r.financial_year}-{(r.financial_year + 1) % 100:02d}"
+        ),  # history row
         show,
     )
     return sorted(changes, key=lambda change: change.when, reverse=True)
+
+
+def evidence_by_objective(programme) -> dict[int, list[KPIReading]]:
+    """The KPIs evidencing each of a programme's objectives, read: five queries."""
+    kpis = KPI.objects.filter(objectives__programme=programme).distinct()
+    evidence: dict[int, list[KPIReading]] = defaultdict(list)
+    for reading in readings(kpis):
+        for objective in reading.objectives:
+            if objective.programme_id == programme.pk:
+                evidence[objective.pk].append(reading)
+    return evidence

@@ -26,11 +26,18 @@ HIGHER, LOWER, NO_POLARITY = "higher", "lower", "none"
 
 
 def _rounded(value: Decimal, places: int) -> Decimal:
-    return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    # "+ 0" turns a negative zero (e.g. -0.4 shown to no places) into zero: never "-0" or "-£0".
+    return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) + 0
 
 
 def _number(value: Decimal, places: int) -> str:
     return f"{_rounded(value, places):,.{places}f}"
+
+
+def _plain(number: Decimal) -> str:
+    """A number as given, without trailing zeros: 10 -> '10', 2.25 -> '2.25'."""
+    text = f"{Decimal(number):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def format_value(value: Decimal | None, unit: str, places: int = 0) -> str:
@@ -45,7 +52,7 @@ def format_value(value: Decimal | None, unit: str, places: int = 0) -> str:
         text = _number(value, places)
         return f"{text} day" if text == "1" else f"{text} days"
     if unit == CURRENCY:
-        sign = "-" if value < 0 else ""
+        sign = "-" if _rounded(value, places) < 0 else ""
         return f"{sign}£{_number(abs(value), places)}"
     return _number(value, places)
 
@@ -110,10 +117,11 @@ def rate(
     value, target = _rounded(value, places), _rounded(target, places)  # rate what is shown
     shortfall = (target - value) if polarity == HIGHER else (value - target)
     shown_target = format_value(target, unit, places)
-    allowed = target * tolerance / 100 if tolerance_is_percent else tolerance
+    # The allowance is a distance, so a percentage of a negative target is still positive; and
+    # like the value and target it is taken as shown, so the sentence never contradicts the colour.
+    allowed = _rounded(abs(target) * tolerance / 100 if tolerance_is_percent else tolerance, places)
     allowed_text = (
-        f"{_number(tolerance, 1).rstrip('0').rstrip('.')}% of the target "
-        f"({format_difference(allowed, unit, places)})"
+        f"{_plain(tolerance)}% of the target ({format_difference(allowed, unit, places)})"
         if tolerance_is_percent
         else format_difference(allowed, unit, places)
     )
