@@ -1,0 +1,257 @@
+"""The KPI dashboard and a KPI's page, read by committee members."""
+
+import datetime as dt
+import json
+import re
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from actions.models import Objective
+from kpis.models import KPI, ComparatorValue, KPIGroup, KPITarget, KPIValue, Origin
+
+
+def month_ends(count, last=dt.date(2025, 3, 31)):
+    days, year, month = [], last.year, last.month
+    for _ in range(count):
+        nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
+        days.append(nxt - dt.timedelta(days=1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return sorted(days)
+
+
+@pytest.fixture
+def catalogue(db):
+    group = KPIGroup.objects.create(name="Vision", position=1)
+    other = KPIGroup.objects.create(name="Priority 1. Health", position=2)
+    foster = KPI.objects.create(
+        code="cla-foster",
+        name="% of CLA placed with foster carers",
+        group=group,
+        position=1,
+        unit="percentage",
+        polarity="higher",
+        frequency="monthly",
+        decimal_places=1,
+        definition="Children looked after placed with foster carers at the month end.",
+        source="SSDA903",
+    )
+    moves = KPI.objects.create(
+        code="cla-moves",
+        name="% CLA with 2+ placement moves",
+        group=group,
+        position=2,
+        unit="percentage",
+        polarity="lower",
+        frequency="monthly",
+        decimal_places=0,
+    )
+    leavers = KPI.objects.create(
+        code="care-leavers",
+        name="Number of care leavers",
+        group=other,
+        position=1,
+        unit="count",
+        polarity="none",
+        frequency="monthly",
+    )
+    empty = KPI.objects.create(
+        code="kooth",
+        name="CLA KOOTH",
+        group=other,
+        position=2,
+        unit="count",
+        polarity="higher",
+        frequency="quarterly",
+    )
+    days = month_ends(13)
+    KPIValue.objects.bulk_create(
+        [
+            KPIValue(kpi=foster, period_end=d, value=Decimal(60 + i), origin=Origin.RETURN)
+            for i, d in enumerate(days)
+        ]
+        + [
+            KPIValue(
+                kpi=moves,
+                period_end=d,
+                value=Decimal(12 - i % 3),
+                origin=Origin.ILLUSTRATIVE,
+                source="Illustrative",
+            )
+            for i, d in enumerate(days)
+        ]
+        + [KPIValue(kpi=leavers, period_end=d, value=Decimal(300 + i)) for i, d in enumerate(days)]
+    )
+    KPITarget.objects.create(
+        kpi=foster, financial_year=2024, value=Decimal(75), amber_tolerance=Decimal(5)
+    )
+    KPITarget.objects.create(
+        kpi=moves,
+        financial_year=2024,
+        value=Decimal(10),
+        amber_tolerance=Decimal(1),
+        origin=Origin.ILLUSTRATIVE,
+    )
+    ComparatorValue.objects.create(
+        kpi=foster, comparator="england", period_end=days[-1], value=Decimal("68.4")
+    )
+    return {"foster": foster, "moves": moves, "leavers": leavers, "empty": empty}
+
+
+def test_the_dashboard_shows_every_kpi_under_its_group(member_client, catalogue):
+    html = member_client.get("/kpis/").content.decode()
+    assert html.index(">Vision</h2>") < html.index(">Priority 1. Health</h2>")
+    for kpi in catalogue.values():
+        assert kpi.name in html
+    assert html.index("% of CLA placed with foster carers") < html.index("% CLA with 2+ placement")
+
+
+def test_each_kpi_shows_its_latest_value_period_target_and_an_explained_rating(
+    member_client, catalogue
+):
+    html = member_client.get("/kpis/").content.decode()
+    row = html[html.index('data-kpi="cla-foster"') : html.index('data-kpi="cla-moves"')]
+    assert "72.0%" in row and "March 2025" in row and "75.0%" in row
+    assert "Near target" in row and "▲" in row  # words and a shape, not colour alone
+    assert "3.0 percentage points worse than the target of 75.0%" in row
+    assert "within the amber tolerance of 5.0 percentage points" in row
+
+
+def test_direction_of_travel_is_improving_or_worsening_by_polarity_never_a_bare_increase(
+    member_client, catalogue
+):
+    html = member_client.get("/kpis/").content.decode()
+    foster = html[html.index('data-kpi="cla-foster"') : html.index('data-kpi="cla-moves"')]
+    assert "Improving" in foster and "up 1.0 percentage points from 71.0%" in foster
+    assert "up 12.0 percentage points from 60.0%, a year before (March 2024)" in foster
+    leavers = html[html.index('data-kpi="care-leavers"') : html.index('data-kpi="kooth"')]
+    assert "neither higher nor lower is better" in leavers
+    assert not re.search(r"\b(increase|decrease)\b", html, re.IGNORECASE)
+
+
+def test_a_kpi_without_data_says_so_plainly(member_client, catalogue):
+    html = member_client.get("/kpis/").content.decode()
+    assert "No data yet for this measure." in html
+
+
+def test_illustrative_figures_are_marked_wherever_they_appear(member_client, catalogue):
+    dashboard = member_client.get("/kpis/").content.decode()
+    moves = dashboard[dashboard.index('data-kpi="cla-moves"') :]
+    assert "Illustrative" in moves[: moves.index("</tr>")]
+    assert "made-up demonstration data" in dashboard
+    page = member_client.get("/kpis/cla-moves/").content.decode()
+    assert page.count("Illustrative") >= 14  # every figure, the target, the warning
+
+
+def test_a_real_figure_wins_over_an_illustrative_one_for_the_same_period(member_client, catalogue):
+    moves = catalogue["moves"]
+    KPIValue.objects.create(
+        kpi=moves, period_end=dt.date(2025, 3, 31), value=Decimal(9), origin=Origin.RETURN
+    )
+    html = member_client.get("/kpis/").content.decode()
+    row = html[html.index('data-kpi="cla-moves"') :]
+    row = row[: row.index("</tr>")]
+    assert ">9%<" in row
+    assert "Illustrative" in row  # the target is still illustrative
+
+
+@pytest.mark.parametrize(
+    ("query", "shown"),
+    [
+        ({"group": "1"}, {"cla-foster", "cla-moves"}),
+        ({"rag": "amber"}, {"cla-foster"}),
+        ({"rag": "none"}, {"care-leavers", "kooth"}),
+        ({"rag": "red"}, {"cla-moves"}),
+        ({"programme": "care-programme-2024-25"}, {"cla-foster"}),
+        ({"group": "nonsense"}, {"cla-foster", "cla-moves", "care-leavers", "kooth"}),
+    ],
+)
+def test_filters_by_group_rating_and_programme(
+    member_client, catalogue, seed_programme, query, shown
+):
+    catalogue["foster"].objectives.add(Objective.objects.get(programme=seed_programme, position=3))
+    html = member_client.get("/kpis/", query).content.decode()
+    ours = {kpi.code for kpi in catalogue.values()}  # the seed programme brings KPIs of its own
+    assert set(re.findall(r'data-kpi="([^"]+)"', html)) & ours == shown
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_dashboard_keeps_its_query_count_as_values_grow_tenfold(member_client, catalogue):
+    before = _queries(member_client, "/kpis/")
+    for kpi in KPI.objects.all():
+        KPIValue.objects.bulk_create(
+            KPIValue(kpi=kpi, period_end=d, value=Decimal(50), origin=Origin.ILLUSTRATIVE)
+            for d in month_ends(130, last=dt.date(2015, 3, 31))
+        )
+        KPITarget.objects.bulk_create(
+            KPITarget(kpi=kpi, financial_year=y, value=Decimal(1)) for y in range(2005, 2015)
+        )
+    assert KPIValue.objects.count() >= 10 * 39
+    assert _queries(member_client, "/kpis/") == before
+
+
+def test_the_kpi_page_has_a_chart_with_target_and_comparators_and_the_same_data_as_a_table(
+    member_client, catalogue
+):
+    response = member_client.get("/kpis/cla-foster/")
+    html = response.content.decode()
+    figure = json.loads(
+        re.search(
+            r'<script id="kpi-figure-data" type="application/json">(.*?)</script>', html, re.S
+        ).group(1)
+    )
+    names = [trace["name"] for trace in figure["data"]]
+    assert names == ["Our figure", "Target", "England"]
+    assert len(figure["data"][0]["y"]) == 13
+    assert 'role="img" aria-label="Line chart of % of CLA placed with foster carers' in html
+    assert html.count('<th scope="row" class="govuk-table__header">') >= 13
+    assert "68.4%" in html  # England, in the table
+    assert "Children looked after placed with foster carers at the month end." in html
+    assert 'src="/static/plotly-basic.min.js"' in html
+    assert "cdn" not in html.lower()
+
+
+def test_only_the_chart_page_allows_inline_styles(member_client, catalogue):
+    assert "'unsafe-inline'" in member_client.get("/kpis/cla-foster/")["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in member_client.get("/kpis/")["Content-Security-Policy"]
+
+
+def test_a_kpi_page_shows_changes_to_its_values(member_client, catalogue):
+    value = KPIValue.objects.filter(kpi=catalogue["foster"]).latest("period_end")
+    value.value = Decimal("72.5")
+    value.save()
+    html = member_client.get("/kpis/cla-foster/").content.decode()
+    assert "Value for March 2025 changed" in html
+    assert "72.5%" in html
+
+
+def test_an_unknown_kpi_is_not_found(member_client, catalogue):
+    assert member_client.get("/kpis/no-such-kpi/").status_code == 404
+
+
+def test_someone_without_a_role_cannot_read_kpis(client, outsider, catalogue):
+    client.force_login(outsider)
+    assert client.get("/kpis/").status_code == 403
+    assert client.get("/kpis/cla-foster/").status_code == 403
+
+
+def test_the_report_lists_the_kpis_that_evidence_each_objective(
+    member_client, catalogue, seed_programme
+):
+    objective = Objective.objects.get(programme=seed_programme, position=3)
+    catalogue["foster"].objectives.add(objective)
+    html = member_client.get(
+        "/programmes/care-programme-2024-25/report/2024-25-q3/"
+    ).content.decode()
+    section = html[html.index(f'id="objective-{objective.pk}"') :]
+    section = section[: section.index("</section>")]
+    assert "Measures that evidence this objective" in section
+    assert 'href="/kpis/cla-foster/"' in section
+    assert "72.0%" in section and "Near target" in section
