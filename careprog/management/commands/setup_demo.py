@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from actions.models import Action, Programme
 from careprog import roles
+from kpis.models import KPI
 
 DEMO_PROGRAMME = "care-programme-2024-25"
 DEMO_PASSWORD = "careprog-demo"  # noqa: S105 - printed on purpose; refused outside DEBUG
@@ -33,6 +34,12 @@ class Command(BaseCommand):
         else:
             call_command("loaddata", "care_programme_2024_25", verbosity=0)
             self.stdout.write("Loaded the Care Programme 2024-25 from fixtures/.")
+
+        if not KPI.objects.filter(group__name="Vision").exists():
+            call_command("loaddata", "cla_strategy_2022_25", verbosity=0)
+            self.stdout.write("Loaded the CLA and Care Leavers Strategy 2022-25 KPI catalogue.")
+        # Illustrative history so the dashboards are not empty; marked as such everywhere.
+        call_command("generate_demo_kpis", stdout=self.stdout)
 
         users = {}
         for username, first, last, role, staff in DEMO_USERS:
