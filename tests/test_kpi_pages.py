@@ -1,6 +1,7 @@
 """The KPI dashboard and a KPI's page, read by committee members."""
 
 import datetime as dt
+import io
 import json
 import re
 from decimal import Decimal
@@ -255,3 +256,20 @@ def test_the_report_lists_the_kpis_that_evidence_each_objective(
     assert "Measures that evidence this objective" in section
     assert 'href="/kpis/cla-foster/"' in section
     assert "72.0%" in section and "Near target" in section
+
+
+def test_the_seed_catalogue_dashboard_shows_every_kpi_at_a_fixed_query_count(
+    member_client, seed_programme
+):
+    from django.core.management import call_command
+
+    call_command("loaddata", "cla_strategy_2022_25", verbosity=0)
+    call_command("generate_demo_kpis", months=36, verbosity=0, stdout=io.StringIO())
+    values = KPIValue.objects.count()
+    small = _queries(member_client, "/kpis/")
+    html = member_client.get("/kpis/").content.decode()
+    assert len(re.findall(r'data-kpi="', html)) == KPI.objects.count() == 59
+
+    call_command("generate_demo_kpis", months=360, verbosity=0, stdout=io.StringIO())
+    assert KPIValue.objects.count() >= 9 * values
+    assert _queries(member_client, "/kpis/") == small
