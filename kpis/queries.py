@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -27,11 +28,12 @@ from kpis.rating import (
 TREND_POINTS = 13
 
 
-def _one_year_before(day: dt.date) -> dt.date:
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - 1, day=28)
+def one_year_before(day: dt.date) -> dt.date:
+    """The same point a year earlier; a month end maps to a month end (29 Feb ↔ 28 Feb)."""
+    year = day.year - 1
+    if day.day == calendar.monthrange(day.year, day.month)[1]:
+        return dt.date(year, day.month, calendar.monthrange(year, day.month)[1])
+    return dt.date(year, day.month, min(day.day, calendar.monthrange(year, day.month)[1]))
 
 
 @dataclass
@@ -133,7 +135,7 @@ def read(kpi: KPI, values, targets, comparators=()) -> KPIReading:
                 else "the previous figure"
             ),
         )
-        year_before = _one_year_before(latest.period_end)
+        year_before = one_year_before(latest.period_end)
         earlier = next((v for v in reading.series if v.period_end == year_before), None)
         reading.vs_year_before = direction(
             latest.value,

@@ -606,3 +606,18 @@ def test_a_printed_value_is_the_value_rounded_to_its_places(value, unit, places)
     assert D(number) == shown(value, places)
     decimals = number.split(".")[1] if "." in number else ""
     assert len(decimals) == places
+
+
+@pytest.mark.parametrize(
+    ("day", "year_before"),
+    [
+        (dt.date(2025, 2, 28), dt.date(2024, 2, 29)),
+        (dt.date(2024, 2, 29), dt.date(2023, 2, 28)),
+        (dt.date(2025, 3, 31), dt.date(2024, 3, 31)),
+        (dt.date(2025, 2, 1), dt.date(2024, 2, 1)),
+    ],
+)
+def test_a_year_before_a_month_end_is_the_same_month_end(day, year_before):
+    from kpis.queries import one_year_before
+
+    assert one_year_before(day) == year_before
