@@ -55,6 +55,25 @@ def sparkline(reading: KPIReading) -> Sparkline | None:
     )
 
 
+# Longest gap between consecutive figures before the line is broken rather than drawn across.
+_EXPECTED_GAP = {"monthly": 31, "quarterly": 92, "annual": 366}
+
+
+def _with_gaps(series, frequency: str):
+    """x and y for a line that breaks where periods are missing, so that a lone old figure
+    is not joined to recent ones as if there had been a steady trend between them."""
+    longest = dt.timedelta(days=_EXPECTED_GAP.get(frequency, 366) * 1.5)
+    xs, ys, previous = [], [], None
+    for value in series:
+        if previous is not None and value.period_end - previous > longest:
+            xs.append(None)
+            ys.append(None)
+        xs.append(value.period_end)
+        ys.append(float(value.value))
+        previous = value.period_end
+    return xs, ys
+
+
 def _target_line(targets: list[KPITarget], start: dt.date, end: dt.date):
     """Each financial year's target as a flat step across that year, clipped to the data."""
     xs, ys = [], []
@@ -76,10 +95,11 @@ def kpi_figure(reading: KPIReading, comparators: list[ComparatorValue], targets)
         return None
     kpi = reading.kpi
     figure = go.Figure()
+    xs, ys = _with_gaps(series, kpi.frequency)
     figure.add_trace(
         go.Scatter(
-            x=[v.period_end for v in series],
-            y=[float(v.value) for v in series],
+            x=xs,
+            y=ys,
             name="Our figure",
             mode="lines+markers",
             line={"color": "#1d70b8", "width": 3},
@@ -97,9 +117,11 @@ def kpi_figure(reading: KPIReading, comparators: list[ComparatorValue], targets)
                 line={"color": "#0b0c0c", "dash": "dash", "width": 2},
             )
         )
+    # Lines and markers at least 3:1 against the white plot (WCAG 1.4.11): GOV.UK orange
+    # (#f47738) is 2.8:1, so the region uses its 25% shade.
     styles = {
         ComparatorValue.Comparator.STATISTICAL_NEIGHBOURS: ("#d53880", "square", "dot"),
-        ComparatorValue.Comparator.REGION: ("#f47738", "diamond", "dashdot"),
+        ComparatorValue.Comparator.REGION: ("#b7592a", "diamond", "dashdot"),
         ComparatorValue.Comparator.ENGLAND: ("#505a5f", "triangle-up", "longdash"),
     }
     for comparator, (colour, symbol, dash) in styles.items():
@@ -124,5 +146,8 @@ def kpi_figure(reading: KPIReading, comparators: list[ComparatorValue], targets)
         plot_bgcolor="#ffffff",
         paper_bgcolor="#ffffff",
         hovermode="x unified",
+        # Hiding a line by clicking the legend is mouse-only; the table has every figure.
+        legend_itemclick=False,
+        legend_itemdoubleclick=False,
     )
     return json.loads(figure.to_json())

@@ -273,3 +273,18 @@ def test_the_seed_catalogue_dashboard_shows_every_kpi_at_a_fixed_query_count(
     call_command("generate_demo_kpis", months=360, verbosity=0, stdout=io.StringIO())
     assert KPIValue.objects.count() >= 9 * values
     assert _queries(member_client, "/kpis/") == small
+
+
+def test_the_chart_breaks_its_line_where_figures_are_missing(member_client, catalogue):
+    KPIValue.objects.create(
+        kpi=catalogue["foster"], period_end=dt.date(2018, 3, 31), value=Decimal(70)
+    )
+    html = member_client.get("/kpis/cla-foster/").content.decode()
+    figure = json.loads(
+        re.search(
+            r'<script id="kpi-figure-data" type="application/json">(.*?)</script>', html, re.S
+        ).group(1)
+    )
+    ours = figure["data"][0]
+    assert ours["y"][:2] == [70.0, None]  # 2018, then a break, then the recent months
+    assert len(ours["y"]) == 15

@@ -1,0 +1,353 @@
+"""A committee member reads the KPI dashboard, a KPI's chart and the measures in the report."""
+
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.core.serializers.base import DeserializationError
+from playwright.sync_api import expect
+
+from actions.models import Objective
+from kpis import queries
+from kpis.models import KPI, ComparatorValue, KPIGroup, KPIValue
+from kpis.rating import RAG
+from tests.browser.conftest import assert_no_axe_violations, sign_in
+from tests.kpi_factories import make_catalogue, make_kpi
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "a-long-test-password"
+Q3_REPORT = "/programmes/care-programme-2024-25/report/2024-25-q3/"
+# A Care Programme headline measure: two published figures, which win over the illustrative
+# history around them, so its chart mixes real and made-up figures.
+CHART_KPI = "cp-children-in-care"
+CHART = "[data-chart-figure]"
+NO_DATA = "No data yet for this measure."
+
+
+@pytest.fixture
+def catalogue(transactional_db, seed_programme):
+    """The Care Programme (with its headline measures) and the strategy's catalogue.
+
+    Falls back to a factory-made catalogue while the strategy's fixture is unfinished.
+    """
+    try:
+        call_command("loaddata", "cla_strategy_2022_25", verbosity=0)
+    except (CommandError, DeserializationError):
+        make_catalogue(24)
+    return seed_programme
+
+
+@pytest.fixture
+def demo_data(catalogue):
+    """Illustrative values, targets and comparators for every KPI."""
+    call_command("generate_demo_kpis", stdout=io.StringIO())
+    return catalogue
+
+
+def follow(page, locator):
+    """Clicks and waits for the next page to load, so it is read whole, not mid-parse."""
+    with page.expect_navigation():
+        locator.click()
+
+
+def open_kpi_dashboard(page):
+    follow(page, page.get_by_role("navigation", name="Menu").get_by_role("link", name="KPIs"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("KPI dashboard")
+
+
+def dashboard_rows(page):
+    """What each row shows, read in one round trip: {code: {...}}."""
+    return page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll('tr[data-kpi]')].map(row => {
+            const tag = row.querySelector('.app-rag');
+            const shape = tag && tag.querySelector('.app-rag__shape');
+            const svg = row.querySelector('svg.app-sparkline');
+            const line = svg && svg.querySelector('polyline');
+            const box = svg && svg.getBoundingClientRect();
+            const alt = svg && svg.nextElementSibling;
+            return [row.dataset.kpi, {
+                tag: tag && tag.textContent.replace(/\\s+/g, ' ').trim(),
+                shape: shape && shape.textContent.trim(),
+                shapeHidden: shape && shape.getAttribute('aria-hidden'),
+                points: line ? line.getAttribute('points').trim().split(/\\s+/).length : 0,
+                drawn: !!box && box.width > 0 && box.height > 0
+                    && getComputedStyle(line).stroke !== 'none',
+                svgHidden: svg && svg.getAttribute('aria-hidden'),
+                alt: alt && alt.classList.contains('govuk-visually-hidden')
+                    ? alt.textContent.trim() : null,
+                text: row.textContent.replace(/\\s+/g, ' ').trim(),
+            }];
+        }))"""
+    )
+
+
+def assert_landmark_names_unique(page):
+    """axe's best-practice rule, beyond the WCAG tags: a group's <section> and its table's
+    scroll region are both landmarks, so each needs its own name in a landmark list.
+    Call after assert_no_axe_violations, which loads axe."""
+    repeated = page.evaluate(
+        """async () => (await axe.run(document, {
+            runOnly: {type: 'rule', values: ['landmark-unique']},
+        })).violations.flatMap(v => v.nodes.map(n => n.target.join(' ')))"""
+    )
+    assert not repeated, f"landmarks sharing a name: {repeated}"
+
+
+def assert_rows_show_their_ratings_and_trends(rows, readings):
+    problems = []
+    for reading in readings:
+        row, code = rows[reading.kpi.code], reading.kpi.code
+        if not reading.latest:
+            if NO_DATA not in row["text"]:
+                problems.append(f"{code}: no data, but the row does not say so")
+            continue
+        rag = reading.rating.rag
+        if row["tag"] != f"{rag.shape} {rag.label}" or row["shape"] != rag.shape:
+            problems.append(f"{code}: rating {row['tag']!r}, expected {rag.shape} {rag.label}")
+        if row["shapeHidden"] != "true":
+            problems.append(f"{code}: the rating's shape is read out as well as its words")
+        if len(reading.trend) >= 2:
+            if not (row["drawn"] and row["points"] == len(reading.trend)):
+                problems.append(f"{code}: sparkline {row['points']} points, drawn={row['drawn']}")
+            if row["svgHidden"] != "true" or not (row["alt"] or "").startswith("Trend over"):
+                problems.append(f"{code}: sparkline text alternative {row['alt']!r}")
+        elif "Not enough figures for a trend" not in row["text"]:
+            problems.append(f"{code}: one figure, but the row does not say there is no trend")
+    assert not problems, "\n".join(problems)
+
+
+def test_a_committee_member_reads_every_kpi_on_the_dashboard_and_filters_by_rating(
+    live_server, page, demo_data, committee_member
+):
+    sign_in(page, live_server, "councillor", PASSWORD)
+    open_kpi_dashboard(page)
+    expect(page).to_have_url(f"{live_server.url}/kpis/")
+
+    readings = queries.readings()
+    assert len(readings) == KPI.objects.count()
+    rows = dashboard_rows(page)
+    assert list(rows) == [r.kpi.code for r in readings]  # every KPI once, in catalogue order
+    expect(page.locator("section.app-kpi-group")).to_have_count(
+        KPIGroup.objects.filter(kpis__isnull=False).distinct().count()
+    )
+    assert_rows_show_their_ratings_and_trends(rows, readings)
+    rated = {r.rating.rag for r in readings if r.latest and r.rating.rag is not RAG.NONE}
+    assert len(rated) >= 2, f"the demo data rates too few ways to test: {rated}"
+    assert_no_axe_violations(page)
+    assert_landmark_names_unique(page)
+
+    # The rarest rating present, so the filter visibly drops rows.
+    chosen = min(rated, key=lambda rag: sum(r.rating.rag is rag for r in readings))
+    expected = [r.kpi.code for r in readings if r.rating.rag is chosen]
+    page.get_by_label("Rating", exact=True).select_option(label=chosen.label)
+    follow(page, page.get_by_role("button", name="Apply filters"))
+    expect(page).to_have_url(re.compile(rf"[?&]rag={chosen.key}(&|$)"))
+    expect(page.locator("tr[data-kpi]")).to_have_count(len(expected))
+    expect(page.get_by_label("Rating", exact=True)).to_have_value(
+        chosen.key
+    )  # the filter stays visible
+    rows = dashboard_rows(page)
+    assert list(rows) == expected
+    wrong = {
+        code: row["tag"]
+        for code, row in rows.items()
+        if row["tag"] != f"{chosen.shape} {chosen.label}"
+    }
+    assert not wrong, f"rows with another rating under the {chosen.label} filter: {wrong}"
+    expect(page.locator(".app-counts__item").first).to_have_text(f"{len(expected)} measures shown")
+    assert_no_axe_violations(page)
+
+
+def luminance(colour):
+    """WCAG relative luminance of a "#rrggbb" colour."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(one, other):
+    light, dark = sorted((luminance(one), luminance(other)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def chart_expectations(code):
+    kpi = KPI.objects.get(code=code)
+    values = set(KPIValue.objects.filter(kpi=kpi).values_list("period_end", flat=True))
+    compared = set(ComparatorValue.objects.filter(kpi=kpi).values_list("period_end", flat=True))
+    assert kpi.targets.exists() and compared, "the chart needs a target and comparators"
+    return kpi, len(values), len(values | compared)
+
+
+def wait_for_chart(page):
+    chart = page.locator(CHART)
+    expect(chart.locator(".main-svg").first).to_be_visible()
+    return chart
+
+
+def test_a_kpis_chart_draws_with_its_target_and_comparators_beside_a_table_of_every_figure(
+    live_server, page, demo_data, committee_member
+):
+    kpi, figures, periods = chart_expectations(CHART_KPI)
+    sign_in(page, live_server, "councillor", PASSWORD)
+    page.goto(f"{live_server.url}/kpis/{kpi.code}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(kpi.name)
+
+    chart = wait_for_chart(page)
+    expect(
+        page.get_by_role("img", name=re.compile(rf"^Line chart of {re.escape(kpi.name)}"))
+    ).to_be_visible()
+    expect(chart).to_have_attribute("aria-label", re.compile(r"with its target and comparators"))
+    expect(chart.locator(".legendtext")).to_have_text(
+        ["Our figure", "Target", "Statistical neighbours", "North West", "England"]
+    )
+    assert chart.evaluate("el => el.data[0].x.filter(x => x !== null).length") == figures
+    expect(chart.locator(".scatterlayer .trace")).to_have_count(5)
+    # axe does not check graphics: each line needs 3:1 against the plot (WCAG 1.4.11).
+    colours = chart.evaluate("el => [el.layout.plot_bgcolor, el.data.map(t => t.line.color)]")
+    faint = {
+        c: round(contrast(c, colours[0]), 2) for c in colours[1] if contrast(c, colours[0]) < 3
+    }
+    assert not faint, f"chart lines too faint against {colours[0]}: {faint}"
+    # plotly shows its modebar on hover, when it has one: hover over the recent figures.
+    plot = chart.locator(".nsewdrag")
+    box = plot.bounding_box()
+    plot.hover(position={"x": box["width"] * 0.9, "y": box["height"] / 2})
+    expect(chart.locator(".hoverlayer .legend")).to_be_visible()  # "x unified" hover label
+    expect(chart.locator(".modebar, .modebar-btn")).to_have_count(0)
+    page.mouse.move(0, 0)
+    expect(page.locator("table.app-kpi-figures tbody tr")).to_have_count(periods)
+    expect(page.get_by_text("Illustrative", exact=True).first).to_be_visible()
+    assert_no_axe_violations(page)
+
+
+def test_under_the_real_content_security_policy_the_chart_draws_without_errors(
+    live_server, browser, demo_data, committee_member
+):
+    """The other tests bypass the CSP to inject axe; plotly.js must draw without that."""
+    kpi, figures, _ = chart_expectations(CHART_KPI)
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        problems = []
+        page.on("console", lambda message: problems.append(f"{message.type}: {message.text}"))
+        page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+        page.add_init_script(
+            """window.cspViolations = [];
+            document.addEventListener('securitypolicyviolation', event =>
+                window.cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`));"""
+        )
+        sign_in(page, live_server, "councillor", PASSWORD)
+        for url in ("/kpis/", f"/kpis/{kpi.code}/"):
+            response = page.goto(f"{live_server.url}{url}")
+            policy = response.header_value("content-security-policy") or ""
+            assert "script-src" in policy, f"{url} sent no CSP: this test would prove nothing"
+            page.wait_for_load_state("networkidle")
+            assert page.evaluate("window.cspViolations") == [], url
+        chart = wait_for_chart(page)
+        assert chart.evaluate("el => el.data[0].x.filter(x => x !== null).length") == figures
+        expect(chart.locator(".legendtext")).to_have_count(5)
+        assert not problems, problems
+    finally:
+        context.close()
+
+
+def test_no_page_fetches_anything_from_another_site(live_server, page, demo_data, committee_member):
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    sign_in(page, live_server, "councillor", PASSWORD)
+    for url in ("/kpis/", f"/kpis/{CHART_KPI}/", Q3_REPORT):
+        page.goto(f"{live_server.url}{url}")
+        page.wait_for_load_state("networkidle")
+        if url.startswith("/kpis/cp-"):
+            wait_for_chart(page)
+
+    own = f"{live_server.url}/"
+    elsewhere = [url for url in requests if not url.startswith((own, "data:", "about:", "blob:"))]
+    assert not elsewhere, f"requests that leave the machine: {elsewhere}"
+    # The recording saw the page's own resources, so an empty list above means something.
+    for resource in ("/static/careprog.css", "/static/plotly-basic.min.js", "/static/charts.mjs"):
+        assert f"{live_server.url}{resource}" in requests, f"{resource} was never requested"
+
+
+def test_the_report_lists_the_measures_that_evidence_each_objective_with_links_to_them(
+    live_server, page, catalogue, committee_member
+):
+    linked = {
+        objective: list(objective.kpis.order_by("group__position", "position", "code"))
+        for objective in Objective.objects.filter(programme=catalogue).order_by("position")
+    }
+    assert sum(map(len, linked.values())) >= 2, "the seed links too few KPIs to objectives"
+
+    sign_in(page, live_server, "councillor", PASSWORD)
+    page.goto(f"{live_server.url}{Q3_REPORT}")
+    headings = page.get_by_role("heading", name="Measures that evidence this objective", level=3)
+    expect(headings).to_have_count(sum(1 for kpis in linked.values() if kpis))
+    for objective, kpis in linked.items():
+        links = page.locator(f"#objective-{objective.pk} .app-evidence a")
+        expect(links, objective.title).to_have_text([kpi.name for kpi in kpis])
+        for link, kpi in zip(links.all(), kpis, strict=True):
+            expect(link).to_have_attribute("href", f"/kpis/{kpi.code}/")
+    assert_no_axe_violations(page)
+
+    # A headline measure with only its published figures: a chart of real data alone.
+    measure = KPI.objects.get(code=CHART_KPI)
+    link = page.locator(".app-evidence").get_by_role("link", name=measure.name, exact=True)
+    follow(page, link.first)
+    expect(page).to_have_url(f"{live_server.url}/kpis/{measure.code}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(measure.name)
+    wait_for_chart(page)
+    expect(page.locator("table.app-kpi-figures tbody tr")).to_have_count(
+        KPIValue.objects.filter(kpi=measure).count()
+    )
+    expect(page.get_by_text("Illustrative", exact=True)).to_have_count(0)
+    assert_no_axe_violations(page)
+
+
+def test_a_kpi_without_data_says_so_on_the_dashboard_and_its_page_has_no_chart(
+    live_server, page, demo_data, committee_member
+):
+    group = KPIGroup.objects.order_by("position").first()
+    kpi = make_kpi("cla-new-measure", name="CLA new measure", group=group, position=99)
+
+    sign_in(page, live_server, "councillor", PASSWORD)
+    page.goto(f"{live_server.url}/kpis/?group={group.pk}")
+    row = page.locator(f"tr[data-kpi='{kpi.code}']")
+    expect(row).to_contain_text(NO_DATA)
+    expect(row.locator("svg, .app-rag")).to_have_count(0)
+    assert_no_axe_violations(page)
+
+    row.get_by_role("link", name=kpi.name).click()
+    expect(page).to_have_url(f"{live_server.url}/kpis/{kpi.code}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(kpi.name)
+    expect(page.get_by_text(NO_DATA)).to_be_visible()
+    expect(page.locator(f"{CHART}, .js-plotly-plot, script[src*='plotly']")).to_have_count(0)
+    expect(page.locator("table.app-kpi-figures")).to_have_count(0)
+    assert_no_axe_violations(page)
+
+
+def test_on_a_phone_the_kpi_tables_scroll_from_the_keyboard_and_the_chart_fits(
+    live_server, page, demo_data, committee_member
+):
+    """At desktop width the tables fit, so only a narrow screen tests the scroll regions."""
+    page.set_viewport_size({"width": 375, "height": 700})
+    group = KPIGroup.objects.order_by("position").first()
+    sign_in(page, live_server, "councillor", PASSWORD)
+    page.goto(f"{live_server.url}/kpis/?group={group.pk}")
+    # Named by the table's caption, not the heading: the group's <section> has that name.
+    scroller = page.get_by_role("region", name=f"{group.name}: latest figures", exact=False)
+    assert scroller.evaluate("el => el.scrollWidth > el.clientWidth"), "the table fits: no test"
+    assert_no_axe_violations(page)
+    scroller.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("el => el.scrollLeft > 0", arg=scroller.element_handle())
+
+    page.goto(f"{live_server.url}/kpis/{CHART_KPI}/")
+    chart = wait_for_chart(page)
+    width = page.evaluate("document.documentElement.clientWidth")
+    assert chart.locator(".main-svg").first.bounding_box()["width"] <= width
+    figures = page.get_by_role("region", name=re.compile(r"^Figures for "))
+    assert figures.evaluate("el => el.scrollWidth > el.clientWidth"), "the table fits: no test"
+    assert_no_axe_violations(page)
