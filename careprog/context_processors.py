@@ -15,6 +15,8 @@ def service(request):
         items.append((reverse("actions:action_list"), "All actions", "actions"))
         if user.has_perm("kpis.view_kpi"):
             items.append((reverse("kpis:dashboard"), "KPIs", "kpis"))
+        if user.has_perm("kpis.add_importbatch"):
+            items.append((reverse("kpis:import"), "Import", "import"))
     return {
         "service_name": settings.SERVICE_NAME,
         "service_phase": settings.SERVICE_PHASE,

@@ -5,5 +5,10 @@ from kpis import views
 app_name = "kpis"
 urlpatterns = [
     path("kpis/", views.dashboard, name="dashboard"),
+    path("kpis/import/", views.import_start, name="import"),
+    path("kpis/import/template.xlsx", views.import_template, name="import_template"),
+    path("kpis/import/history/", views.import_history, name="import_history"),
+    path("kpis/import/<int:pk>/preview/", views.import_preview, name="import_preview"),
+    path("kpis/import/<int:pk>/", views.import_batch, name="import_batch"),
     path("kpis/<slug:code>/", views.kpi_detail, name="kpi_detail"),
 ]

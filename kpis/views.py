@@ -1,11 +1,16 @@
 from csp.decorators import csp_update
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
 
 from actions.models import Programme
-from kpis import charts, queries
-from kpis.models import KPI, KPIGroup
+from kpis import charts, queries, services
+from kpis.forms import TemplateForm, UploadForm, default_range
+from kpis.importing.template import build_template
+from kpis.models import KPI, ImportBatch, KPIGroup
 from kpis.rating import RAG
 
 read_required = permission_required("kpis.view_kpi", raise_exception=True)
@@ -78,4 +83,135 @@ def kpi_detail(request, code):
             "changes": queries.changes_for_kpi(kpi),
             "nav_section": "kpis",
         },
+    )
+
+
+import_required = permission_required("kpis.add_importbatch", raise_exception=True)
+PREVIEW_ROWS = 200  # per kind; the counts say how many there are in all
+
+
+def _batch(pk, *, status=None):
+    batch = get_object_or_404(
+        ImportBatch.objects.select_related("uploaded_by", "applied_by"), pk=pk
+    )
+    if status and batch.status != status:
+        raise Http404("No such import")
+    return batch
+
+
+@require_http_methods(["GET", "POST"])
+@import_required
+def import_start(request):
+    """Download a template, or upload a return to see what it would change."""
+    first, last = default_range()
+    template_form = TemplateForm({"first": f"{first:%b %Y}", "last": f"{last:%b %Y}"})
+    form = UploadForm()
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            batch = services.store_upload(
+                data=upload.read(), file_name=upload.name, user=request.user
+            )
+            return redirect(batch)
+    return render(
+        request,
+        "kpis/import_start.html",
+        {"form": form, "template_form": template_form, "nav_section": "import"},
+    )
+
+
+@require_GET
+@import_required
+def import_template(request):
+    form = TemplateForm(request.GET or None)
+    if not form.is_valid():
+        first, last = default_range()
+        if request.GET:
+            return render(
+                request,
+                "kpis/import_start.html",
+                {"form": UploadForm(), "template_form": form, "nav_section": "import"},
+                status=400,
+            )
+    else:
+        first, last = form.cleaned_data["first"], form.cleaned_data["last"]
+    response = HttpResponse(
+        build_template(first, last),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="kpi-return-{first:%Y-%m}-to-{last:%Y-%m}.xlsx"'
+    )
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@import_required
+def import_preview(request, pk):
+    batch = _batch(pk, status=ImportBatch.Status.PENDING)
+    refused = []
+    if request.method == "POST":
+        try:
+            services.apply_return(batch=batch, user=request.user)
+        except services.ImportRefused as refusal:
+            refused = refusal.problems
+        else:
+            messages.success(request, f"{batch.file_name} has been imported.")
+            return redirect("kpis:import_batch", pk=batch.pk)
+    preview = services.preview_return(bytes(batch.content))
+    return render(
+        request,
+        "kpis/import_preview.html",
+        {
+            "batch": batch,
+            "preview": preview,
+            "refused": refused,
+            "sections": [
+                (title, len(changes), changes[:PREVIEW_ROWS], title == "Changed")
+                for title, changes in (
+                    ("Changed", preview.changed),
+                    ("New", preview.new),
+                    ("Unchanged", preview.unchanged),
+                )
+            ],
+            "nav_section": "import",
+        },
+        status=409 if refused else 200,
+    )
+
+
+@require_GET
+@import_required
+def import_history(request):
+    batches = ImportBatch.objects.exclude(status=ImportBatch.Status.PENDING).select_related(
+        "uploaded_by", "applied_by", "undone_by"
+    )
+    page = Paginator(batches.defer("content"), 25).get_page(request.GET.get("page"))
+    return render(request, "kpis/import_history.html", {"page": page, "nav_section": "import"})
+
+
+@require_http_methods(["GET", "POST"])
+@import_required
+def import_batch(request, pk):
+    batch = _batch(pk)
+    if batch.status == ImportBatch.Status.PENDING:
+        return redirect(batch)
+    refused = []
+    if request.method == "POST":
+        try:
+            services.undo_import(batch=batch, user=request.user)
+        except services.ImportRefused as refusal:
+            refused = refusal.problems
+        else:
+            messages.success(request, f"The import of {batch.file_name} has been undone.")
+            return redirect("kpis:import_batch", pk=batch.pk)
+    values = Paginator(
+        batch.values.select_related("kpi").order_by("kpi__code", "period_end"), 100
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "kpis/import_batch.html",
+        {"batch": batch, "values": values, "refused": refused, "nav_section": "import"},
+        status=409 if refused else 200,
     )

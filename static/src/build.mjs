@@ -29,4 +29,5 @@ copyFileSync(
   join(out, "plotly-basic.min.js"),
 );
 copyFileSync(join(here, "charts.mjs"), join(out, "charts.mjs"));
+copyFileSync(join(here, "upload-progress.mjs"), join(out, "upload-progress.mjs"));
 console.log(`static/build: careprog.css (${css.css.length} bytes), govuk-frontend.min.js, careprog.mjs, plotly-basic.min.js, charts.mjs`);

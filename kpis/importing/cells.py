@@ -1,0 +1,172 @@
+"""Reading one cell of a return as a period or a value, by the rules administrators expect.
+
+Each function returns the converted value or raises CellProblem with the sentence to show
+after the cell reference ("Returns!C14: 'n/a' is not a number").
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+
+from actions.periods import InvalidPeriod, ReportingPeriod
+
+MONTHS = {
+    name.lower(): number
+    for number in range(1, 13)
+    for name in (calendar.month_name[number], calendar.month_abbr[number])
+}
+MONTHS["sept"] = 9
+
+
+class CellProblem(ValueError):
+    pass
+
+
+def month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def excel_serial_to_date(serial: float, date1904: bool = False) -> dt.date:
+    """Excel's day number: 1900 system (with its fictional 29 Feb 1900) or 1904."""
+    if date1904:
+        return dt.date(1904, 1, 1) + dt.timedelta(days=int(serial))
+    days = int(serial)
+    if days > 59:
+        days -= 1  # Lotus 1-2-3's leap-year bug, kept by Excel
+    return dt.date(1899, 12, 31) + dt.timedelta(days=days)
+
+
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[t ][\d:.]+)?$")
+_ISO_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_UK_DAY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_MONTH_YEAR = re.compile(r"^([a-z]+)[\s\-/]+(\d{4}|\d{2})$")
+_FINANCIAL_YEAR = re.compile(r"^(\d{4})[-/](\d{2})$")
+_QUARTER_FIRST = re.compile(r"^q([1-4])\s+(\d{4}[-/]\d{2})$")
+
+
+def _date(year: int, month: int, day: int) -> dt.date:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise CellProblem(f"{year}-{month:02d}-{day:02d} is not a real date") from None
+
+
+def parse_period(value, *, kind: str = "text", date1904: bool = False) -> dt.date:
+    """The period end a cell names: a date, an Excel serial date, ISO text, 'Jan 2025',
+    '2024-25 Q3' (31 December 2024) or '2024-25' (31 March 2025)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, bool) or value is None:
+        raise CellProblem("is not a period")
+    if isinstance(value, int | float):
+        if not 1 <= value < 2958466:  # 31 Dec 9999
+            raise CellProblem(f"{value!r} is not a date")
+        return excel_serial_to_date(value, date1904)
+    text = " ".join(str(value).split()).lower()
+    if not text:
+        raise CellProblem("is empty: enter a period such as Jan 2025 or 2024-25 Q3")
+    if match := _ISO_DAY.match(text):
+        return _date(int(match[1]), int(match[2]), int(match[3]))
+    if match := _UK_DAY.match(text):
+        return _date(int(match[3]), int(match[2]), int(match[1]))
+    if (match := _FINANCIAL_YEAR.match(text)) and (int(match[1]) + 1) % 100 == int(match[2]):
+        # Consecutive years are a financial year: "2011-12" is 2011-12, not December 2011.
+        return dt.date(int(match[1]) + 1, 3, 31)
+    if match := _ISO_MONTH.match(text):
+        if not 1 <= int(match[2]) <= 12:
+            raise CellProblem(f"'{value}' is not a month")
+        return month_end(int(match[1]), int(match[2]))
+    if match := _MONTH_YEAR.match(text):
+        month = MONTHS.get(match[1])
+        if month:
+            year = int(match[2]) + (2000 if len(match[2]) == 2 else 0)
+            return month_end(year, month)
+    if match := _QUARTER_FIRST.match(text):
+        text = f"{match[2]} q{match[1]}"
+    try:
+        return ReportingPeriod.parse(text).end
+    except InvalidPeriod:
+        pass
+    raise CellProblem(
+        f"'{value}' is not a period: use a date, a month such as Jan 2025, "
+        "a quarter such as 2024-25 Q3 or a financial year such as 2024-25"
+    )
+
+
+def fits_frequency(period_end: dt.date, frequency: str) -> bool:
+    """Monthly figures end a month, quarterly ones a quarter, annual ones on 31 March."""
+    if period_end != month_end(period_end.year, period_end.month):
+        return False
+    if frequency == "quarterly":
+        return period_end.month in (3, 6, 9, 12)
+    if frequency == "annual":
+        return period_end.month == 3
+    return True
+
+
+_NUMBER_TEXT = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?$")
+FOUR_PLACES = Decimal("0.0001")
+
+
+def _decimal(number) -> Decimal:
+    if isinstance(number, float):
+        number = repr(number)
+    try:
+        return Decimal(number).quantize(FOUR_PLACES)
+    except InvalidOperation:
+        raise CellProblem(f"'{number}' is too large") from None
+
+
+def parse_number(value, *, kind: str, percent_format: bool, unit: str) -> Decimal:
+    """A value in the KPI's unit. For percentages '63', '63%' and 0.63 shown as a percentage
+    all mean 63."""
+    if kind == "formula_without_value":
+        raise CellProblem(
+            "has a formula with no saved result: "
+            "open the file in Excel, save it and upload it again"
+        )
+    if kind == "error":
+        raise CellProblem(f"'{value}' is an Excel error, not a number")
+    if kind == "date":
+        raise CellProblem("is a date, not a number")
+    if isinstance(value, bool):
+        raise CellProblem(f"'{value}' is not a number")
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise CellProblem("is empty: enter a number")
+    if isinstance(value, int | float):
+        number = _decimal(value)
+        if percent_format:
+            if unit != "percentage":
+                raise CellProblem("is formatted as a percentage but this measure is not one")
+            number = _decimal(value * 100)
+        return number
+    text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+    percent = text.endswith("%")
+    if percent:
+        if unit != "percentage":
+            raise CellProblem(f"'{value}' is a percentage but this measure is not one")
+        text = text[:-1]
+    if text.startswith("£") or text.startswith("-£"):
+        text = text.replace("£", "", 1)
+    if not text or not _NUMBER_TEXT.match(text) or text in {"-", "+", "."}:
+        raise CellProblem(f"'{value}' is not a number")
+    return _decimal(text.replace(",", ""))
+
+
+def check_range(number: Decimal, unit: str) -> None:
+    """Counts, days and rates cannot be negative; percentages lie between 0 and 100."""
+    if unit == "percentage" and not 0 <= number <= 100:
+        raise CellProblem(f"{number.normalize():f}% is outside 0 to 100")
+    if unit in ("count", "days", "rate_10000") and number < 0:
+        raise CellProblem(
+            f"{number.normalize():f} is negative, which a {unit_name(unit)} cannot be"
+        )
+
+
+def unit_name(unit: str) -> str:
+    return {"count": "count", "days": "number of days", "rate_10000": "rate"}.get(unit, unit)

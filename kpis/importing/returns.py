@@ -1,0 +1,280 @@
+"""A KPI return read from a workbook: layout detected from the headers, every cell checked.
+
+Two layouts are accepted, in any sheet, with headers in the sheet's first non-empty row
+(case, spacing and column order forgiven):
+- long: "KPI code", "Period", "Value", and optionally "Numerator", "Denominator", "Note";
+- wide: "KPI code" and one column per period (as in the downloadable template).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils import timezone
+
+from kpis.importing.cells import (
+    CellProblem,
+    check_range,
+    fits_frequency,
+    parse_number,
+    parse_period,
+)
+from kpis.importing.xlsx import Workbook, cell_ref
+from kpis.models import KPI
+
+
+@dataclass(frozen=True)
+class Problem:
+    sheet: str
+    ref: str
+    message: str
+
+    def __str__(self):
+        return (
+            f"{self.sheet}!{self.ref}: {self.message}"
+            if self.ref
+            else f"{self.sheet}: {self.message}"
+        )
+
+
+@dataclass
+class ReturnRow:
+    sheet: str
+    ref: str  # the value's cell
+    kpi: KPI
+    period_end: dt.date
+    value: Decimal
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    note: str = ""
+
+
+@dataclass
+class ParsedReturn:
+    rows: list[ReturnRow] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    layouts: dict[str, str] = field(default_factory=dict)  # sheet name → "long" or "wide"
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _header(text) -> str:
+    return " ".join(str(text).split()).lower() if text is not None else ""
+
+
+LONG_REQUIRED = {"kpi code", "period", "value"}
+LONG_OPTIONAL = {"numerator", "denominator", "note"}
+MAX_PROBLEMS = 500  # beyond this the administrator has the picture; stop listing
+
+
+class _Reader:
+    def __init__(self, workbook: Workbook, catalogue: dict[str, KPI], today: dt.date):
+        self.workbook, self.catalogue, self.today = workbook, catalogue, today
+        self.result = ParsedReturn()
+        self.seen: dict[tuple[int, dt.date], str] = {}
+
+    def problem(self, sheet, ref, message):
+        if len(self.result.problems) < MAX_PROBLEMS:
+            self.result.problems.append(Problem(sheet, ref, message))
+
+    def read(self) -> ParsedReturn:
+        found_any = False
+        for name in self.workbook.sheet_names:
+            sheet = self.workbook.sheet(name)
+            rows = sheet.rows()
+            header = next(rows, None)
+            if header is None:
+                continue
+            row_number, cells = header
+            headers = {cell.column: _header(cell.value) for cell in cells}
+            if "kpi code" not in headers.values():
+                continue  # e.g. the template's Instructions sheet
+            found_any = True
+            self._refuse_merged_data(sheet, row_number)
+            if LONG_REQUIRED <= set(headers.values()):
+                self.result.layouts[name] = "long"
+                self._read_long(name, rows, headers)
+            else:
+                self.result.layouts[name] = "wide"
+                self._read_wide(name, row_number, cells, rows, headers)
+        if not found_any:
+            first = self.workbook.sheet_names[0] if self.workbook.sheet_names else "Workbook"
+            self.problem(
+                first,
+                "A1",
+                "missing headers: no sheet has a 'KPI code' column. Use 'KPI code', 'Period' "
+                "and 'Value' columns, or 'KPI code' and a column for each period",
+            )
+        return self.result
+
+    def _refuse_merged_data(self, sheet, header_row):
+        for min_row, min_col, max_row, max_col in sheet.merged:
+            if max_row > header_row:
+                span = f"{cell_ref(min_row, min_col)}:{cell_ref(max_row, max_col)}"
+                self.problem(
+                    sheet.name, span, "cells are merged: unmerge them so each holds one value"
+                )
+
+    def _kpi(self, sheet, row_number, column, code):
+        text = str(code).strip() if code is not None else ""
+        if not text:
+            self.problem(sheet, cell_ref(row_number, column), "the KPI code is empty")
+            return None
+        kpi = self.catalogue.get(text.lower())
+        if kpi is None:
+            self.problem(
+                sheet, cell_ref(row_number, column), f"'{text}' is not a KPI code in the catalogue"
+            )
+        return kpi
+
+    def _period(self, sheet, ref, cell, kpi):
+        period_end = parse_period(cell.value, kind=cell.kind, date1904=self.workbook.date1904)
+        if period_end > self.today:
+            raise CellProblem(f"{period_end:%-d %B %Y} is in the future")
+        if kpi is not None and not fits_frequency(period_end, kpi.frequency):
+            raise CellProblem(
+                f"{period_end:%-d %B %Y} does not fit {kpi.code}, which is "
+                f"{kpi.get_frequency_display().lower()}"
+                + {
+                    "monthly": " (use a month end)",
+                    "quarterly": " (use the end of a quarter: June, September, December, March)",
+                    "annual": " (use 31 March, the end of the financial year)",
+                }.get(kpi.frequency, "")
+            )
+        return period_end
+
+    def _value(self, sheet, ref, cell, kpi):
+        number = parse_number(
+            cell.value if cell else None,
+            kind=cell.kind if cell else "text",
+            percent_format=bool(cell and cell.percent),
+            unit=kpi.unit,
+        )
+        check_range(number, kpi.unit)
+        return number
+
+    def _add(self, row: ReturnRow, key_ref: str):
+        key = (row.kpi.pk, row.period_end)
+        if key in self.seen:
+            self.problem(
+                row.sheet,
+                key_ref,
+                f"{row.kpi.code} for {row.period_end:%-d %B %Y} is already given at "
+                f"{self.seen[key]}",
+            )
+            return
+        self.seen[key] = f"{row.sheet}!{key_ref}"
+        self.result.rows.append(row)
+
+    def _read_long(self, sheet, rows, headers):
+        column_of = {name: column for column, name in headers.items() if name}
+        code_col, period_col, value_col = (column_of[n] for n in ("kpi code", "period", "value"))
+        optional = {name: column_of.get(name) for name in LONG_OPTIONAL}
+        for row_number, cells in rows:
+            by_column = {cell.column: cell for cell in cells}
+            code = by_column.get(code_col)
+            if not any(c.value not in (None, "") for c in cells):
+                continue
+            kpi = self._kpi(sheet, row_number, code_col, code.value if code else None)
+            period_cell = by_column.get(period_col)
+            period_ref = cell_ref(row_number, period_col)
+            value_ref = cell_ref(row_number, value_col)
+            try:
+                if period_cell is None:
+                    raise CellProblem("is empty: enter a period such as Jan 2025 or 2024-25 Q3")
+                period_end = self._period(sheet, period_ref, period_cell, kpi)
+            except CellProblem as problem:
+                self.problem(sheet, period_ref, str(problem))
+                period_end = None
+            if kpi is None:
+                continue
+            try:
+                value = self._value(sheet, value_ref, by_column.get(value_col), kpi)
+            except CellProblem as problem:
+                self.problem(sheet, value_ref, str(problem))
+                continue
+            extra = {}
+            for name in ("numerator", "denominator"):
+                column = optional[name]
+                cell = by_column.get(column) if column else None
+                if cell is None or cell.value in (None, ""):
+                    continue
+                try:
+                    extra[name] = parse_number(
+                        cell.value, kind=cell.kind, percent_format=False, unit="count"
+                    )
+                except CellProblem as problem:
+                    self.problem(sheet, cell_ref(row_number, column), str(problem))
+            if extra.get("denominator") == 0:
+                self.problem(
+                    sheet, cell_ref(row_number, optional["denominator"]), "the denominator is 0"
+                )
+                continue
+            note_cell = by_column.get(optional["note"]) if optional["note"] else None
+            note = str(note_cell.value).strip() if note_cell and note_cell.value is not None else ""
+            if period_end is None:
+                continue
+            self._add(
+                ReturnRow(sheet, value_ref, kpi, period_end, value, note=note, **extra), value_ref
+            )
+
+    def _read_wide(self, sheet, header_row, header_cells, rows, headers):
+        code_col = next(column for column, name in headers.items() if name == "kpi code")
+        periods: dict[int, dt.date] = {}
+        # Header cells are read again as cells, so dates typed as dates are understood.
+        for cell in header_cells:
+            if cell.column == code_col or headers.get(cell.column) in ("kpi name", "name", "unit"):
+                continue
+            try:
+                periods[cell.column] = parse_period(
+                    cell.value, kind=cell.kind, date1904=self.workbook.date1904
+                )
+            except CellProblem as problem:
+                self.problem(sheet, cell_ref(header_row, cell.column), f"column heading {problem}")
+        if not periods:
+            self.problem(
+                sheet, cell_ref(header_row, code_col), "missing headers: no period columns"
+            )
+            return
+        for row_number, cells in rows:
+            by_column = {cell.column: cell for cell in cells}
+            values = [c for c in cells if c.column in periods and c.value not in (None, "")]
+            code = by_column.get(code_col)
+            if not values and (code is None or code.value in (None, "")):
+                continue
+            kpi = self._kpi(sheet, row_number, code_col, code.value if code else None)
+            if kpi is None:
+                continue
+            for cell in values:
+                ref = cell_ref(row_number, cell.column)
+                period_end = periods[cell.column]
+                try:
+                    if period_end > self.today:
+                        raise CellProblem(
+                            f"the column's period, {period_end:%-d %B %Y}, is in the future"
+                        )
+                    if not fits_frequency(period_end, kpi.frequency):
+                        raise CellProblem(
+                            f"the column's period, {period_end:%-d %B %Y}, does not fit "
+                            f"{kpi.code}, which is {kpi.get_frequency_display().lower()}"
+                        )
+                    value = self._value(sheet, ref, cell, kpi)
+                except CellProblem as problem:
+                    self.problem(sheet, ref, str(problem))
+                    continue
+                self._add(ReturnRow(sheet, ref, kpi, period_end, value), ref)
+
+
+def read_return(workbook: Workbook, *, today: dt.date | None = None) -> ParsedReturn:
+    """Every row of every sheet with a 'KPI code' column, checked against the catalogue.
+
+    One query (the catalogue). Problems are collected, not raised: the administrator sees
+    all of them at once.
+    """
+    catalogue = {kpi.code.lower(): kpi for kpi in KPI.objects.all()}
+    reader = _Reader(workbook, catalogue, today or timezone.localdate())
+    return reader.read()

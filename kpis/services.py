@@ -1,0 +1,251 @@
+"""Writes for the KPI catalogue: importing a return, and undoing an import."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from kpis.importing.returns import ParsedReturn, ReturnRow, read_return
+from kpis.importing.xlsx import Limits, WorkbookRejected, open_workbook
+from kpis.models import ImportBatch, ImportedValue, KPIValue, Origin
+
+
+def import_limits() -> Limits:
+    return Limits(max_bytes=getattr(settings, "KPI_IMPORT_MAX_BYTES", 10 * 1024 * 1024))
+
+
+@dataclass
+class Change:
+    row: ReturnRow
+    existing: KPIValue | None
+
+    @property
+    def outcome(self) -> str:
+        if self.existing is None:
+            return "new"
+        same = (
+            self.existing.value == self.row.value
+            and self.existing.numerator == self.row.numerator
+            and self.existing.denominator == self.row.denominator
+            and self.existing.note == self.row.note
+            and self.existing.origin != Origin.ILLUSTRATIVE
+        )
+        return "unchanged" if same else "changed"
+
+
+@dataclass
+class Preview:
+    """What confirming a return would do; nothing is written to make it."""
+
+    parsed: ParsedReturn
+    rejected: str = ""
+    new: list[Change] = field(default_factory=list)
+    changed: list[Change] = field(default_factory=list)
+    unchanged: list[Change] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def can_confirm(self) -> bool:
+        return not self.rejected and self.parsed.ok and bool(self.parsed.rows)
+
+    @property
+    def problems(self) -> list[str]:
+        if self.rejected:
+            return [self.rejected]
+        return [str(problem) for problem in self.parsed.problems]
+
+
+def preview_return(data: bytes) -> Preview:
+    """Read, check and compare a return with what is stored: three queries."""
+    try:
+        workbook = open_workbook(data, import_limits())
+        parsed = read_return(workbook)
+    except WorkbookRejected as rejection:
+        return Preview(parsed=ParsedReturn(), rejected=str(rejection))
+    preview = Preview(parsed=parsed)
+    if not parsed.rows:
+        if parsed.ok:
+            preview.rejected = "The file has no values to import."
+        return preview
+    kpi_ids = {row.kpi.pk for row in parsed.rows}
+    stored: dict[tuple[int, dt.date], KPIValue] = {}
+    history: dict[int, list[tuple[dt.date, Decimal]]] = defaultdict(list)
+    for value in KPIValue.objects.filter(kpi_id__in=kpi_ids).order_by("period_end"):
+        if value.origin == Origin.ILLUSTRATIVE:
+            stored.setdefault((value.kpi_id, value.period_end), value)
+            continue
+        stored[(value.kpi_id, value.period_end)] = value
+        history[value.kpi_id].append((value.period_end, value.value))
+    for row in parsed.rows:
+        change = Change(row, stored.get((row.kpi.pk, row.period_end)))
+        if change.existing is not None and change.existing.is_illustrative:
+            change.existing = None  # a real figure is new even where there was demo data
+        getattr(preview, change.outcome).append(change)
+        history[row.kpi.pk].append((row.period_end, row.value))
+    preview.warnings = _large_moves(history, {row.kpi.pk: row.kpi for row in parsed.rows})
+    return preview
+
+
+def _large_moves(history, kpis) -> list[str]:
+    """A value that moves by more than the configured share from the previous period."""
+    limit = Decimal(getattr(settings, "KPI_IMPORT_WARN_CHANGE_PERCENT", 25))
+    warnings = []
+    for kpi_id, points in history.items():
+        points = sorted(dict(points).items())
+        for (_, before), (day, after) in zip(points, points[1:], strict=False):
+            if before and abs(after - before) / abs(before) * 100 > limit:
+                kpi = kpis[kpi_id]
+                warnings.append(
+                    f"{kpi.code} for {day:%-d %B %Y}: {after.normalize():f} is more than "
+                    f"{limit.normalize():f}% away from the previous figure, "
+                    f"{before.normalize():f}. Check it is right."
+                )
+    return warnings
+
+
+def store_upload(*, data: bytes, file_name: str, user) -> ImportBatch:
+    """Keep an uploaded return until it is confirmed; its SHA-256 identifies it."""
+    return ImportBatch.objects.create(
+        file_name=file_name[:255],
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        content=data,
+        uploaded_by=user,
+    )
+
+
+class ImportRefused(Exception):
+    """The return cannot be imported; ``problems`` says why."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems[:3]))
+        self.problems = problems
+
+
+@transaction.atomic
+def apply_return(*, batch: ImportBatch, user) -> ImportBatch:
+    """Save every value of a checked return in one transaction, or none if any problem.
+
+    The file is read again, so a catalogue changed since the preview is respected.
+    """
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != ImportBatch.Status.PENDING:
+        raise ImportRefused([f"This file was already {batch.get_status_display().lower()}."])
+    preview = preview_return(bytes(batch.content))
+    if not preview.can_confirm:
+        raise ImportRefused(preview.problems or ["The file has no values to import."])
+    source = f"Import {batch.pk}: {batch.file_name}"
+    created = [
+        KPIValue(
+            kpi=c.row.kpi,
+            period_end=c.row.period_end,
+            value=c.row.value,
+            numerator=c.row.numerator,
+            denominator=c.row.denominator,
+            note=c.row.note,
+            origin=Origin.RETURN,
+            source=source,
+        )
+        for c in preview.new
+    ]
+    records = [
+        ImportedValue(
+            batch=batch,
+            kpi=c.row.kpi,
+            period_end=c.row.period_end,
+            outcome=ImportedValue.Outcome.CREATED,
+            new_value=c.row.value,
+            new_numerator=c.row.numerator,
+            new_denominator=c.row.denominator,
+            new_note=c.row.note,
+        )
+        for c in preview.new
+    ]
+    updated = []
+    for change in preview.changed:
+        value, row = change.existing, change.row
+        records.append(
+            ImportedValue(
+                batch=batch,
+                kpi=row.kpi,
+                period_end=row.period_end,
+                outcome=ImportedValue.Outcome.UPDATED,
+                old_value=value.value,
+                old_numerator=value.numerator,
+                old_denominator=value.denominator,
+                old_note=value.note,
+                old_source=value.source,
+                old_origin=value.origin,
+                new_value=row.value,
+                new_numerator=row.numerator,
+                new_denominator=row.denominator,
+                new_note=row.note,
+            )
+        )
+        value.value, value.numerator, value.denominator = row.value, row.numerator, row.denominator
+        value.note, value.origin, value.source = row.note, Origin.RETURN, source
+        updated.append(value)
+    KPIValue.objects.bulk_create(created, batch_size=2000)
+    KPIValue.objects.bulk_update(
+        updated, ["value", "numerator", "denominator", "note", "origin", "source"], batch_size=2000
+    )
+    ImportedValue.objects.bulk_create(records, batch_size=2000)
+    batch.status = ImportBatch.Status.APPLIED
+    batch.applied_by, batch.applied_at = user, timezone.now()
+    batch.created_count, batch.updated_count = len(preview.new), len(preview.changed)
+    batch.unchanged_count = len(preview.unchanged)
+    batch.save()
+    return batch
+
+
+@transaction.atomic
+def undo_import(*, batch: ImportBatch, user) -> ImportBatch:
+    """Put back what a batch replaced and remove what it added, if nothing changed them since."""
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != ImportBatch.Status.APPLIED:
+        status = batch.get_status_display().lower()
+        raise ImportRefused([f"Only an imported file can be undone; this one is {status}."])
+    records = list(batch.values.select_related("kpi"))
+    current = {
+        (v.kpi_id, v.period_end): v
+        for v in KPIValue.objects.filter(kpi_id__in={r.kpi_id for r in records}).exclude(
+            origin=Origin.ILLUSTRATIVE
+        )
+    }
+    moved = [
+        f"{r.kpi.code} for {r.period_end:%-d %B %Y}"
+        for r in records
+        if (value := current.get((r.kpi_id, r.period_end))) is None or value.value != r.new_value
+    ]
+    if moved:
+        raise ImportRefused(
+            [
+                f"{len(moved)} values were changed after this import, e.g. {', '.join(moved[:5])}: "
+                "undo the later imports first."
+            ]
+        )
+    remove, restore = [], []
+    for record in records:
+        value = current[(record.kpi_id, record.period_end)]
+        if record.outcome == ImportedValue.Outcome.CREATED:
+            remove.append(value.pk)
+        else:
+            value.value, value.numerator = record.old_value, record.old_numerator
+            value.denominator, value.note = record.old_denominator, record.old_note
+            value.source, value.origin = record.old_source, record.old_origin or Origin.RETURN
+            restore.append(value)
+    KPIValue.objects.filter(pk__in=remove).delete()
+    KPIValue.objects.bulk_update(
+        restore, ["value", "numerator", "denominator", "note", "source", "origin"], batch_size=2000
+    )
+    batch.status = ImportBatch.Status.UNDONE
+    batch.undone_by, batch.undone_at = user, timezone.now()
+    batch.save()
+    return batch
