@@ -130,15 +130,18 @@ class ImportRefused(Exception):
 
 
 @transaction.atomic
-def apply_return(*, batch: ImportBatch, user) -> ImportBatch:
+def apply_return(*, batch: ImportBatch, user, preview: Preview | None = None) -> ImportBatch:
     """Save every value of a checked return in one transaction, or none if any problem.
 
-    The file is read again, so a catalogue changed since the preview is respected.
+    Without ``preview`` the stored file is read again, so that a confirmation made later
+    (the web flow) respects the catalogue and values as they are now. A caller that has
+    just previewed the same bytes in this process (the command line) may pass its preview.
     """
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != ImportBatch.Status.PENDING:
         raise ImportRefused([f"This file was already {batch.get_status_display().lower()}."])
-    preview = preview_return(bytes(batch.content))
+    if preview is None:
+        preview = preview_return(bytes(batch.content))
     if not preview.can_confirm:
         raise ImportRefused(preview.problems or ["The file has no values to import."])
     source = f"Import {batch.pk}: {batch.file_name}"

@@ -39,7 +39,7 @@ class Command(BaseCommand):
             return
         batch = services.store_upload(data=data, file_name=path.name, user=importer)
         try:
-            services.apply_return(batch=batch, user=importer)
+            services.apply_return(batch=batch, user=importer, preview=preview)
         except services.ImportRefused as refusal:
             batch.delete()
             raise CommandError("; ".join(refusal.problems)) from None
