@@ -94,13 +94,14 @@ class _Reader:
             if "kpi code" not in headers.values():
                 continue  # e.g. the template's Instructions sheet
             found_any = True
-            self._refuse_merged_data(sheet, row_number)
             if LONG_REQUIRED <= set(headers.values()):
                 self.result.layouts[name] = "long"
                 self._read_long(name, rows, headers)
             else:
                 self.result.layouts[name] = "wide"
                 self._read_wide(name, row_number, cells, rows, headers)
+            # Merged ranges are listed after the cells in the sheet's XML: ask afterwards.
+            self._refuse_merged_data(sheet, row_number)
         if not found_any:
             first = self.workbook.sheet_names[0] if self.workbook.sheet_names else "Workbook"
             self.problem(
