@@ -391,3 +391,50 @@ def test_the_command_line_prints_the_same_report_and_exits_0_only_on_success(
     assert "Returns!C2: 'n/a' is not a number" in capsys.readouterr().err
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("import_kpis", str(tmp_path / "missing.xlsx"))
+
+
+@pytest.fixture
+def imported_batch(admin_client, kpis):
+    confirm(admin_client, upload(admin_client, GOOD))
+    pending = upload(admin_client, long_return([["cla-starters", "Feb 2025", 5, ""]]))
+    return ImportBatch.objects.get(status="applied"), pending.context["batch"]
+
+
+@pytest.mark.parametrize("role", ["anonymous", "outsider", "committee", "officer"])
+def test_only_administrators_reach_any_import_url_and_nothing_changes(
+    client, imported_batch, role, outsider, committee_member, officer
+):
+    applied, pending = imported_batch
+    client.logout()  # the fixture imported as the administrator, on this same client
+    user = {
+        "anonymous": None,
+        "outsider": outsider,
+        "committee": committee_member,
+        "officer": officer,
+    }[role]
+    if user:
+        client.force_login(user)
+    urls = [
+        "/kpis/import/",
+        "/kpis/import/template.xlsx",
+        "/kpis/import/history/",
+        f"/kpis/import/{applied.pk}/",
+        f"/kpis/import/{pending.pk}/preview/",
+    ]
+    before = (
+        list(KPIValue.objects.order_by("pk").values_list("pk", "value")),
+        list(ImportBatch.objects.order_by("pk").values_list("pk", "status")),
+    )
+    for url in urls:
+        for method in ("get", "post"):
+            data = {"file": SimpleUploadedFile("r.xlsx", GOOD)} if method == "post" else None
+            response = getattr(client, method)(url, data)
+            if role == "anonymous":
+                assert response.status_code == 302 and "/sign-in/" in response.url, url
+            else:
+                assert response.status_code in (403, 405), (role, method, url)
+    after = (
+        list(KPIValue.objects.order_by("pk").values_list("pk", "value")),
+        list(ImportBatch.objects.order_by("pk").values_list("pk", "status")),
+    )
+    assert after == before
