@@ -147,6 +147,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "careprog@localhost")
 
 DJANGO_TABLES2_TEMPLATE = "includes/table.html"
 
+# KPI returns: the largest upload accepted (also set your proxy's limit to match), and how
+# far a value may move from the previous period before the preview warns.
+KPI_IMPORT_MAX_BYTES = env_int("KPI_IMPORT_MAX_MB", 10) * 1024 * 1024
+KPI_IMPORT_WARN_CHANGE_PERCENT = env_int("KPI_IMPORT_WARN_CHANGE_PERCENT", 25)
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
