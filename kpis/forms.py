@@ -58,7 +58,10 @@ class UploadForm(forms.Form):
         label="Upload a return",
         help_text="An Excel workbook (.xlsx) in the template's layout or with KPI code, Period "
         "and Value columns.",
-        error_messages={"required": "Select an Excel file to upload"},
+        error_messages={
+            "required": "Select an Excel file to upload",
+            "empty": "The selected file is empty",
+        },
     )
 
     def clean_file(self):
@@ -68,6 +71,4 @@ class UploadForm(forms.Form):
             raise forms.ValidationError(
                 f"The file must be smaller than {limit // (1024 * 1024)} MB", code="too_large"
             )
-        if upload.size == 0:
-            raise forms.ValidationError("The selected file is empty", code="empty")
         return upload

@@ -30,14 +30,15 @@ class Change:
     def outcome(self) -> str:
         if self.existing is None:
             return "new"
-        same = (
-            self.existing.value == self.row.value
-            and self.existing.numerator == self.row.numerator
-            and self.existing.denominator == self.row.denominator
-            and self.existing.note == self.row.note
-            and self.existing.origin != Origin.ILLUSTRATIVE
-        )
-        return "unchanged" if same else "changed"
+        return "unchanged" if self.changed_fields() == {} else "changed"
+
+    def changed_fields(self) -> dict:
+        """What the return would change; fields it does not give are kept as stored."""
+        given = {"value": self.row.value}
+        for name in ("numerator", "denominator", "note"):
+            if getattr(self.row, name) is not None:
+                given[name] = getattr(self.row, name)
+        return {name: new for name, new in given.items() if getattr(self.existing, name) != new}
 
 
 @dataclass
@@ -152,7 +153,7 @@ def apply_return(*, batch: ImportBatch, user, preview: Preview | None = None) ->
             value=c.row.value,
             numerator=c.row.numerator,
             denominator=c.row.denominator,
-            note=c.row.note,
+            note=c.row.note or "",
             origin=Origin.RETURN,
             source=source,
         )
@@ -167,7 +168,7 @@ def apply_return(*, batch: ImportBatch, user, preview: Preview | None = None) ->
             new_value=c.row.value,
             new_numerator=c.row.numerator,
             new_denominator=c.row.denominator,
-            new_note=c.row.note,
+            new_note=c.row.note or "",
         )
         for c in preview.new
     ]
@@ -187,13 +188,16 @@ def apply_return(*, batch: ImportBatch, user, preview: Preview | None = None) ->
                 old_source=value.source,
                 old_origin=value.origin,
                 new_value=row.value,
-                new_numerator=row.numerator,
-                new_denominator=row.denominator,
-                new_note=row.note,
+                new_numerator=row.numerator if row.numerator is not None else value.numerator,
+                new_denominator=(
+                    row.denominator if row.denominator is not None else value.denominator
+                ),
+                new_note=row.note if row.note is not None else value.note,
             )
         )
-        value.value, value.numerator, value.denominator = row.value, row.numerator, row.denominator
-        value.note, value.origin, value.source = row.note, Origin.RETURN, source
+        for name, new in change.changed_fields().items():
+            setattr(value, name, new)
+        value.origin, value.source = Origin.RETURN, source
         updated.append(value)
     KPIValue.objects.bulk_create(created, batch_size=2000)
     KPIValue.objects.bulk_update(

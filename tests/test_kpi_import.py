@@ -438,3 +438,20 @@ def test_only_administrators_reach_any_import_url_and_nothing_changes(
         list(ImportBatch.objects.order_by("pk").values_list("pk", "status")),
     )
     assert after == before
+
+
+def test_a_return_without_a_note_column_keeps_the_stored_note(admin_client, kpis):
+    KPIValue.objects.create(
+        kpi=kpis["foster"], period_end=JAN, value=Decimal(63), note="From the committee paper"
+    )
+    wide = xlsx([["KPI code", "Jan 2025"], ["cla-foster", 63]])
+    preview = upload(admin_client, wide).context["preview"]
+    assert len(preview.unchanged) == 1 and not preview.changed
+    changed = xlsx([["KPI code", "Jan 2025"], ["cla-foster", 64]])
+    confirm(admin_client, upload(admin_client, changed))
+    stored = KPIValue.objects.get(kpi=kpis["foster"], period_end=JAN)
+    assert (stored.value, stored.note) == (Decimal(64), "From the committee paper")
+
+
+def test_an_empty_upload_is_named_as_such(admin_client, kpis):
+    assert "The selected file is empty" in text(upload(admin_client, b""))

@@ -46,9 +46,10 @@ class ReturnRow:
     kpi: KPI
     period_end: dt.date
     value: Decimal
+    # None means the return does not give it: the stored one is kept.
     numerator: Decimal | None = None
     denominator: Decimal | None = None
-    note: str = ""
+    note: str | None = None
 
 
 @dataclass
@@ -215,8 +216,10 @@ class _Reader:
                     sheet, cell_ref(row_number, optional["denominator"]), "the denominator is 0"
                 )
                 continue
-            note_cell = by_column.get(optional["note"]) if optional["note"] else None
-            note = str(note_cell.value).strip() if note_cell and note_cell.value is not None else ""
+            note = None
+            if optional["note"]:
+                note_cell = by_column.get(optional["note"])
+                note = str(note_cell.value).strip() if note_cell and note_cell.value else ""
             if period_end is None:
                 continue
             self._add(

@@ -1,5 +1,24 @@
 // Shows upload progress for large returns. Without this script the form posts as usual.
-for (const form of document.querySelectorAll("form[data-upload-progress]")) {
+import { initAll } from "./govuk-frontend.min.js";
+
+// A page that comes back in place of a redirect (the form with its errors) replaces this
+// page's <main>. Writing it over the document instead would run its inline script against
+// this page's CSP nonce (refused), and would not start GOV.UK Frontend again, so the error
+// summary would not take focus; the form would lose this script too.
+function showInPlace(html) {
+  const next = new DOMParser().parseFromString(html, "text/html");
+  const main = next.querySelector("main");
+  const current = document.querySelector("main");
+  if (!main || !current) return false;
+  const adopted = document.adoptNode(main);
+  current.replaceWith(adopted);
+  document.title = next.title;
+  adopted.querySelectorAll("form[data-upload-progress]").forEach(enhance);
+  initAll(adopted);
+  return true;
+}
+
+function enhance(form) {
   form.addEventListener("submit", (event) => {
     const input = form.querySelector("input[type=file]");
     if (!input || !input.files.length || !window.XMLHttpRequest) return;
@@ -19,10 +38,8 @@ for (const form of document.querySelectorAll("form[data-upload-progress]")) {
     request.addEventListener("load", () => {
       if (request.responseURL && request.responseURL !== form.action) {
         window.location.assign(request.responseURL);
-      } else {
-        document.open();
-        document.write(request.responseText);
-        document.close();
+      } else if (!showInPlace(request.responseText)) {
+        form.submit();
       }
     });
     request.addEventListener("error", () => form.submit());
@@ -30,3 +47,5 @@ for (const form of document.querySelectorAll("form[data-upload-progress]")) {
     request.send(new FormData(form));
   });
 }
+
+document.querySelectorAll("form[data-upload-progress]").forEach(enhance);
