@@ -147,6 +147,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "careprog@localhost")
 
 DJANGO_TABLES2_TEMPLATE = "includes/table.html"
 
+# The council whose figures the KPI catalogue holds, by DfE's LA number (Wirral for the demo);
+# its statistical neighbours, region and England are its comparators.
+HOME_LA_NUMBER = env_int("HOME_LA_NUMBER", 344)
+
 # KPI returns: the largest upload accepted (also set your proxy's limit to match), and how
 # far a value may move from the previous period before the preview warns.
 KPI_IMPORT_MAX_BYTES = env_int("KPI_IMPORT_MAX_MB", 10) * 1024 * 1024

@@ -28,6 +28,14 @@ class KPIGroup(models.Model):
         return reverse("kpis:dashboard") + f"?group={self.pk}"
 
 
+class BenchmarkRelation(models.TextChoices):
+    """How a KPI stands to DfE's published indicator. Only SAME feeds the KPI's own figures;
+    a RELATED indicator is shown beside it, labelled, and never passed off as the measure."""
+
+    SAME = "same", "The same measure"
+    RELATED = "related", "A related measure (different definition)"
+
+
 class KPI(models.Model):
     class Unit(models.TextChoices):
         COUNT = "count", "Count"
@@ -72,6 +80,17 @@ class KPI(models.Model):
     source = models.CharField(max_length=300, blank=True, help_text="Where the figures come from")
     objectives = models.ManyToManyField(
         Objective, blank=True, related_name="kpis", help_text="Programme objectives it evidences"
+    )
+    benchmark_code = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="The DfE LAIT indicator (its Short Desc) published for this measure",
+    )
+    benchmark_relation = models.CharField(
+        max_length=10,
+        choices=BenchmarkRelation.choices,
+        blank=True,
+        help_text="Whether DfE's indicator is this measure, or only a related one",
     )
     history = HistoricalRecords(m2m_fields=[])
 
@@ -208,6 +227,9 @@ class ComparatorValue(models.Model):
     comparator = models.CharField(max_length=12, choices=Comparator.choices)
     period_end = models.DateField()
     value = models.DecimalField(max_digits=18, decimal_places=4)
+    contributors = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="For an average: how many areas had a published figure"
+    )
     origin = models.CharField(max_length=15, choices=Origin.choices, default=Origin.DFE)
     source = models.CharField(max_length=300, blank=True)
 
@@ -499,3 +521,39 @@ class BenchmarkValue(models.Model):
     def __str__(self):
         shown = "suppressed" if self.value is None else f"{self.value.normalize():f}"
         return f"{self.indicator.code} {self.area} {self.period_label}: {shown}"
+
+
+class KPIRank(models.Model):
+    """The home council's place among all councils with a figure for a KPI's period.
+
+    Rank 1 is the best by the indicator's polarity; ties share the best rank. Band A is always
+    the best quarter. Measures without polarity get no rank.
+    """
+
+    class Band(models.TextChoices):
+        A = "A", "A (best quarter)"
+        B = "B", "B"
+        C = "C", "C"
+        D = "D", "D (worst quarter)"
+
+    kpi = models.ForeignKey(KPI, on_delete=models.CASCADE, related_name="ranks")
+    period_end = models.DateField()
+    rank = models.PositiveSmallIntegerField()
+    out_of = models.PositiveSmallIntegerField(help_text="Councils with a published figure")
+    band = models.CharField(max_length=1, choices=Band.choices)
+
+    class Meta:
+        ordering = ["kpi", "period_end"]
+        constraints = [
+            models.UniqueConstraint(fields=["kpi", "period_end"], name="kpis_rank_one_per_period"),
+            models.CheckConstraint(
+                condition=Q(rank__gte=1) & Q(rank__lte=models.F("out_of")),
+                name="kpis_rank_within_out_of",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kpi.code} {self.period_end}: {self.rank} of {self.out_of} ({self.band})"
+
+    def get_absolute_url(self):
+        return reverse("kpis:kpi_benchmark", kwargs={"code": self.kpi.code})
