@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, reset_queries, transaction
 
+from careprog.bulk import insert_rows
 from kpis.lait import reading
 from kpis.lait.periods import Period, UnparseablePeriod, parse_period, revision_rank
 from kpis.lait.reading import FileKind, LaitFile
@@ -470,13 +471,9 @@ def _row(indicator_id, area_id, period: Period, value) -> tuple:
     )
 
 
-# Values are written with raw SQL rather than bulk_create/bulk_update: for 640,000 rows Django
-# spent about 50 µs a row building SQL in Python (36 of 48 seconds on SQLite). SQLite runs one
-# prepared INSERT many times (executemany); PostgreSQL, where executemany is still a round of
-# the pipeline per row, takes each batch as one INSERT ... SELECT FROM UNNEST(arrays), as
-# Django's own bulk_create does there. The parameters are plain dates, Decimals and strings,
-# which Django's SQLite adapters and psycopg take as they are; the model's constraints still
-# hold in the database.
+# Values are written with raw SQL (careprog.bulk) rather than bulk_create/bulk_update: for
+# 640,000 rows Django spent about 50 µs a row building SQL in Python (36 of 48 seconds on
+# SQLite).
 _INSERT_FIELDS = [
     "indicator", "area", "period_label", "period_end", "period_kind", "value", "status", "revision"
 ]  # fmt: skip
@@ -484,20 +481,7 @@ _UPDATE_FIELDS = ["period_end", "period_kind", "value", "status", "revision"]
 
 
 def _insert(rows: list[tuple]) -> None:
-    meta, quote = BenchmarkValue._meta, connection.ops.quote_name
-    fields = [meta.get_field(name) for name in _INSERT_FIELDS]
-    columns = ", ".join(quote(field.column) for field in fields)
-    table = quote(meta.db_table)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            placeholders = ", ".join(["%s"] * len(fields))
-            sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"
-            for start in range(0, len(rows), WRITE_BATCH):
-                cursor.executemany(sql, rows[start : start + WRITE_BATCH])
+    insert_rows(BenchmarkValue, _INSERT_FIELDS, rows)
 
 
 def _update_sql() -> str:
