@@ -7,7 +7,7 @@ CHROMIUM ?= /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup python npm static chromium lint format demo clean
+.PHONY: run test setup python npm static chromium lint format demo clean lait-extract
 
 setup: python static
 
@@ -56,6 +56,16 @@ format: python
 
 test: setup chromium lint
 	CHROMIUM=$(CHROMIUM) $(PY) -m pytest $(PYTEST_ARGS)
+
+# Rewrite fixtures/lait/ from DfE's full LAIT files (not in the repository) for the indicators
+# the catalogue maps to. LAIT=/path/to/lait overrides the location.
+LAIT ?= ../shared/data/lait
+lait-extract: python
+	rm -f /tmp/careprog-extract.sqlite3
+	DEBUG=1 DATABASE_URL=sqlite:////tmp/careprog-extract.sqlite3 $(PY) manage.py migrate -v0
+	DEBUG=1 DATABASE_URL=sqlite:////tmp/careprog-extract.sqlite3 $(PY) manage.py loaddata care_programme_2024_25 cla_strategy_2022_25
+	DEBUG=1 DATABASE_URL=sqlite:////tmp/careprog-extract.sqlite3 $(PY) manage.py extract_lait $(LAIT) --out fixtures/lait
+	rm -f /tmp/careprog-extract.sqlite3
 
 clean:
 	rm -rf $(STAMPS) static/build staticfiles .pytest_cache

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 from kpis.models import ComparatorValue, KPITarget
-from kpis.queries import KPIReading, preferred_series
+from kpis.queries import Benchmark, KPIReading, preferred_series
 from kpis.rating import period_label
 
 WIDTH, HEIGHT, PAD = 120, 32, 3
@@ -151,3 +151,186 @@ def kpi_figure(reading: KPIReading, comparators: list[ComparatorValue], targets)
         legend_itemdoubleclick=False,
     )
     return json.loads(figure.to_json())
+
+
+# --- Benchmark figures -------------------------------------------------------------------------
+
+HOME_COLOUR, OTHER_COLOUR, AVERAGE_COLOUR = "#1d70b8", "#505a5f", "#0b0c0c"
+
+
+def _layout(**extra) -> dict:
+    return {
+        "font": {"family": "arial, sans-serif", "size": 14, "color": "#0b0c0c"},
+        "plot_bgcolor": "#ffffff",
+        "paper_bgcolor": "#ffffff",
+        # Hiding a series by clicking the legend is mouse-only; the tables have every figure.
+        "legend_itemclick": False,
+        "legend_itemdoubleclick": False,
+        **extra,
+    }
+
+
+def benchmark_bars(page: Benchmark) -> dict | None:
+    """The latest period's published figures as horizontal bars, best first from the top.
+
+    The home council is marked four ways, not by colour alone: its label says "(this
+    council)" in bold, its bar is hatched and a different colour, and it is drawn first on a tie.
+    Region and England are dotted. Unpublished figures are not drawn (never as zero)."""
+    if not page.bars:
+        return None
+    patterns = {"home": "/", "neighbour": "", "region": ".", "england": "."}
+    labels = [f"<b>{bar.label}</b>" if bar.is_home else bar.label for bar in page.bars]
+    colours = [HOME_COLOUR if bar.is_home else OTHER_COLOUR for bar in page.bars]
+    figure = go.Figure(
+        go.Bar(
+            x=[float(bar.value) for bar in page.bars],
+            y=labels,
+            orientation="h",
+            text=[bar.text for bar in page.bars],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{text}<extra></extra>",
+            marker={
+                "color": colours,
+                "line": {"color": "#0b0c0c", "width": 1},
+                "pattern": {
+                    "shape": [patterns[bar.role] for bar in page.bars],
+                    "fgcolor": "#ffffff",
+                    # plotly.py's default template overlays the pattern on marker.color, which
+                    # plotly.js then reads as one (invalid) colour: draw it over its own fill.
+                    "fillmode": "replace",
+                    "bgcolor": colours,
+                    "size": 8,
+                    "solidity": 0.3,
+                },
+            },
+            showlegend=False,
+        )
+    )
+    figure.update_layout(
+        **_layout(
+            margin={"l": 20, "r": 80, "t": 10, "b": 50},
+            height=120 + 32 * len(page.bars),
+            xaxis={"title": {"text": page.unit_label}, "rangemode": "tozero"},
+            yaxis={"autorange": "reversed", "automargin": True},
+            hovermode="closest",
+        )
+    )
+    return json.loads(figure.to_json())
+
+
+def benchmark_bars_description(page: Benchmark) -> str:
+    """The bar chart in words, for its aria-label."""
+    if not page.bars:
+        return ""
+    latest = page.latest
+    home = next((bar for bar in page.bars if bar.is_home), None)
+    best, worst = page.bars[0], page.bars[-1]
+    words = [
+        f"Bar chart of {page.kpi.name} for {latest.label}, "
+        f"{page.order_text[:-1].lower()}, {len(page.bars)} areas with a published figure."
+    ]
+    if home:
+        words.append(f"{home.label}: {home.text}, {_ordinal(page.home_place)} of {len(page.bars)}.")
+    if page.polarity == "none":
+        words.append(f"Highest {best.label} ({best.text}); lowest {worst.label} ({worst.text}).")
+    else:
+        words.append(f"Best {best.label} ({best.text}); worst {worst.label} ({worst.text}).")
+    if page.unpublished:
+        words.append(f"Not published: {', '.join(bar.label for bar in page.unpublished)}.")
+    words.append("The table below gives every figure.")
+    return " ".join(words)
+
+
+def _ordinal(number: int | None) -> str:
+    if number is None:
+        return ""
+    suffix = (
+        "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    )
+    return f"{number}{suffix}"
+
+
+# The longest step between two yearly figures before the line breaks.
+_YEARLY_GAP = dt.timedelta(days=548)
+
+
+def _trend_line(periods, name: str):
+    """x, y and labels for one series: a break (None) over a missing or unpublished year."""
+    xs, ys, labels, previous = [], [], [], None
+    for period in periods:
+        value = getattr(period, name)
+        if previous is not None and period.period_end - previous > _YEARLY_GAP:
+            xs.append(None)
+            ys.append(None)
+            labels.append("")
+        xs.append(period.period_end)
+        ys.append(float(value) if value is not None else None)
+        labels.append(f"{period.label}: {period.texts[name]}")
+        previous = period.period_end
+    return xs, ys, labels
+
+
+def benchmark_trend(page: Benchmark) -> dict | None:
+    """The home council against the neighbours' mean, region and England since 2016."""
+    periods = page.trend
+    if not any(p.home is not None for p in periods):
+        return None
+    series = [
+        ("home", f"{page.home_name} (this council)", HOME_COLOUR, "circle", "solid", 3),
+        ("neighbours", "Statistical neighbours (mean)", "#d53880", "square", "dot", 2),
+        (
+            "region",
+            f"{page.region.name} (region)" if page.region else "Region",
+            "#b7592a",
+            "diamond",
+            "dashdot",
+            2,
+        ),
+        ("england", "England", OTHER_COLOUR, "triangle-up", "longdash", 2),
+    ]
+    figure = go.Figure()
+    for name, label, colour, symbol, dash, width in series:
+        points = [p for p in periods if getattr(p, name) is not None]
+        if not points:
+            continue
+        # Every period is kept (unpublished as None) so the line breaks over it.
+        xs, ys, labels = _trend_line(periods, name)
+        figure.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                text=labels,
+                name=label,
+                mode="lines+markers",
+                connectgaps=False,
+                hovertemplate="%{text}<extra>" + label + "</extra>",
+                line={"color": colour, "dash": dash, "width": width},
+                marker={"symbol": symbol, "size": 8 if name == "home" else 6},
+            )
+        )
+    figure.update_layout(
+        **_layout(
+            margin={"l": 60, "r": 20, "t": 20, "b": 50},
+            height=380,
+            legend={"orientation": "h", "y": -0.2},
+            yaxis={"title": {"text": page.unit_label}, "rangemode": "tozero"},
+            hovermode="closest",
+        )
+    )
+    return json.loads(figure.to_json())
+
+
+def benchmark_trend_description(page: Benchmark) -> str:
+    published = [p for p in page.trend if p.home is not None]
+    if not published:
+        return ""
+    first, last = published[0], published[-1]
+    return (
+        f"Line chart of {page.kpi.name} since 2016: {page.home_name} against the mean of its "
+        f"statistical neighbours, its region and England. {page.home_name} went from "
+        f"{first.texts['home']} ({first.label}) to {last.texts['home']} ({last.label}); "
+        f"England {last.texts['england']} and the neighbours' mean {last.texts['neighbours']} "
+        f"in {last.label}. Lines break over years without a published figure. "
+        "The table below gives every figure."
+    )

@@ -10,5 +10,6 @@ urlpatterns = [
     path("kpis/import/history/", views.import_history, name="import_history"),
     path("kpis/import/<int:pk>/preview/", views.import_preview, name="import_preview"),
     path("kpis/import/<int:pk>/", views.import_batch, name="import_batch"),
+    path("kpis/<slug:code>/benchmark/", views.kpi_benchmark, name="kpi_benchmark"),
     path("kpis/<slug:code>/", views.kpi_detail, name="kpi_detail"),
 ]

@@ -58,6 +58,8 @@ def dashboard(request):
             "counts": counts,
             "shown": len(readings),
             "any_illustrative": any(r.any_illustrative for r in readings),
+            "any_ranked": any(r.rank for r in readings),
+            "band_explanation": queries.BAND_EXPLANATION,
             "nav_section": "kpis",
         },
     )
@@ -81,6 +83,37 @@ def kpi_detail(request, code):
             "targets": targets,
             "target_texts": [(t, reading.describe_target(t)) for t in targets],
             "changes": queries.changes_for_kpi(kpi),
+            "nav_section": "kpis",
+        },
+    )
+
+
+@csp_update({"style-src": ["'unsafe-inline'"]})
+@require_GET
+@read_required
+def kpi_benchmark(request, code):
+    """The KPI beside its statistical neighbours, region and England, from DfE's figures."""
+    page = queries.benchmark_for_page(code)
+    if not page.kpi.benchmark_code:
+        # A page that says why, rather than the site's generic "Page not found".
+        return render(
+            request,
+            "kpis/kpi_benchmark.html",
+            {"benchmark": page, "kpi": page.kpi, "nav_section": "kpis"},
+            status=404,
+        )
+    return render(
+        request,
+        "kpis/kpi_benchmark.html",
+        {
+            "benchmark": page,
+            "kpi": page.kpi,
+            "bars_figure": charts.benchmark_bars(page),
+            "bars_description": charts.benchmark_bars_description(page),
+            "trend_figure": charts.benchmark_trend(page),
+            "trend_description": charts.benchmark_trend_description(page),
+            "trend_table": page.trend[::-1],
+            "band_explanation": queries.BAND_EXPLANATION,
             "nav_section": "kpis",
         },
     )

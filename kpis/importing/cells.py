@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -25,6 +26,7 @@ class CellProblem(ValueError):
     pass
 
 
+@functools.lru_cache(maxsize=4096)
 def month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
@@ -54,6 +56,7 @@ def _date(year: int, month: int, day: int) -> dt.date:
         raise CellProblem(f"{year}-{month:02d}-{day:02d} is not a real date") from None
 
 
+@functools.lru_cache(maxsize=4096)  # a return names few periods, over and over
 def parse_period(value, *, kind: str = "text", date1904: bool = False) -> dt.date:
     """The period end a cell names: a date, an Excel serial date, ISO text, 'Jan 2025',
     '2024-25 Q3' (31 December 2024) or '2024-25' (31 March 2025)."""

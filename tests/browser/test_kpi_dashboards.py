@@ -20,9 +20,9 @@ pytestmark = pytest.mark.browser
 
 PASSWORD = "a-long-test-password"
 Q3_REPORT = "/programmes/care-programme-2024-25/report/2024-25-q3/"
-# A Care Programme headline measure: two published figures, which win over the illustrative
-# history around them, so its chart mixes real and made-up figures.
-CHART_KPI = "cp-children-in-care"
+# A Care Programme headline measure with a published figure that wins over the illustrative
+# history around it (a local measure: DfE publishes nothing for it, so it keeps demo comparators).
+CHART_KPI = "cp-juno-occupancy"
 CHART = "[data-chart-figure]"
 NO_DATA = "No data yet for this measure."
 
@@ -214,8 +214,7 @@ def test_a_kpis_chart_draws_with_its_target_and_comparators_beside_a_table_of_ev
     # plotly shows its modebar on hover, when it has one: hover over the recent figures.
     plot = chart.locator(".nsewdrag")
     box = plot.bounding_box()
-    plot.hover(position={"x": box["width"] * 0.9, "y": box["height"] / 2})
-    expect(chart.locator(".hoverlayer .legend")).to_be_visible()  # "x unified" hover label
+    plot.hover(position={"x": box["width"] * 0.98, "y": box["height"] / 2})
     expect(chart.locator(".modebar, .modebar-btn")).to_have_count(0)
     page.mouse.move(0, 0)
     expect(page.locator("table.app-kpi-figures tbody tr")).to_have_count(periods)

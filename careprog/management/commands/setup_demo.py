@@ -38,7 +38,11 @@ class Command(BaseCommand):
         if not KPI.objects.filter(group__name="Vision").exists():
             call_command("loaddata", "cla_strategy_2022_25", verbosity=0)
             self.stdout.write("Loaded the CLA and Care Leavers Strategy 2022-25 KPI catalogue.")
-        # Illustrative history so the dashboards are not empty; marked as such everywhere.
+        # DfE's published figures for the mapped measures (the shipped extract), then
+        # illustrative history only for the local measures no public source covers.
+        extract = sorted((settings.BASE_DIR / "fixtures" / "lait").glob("*"))
+        if extract:
+            call_command("import_lait", *map(str, extract), stdout=self.stdout)
         call_command("generate_demo_kpis", stdout=self.stdout)
 
         users = {}

@@ -1,8 +1,9 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
-from kpis.lait import loading, reading
+from kpis.lait import loading, reading, sync
 
 
 class Command(BaseCommand):
@@ -10,7 +11,9 @@ class Command(BaseCommand):
         "Load DfE LAIT data: any of the data file (CSV, .csv.gz or .parquet if pyarrow is "
         "installed), the data dictionary CSV, the statistical neighbours workbook and the LA "
         "code list, recognised by content. One transaction; a second run of the same files "
-        "changes nothing. Rows that cannot be used are reported by reason, not fatal."
+        "changes nothing. Rows that cannot be used are reported by reason, not fatal. Then, "
+        "in the same transaction, the home council's DfE figures are synced into its KPIs "
+        "(as `sync_lait` does)."
     )
 
     def add_arguments(self, parser):
@@ -29,12 +32,24 @@ class Command(BaseCommand):
             only = {code.strip() for code in indicators.split(",") if code.strip()}
             if not only:
                 raise CommandError("--indicators names no code.")
+        synced = None
         try:
             files = [reading.identify(path) for path in paths]
-            report = loading.load(files=files, only=only, dry_run=dry_run)
+            with transaction.atomic():
+                report = loading.load(files=files, only=only, dry_run=dry_run)
+                if not dry_run:
+                    try:
+                        synced = sync.sync()
+                    except sync.NoHomeArea as error:
+                        synced = error
         except reading.LaitFileError as error:
             raise CommandError(f"{error} Nothing was imported.") from None
         self._report(report)
+        if isinstance(synced, sync.Report):
+            for line in sync.describe(synced):
+                self.stdout.write(line)
+        elif synced is not None:
+            self.stderr.write(f"{synced} DfE figures were not synced into the KPIs.")
 
     def _report(self, report: loading.Report):
         out = self.stdout
@@ -70,7 +85,11 @@ class Command(BaseCommand):
                 + ", ".join(report.unknown_requested)
             )
         if report.dry_run:
-            out.write(self.style.WARNING("Dry run: everything was rolled back."))
+            out.write(
+                self.style.WARNING(
+                    "Dry run: everything was rolled back; DfE figures were not synced."
+                )
+            )
 
     def _values_detail(self, step: loading.ValuesStep):
         out = self.stdout

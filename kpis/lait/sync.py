@@ -1,0 +1,474 @@
+"""DfE's published figures -> the home council's KPIs: values, comparators and ranks.
+
+`sync()` reads the benchmark tables (loaded by `manage.py import_lait`) and, for every KPI that
+DfE publishes under the same definition (`benchmark_relation` SAME and a `benchmark_code` whose
+indicator is loaded), writes:
+
+- a KPIValue (origin DFE) for each period in which the home council (the Area whose LA number is
+  settings.HOME_LA_NUMBER) has a published figure; a suppressed figure gives no value at all,
+  never a zero. Source: "DfE LAIT: <code> (<period label>)", with the revision if LAIT marks one,
+  e.g. "DfE LAIT: KS1P_all (2025, prov)".
+- ComparatorValues (origin DFE) for each period: statistical neighbours, the mean of the home
+  council's current neighbours that have a published figure, with `contributors` saying how
+  many; the home council's region (the REGION Area named as the council's region); England.
+  A comparator with no published figure for the period gets no row.
+- a KPIRank for each period in which the home council has a published figure: its place among
+  all local authorities (Area kind LA) with a published figure, by the indicator's polarity.
+  Ties share the best place (competition ranking: 1, 2, 2, 4); `out_of` counts the LAs with a
+  figure. The band is DfE's LAIT quartile banding (see `band`). No rank is written when the
+  indicator has no polarity, when the dictionary marks it No_Quartile, when the KPI has no
+  polarity, or when the KPI's polarity contradicts DfE's (reported).
+
+Which of an indicator's periods a KPI takes: a KPI measured as a 3-year average takes LAIT's
+3-year figures ("2014-16") only, any other KPI everything but them. Values are stored to the
+KPI tables' 4 decimal places (half up); ranks and bands use DfE's figures as stored.
+
+What is owned here, and so kept exactly in step with the benchmark tables: every KPIValue and
+ComparatorValue with origin DFE whose source starts "DfE LAIT: ", and every KPIRank. After a
+sync they are exactly what the current mapping and the stored DfE data give: rows of KPIs no
+longer mapped SAME, or whose indicator is not loaded, are deleted; changed figures are updated
+in place; a second run writes nothing. A real figure of another origin (a published or
+returned value, or a DfE figure keyed in by hand) for the same KPI and period is never
+overwritten: it is kept and reported, with whether it differs from DfE's.
+Illustrative values and comparators of the KPIs synced are deleted: a public source covers them.
+
+One transaction, bulk writes. django-simple-history records neither bulk inserts nor these
+deletes: DfE's rows are reproducible from the benchmark tables, which are the record.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+
+from kpis.models import (
+    KPI,
+    Area,
+    BenchmarkIndicator,
+    BenchmarkRelation,
+    BenchmarkValue,
+    ComparatorValue,
+    KPIRank,
+    KPIValue,
+    Origin,
+    StatisticalNeighbour,
+)
+
+DFE = Origin.DFE
+Comparator = ComparatorValue.Comparator
+Polarity = BenchmarkIndicator.Polarity
+PUBLISHED = BenchmarkValue.Status.PUBLISHED
+THREE_YEARS = BenchmarkValue.PeriodKind.THREE_YEARS
+PLACES = Decimal("0.0001")  # KPIValue and ComparatorValue hold 4 decimal places
+BATCH = 500
+SOURCE = "DfE LAIT: "  # how every row written here starts its source, and how it is known
+OWN = Q(origin=DFE, source__startswith=SOURCE)  # the values and comparators this module owns
+
+
+class NoHomeArea(Exception):
+    """No Area has the home council's LA number: the LA list is not loaded."""
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"created {self.created}, updated {self.updated}, unchanged {self.unchanged}, "
+            f"deleted {self.deleted}"
+        )
+
+
+@dataclass
+class KPISync:
+    """What the sync found for one KPI."""
+
+    kpi: str
+    indicator: str
+    values: int = 0  # published periods of the home council
+    suppressed: list[str] = field(default_factory=list)  # period labels not published
+    ranked: int = 0
+    no_rank: str = ""  # why no rank is written, if none is
+    kept: list[str] = field(default_factory=list)  # other-origin figures left in place
+    duplicate_periods: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    home: Area
+    kpis: list[KPISync] = field(default_factory=list)
+    unknown_indicators: list[tuple[str, str]] = field(default_factory=list)  # (kpi, code)
+    values: Counts = field(default_factory=Counts)
+    comparators: Counts = field(default_factory=Counts)
+    ranks: Counts = field(default_factory=Counts)
+    illustrative_deleted: int = 0
+    neighbours: int = 0
+    region: str = ""
+    england: bool = False
+
+
+# --- Pure rules: mean, rank, band ------------------------------------------------------------
+
+
+def mean(values: list[Decimal]) -> Decimal:
+    return (sum(values, Decimal(0)) / len(values)).quantize(PLACES, ROUND_HALF_UP)
+
+
+def competition_rank(value: Decimal, others: list[Decimal], polarity: str) -> int:
+    """1 + how many of `others` (every LA's figure, this one's included or not) are better."""
+    if polarity == Polarity.HIGH:
+        return 1 + sum(1 for other in others if other > value)
+    return 1 + sum(1 for other in others if other < value)
+
+
+def quartiles(values: list[Decimal]) -> tuple[Decimal, Decimal, Decimal]:
+    """The 25th, 50th and 75th percentiles as R's quantile() gives them by default (type 7,
+    which LAIT uses): for p, h = (n - 1) p on the sorted values, interpolated linearly."""
+    ordered = sorted(values)
+    last = len(ordered) - 1
+
+    def at(p: Decimal) -> Decimal:
+        h = last * p
+        low = int(h)
+        if low >= last:
+            return ordered[last]
+        return ordered[low] + (h - low) * (ordered[low + 1] - ordered[low])
+
+    return at(Decimal("0.25")), at(Decimal("0.5")), at(Decimal("0.75"))
+
+
+def band(value: Decimal, values: list[Decimal], polarity: str) -> str:
+    """DfE LAIT's quartile banding, A always the best quarter.
+
+    The quartiles Q1-Q3 are taken of every LA's published figure for the period (`quartiles`).
+    Higher is better: A above Q3, B above Q2 (up to Q3), C above Q1 (up to Q2), D at or below
+    Q1. Lower is better: A at or below Q1, B up to Q2, C up to Q3, D above Q3. A figure on a
+    quartile thus takes the band below it in value, as LAIT's calculate_quartile_band does.
+    Equal figures always share a band.
+    """
+    q1, q2, q3 = quartiles(values)
+    if polarity == Polarity.HIGH:
+        return "A" if value > q3 else "B" if value > q2 else "C" if value > q1 else "D"
+    return "A" if value <= q1 else "B" if value <= q2 else "C" if value <= q3 else "D"
+
+
+def _rank_refusal(kpi: KPI, indicator: BenchmarkIndicator) -> str:
+    """Why a KPI gets no rank, or '' if it does."""
+    if indicator.polarity == Polarity.NONE:
+        return "DfE gives the indicator no polarity"
+    if indicator.no_quartile:
+        return "DfE marks the indicator No_Quartile"
+    if kpi.polarity == KPI.Polarity.NONE:
+        return "the KPI has no polarity"
+    agrees = {
+        Polarity.HIGH: KPI.Polarity.HIGHER_IS_BETTER,
+        Polarity.LOW: KPI.Polarity.LOWER_IS_BETTER,
+    }
+    if agrees[indicator.polarity] != kpi.polarity:
+        return (
+            f"the KPI's polarity ({kpi.get_polarity_display()}) contradicts DfE's "
+            f"({indicator.get_polarity_display()})"
+        )
+    return ""
+
+
+def _q(value: Decimal) -> Decimal:
+    return value.quantize(PLACES, ROUND_HALF_UP)
+
+
+def _label(label: str, revision: str) -> str:
+    return f"{label}, {revision}" if revision else label
+
+
+# --- The sync --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Wanted:
+    values: dict[tuple[int, object], tuple[Decimal, str]] = field(default_factory=dict)
+    comparators: dict[tuple[int, str, object], tuple[Decimal, int | None, str]] = field(
+        default_factory=dict
+    )
+    ranks: dict[tuple[int, object], tuple[int, int, str]] = field(default_factory=dict)
+
+
+def sync(home_la_number: int | None = None) -> Report:
+    """Bring the DfE rows of every KPI in step with the benchmark tables, in one transaction.
+    NoHomeArea if no Area has the home council's LA number (nothing is changed)."""
+    number = settings.HOME_LA_NUMBER if home_la_number is None else home_la_number
+    with transaction.atomic():
+        home = Area.objects.filter(la_number=number).first()
+        if home is None:
+            raise NoHomeArea(f"No area has LA number {number}: load DfE's LA code list first.")
+        report = Report(home=home)
+        neighbours = list(
+            StatisticalNeighbour.objects.filter(area=home).values_list("neighbour_id", flat=True)
+        )
+        region = Area.objects.filter(kind=Area.Kind.REGION, name=home.region).first()
+        england = Area.objects.filter(kind=Area.Kind.ENGLAND).first()
+        report.neighbours, report.region = len(neighbours), region.name if region else ""
+        report.england = england is not None
+        la_ids = set(Area.objects.filter(kind=Area.Kind.LA).values_list("pk", flat=True))
+
+        mapped = KPI.objects.filter(benchmark_relation=BenchmarkRelation.SAME).exclude(
+            benchmark_code=""
+        )
+        indicators = {
+            i.code: i
+            for i in BenchmarkIndicator.objects.filter(
+                code__in=mapped.values_list("benchmark_code", flat=True)
+            )
+        }
+        wanted = _Wanted()
+        synced: list[KPI] = []
+        for kpi in mapped.order_by("code"):
+            indicator = indicators.get(kpi.benchmark_code)
+            if indicator is None:
+                report.unknown_indicators.append((kpi.code, kpi.benchmark_code))
+                continue
+            synced.append(kpi)
+            report.kpis.append(
+                _sync_kpi(kpi, indicator, home, neighbours, region, england, la_ids, wanted)
+            )
+
+        ids = [kpi.pk for kpi in synced]
+        illustrative = Q(kpi_id__in=ids, origin=Origin.ILLUSTRATIVE)
+        report.illustrative_deleted = _raw_delete(KPIValue.objects.filter(illustrative))
+        report.illustrative_deleted += _raw_delete(ComparatorValue.objects.filter(illustrative))
+        _write_values(report, wanted.values, ids)
+        _write_comparators(report, wanted.comparators, ids)
+        _write_ranks(report, wanted.ranks)
+    return report
+
+
+def _sync_kpi(kpi, indicator, home, neighbours, region, england, la_ids, wanted) -> KPISync:
+    result = KPISync(kpi.code, indicator.code)
+    three_year = kpi.measurement == KPI.Measurement.THREE_YEAR_AVERAGE
+    rows = BenchmarkValue.objects.filter(indicator=indicator)
+    rows = (
+        rows.filter(period_kind=THREE_YEARS)
+        if three_year
+        else rows.exclude(period_kind=THREE_YEARS)
+    )
+    # label -> (end, {area_id: (value or None, revision)})
+    periods: dict[str, tuple[object, dict[int, tuple[Decimal | None, str]]]] = {}
+    for area_id, label, end, value, status, revision in rows.values_list(
+        "area_id", "period_label", "period_end", "value", "status", "revision"
+    ):
+        figures = periods.setdefault(label, (end, {}))[1]
+        figures[area_id] = (value if status == PUBLISHED else None, revision)
+
+    # Two labels for one period end ("2024-25" and "2025") would give one KPI period two
+    # figures: the label with more published figures is taken, and the other reported.
+    by_end: dict[object, list[str]] = defaultdict(list)
+    for label, (end, _) in periods.items():
+        by_end[end].append(label)
+    chosen: dict[str, object] = {}
+    for end, labels in by_end.items():
+        labels.sort(key=lambda lb: (_published(periods[lb][1]), lb), reverse=True)
+        chosen[labels[0]] = end
+        result.duplicate_periods += [f"{lb} (used {labels[0]})" for lb in labels[1:]]
+
+    refusal = _rank_refusal(kpi, indicator)
+    result.no_rank = refusal
+    source = f"{SOURCE}{indicator.code}"
+    for label, end in sorted(chosen.items(), key=lambda item: item[1]):
+        figures = periods[label][1]
+        own = figures.get(home.pk)
+        if own is not None:
+            value, revision = own
+            if value is None:
+                result.suppressed.append(label)
+            else:
+                result.values += 1
+                text = f"{source} ({_label(label, revision)})"
+                wanted.values[kpi.pk, end] = (_q(value), text)
+                if not refusal:
+                    every_la = [v for a, (v, _) in figures.items() if a in la_ids and v is not None]
+                    rank = competition_rank(value, every_la, indicator.polarity)
+                    wanted.ranks[kpi.pk, end] = (
+                        rank,
+                        len(every_la),
+                        band(value, every_la, indicator.polarity),
+                    )
+                    result.ranked += 1
+        published = [
+            figures[n][0] for n in neighbours if n in figures and figures[n][0] is not None
+        ]
+        if published:
+            text = (
+                f"{source} ({label}): mean of the {len(published)} of {len(neighbours)} "
+                "statistical neighbours with a published figure"
+            )
+            wanted.comparators[kpi.pk, Comparator.STATISTICAL_NEIGHBOURS, end] = (
+                mean(published),
+                len(published),
+                text,
+            )
+        for comparator, area in ((Comparator.REGION, region), (Comparator.ENGLAND, england)):
+            if area is None or area.pk not in figures:
+                continue
+            value, revision = figures[area.pk]
+            if value is not None:
+                text = f"{source} ({_label(label, revision)}): {area.name}"
+                wanted.comparators[kpi.pk, comparator, end] = (_q(value), None, text)
+    return result
+
+
+def _published(figures: dict) -> int:
+    return sum(1 for value, _ in figures.values() if value is not None)
+
+
+def _raw_delete(queryset) -> int:
+    """One DELETE without loading the rows or sending signals (no history for these rows)."""
+    return queryset._raw_delete(queryset.db) or 0  # None when the filter can match nothing
+
+
+def _delete_ids(model, ids: list[int]) -> None:
+    for start in range(0, len(ids), BATCH):
+        _raw_delete(model.objects.filter(pk__in=ids[start : start + BATCH]))
+
+
+def _write_values(report: Report, wanted: dict, ids: list[int]) -> None:
+    counts = report.values
+    # Real figures of another origin hold their period: DfE's figure is not written there.
+    others = (
+        KPIValue.objects.filter(kpi_id__in=ids).exclude(OWN).exclude(origin=Origin.ILLUSTRATIVE)
+    )
+    by_code = {k.kpi: k for k in report.kpis}
+    codes = dict(KPI.objects.filter(pk__in=ids).values_list("pk", "code"))
+    for kpi_id, end, value, origin in others.values_list("kpi_id", "period_end", "value", "origin"):
+        want = wanted.pop((kpi_id, end), None)
+        if want is not None:
+            same = "the same as DfE's" if value == want[0] else f"DfE's is {want[0].normalize():f}"
+            by_code[codes[kpi_id]].kept.append(
+                f"{end}: {origin} figure {value.normalize():f} kept ({same})"
+            )
+    to_update, to_delete = [], []
+    for row in KPIValue.objects.filter(OWN):
+        want = wanted.pop((row.kpi_id, row.period_end), None)
+        if want is None:
+            to_delete.append(row.pk)
+            continue
+        new = (want[0], want[1], None, None, "")
+        if (row.value, row.source, row.numerator, row.denominator, row.note) == new:
+            counts.unchanged += 1
+            continue
+        row.value, row.source, row.numerator, row.denominator, row.note = new
+        to_update.append(row)
+    _delete_ids(KPIValue, to_delete)
+    fields = ["value", "source", "numerator", "denominator", "note"]
+    KPIValue.objects.bulk_update(to_update, fields, batch_size=BATCH)
+    KPIValue.objects.bulk_create(
+        [
+            KPIValue(kpi_id=kpi_id, period_end=end, value=value, source=source, origin=DFE)
+            for (kpi_id, end), (value, source) in wanted.items()
+        ],
+        batch_size=BATCH,
+    )
+    counts.created, counts.updated, counts.deleted = len(wanted), len(to_update), len(to_delete)
+
+
+def _write_comparators(report: Report, wanted: dict, ids: list[int]) -> None:
+    counts = report.comparators
+    others = (
+        ComparatorValue.objects.filter(kpi_id__in=ids)
+        .exclude(OWN)
+        .exclude(origin=Origin.ILLUSTRATIVE)
+    )
+    for key in others.values_list("kpi_id", "comparator", "period_end"):
+        wanted.pop(key, None)  # a real comparator from elsewhere holds its period
+    to_update, to_delete = [], []
+    for row in ComparatorValue.objects.filter(OWN):
+        want = wanted.pop((row.kpi_id, row.comparator, row.period_end), None)
+        if want is None:
+            to_delete.append(row.pk)
+            continue
+        if (row.value, row.contributors, row.source) == want:
+            counts.unchanged += 1
+            continue
+        row.value, row.contributors, row.source = want
+        to_update.append(row)
+    _delete_ids(ComparatorValue, to_delete)
+    fields = ["value", "contributors", "source"]
+    ComparatorValue.objects.bulk_update(to_update, fields, batch_size=BATCH)
+    ComparatorValue.objects.bulk_create(
+        [
+            ComparatorValue(
+                kpi_id=kpi_id,
+                comparator=comparator,
+                period_end=end,
+                value=value,
+                contributors=contributors,
+                source=source,
+                origin=DFE,
+            )
+            for (kpi_id, comparator, end), (value, contributors, source) in wanted.items()
+        ],
+        batch_size=BATCH,
+    )
+    counts.created, counts.updated, counts.deleted = len(wanted), len(to_update), len(to_delete)
+
+
+def _write_ranks(report: Report, wanted: dict) -> None:
+    counts = report.ranks
+    to_update, to_delete = [], []
+    for row in KPIRank.objects.all():
+        want = wanted.pop((row.kpi_id, row.period_end), None)
+        if want is None:
+            to_delete.append(row.pk)
+            continue
+        if (row.rank, row.out_of, row.band) == want:
+            counts.unchanged += 1
+            continue
+        row.rank, row.out_of, row.band = want
+        to_update.append(row)
+    _delete_ids(KPIRank, to_delete)
+    KPIRank.objects.bulk_update(to_update, ["rank", "out_of", "band"], batch_size=BATCH)
+    KPIRank.objects.bulk_create(
+        [
+            KPIRank(kpi_id=kpi_id, period_end=end, rank=rank, out_of=out_of, band=band_)
+            for (kpi_id, end), (rank, out_of, band_) in wanted.items()
+        ],
+        batch_size=BATCH,
+    )
+    counts.created, counts.updated, counts.deleted = len(wanted), len(to_update), len(to_delete)
+
+
+def describe(report: Report) -> list[str]:
+    """The report as lines for a command's output."""
+    home = report.home
+    lines = [
+        f"DfE figures for {home.name} (LA {home.la_number}): {len(report.kpis)} KPIs the same "
+        f"measure as DfE's; {report.neighbours} statistical neighbours, region "
+        f"{report.region or 'not loaded'}, England {'loaded' if report.england else 'not loaded'}",
+        f"  KPI values: {report.values}",
+        f"  comparator values: {report.comparators}",
+        f"  ranks: {report.ranks}",
+    ]
+    if report.illustrative_deleted:
+        lines.append(
+            f"  illustrative values and comparators deleted (DfE publishes these measures): "
+            f"{report.illustrative_deleted}"
+        )
+    for item in report.kpis:
+        line = f"  {item.kpi} <- {item.indicator}: {item.values} published periods"
+        if item.suppressed:
+            line += f"; not published (suppressed): {', '.join(item.suppressed)}"
+        line += f"; ranked {item.ranked}" if not item.no_rank else f"; no rank: {item.no_rank}"
+        lines.append(line)
+        lines += [f"    kept: {kept}" for kept in item.kept]
+        if item.duplicate_periods:
+            lines.append(f"    one period under two labels: {', '.join(item.duplicate_periods)}")
+    for kpi, code in report.unknown_indicators:
+        lines.append(f"  {kpi}: indicator {code!r} is not loaded; no DfE figures written")
+    return lines
