@@ -48,10 +48,18 @@ MALFORMED_ROW = "malformed row"
 
 @dataclass
 class Counts:
+    """What a load or a sync did to one table."""
+
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     deleted: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"created {self.created}, updated {self.updated}, unchanged {self.unchanged}, "
+            f"deleted {self.deleted}"
+        )
 
 
 @dataclass

@@ -46,6 +46,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
+from kpis.lait.loading import Counts
 from kpis.models import (
     KPI,
     Area,
@@ -72,20 +73,6 @@ OWN = Q(origin=DFE, source__startswith=SOURCE)  # the values and comparators thi
 
 class NoHomeArea(Exception):
     """No Area has the home council's LA number: the LA list is not loaded."""
-
-
-@dataclass
-class Counts:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    deleted: int = 0
-
-    def __str__(self) -> str:
-        return (
-            f"created {self.created}, updated {self.updated}, unchanged {self.unchanged}, "
-            f"deleted {self.deleted}"
-        )
 
 
 @dataclass
