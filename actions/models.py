@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from actions.fields import ReportingPeriodField
-from actions.periods import ReportingPeriod
+from careprog.fields import ReportingPeriodField
+from careprog.periods import ReportingPeriod
 
 
 class Status(models.TextChoices):

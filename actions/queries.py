@@ -8,7 +8,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from actions.models import Action, Mechanism, Objective, Programme, Requirement, Status, Update
-from actions.periods import ReportingPeriod
+from careprog.periods import ReportingPeriod
 
 
 def programmes_for_list() -> QuerySet[Programme]:
@@ -27,9 +27,7 @@ def latest_reported_period(programme: Programme) -> ReportingPeriod:
         period__gte=programme.first_period,
         period__lte=programme.last_period,
     ).aggregate(latest=Max("period"))["latest"]
-    if latest is not None:
-        return latest
-    return min(max(ReportingPeriod.current(), programme.first_period), programme.last_period)
+    return latest if latest is not None else programme.current_period()
 
 
 def objectives_for_report(programme: Programme, period: ReportingPeriod) -> QuerySet[Objective]:

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from actions.models import Action, Status, Update
-from actions.periods import ReportingPeriod
+from careprog.periods import ReportingPeriod
 
 
 @dataclass

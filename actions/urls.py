@@ -1,21 +1,9 @@
 from django.urls import path, register_converter
 
 from actions import views
+from careprog.periods import ReportingPeriodConverter
 
-
-class PeriodSlugConverter:
-    """Matches the URL form of a financial quarter, e.g. 2024-25-q3; the view validates it."""
-
-    regex = r"\d{4}-\d{2}-q[1-4]"
-
-    def to_python(self, value):
-        return value
-
-    def to_url(self, value):
-        return getattr(value, "slug", value)
-
-
-register_converter(PeriodSlugConverter, "period")
+register_converter(ReportingPeriodConverter, "period")
 
 app_name = "actions"
 urlpatterns = [

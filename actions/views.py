@@ -12,10 +12,10 @@ from actions.filters import ActionFilter
 from actions.forms import STATUS_HINTS, UpdateForm
 from actions.history import changes_for_action
 from actions.models import Programme, Status
-from actions.periods import InvalidPeriod, ReportingPeriod
 from actions.permissions import can_read, can_update
 from actions.services import StaleEdit, record_update
 from actions.tables import ActionTable
+from careprog.periods import InvalidPeriod, ReportingPeriod
 from careprog.roles import READ_PERMISSION
 from kpis import queries as kpi_queries
 
@@ -57,22 +57,18 @@ def report_latest(request, slug):
 
 @require_GET
 @read_required
-def report(request, slug, period):
+def report(request, slug, period: ReportingPeriod):
     programme = get_object_or_404(Programme, slug=slug)
-    try:
-        reporting_period = ReportingPeriod.parse(period)
-    except InvalidPeriod:
-        raise Http404("No such reporting period") from None
-    if not programme.covers(reporting_period):
-        raise Http404(f"{programme} does not report on {reporting_period}")
+    if not programme.covers(period):
+        raise Http404(f"{programme} does not report on {period}")
     return render(
         request,
         "actions/report.html",
         {
             "programme": programme,
-            "period": reporting_period,
+            "period": period,
             "periods": programme.periods(),
-            "tables": queries.report_tables(programme, reporting_period),
+            "tables": queries.report_tables(programme, period),
             "evidence": kpi_queries.evidence_by_objective(programme),
             "nav_section": "programmes",
         },

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
+from careprog.periods import financial_year_end, financial_year_start
 from kpis.models import ComparatorValue, KPITarget
 from kpis.queries import Benchmark, KPIReading, preferred_series
 from kpis.rating import period_label
@@ -78,8 +79,8 @@ def _target_line(targets: list[KPITarget], start: dt.date, end: dt.date):
     """Each financial year's target as a flat step across that year, clipped to the data."""
     xs, ys = [], []
     for target in targets:
-        year_start = dt.date(target.financial_year, 4, 1)
-        year_end = dt.date(target.financial_year + 1, 3, 31)
+        year_start = financial_year_start(target.financial_year)
+        year_end = financial_year_end(target.financial_year)
         if year_end < start or year_start > end:
             continue
         xs += [max(year_start, start), min(year_end, end), None]

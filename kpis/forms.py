@@ -4,7 +4,8 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
-from kpis.importing.cells import CellProblem, month_end, parse_period
+from careprog.periods import month_end
+from kpis.importing.cells import CellProblem, parse_period
 
 
 def default_range() -> tuple[dt.date, dt.date]:

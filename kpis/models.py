@@ -8,6 +8,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from actions.models import Objective
+from careprog.periods import financial_year_label
 
 
 class KPIGroup(models.Model):
@@ -212,7 +213,7 @@ class KPITarget(models.Model):
 
     @property
     def year_label(self) -> str:
-        return f"{self.financial_year}-{(self.financial_year + 1) % 100:02d}"
+        return financial_year_label(self.financial_year)
 
 
 class ComparatorValue(models.Model):

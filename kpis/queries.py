@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -13,7 +12,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from actions.models import Objective
-from actions.periods import ReportingPeriod
+from careprog.periods import financial_year_label, financial_year_of, one_year_before
 from kpis.models import (
     KPI,
     Area,
@@ -38,14 +37,6 @@ from kpis.rating import (
 )
 
 TREND_POINTS = 13
-
-
-def one_year_before(day: dt.date) -> dt.date:
-    """The same point a year earlier; a month end maps to a month end (29 Feb ↔ 28 Feb)."""
-    year = day.year - 1
-    if day.day == calendar.monthrange(day.year, day.month)[1]:
-        return dt.date(year, day.month, calendar.monthrange(year, day.month)[1])
-    return dt.date(year, day.month, min(day.day, calendar.monthrange(year, day.month)[1]))
 
 
 @dataclass
@@ -162,7 +153,7 @@ def read(kpi: KPI, values, targets, comparators=()) -> KPIReading:
     unit, places, polarity = kpi.unit, kpi.decimal_places, kpi.polarity
     latest = reading.latest
     if latest is not None:
-        year = ReportingPeriod.containing(latest.period_end).year
+        year = financial_year_of(latest.period_end)
         reading.target = next((t for t in targets if t.financial_year == year), None)
         target = reading.target
         reading.rating = rate(
@@ -293,7 +284,7 @@ def value_table(
             row.comparators[kind.value] = comparator
     by_year = {target.financial_year: target for target in targets}
     for row in by_period.values():
-        row.target = by_year.get(ReportingPeriod.containing(row.period_end).year)
+        row.target = by_year.get(financial_year_of(row.period_end))
         row.texts = {
             "value": reading.show(row.value.value) if row.value else "No figure",
             "target": reading.show(row.target.value) if row.target else "None",
@@ -345,9 +336,7 @@ def changes_for_kpi(kpi: KPI):
     changes += changes_from_records(
         KPITarget.history.filter(kpi_id=kpi.pk).select_related("history_user").order_by(*ordered),
         target_fields,
-        lambda r: (
-            f"Target for {r.financial_year}-{(r.financial_year + 1) % 100:02d}"
-        ),  # history row
+        lambda r: f"Target for {financial_year_label(r.financial_year)}",
         show,
     )
     return sorted(changes, key=lambda change: change.when, reverse=True)

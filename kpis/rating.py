@@ -6,13 +6,12 @@ from target a figure is and which rule produced the colour.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 
-from actions.periods import ReportingPeriod
+from careprog.periods import ReportingPeriod, is_financial_year_end, is_month_end, is_quarter_end
 
 COUNT, PERCENTAGE, RATE, DAYS, CURRENCY, SCORE = (
     "count",
@@ -68,14 +67,13 @@ def format_difference(difference: Decimal, unit: str, places: int = 0) -> str:
 
 def period_label(period_end: dt.date, frequency: str) -> str:
     """How a committee paper names the period a value covers."""
-    last_day = calendar.monthrange(period_end.year, period_end.month)[1]
-    if period_end.day != last_day:
+    if not is_month_end(period_end):
         return f"at {period_end.day} {period_end:%B %Y}"
     if frequency == "monthly":
         return f"{period_end:%B %Y}"
-    if frequency == "quarterly" and period_end.month in (3, 6, 9, 12):
+    if frequency == "quarterly" and is_quarter_end(period_end):
         return ReportingPeriod.containing(period_end).label
-    if frequency == "annual" and period_end.month == 3:
+    if frequency == "annual" and is_financial_year_end(period_end):
         return ReportingPeriod.containing(period_end).financial_year
     return f"at {period_end.day} {period_end:%B %Y}"
 

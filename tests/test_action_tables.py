@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from actions.models import Action, Mechanism, Status, Update
-from actions.periods import ReportingPeriod
+from careprog.periods import ReportingPeriod
 
 Q4 = ReportingPeriod(2024, 4)
 

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from actions.models import Action, Status, Update
-from actions.periods import ReportingPeriod
+from careprog.periods import ReportingPeriod
 from tests.conftest import PASSWORD
 
 Q3 = ReportingPeriod(2024, 3)

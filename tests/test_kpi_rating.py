@@ -618,6 +618,6 @@ def test_a_printed_value_is_the_value_rounded_to_its_places(value, unit, places)
     ],
 )
 def test_a_year_before_a_month_end_is_the_same_month_end(day, year_before):
-    from kpis.queries import one_year_before
+    from careprog.periods import one_year_before
 
     assert one_year_before(day) == year_before

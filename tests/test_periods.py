@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from actions.periods import InvalidPeriod, ReportingPeriod
+from careprog.periods import InvalidPeriod, ReportingPeriod
 
 Q3_2024_25 = ReportingPeriod(2024, 3)
 

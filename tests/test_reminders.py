@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from actions.management.commands import send_update_reminders
 from actions.models import Action, Mechanism, Objective, Programme, Status, Update
-from actions.periods import ReportingPeriod
+from careprog.periods import ReportingPeriod
 from tests.conftest import make_user
 
 Q3 = ReportingPeriod(2024, 3)

@@ -13,7 +13,7 @@ from actions.models import (
     Status,
     Update,
 )
-from actions.periods import ReportingPeriod
+from careprog.periods import ReportingPeriod
 from tests.html_tables import report_grids
 
 REPORT = "/programmes/care-programme-2024-25/report/"

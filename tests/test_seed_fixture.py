@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from actions.models import Action, Mechanism, Objective, Requirement, Status, Update
-from actions.periods import ReportingPeriod
+from careprog.periods import ReportingPeriod
 
 SOURCE = Path(__file__).parent.parent / "fixtures/sources/appendix_c_cype_committee_2025_03.txt"
 

@@ -5,7 +5,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import actions.fields
+import careprog.fields
 
 
 class Migration(migrations.Migration):
@@ -85,13 +85,13 @@ class Migration(migrations.Migration):
                 ("description", models.TextField(blank=True)),
                 (
                     "first_period",
-                    actions.fields.ReportingPeriodField(
+                    careprog.fields.ReportingPeriodField(
                         help_text="First quarter the programme reports on, e.g. 2024-25 Q1"
                     ),
                 ),
                 (
                     "last_period",
-                    actions.fields.ReportingPeriodField(
+                    careprog.fields.ReportingPeriodField(
                         help_text="Last quarter the programme reports on, e.g. 2024-25 Q4"
                     ),
                 ),
@@ -184,7 +184,7 @@ class Migration(migrations.Migration):
                         auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
                     ),
                 ),
-                ("period", actions.fields.ReportingPeriodField()),
+                ("period", careprog.fields.ReportingPeriodField()),
                 ("text", models.TextField()),
                 (
                     "status",

@@ -6,7 +6,7 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
-import actions.fields
+import careprog.fields
 
 
 class Migration(migrations.Migration):
@@ -81,7 +81,7 @@ class Migration(migrations.Migration):
                         auto_created=True, blank=True, db_index=True, verbose_name="ID"
                     ),
                 ),
-                ("period", actions.fields.ReportingPeriodField()),
+                ("period", careprog.fields.ReportingPeriodField()),
                 ("text", models.TextField()),
                 (
                     "status",

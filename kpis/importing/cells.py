@@ -12,7 +12,16 @@ import functools
 import re
 from decimal import Decimal, InvalidOperation
 
-from actions.periods import InvalidPeriod, ReportingPeriod
+from careprog.periods import (
+    InvalidPeriod,
+    ReportingPeriod,
+    financial_year_end,
+    is_financial_year_end,
+    is_financial_year_label,
+    is_month_end,
+    is_quarter_end,
+    month_end,
+)
 
 MONTHS = {
     name.lower(): number
@@ -24,11 +33,6 @@ MONTHS["sept"] = 9
 
 class CellProblem(ValueError):
     pass
-
-
-@functools.lru_cache(maxsize=4096)
-def month_end(year: int, month: int) -> dt.date:
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
 def excel_serial_to_date(serial: float, date1904: bool = False) -> dt.date:
@@ -77,9 +81,11 @@ def parse_period(value, *, kind: str = "text", date1904: bool = False) -> dt.dat
         return _date(int(match[1]), int(match[2]), int(match[3]))
     if match := _UK_DAY.match(text):
         return _date(int(match[3]), int(match[2]), int(match[1]))
-    if (match := _FINANCIAL_YEAR.match(text)) and (int(match[1]) + 1) % 100 == int(match[2]):
+    if (match := _FINANCIAL_YEAR.match(text)) and is_financial_year_label(
+        int(match[1]), int(match[2])
+    ):
         # Consecutive years are a financial year: "2011-12" is 2011-12, not December 2011.
-        return dt.date(int(match[1]) + 1, 3, 31)
+        return financial_year_end(int(match[1]))
     if match := _ISO_MONTH.match(text):
         if not 1 <= int(match[2]) <= 12:
             raise CellProblem(f"'{value}' is not a month")
@@ -103,12 +109,12 @@ def parse_period(value, *, kind: str = "text", date1904: bool = False) -> dt.dat
 
 def fits_frequency(period_end: dt.date, frequency: str) -> bool:
     """Monthly figures end a month, quarterly ones a quarter, annual ones on 31 March."""
-    if period_end != month_end(period_end.year, period_end.month):
+    if not is_month_end(period_end):
         return False
     if frequency == "quarterly":
-        return period_end.month in (3, 6, 9, 12)
+        return is_quarter_end(period_end)
     if frequency == "annual":
-        return period_end.month == 3
+        return is_financial_year_end(period_end)
     return True
 
 

@@ -10,7 +10,7 @@ from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from kpis.importing.cells import month_end
+from careprog.periods import month_ends_between
 from kpis.models import KPI
 
 INSTRUCTIONS = [
@@ -28,14 +28,6 @@ INSTRUCTIONS = [
 ]
 
 
-def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
-    months, year, month = [], first.year, first.month
-    while (year, month) <= (last.year, last.month):
-        months.append(month_end(year, month))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
-
-
 def build_template(first: dt.date, last: dt.date) -> bytes:
     """An .xlsx with instructions, and a Returns sheet whose value cells alone are editable."""
     workbook = Workbook()
@@ -47,7 +39,7 @@ def build_template(first: dt.date, last: dt.date) -> bytes:
     instructions.column_dimensions["A"].width = 100
 
     sheet = workbook.create_sheet("Returns")
-    months = months_between(first, last)
+    months = month_ends_between(first, last)
     sheet.append(["KPI code", "KPI name", "Unit", *[f"{m:%b %Y}" for m in months]])
     bold, grey = Font(bold=True), PatternFill("solid", fgColor="DDDDDD")
     for cell in sheet[1]:

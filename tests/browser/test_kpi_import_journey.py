@@ -9,9 +9,9 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
+from careprog.periods import month_end
 from kpis import services
 from kpis.forms import default_range
-from kpis.importing.cells import month_end
 from kpis.models import KPI, ImportBatch, KPIValue, Origin
 from kpis.rating import period_label
 from tests.browser.conftest import assert_no_axe_violations, sign_in

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from actions.models import Action, Status, Update
-from actions.periods import ReportingPeriod
+from careprog.periods import ReportingPeriod
 from tests.browser.conftest import assert_no_axe_violations, sign_in
 
 pytestmark = pytest.mark.browser

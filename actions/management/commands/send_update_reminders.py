@@ -21,7 +21,7 @@ from django.template.loader import render_to_string
 from django.utils.text import Truncator
 
 from actions.models import Action, Programme, Status, Update
-from actions.periods import InvalidPeriod, ReportingPeriod
+from careprog.periods import InvalidPeriod, ReportingPeriod
 
 BASE_URL_ENV = "CAREPROG_BASE_URL"
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"

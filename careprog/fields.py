@@ -1,7 +1,35 @@
+"""The model and form fields for a ReportingPeriod, one home for both so that neither app's
+models need reach into its forms."""
+
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from actions.periods import InvalidPeriod, ReportingPeriod
+from careprog.periods import InvalidPeriod, ReportingPeriod
+
+
+class ReportingPeriodFormField(forms.CharField):
+    """Accepts '2024-25 Q3' or '2024-25-q3' and cleans to a ReportingPeriod."""
+
+    default_error_messages = {
+        "invalid_period": "Enter a financial quarter such as 2024-25 Q3",
+    }
+
+    def prepare_value(self, value):
+        if isinstance(value, ReportingPeriod):
+            return value.label
+        return value
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return ReportingPeriod.parse(value)
+        except InvalidPeriod:
+            raise forms.ValidationError(
+                self.error_messages["invalid_period"], code="invalid_period"
+            ) from None
 
 
 class ReportingPeriodField(models.Field):
@@ -48,6 +76,4 @@ class ReportingPeriodField(models.Field):
         return "" if value is None else value.slug
 
     def formfield(self, **kwargs):
-        from actions.forms import ReportingPeriodFormField
-
         return super().formfield(**{"form_class": ReportingPeriodFormField, **kwargs})

@@ -1,0 +1,197 @@
+"""Financial periods: the UK financial year, its quarters and month ends.
+
+The only home of calendar arithmetic in careprog: the financial year runs 1 April to
+31 March, so "2024-25 Q3" is October to December 2024 and "2024-25 Q4" is January to
+March 2025. A year is named by the calendar year it starts in (2024 for 2024-25). A
+period's URL form is its slug, e.g. ``2024-25-q3``. Imports nothing from the apps.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass
+
+_PERIOD_RE = re.compile(r"^\s*(\d{4})[-/](\d{2})[\s-]*q([1-4])\s*$", re.IGNORECASE)
+
+MIN_YEAR = 1900
+MAX_YEAR = 9998
+
+
+class InvalidPeriod(ValueError):
+    """Raised for text that is not a financial quarter such as '2024-25 Q3'."""
+
+
+# --- Financial years and month ends ----------------------------------------------------------
+
+
+def financial_year_of(day: dt.date) -> int:
+    """The financial year a date falls in, named by its first calendar year (2024 for 2024-25)."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def financial_year_label(year: int) -> str:
+    """'2024-25' for the year starting 1 April 2024."""
+    return f"{year}-{(year + 1) % 100:02d}"
+
+
+def is_financial_year_label(first: int, second: int) -> bool:
+    """Whether '2024' and '25' name consecutive years, as a financial year's label does."""
+    return (first + 1) % 100 == second
+
+
+def financial_year_start(year: int) -> dt.date:
+    return dt.date(year, 4, 1)
+
+
+def financial_year_end(year: int) -> dt.date:
+    return dt.date(year + 1, 3, 31)
+
+
+def months_into_financial_year(day: dt.date) -> int:
+    """1 for April ... 12 for March."""
+    return (day.month - 4) % 12 + 1
+
+
+@functools.lru_cache(maxsize=4096)  # imports and generators ask for few month ends, often
+def month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def is_month_end(day: dt.date) -> bool:
+    return day == month_end(day.year, day.month)
+
+
+def is_quarter_end(day: dt.date) -> bool:
+    """The last day of June, September, December or March."""
+    return is_month_end(day) and day.month in (3, 6, 9, 12)
+
+
+def is_financial_year_end(day: dt.date) -> bool:
+    return day.month == 3 and day.day == 31
+
+
+def months_before(day: dt.date, months: int) -> dt.date:
+    """The month end ``months`` months before the month of ``day``."""
+    index = day.year * 12 + day.month - 1 - months
+    return month_end(index // 12, index % 12 + 1)
+
+
+def month_ends_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    """Every month end from the month of ``first`` to the month of ``last``, inclusive."""
+    months = (last.year - first.year) * 12 + last.month - first.month
+    return [months_before(last, n) for n in reversed(range(months + 1))]
+
+
+def one_year_before(day: dt.date) -> dt.date:
+    """The same point a year earlier; a month end maps to a month end (29 Feb ↔ 28 Feb)."""
+    if is_month_end(day):
+        return month_end(day.year - 1, day.month)
+    return dt.date(day.year - 1, day.month, min(day.day, month_end(day.year - 1, day.month).day))
+
+
+# --- Quarters --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class ReportingPeriod:
+    """A quarter of the financial year that starts on 1 April of ``year``."""
+
+    year: int
+    quarter: int
+
+    def __post_init__(self):
+        if not MIN_YEAR <= self.year <= MAX_YEAR:
+            raise InvalidPeriod(f"Financial year {self.year} is out of range.")
+        if self.quarter not in (1, 2, 3, 4):
+            raise InvalidPeriod(f"Quarter must be 1 to 4, not {self.quarter}.")
+
+    @classmethod
+    def parse(cls, text: str) -> ReportingPeriod:
+        """Read '2024-25-q3', '2024-25 Q3' or '2024/25 Q3'; the years must be consecutive."""
+        match = _PERIOD_RE.match(str(text))
+        if not match:
+            raise InvalidPeriod(f"{text!r} is not a financial quarter such as '2024-25 Q3'.")
+        year, next_year, quarter = int(match[1]), int(match[2]), int(match[3])
+        if not is_financial_year_label(year, next_year):
+            raise InvalidPeriod(f"{text!r}: {year} is not followed by {next_year:02d}.")
+        return cls(year, quarter)
+
+    @classmethod
+    def containing(cls, day: dt.date) -> ReportingPeriod:
+        """The financial quarter that a date falls in."""
+        return cls(financial_year_of(day), (months_into_financial_year(day) - 1) // 3 + 1)
+
+    @classmethod
+    def current(cls) -> ReportingPeriod:
+        from django.utils import timezone
+
+        return cls.containing(timezone.localdate())
+
+    @property
+    def financial_year(self) -> str:
+        return financial_year_label(self.year)
+
+    @property
+    def label(self) -> str:
+        return f"{self.financial_year} Q{self.quarter}"
+
+    @property
+    def slug(self) -> str:
+        return f"{self.financial_year}-q{self.quarter}"
+
+    @property
+    def start(self) -> dt.date:
+        month = 4 + 3 * (self.quarter - 1)
+        return dt.date(self.year + (month > 12), (month - 1) % 12 + 1, 1)
+
+    @property
+    def end(self) -> dt.date:
+        return self.next().start - dt.timedelta(days=1)
+
+    @property
+    def months(self) -> str:
+        """'October to December 2024': how committee papers name a quarter."""
+        end = self.end
+        return f"{self.start:%B} to {end:%B} {end.year}"
+
+    def next(self) -> ReportingPeriod:
+        if self.quarter == 4:
+            return ReportingPeriod(self.year + 1, 1)
+        return ReportingPeriod(self.year, self.quarter + 1)
+
+    def previous(self) -> ReportingPeriod:
+        if self.quarter == 1:
+            return ReportingPeriod(self.year - 1, 4)
+        return ReportingPeriod(self.year, self.quarter - 1)
+
+    def until(self, last: ReportingPeriod) -> list[ReportingPeriod]:
+        """Every period from this one to ``last`` inclusive."""
+        periods, period = [], self
+        while period <= last:
+            periods.append(period)
+            period = period.next()
+        return periods
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class ReportingPeriodConverter:
+    """URL converter: '2024-25-q3' in a path becomes a ReportingPeriod for the view.
+
+    A slug that matches the pattern but is no real period (e.g. '2024-26-q3') is a 404:
+    Django treats the ValueError from ``to_python`` as no match.
+    """
+
+    regex = r"\d{4}-\d{2}-q[1-4]"
+
+    def to_python(self, value: str) -> ReportingPeriod:
+        return ReportingPeriod.parse(value)
+
+    def to_url(self, value) -> str:
+        return (
+            value.slug if isinstance(value, ReportingPeriod) else ReportingPeriod.parse(value).slug
+        )
