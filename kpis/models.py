@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -124,6 +124,34 @@ _REAL = ~Q(origin=Origin.ILLUSTRATIVE)
 _ILLUSTRATIVE = Q(origin=Origin.ILLUSTRATIVE)
 
 
+class FigureQuerySet(models.QuerySet):
+    """Figures that may be real or illustrative for the same period (values, comparators).
+
+    The one statement of "a real figure beats an illustrative one": a period may hold one of
+    each, and wherever a figure is shown, compared or rated the real one is taken.
+    """
+
+    # The fields that name "the same period" for the model (its unique constraints' fields).
+    period_key: tuple[str, ...] = ("kpi", "period_end")
+
+    def real(self):
+        return self.filter(_REAL)
+
+    def illustrative(self):
+        return self.filter(_ILLUSTRATIVE)
+
+    def preferred(self):
+        """One figure per period: the real one where there is one, else the illustrative one.
+        A correlated subquery, so it adds no query."""
+        key = {name: OuterRef(name) for name in self.period_key}
+        real_twin = self.model._default_manager.filter(_REAL, **key)
+        return self.exclude(_ILLUSTRATIVE & Q(Exists(real_twin)))
+
+
+class ComparatorQuerySet(FigureQuerySet):
+    period_key = ("kpi", "comparator", "period_end")
+
+
 class KPIValue(models.Model):
     """One figure for a KPI at a period end. A real and an illustrative figure may share a
     period; the real one wins wherever a value is shown."""
@@ -137,6 +165,8 @@ class KPIValue(models.Model):
     origin = models.CharField(max_length=15, choices=Origin.choices, default=Origin.RETURN)
     source = models.CharField(max_length=300, blank=True, help_text="Document, return or file")
     history = HistoricalRecords()
+
+    objects = FigureQuerySet.as_manager()
 
     class Meta:
         ordering = ["kpi", "period_end"]
@@ -233,6 +263,8 @@ class ComparatorValue(models.Model):
     )
     origin = models.CharField(max_length=15, choices=Origin.choices, default=Origin.DFE)
     source = models.CharField(max_length=300, blank=True)
+
+    objects = ComparatorQuerySet.as_manager()
 
     class Meta:
         ordering = ["kpi", "comparator", "period_end"]
