@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class KpisConfig(AppConfig):
-    """KPI catalogue and dashboards; its models arrive with the KPI catalogue issue."""
+    """The KPI catalogue, its dashboards, Excel imports and DfE benchmarks."""
 
     name = "kpis"
     verbose_name = "KPIs"
