@@ -1,6 +1,15 @@
-"""Who may do what, decided on the server for every request."""
+"""Who may do what with programmes and actions, decided on the server for every request.
 
-from careprog.roles import MANAGE_PERMISSION, READ_PERMISSION, UPDATE_PERMISSION
+The permission names are constants here, so views, templates' context and the roles
+(careprog/roles.py) name each one the same way. Imports no model: migrations use it.
+"""
+
+# Reading anything in the service needs this; every role has it.
+READ_PERMISSION = "actions.view_action"
+# Changing any action or update, whoever leads it.
+MANAGE_PERMISSION = "actions.manage_programmes"
+# Posting updates on actions one leads or is a delegate of.
+UPDATE_PERMISSION = "actions.add_update"
 
 
 def can_read(user) -> bool:

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.urls import reverse
 
-from careprog.roles import READ_PERMISSION, UPDATE_PERMISSION
+from actions.permissions import READ_PERMISSION, UPDATE_PERMISSION
+from kpis.permissions import can_import, can_view
 
 
 def service(request):
@@ -13,9 +14,9 @@ def service(request):
         if user.has_perm(UPDATE_PERMISSION):
             items.append((reverse("actions:my_actions"), "My actions", "mine"))
         items.append((reverse("actions:action_list"), "All actions", "actions"))
-        if user.has_perm("kpis.view_kpi"):
+        if can_view(user):
             items.append((reverse("kpis:dashboard"), "KPIs", "kpis"))
-        if user.has_perm("kpis.add_importbatch"):
+        if can_import(user):
             items.append((reverse("kpis:import"), "Import", "import"))
     return {
         "service_name": settings.SERVICE_NAME,

@@ -1,29 +1,26 @@
 """The service's roles, as Django groups with permissions.
 
 actions/migrations/0003_roles.py creates them; a post_migrate hook keeps them in step
-when later migrations add permissions (and after a test database is flushed).
+when later migrations add permissions (and after a test database is flushed). The permission
+names come from each app's permissions.py.
 """
+
+from actions.permissions import READ_PERMISSION, UPDATE_PERMISSION
+from kpis.permissions import VIEW_PERMISSION as VIEW_KPIS
 
 COMMITTEE_MEMBERS = "Committee members"
 OFFICERS = "Officers"
 PROGRAMME_ADMINISTRATORS = "Programme administrators"
-
-# Reading anything in the service needs this; every role has it.
-READ_PERMISSION = "actions.view_action"
-# Changing any action or update, whoever leads it.
-MANAGE_PERMISSION = "actions.manage_programmes"
-# Posting updates on actions one leads or is a delegate of.
-UPDATE_PERMISSION = "actions.add_update"
 
 _READ = [
     "actions.view_programme",
     "actions.view_objective",
     "actions.view_requirement",
     "actions.view_mechanism",
-    "actions.view_action",
+    READ_PERMISSION,
     "actions.view_update",
     "kpis.view_kpigroup",
-    "kpis.view_kpi",
+    VIEW_KPIS,
     "kpis.view_kpivalue",
     "kpis.view_kpitarget",
     "kpis.view_comparatorvalue",
@@ -32,7 +29,7 @@ _READ = [
 # including users and roles.
 ROLES = {
     COMMITTEE_MEMBERS: _READ,
-    OFFICERS: [*_READ, "actions.add_update", "actions.change_update"],
+    OFFICERS: [*_READ, UPDATE_PERMISSION, "actions.change_update"],
     PROGRAMME_ADMINISTRATORS: ["actions.*", "kpis.*", "auth.*", "simple_history.*"],
 }
 
