@@ -7,8 +7,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from actions.models import Programme
-from kpis import charts, queries, services
+from kpis import charts, queries
 from kpis.forms import TemplateForm, UploadForm, default_range
+from kpis.importing.apply import ImportRefused, apply_return, store_upload, undo_import
+from kpis.importing.preview import preview_return
 from kpis.importing.template import build_template
 from kpis.models import KPI, ImportBatch, KPIGroup
 from kpis.rating import RAG
@@ -143,9 +145,7 @@ def import_start(request):
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            batch = services.store_upload(
-                data=upload.read(), file_name=upload.name, user=request.user
-            )
+            batch = store_upload(data=upload.read(), file_name=upload.name, user=request.user)
             return redirect(batch)
     return render(
         request,
@@ -186,13 +186,13 @@ def import_preview(request, pk):
     refused = []
     if request.method == "POST":
         try:
-            services.apply_return(batch=batch, user=request.user)
-        except services.ImportRefused as refusal:
+            apply_return(batch=batch, user=request.user)
+        except ImportRefused as refusal:
             refused = refusal.problems
         else:
             messages.success(request, f"{batch.file_name} has been imported.")
             return redirect("kpis:import_batch", pk=batch.pk)
-    preview = services.preview_return(bytes(batch.content))
+    preview = preview_return(bytes(batch.content))
     return render(
         request,
         "kpis/import_preview.html",
@@ -233,8 +233,8 @@ def import_batch(request, pk):
     refused = []
     if request.method == "POST":
         try:
-            services.undo_import(batch=batch, user=request.user)
-        except services.ImportRefused as refusal:
+            undo_import(batch=batch, user=request.user)
+        except ImportRefused as refusal:
             refused = refusal.problems
         else:
             messages.success(request, f"The import of {batch.file_name} has been undone.")

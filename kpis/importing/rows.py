@@ -1,4 +1,5 @@
-"""A KPI return read from a workbook: layout detected from the headers, every cell checked.
+"""The rows of a KPI return, read from a workbook: layout detected from the headers, every
+cell checked (kpis.importing.cells) and every problem reported by sheet and cell.
 
 Two layouts are accepted, in any sheet, with headers in the sheet's first non-empty row
 (case, spacing and column order forgiven):
@@ -21,7 +22,7 @@ from kpis.importing.cells import (
     parse_number,
     parse_period,
 )
-from kpis.importing.xlsx import Workbook, cell_ref
+from kpis.importing.reader import Workbook, cell_ref
 from kpis.models import KPI
 
 
