@@ -1,11 +1,11 @@
 import datetime as dt
 
 from django import forms
-from django.conf import settings
 from django.utils import timezone
 
 from careprog.periods import month_end
 from kpis.importing.cells import CellProblem, parse_period
+from kpis.importing.gate import upload_limits
 
 
 def default_range() -> tuple[dt.date, dt.date]:
@@ -66,8 +66,9 @@ class UploadForm(forms.Form):
     )
 
     def clean_file(self):
+        """Refused before it is stored, at the gate's limit (the gate checks it again)."""
         upload = self.cleaned_data["file"]
-        limit = getattr(settings, "KPI_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+        limit = upload_limits().max_bytes
         if upload.size > limit:
             raise forms.ValidationError(
                 f"The file must be smaller than {limit // (1024 * 1024)} MB", code="too_large"
