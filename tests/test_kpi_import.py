@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
+from kpis.importing import preview as previewing
 from kpis.models import KPI, ImportBatch, KPIGroup, KPIValue, Origin
 from tests.import_files import (
     BILLION_LAUGHS,
@@ -114,6 +115,26 @@ def test_confirming_saves_every_value_in_one_import_and_records_the_batch(
     assert KPIValue.objects.filter(origin=Origin.RETURN).count() == 5
     assert KPIValue.objects.get(kpi=kpis["quarterly"]).value == 80
     assert KPIValue.objects.get(kpi=kpis["a10"]).period_end == MAR
+
+
+def test_a_real_figure_is_compared_with_the_stored_real_one_never_with_demo_data(
+    kpis, django_assert_num_queries
+):
+    illustrative = {"origin": Origin.ILLUSTRATIVE, "source": "Demo"}
+    KPIValue.objects.create(kpi=kpis["foster"], period_end=JAN, value=70, **illustrative)
+    KPIValue.objects.create(kpi=kpis["starters"], period_end=JAN, value=12, **illustrative)
+    KPIValue.objects.create(kpi=kpis["starters"], period_end=JAN, value=11)
+    KPIValue.objects.create(
+        kpi=kpis["starters"], period_end=dt.date(2024, 12, 31), value=1, **illustrative
+    )
+    data = long_return([["cla-foster", "Jan 2025", 70, ""], ["cla-starters", "Jan 2025", 12, ""]])
+    with django_assert_num_queries(2):  # the catalogue, the stored figures
+        preview = previewing.preview_return(data)
+    assert [c.row.kpi.code for c in preview.new] == ["cla-foster"]
+    assert [(c.row.kpi.code, c.existing.value) for c in preview.changed] == [
+        ("cla-starters", Decimal(11))
+    ]
+    assert not preview.warnings  # 1 in December was demo data: no large move from it
 
 
 def test_reimporting_the_same_file_changes_nothing(administrator_client, kpis):

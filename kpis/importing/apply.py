@@ -127,9 +127,7 @@ def undo_import(*, batch: ImportBatch, user: User | None) -> ImportBatch:
     records = list(batch.values.select_related("kpi"))
     current = {
         (v.kpi_id, v.period_end): v
-        for v in KPIValue.objects.filter(kpi_id__in={r.kpi_id for r in records}).exclude(
-            origin=Origin.ILLUSTRATIVE
-        )
+        for v in KPIValue.objects.real().filter(kpi_id__in={r.kpi_id for r in records})
     }
     moved = [
         f"{r.kpi.code} for {r.period_end:%-d %B %Y}"

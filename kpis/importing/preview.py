@@ -13,7 +13,7 @@ from django.conf import settings
 from kpis.importing.gate import WorkbookRejected, upload_limits
 from kpis.importing.reader import open_workbook
 from kpis.importing.rows import ParsedReturn, ReturnRow, read_return
-from kpis.models import KPIValue, Origin
+from kpis.models import KPIValue
 
 
 @dataclass
@@ -60,7 +60,11 @@ class Preview:
 
 def preview_return(data: bytes) -> Preview:
     """Read, check and compare a return with what is stored: two queries (the catalogue, the
-    stored figures of the return's KPIs)."""
+    stored figures of the return's KPIs).
+
+    Only real figures are compared: a real figure beats an illustrative one, so a row where
+    there is only demo data is new, and demo data never warns of a large move.
+    """
     try:
         workbook = open_workbook(data, upload_limits())
         parsed = read_return(workbook)
@@ -74,16 +78,11 @@ def preview_return(data: bytes) -> Preview:
     kpi_ids = {row.kpi.pk for row in parsed.rows}
     stored: dict[tuple[int, dt.date], KPIValue] = {}
     history: dict[int, list[tuple[dt.date, Decimal]]] = defaultdict(list)
-    for value in KPIValue.objects.filter(kpi_id__in=kpi_ids).order_by("period_end"):
-        if value.origin == Origin.ILLUSTRATIVE:
-            stored.setdefault((value.kpi_id, value.period_end), value)
-            continue
+    for value in KPIValue.objects.real().filter(kpi_id__in=kpi_ids).order_by("period_end"):
         stored[(value.kpi_id, value.period_end)] = value
         history[value.kpi_id].append((value.period_end, value.value))
     for row in parsed.rows:
         change = Change(row, stored.get((row.kpi.pk, row.period_end)))
-        if change.existing is not None and change.existing.is_illustrative:
-            change.existing = None  # a real figure is new even where there was demo data
         getattr(preview, change.outcome).append(change)
         history[row.kpi.pk].append((row.period_end, row.value))
     preview.warnings = _large_moves(history, {row.kpi.pk: row.kpi for row in parsed.rows})
