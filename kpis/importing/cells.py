@@ -16,10 +16,7 @@ from careprog.periods import (
     InvalidPeriod,
     ReportingPeriod,
     financial_year_end,
-    is_financial_year_end,
     is_financial_year_label,
-    is_month_end,
-    is_quarter_end,
     month_end,
 )
 
@@ -105,17 +102,6 @@ def parse_period(value, *, kind: str = "text", date1904: bool = False) -> dt.dat
         f"'{value}' is not a period: use a date, a month such as Jan 2025, "
         "a quarter such as 2024-25 Q3 or a financial year such as 2024-25"
     )
-
-
-def fits_frequency(period_end: dt.date, frequency: str) -> bool:
-    """Monthly figures end a month, quarterly ones a quarter, annual ones on 31 March."""
-    if not is_month_end(period_end):
-        return False
-    if frequency == "quarterly":
-        return is_quarter_end(period_end)
-    if frequency == "annual":
-        return is_financial_year_end(period_end)
-    return True
 
 
 _NUMBER_TEXT = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?$")

@@ -15,13 +15,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from kpis.importing.cells import (
-    CellProblem,
-    check_range,
-    fits_frequency,
-    parse_number,
-    parse_period,
-)
+from kpis.importing.cells import CellProblem, check_range, parse_number, parse_period
 from kpis.importing.reader import Workbook, cell_ref
 from kpis.models import KPI
 
@@ -71,6 +65,12 @@ def _header(text) -> str:
 LONG_REQUIRED = {"kpi code", "period", "value"}
 LONG_OPTIONAL = {"numerator", "denominator", "note"}
 MAX_PROBLEMS = 500  # beyond this the administrator has the picture; stop listing
+# What KPI.accepts_period_end asks of each frequency, for the long layout's problems.
+PERIOD_END_HINTS = {
+    KPI.Frequency.MONTHLY: " (use a month end)",
+    KPI.Frequency.QUARTERLY: " (use the end of a quarter: June, September, December, March)",
+    KPI.Frequency.ANNUAL: " (use 31 March, the end of the financial year)",
+}
 
 
 class _Reader:
@@ -138,15 +138,10 @@ class _Reader:
         period_end = parse_period(cell.value, kind=cell.kind, date1904=self.workbook.date1904)
         if period_end > self.today:
             raise CellProblem(f"{period_end:%-d %B %Y} is in the future")
-        if kpi is not None and not fits_frequency(period_end, kpi.frequency):
+        if kpi is not None and not kpi.accepts_period_end(period_end):
             raise CellProblem(
                 f"{period_end:%-d %B %Y} does not fit {kpi.code}, which is "
-                f"{kpi.get_frequency_display().lower()}"
-                + {
-                    "monthly": " (use a month end)",
-                    "quarterly": " (use the end of a quarter: June, September, December, March)",
-                    "annual": " (use 31 March, the end of the financial year)",
-                }.get(kpi.frequency, "")
+                f"{kpi.get_frequency_display().lower()}" + PERIOD_END_HINTS.get(kpi.frequency, "")
             )
         return period_end
 
@@ -262,7 +257,7 @@ class _Reader:
                         raise CellProblem(
                             f"the column's period, {period_end:%-d %B %Y}, is in the future"
                         )
-                    if not fits_frequency(period_end, kpi.frequency):
+                    if not kpi.accepts_period_end(period_end):
                         raise CellProblem(
                             f"the column's period, {period_end:%-d %B %Y}, does not fit "
                             f"{kpi.code}, which is {kpi.get_frequency_display().lower()}"
