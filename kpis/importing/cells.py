@@ -19,6 +19,7 @@ from careprog.periods import (
     is_financial_year_label,
     month_end,
 )
+from kpis.models import KPI
 
 MONTHS = {
     name.lower(): number
@@ -136,14 +137,14 @@ def parse_number(value, *, kind: str, percent_format: bool, unit: str) -> Decima
     if isinstance(value, int | float):
         number = _decimal(value)
         if percent_format:
-            if unit != "percentage":
+            if unit != KPI.Unit.PERCENTAGE:
                 raise CellProblem("is formatted as a percentage but this measure is not one")
             number = _decimal(value * 100)
         return number
     text = str(value).strip().replace("\u00a0", "").replace(" ", "")
     percent = text.endswith("%")
     if percent:
-        if unit != "percentage":
+        if unit != KPI.Unit.PERCENTAGE:
             raise CellProblem(f"'{value}' is a percentage but this measure is not one")
         text = text[:-1]
     if text.startswith("£") or text.startswith("-£"):
@@ -153,15 +154,22 @@ def parse_number(value, *, kind: str, percent_format: bool, unit: str) -> Decima
     return _decimal(text.replace(",", ""))
 
 
+_NOT_NEGATIVE = (KPI.Unit.COUNT, KPI.Unit.DAYS, KPI.Unit.RATE_PER_10000)
+
+
 def check_range(number: Decimal, unit: str) -> None:
     """Counts, days and rates cannot be negative; percentages lie between 0 and 100."""
-    if unit == "percentage" and not 0 <= number <= 100:
+    if unit == KPI.Unit.PERCENTAGE and not 0 <= number <= 100:
         raise CellProblem(f"{number.normalize():f}% is outside 0 to 100")
-    if unit in ("count", "days", "rate_10000") and number < 0:
+    if unit in _NOT_NEGATIVE and number < 0:
         raise CellProblem(
             f"{number.normalize():f} is negative, which a {unit_name(unit)} cannot be"
         )
 
 
 def unit_name(unit: str) -> str:
-    return {"count": "count", "days": "number of days", "rate_10000": "rate"}.get(unit, unit)
+    return {
+        KPI.Unit.COUNT: "count",
+        KPI.Unit.DAYS: "number of days",
+        KPI.Unit.RATE_PER_10000: "rate",
+    }.get(unit, unit)

@@ -203,7 +203,7 @@ class _Reader:
                     continue
                 try:
                     extra[name] = parse_number(
-                        cell.value, kind=cell.kind, percent_format=False, unit="count"
+                        cell.value, kind=cell.kind, percent_format=False, unit=KPI.Unit.COUNT
                     )
                 except CellProblem as problem:
                     self.problem(sheet, cell_ref(row_number, column), str(problem))
