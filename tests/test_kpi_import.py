@@ -117,6 +117,25 @@ def test_confirming_saves_every_value_in_one_import_and_records_the_batch(
     assert KPIValue.objects.get(kpi=kpis["a10"]).period_end == MAR
 
 
+@pytest.mark.parametrize(
+    ("value", "status"), [(12, 200), ("n/a", 409)], ids=["imported", "refused"]
+)
+def test_confirming_reads_the_file_once_whether_it_is_imported_or_refused(
+    administrator_client, kpis, monkeypatch, value, status
+):
+    response = upload(administrator_client, long_return([["cla-starters", "Jan 2025", value, ""]]))
+    reads = []
+    read_return = previewing.read_return
+    monkeypatch.setattr(
+        previewing, "read_return", lambda workbook: reads.append(workbook) or read_return(workbook)
+    )
+    confirmed = confirm(administrator_client, response)
+    assert confirmed.status_code == status
+    assert len(reads) == 1
+    if status == 409:  # the page that says why shows the preview the confirmation made
+        assert "Returns!C2: 'n/a' is not a number" in text(confirmed)
+
+
 def test_a_real_figure_is_compared_with_the_stored_real_one_never_with_demo_data(
     kpis, django_assert_num_queries
 ):

@@ -40,11 +40,13 @@ AUDIT_FIELDS = [
 
 
 class ImportRefused(Exception):
-    """The return cannot be imported, or the import undone; ``problems`` says why."""
+    """The return cannot be imported, or the import undone; ``problems`` says why, and
+    ``preview`` is the preview a refused confirmation made (None if it made none)."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[str], *, preview: Preview | None = None):
         super().__init__("; ".join(problems[:3]))
         self.problems = problems
+        self.preview = preview
 
 
 @transaction.atomic
@@ -56,6 +58,7 @@ def apply_return(
     Without ``preview`` the stored file is read again, so that a confirmation made later
     (the web flow) respects the catalogue and values as they are now. A caller that has
     just previewed the same bytes in this process (the command line) may pass its preview.
+    A refusal carries the preview, so the page that says why need not read the file again.
     """
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != ImportBatch.Status.PENDING:
@@ -63,7 +66,9 @@ def apply_return(
     if preview is None:
         preview = preview_return(bytes(batch.content))
     if not preview.can_confirm:
-        raise ImportRefused(preview.problems or ["The file has no values to import."])
+        raise ImportRefused(
+            preview.problems or ["The file has no values to import."], preview=preview
+        )
     source = f"Import {batch.pk}: {batch.file_name}"
     # Raw INSERTs (careprog.bulk): building model instances for bulk_create was most of the
     # import's time. The batch's ImportedValue rows are the audit record of what changed.
