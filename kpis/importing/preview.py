@@ -17,7 +17,9 @@ from kpis.models import KPIValue
 
 
 @dataclass
-class Change:
+class RowChange:
+    """One row of a return beside the real figure stored for its KPI and period, if any."""
+
     row: ReturnRow
     existing: KPIValue | None
 
@@ -42,9 +44,9 @@ class Preview:
 
     parsed: ParsedReturn
     rejected: str = ""
-    new: list[Change] = field(default_factory=list)
-    changed: list[Change] = field(default_factory=list)
-    unchanged: list[Change] = field(default_factory=list)
+    new: list[RowChange] = field(default_factory=list)
+    changed: list[RowChange] = field(default_factory=list)
+    unchanged: list[RowChange] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -82,7 +84,7 @@ def preview_return(data: bytes) -> Preview:
         stored[(value.kpi_id, value.period_end)] = value
         history[value.kpi_id].append((value.period_end, value.value))
     for row in parsed.rows:
-        change = Change(row, stored.get((row.kpi.pk, row.period_end)))
+        change = RowChange(row, stored.get((row.kpi.pk, row.period_end)))
         getattr(preview, change.outcome).append(change)
         history[row.kpi.pk].append((row.period_end, row.value))
     preview.warnings = _large_moves(history, {row.kpi.pk: row.kpi for row in parsed.rows})
