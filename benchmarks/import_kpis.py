@@ -8,7 +8,7 @@ runs in a fresh Python process of its own, so that its time and peak memory (the
 ``ru_maxrss``) are its own:
 
 - floor: bare ``openpyxl.load_workbook(read_only=True)`` iteration over every cell's value;
-- our reader alone: ``kpis.importing.xlsx`` rows consumed fully (for information);
+- our reader alone: ``kpis.importing.reader`` rows consumed fully (for information);
 - ours: ``preview_return`` + ``store_upload`` + ``apply_return(preview=...)``, what
   ``manage.py import_kpis`` does, into an empty value table;
 - peer: django-import-export, a ModelResource for KPIValue loaded from the same file by tablib,
@@ -166,7 +166,7 @@ def child_prepare(args) -> dict:
     connection = django_setup()
     from django.core.management import call_command
 
-    import kpis.services  # noqa: F401  (compiled now, not in the first measurement)
+    import kpis.importing.apply  # noqa: F401  (compiled now, not in the first measurement)
     from kpis.models import KPI, KPIGroup
 
     call_command("migrate", verbosity=0, interactive=False)
@@ -214,12 +214,14 @@ def child_floor(args) -> dict:
 
 
 def child_reader(args) -> dict:
-    from kpis.importing.xlsx import open_workbook
+    from kpis.importing.gate import upload_limits
+    from kpis.importing.reader import open_workbook
 
     path = Path(args.file)
+    limits = upload_limits()  # reads the settings: before the clock and the memory baseline
     before = peak_mb()
     started = time.perf_counter()
-    workbook = open_workbook(path.read_bytes())
+    workbook = open_workbook(path.read_bytes(), limits)
     cells = 0
     for name in workbook.sheet_names:
         for _, row in workbook.sheet(name).rows():
@@ -272,27 +274,28 @@ def timers(targets) -> dict[str, float]:
 
 def import_ours(path: Path) -> dict:
     """What `manage.py import_kpis PATH` does, less its printed report."""
-    from kpis import services
+    from kpis.importing import preview as previewing
+    from kpis.importing.apply import apply_return, store_upload
     from kpis.models import ImportedValue, KPIValue
 
     spent = timers(
         [
-            (services, "open_workbook", "gate"),
-            (services, "read_return", "read+check"),
-            (services, "_large_moves", "warnings"),
+            (previewing, "open_workbook", "gate"),
+            (previewing, "read_return", "read+check"),
+            (previewing, "_large_moves", "warnings"),
             (KPIValue.objects, "bulk_create", "insert values"),
             (ImportedValue.objects, "bulk_create", "insert audit"),
         ]
     )
     started = time.perf_counter()
     data = path.read_bytes()
-    preview = services.preview_return(data)
+    preview = previewing.preview_return(data)
     previewed = time.perf_counter()
     if not preview.can_confirm:
         raise SystemExit(f"our preview refused the file: {preview.problems[:3]}")
-    batch = services.store_upload(data=data, file_name=path.name, user=None)
+    batch = store_upload(data=data, file_name=path.name, user=None)
     stored = time.perf_counter()
-    services.apply_return(batch=batch, user=None, preview=preview)
+    apply_return(batch=batch, user=None, preview=preview)
     finished = time.perf_counter()
     preview_rest = previewed - started - spent["gate"] - spent["read+check"] - spent["warnings"]
     apply_rest = finished - stored - spent["insert values"] - spent["insert audit"]
@@ -316,7 +319,7 @@ def import_ours(path: Path) -> dict:
 
 def child_ours(args) -> dict:
     django_setup()
-    import kpis.services  # noqa: F401  (imported before the clock and the memory baseline)
+    import kpis.importing.apply  # noqa: F401  (imported before the clock and the memory baseline)
     from kpis.models import ImportBatch, ImportedValue
 
     before = peak_mb()
@@ -331,7 +334,7 @@ def child_ours(args) -> dict:
 def child_profile(args) -> dict:
     """Ours under cProfile: the functions that take the time, by own time and cumulative."""
     django_setup()
-    import kpis.services  # noqa: F401  (not profiled)
+    import kpis.importing.apply  # noqa: F401  (not profiled)
 
     profiler = cProfile.Profile()
     profiler.enable()
@@ -776,7 +779,7 @@ def main(argv=None) -> int:
                 servers[name] = run_child("prepare", args, database_url=template)["server"]
 
             floor = Measurement("floor: openpyxl read_only, every cell", "floor")
-            reader = Measurement("our reader alone (kpis.importing.xlsx)", "reader")
+            reader = Measurement("our reader alone (kpis.importing.reader)", "reader")
             ours = {
                 name: Measurement(f"ours end to end ({servers[name]})", "ours", stores[name])
                 for name in names

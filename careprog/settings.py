@@ -151,8 +151,9 @@ DJANGO_TABLES2_TEMPLATE = "includes/table.html"
 # its statistical neighbours, region and England are its comparators.
 HOME_LA_NUMBER = env_int("HOME_LA_NUMBER", 344)
 
-# KPI returns: the largest upload accepted (also set your proxy's limit to match), and how
-# far a value may move from the previous period before the preview warns.
+# KPI returns: the largest upload accepted (also set your proxy's limit to match; read only by
+# kpis.importing.gate.upload_limits), and how far a value may move from the previous period
+# before the preview warns.
 KPI_IMPORT_MAX_BYTES = env_int("KPI_IMPORT_MAX_MB", 10) * 1024 * 1024
 KPI_IMPORT_WARN_CHANGE_PERCENT = env_int("KPI_IMPORT_WARN_CHANGE_PERCENT", 25)
 

@@ -1,19 +1,17 @@
 import datetime as dt
 
 from django import forms
-from django.conf import settings
 from django.utils import timezone
 
-from careprog.periods import month_end
+from careprog.periods import month_end, months_before
 from kpis.importing.cells import CellProblem, parse_period
+from kpis.importing.gate import upload_limits
 
 
 def default_range() -> tuple[dt.date, dt.date]:
     """The twelve complete months before today."""
     today = timezone.localdate()
-    last = today.replace(day=1) - dt.timedelta(days=1)
-    first_year, first_month = (last.year - 1, last.month + 1) if last.month < 12 else (last.year, 1)
-    return dt.date(first_year, first_month, 1), last
+    return months_before(today, 12).replace(day=1), months_before(today, 1)
 
 
 class MonthField(forms.CharField):
@@ -66,8 +64,9 @@ class UploadForm(forms.Form):
     )
 
     def clean_file(self):
+        """Refused before it is stored, at the gate's limit (the gate checks it again)."""
         upload = self.cleaned_data["file"]
-        limit = getattr(settings, "KPI_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+        limit = upload_limits().max_bytes
         if upload.size > limit:
             raise forms.ValidationError(
                 f"The file must be smaller than {limit // (1024 * 1024)} MB", code="too_large"

@@ -1,5 +1,6 @@
 """The KPI catalogue: groups, measures, values over time, targets and comparators."""
 
+import datetime as dt
 from decimal import Decimal
 
 from django.db import models
@@ -8,7 +9,12 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from actions.models import Objective
-from careprog.periods import financial_year_label
+from careprog.periods import (
+    financial_year_label,
+    is_financial_year_end,
+    is_month_end,
+    is_quarter_end,
+)
 
 
 class KPIGroup(models.Model):
@@ -109,6 +115,14 @@ class KPI(models.Model):
 
     def get_absolute_url(self):
         return reverse("kpis:kpi_detail", kwargs={"code": self.code})
+
+    def accepts_period_end(self, day: dt.date) -> bool:
+        """Monthly figures end a month, quarterly ones a quarter, annual ones on 31 March."""
+        if self.frequency == self.Frequency.QUARTERLY:
+            return is_quarter_end(day)
+        if self.frequency == self.Frequency.ANNUAL:
+            return is_financial_year_end(day)
+        return is_month_end(day)
 
 
 class Origin(models.TextChoices):

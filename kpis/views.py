@@ -7,8 +7,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from actions.models import Programme
-from kpis import charts, queries, services
+from kpis import charts, queries
 from kpis.forms import TemplateForm, UploadForm, default_range
+from kpis.importing.apply import ImportRefused, apply_return, store_upload, undo_import
+from kpis.importing.preview import preview_return
 from kpis.importing.template import build_template
 from kpis.models import KPI, ImportBatch, KPIGroup
 from kpis.rating import RAG
@@ -132,6 +134,22 @@ def _batch(pk, *, status=None):
     return batch
 
 
+def _attempt(request, service, batch: ImportBatch, *, done: str) -> ImportRefused | None:
+    """Confirm or undo an import: None once done (and ``done`` said), else the refusal."""
+    try:
+        service(batch=batch, user=request.user)
+    except ImportRefused as refusal:
+        return refusal
+    messages.success(request, done)
+    return None
+
+
+def _import_page(request, template: str, context: dict, refusal: ImportRefused | None):
+    """An import page; after a refusal it lists why, with 409 Conflict."""
+    context |= {"refused": refusal.problems if refusal else [], "nav_section": "import"}
+    return render(request, template, context, status=409 if refusal else 200)
+
+
 @require_http_methods(["GET", "POST"])
 @import_required
 def import_start(request):
@@ -143,9 +161,7 @@ def import_start(request):
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            batch = services.store_upload(
-                data=upload.read(), file_name=upload.name, user=request.user
-            )
+            batch = store_upload(data=upload.read(), file_name=upload.name, user=request.user)
             return redirect(batch)
     return render(
         request,
@@ -182,24 +198,22 @@ def import_template(request):
 @require_http_methods(["GET", "POST"])
 @import_required
 def import_preview(request, pk):
+    """The preview of a pending return; POST confirms it. The file is read once either way:
+    a refused confirmation shows the preview it made."""
     batch = _batch(pk, status=ImportBatch.Status.PENDING)
-    refused = []
+    refusal = None
     if request.method == "POST":
-        try:
-            services.apply_return(batch=batch, user=request.user)
-        except services.ImportRefused as refusal:
-            refused = refusal.problems
-        else:
-            messages.success(request, f"{batch.file_name} has been imported.")
+        done = f"{batch.file_name} has been imported."
+        refusal = _attempt(request, apply_return, batch, done=done)
+        if refusal is None:
             return redirect("kpis:import_batch", pk=batch.pk)
-    preview = services.preview_return(bytes(batch.content))
-    return render(
+    preview = (refusal and refusal.preview) or preview_return(bytes(batch.content))
+    return _import_page(
         request,
         "kpis/import_preview.html",
         {
             "batch": batch,
             "preview": preview,
-            "refused": refused,
             "sections": [
                 (title, len(changes), changes[:PREVIEW_ROWS], title == "Changed")
                 for title, changes in (
@@ -208,9 +222,8 @@ def import_preview(request, pk):
                     ("Unchanged", preview.unchanged),
                 )
             ],
-            "nav_section": "import",
         },
-        status=409 if refused else 200,
+        refusal,
     )
 
 
@@ -227,24 +240,19 @@ def import_history(request):
 @require_http_methods(["GET", "POST"])
 @import_required
 def import_batch(request, pk):
+    """An import that was confirmed; POST undoes it."""
     batch = _batch(pk)
     if batch.status == ImportBatch.Status.PENDING:
         return redirect(batch)
-    refused = []
+    refusal = None
     if request.method == "POST":
-        try:
-            services.undo_import(batch=batch, user=request.user)
-        except services.ImportRefused as refusal:
-            refused = refusal.problems
-        else:
-            messages.success(request, f"The import of {batch.file_name} has been undone.")
+        done = f"The import of {batch.file_name} has been undone."
+        refusal = _attempt(request, undo_import, batch, done=done)
+        if refusal is None:
             return redirect("kpis:import_batch", pk=batch.pk)
     values = Paginator(
         batch.values.select_related("kpi").order_by("kpi__code", "period_end"), 100
     ).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "kpis/import_batch.html",
-        {"batch": batch, "values": values, "refused": refused, "nav_section": "import"},
-        status=409 if refused else 200,
+    return _import_page(
+        request, "kpis/import_batch.html", {"batch": batch, "values": values}, refusal
     )

@@ -11,10 +11,10 @@ from kpis.importing.cells import (
     CellProblem,
     check_range,
     excel_serial_to_date,
-    fits_frequency,
     parse_number,
     parse_period,
 )
+from kpis.models import KPI
 
 
 @pytest.mark.parametrize(
@@ -87,7 +87,7 @@ def test_the_period_parser_only_ever_says_problem(text):
     ],
 )
 def test_a_period_must_fit_the_kpis_frequency(day, frequency, fits):
-    assert fits_frequency(day, frequency) is fits
+    assert KPI(frequency=frequency).accepts_period_end(day) is fits
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
+from kpis.importing import preview as previewing
 from kpis.models import KPI, ImportBatch, KPIGroup, KPIValue, Origin
 from tests.import_files import (
     BILLION_LAUGHS,
@@ -39,7 +40,7 @@ def kpis(db):
 
 
 @pytest.fixture
-def admin_client(client, administrator):
+def administrator_client(client, administrator):
     client.force_login(administrator)
     return client
 
@@ -70,10 +71,12 @@ GOOD = long_return(
 )
 
 
-def test_the_preview_lists_new_changed_and_unchanged_values_and_saves_nothing(admin_client, kpis):
+def test_the_preview_lists_new_changed_and_unchanged_values_and_saves_nothing(
+    administrator_client, kpis
+):
     KPIValue.objects.create(kpi=kpis["foster"], period_end=JAN, value=Decimal(68))
     KPIValue.objects.create(kpi=kpis["starters"], period_end=JAN, value=Decimal(12))
-    response = upload(admin_client, GOOD)
+    response = upload(administrator_client, GOOD)
     preview = response.context["preview"]
     assert [(c.row.kpi.code, c.existing.value, c.row.value) for c in preview.changed] == [
         ("cla-foster", Decimal("68.0000"), Decimal("70.0000"))
@@ -87,7 +90,7 @@ def test_the_preview_lists_new_changed_and_unchanged_values_and_saves_nothing(ad
 
 
 def test_percentages_typed_as_63_63_percent_or_a_percent_formatted_0_63_all_mean_63(
-    admin_client, kpis
+    administrator_client, kpis
 ):
     data = long_return(
         [
@@ -97,14 +100,14 @@ def test_percentages_typed_as_63_63_percent_or_a_percent_formatted_0_63_all_mean
         ],
         number_formats={"C4": "0.0%"},
     )
-    confirm(admin_client, upload(admin_client, data))
+    confirm(administrator_client, upload(administrator_client, data))
     assert set(KPIValue.objects.values_list("value", flat=True)) == {Decimal(63)}
 
 
 def test_confirming_saves_every_value_in_one_import_and_records_the_batch(
-    admin_client, kpis, administrator
+    administrator_client, kpis, administrator
 ):
-    response = confirm(admin_client, upload(admin_client, GOOD))
+    response = confirm(administrator_client, upload(administrator_client, GOOD))
     assert "has been imported" in text(response)
     batch = ImportBatch.objects.get()
     assert (batch.status, batch.created_count, batch.applied_by) == ("applied", 5, administrator)
@@ -114,17 +117,56 @@ def test_confirming_saves_every_value_in_one_import_and_records_the_batch(
     assert KPIValue.objects.get(kpi=kpis["a10"]).period_end == MAR
 
 
-def test_reimporting_the_same_file_changes_nothing(admin_client, kpis):
-    confirm(admin_client, upload(admin_client, GOOD))
+@pytest.mark.parametrize(
+    ("value", "status"), [(12, 200), ("n/a", 409)], ids=["imported", "refused"]
+)
+def test_confirming_reads_the_file_once_whether_it_is_imported_or_refused(
+    administrator_client, kpis, monkeypatch, value, status
+):
+    response = upload(administrator_client, long_return([["cla-starters", "Jan 2025", value, ""]]))
+    reads = []
+    read_return = previewing.read_return
+    monkeypatch.setattr(
+        previewing, "read_return", lambda workbook: reads.append(workbook) or read_return(workbook)
+    )
+    confirmed = confirm(administrator_client, response)
+    assert confirmed.status_code == status
+    assert len(reads) == 1
+    if status == 409:  # the page that says why shows the preview the confirmation made
+        assert "Returns!C2: 'n/a' is not a number" in text(confirmed)
+
+
+def test_a_real_figure_is_compared_with_the_stored_real_one_never_with_demo_data(
+    kpis, django_assert_num_queries
+):
+    illustrative = {"origin": Origin.ILLUSTRATIVE, "source": "Demo"}
+    KPIValue.objects.create(kpi=kpis["foster"], period_end=JAN, value=70, **illustrative)
+    KPIValue.objects.create(kpi=kpis["starters"], period_end=JAN, value=12, **illustrative)
+    KPIValue.objects.create(kpi=kpis["starters"], period_end=JAN, value=11)
+    KPIValue.objects.create(
+        kpi=kpis["starters"], period_end=dt.date(2024, 12, 31), value=1, **illustrative
+    )
+    data = long_return([["cla-foster", "Jan 2025", 70, ""], ["cla-starters", "Jan 2025", 12, ""]])
+    with django_assert_num_queries(2):  # the catalogue, the stored figures
+        preview = previewing.preview_return(data)
+    assert [c.row.kpi.code for c in preview.new] == ["cla-foster"]
+    assert [(c.row.kpi.code, c.existing.value) for c in preview.changed] == [
+        ("cla-starters", Decimal(11))
+    ]
+    assert not preview.warnings  # 1 in December was demo data: no large move from it
+
+
+def test_reimporting_the_same_file_changes_nothing(administrator_client, kpis):
+    confirm(administrator_client, upload(administrator_client, GOOD))
     before = list(KPIValue.objects.order_by("pk").values_list("pk", "value", "source"))
-    response = upload(admin_client, GOOD)
+    response = upload(administrator_client, GOOD)
     preview = response.context["preview"]
     assert (len(preview.new), len(preview.changed), len(preview.unchanged)) == (0, 0, 5)
-    confirm(admin_client, response)
+    confirm(administrator_client, response)
     assert list(KPIValue.objects.order_by("pk").values_list("pk", "value", "source")) == before
 
 
-def test_the_wide_layout_of_the_template_is_read_too(admin_client, kpis):
+def test_the_wide_layout_of_the_template_is_read_too(administrator_client, kpis):
     data = xlsx(
         [
             ["KPI code", "KPI name", "Unit", "Jan 2025", "Feb 2025", dt.datetime(2025, 3, 31)],
@@ -132,7 +174,7 @@ def test_the_wide_layout_of_the_template_is_read_too(admin_client, kpis):
             ["cla-starters", "Starters", "Count", None, 11, None],
         ]
     )
-    response = upload(admin_client, data)
+    response = upload(administrator_client, data)
     preview = response.context["preview"]
     assert preview.parsed.layouts == {"Returns": "wide"}
     assert sorted((c.row.kpi.code, c.row.period_end, c.row.value) for c in preview.new) == [
@@ -142,14 +184,16 @@ def test_the_wide_layout_of_the_template_is_read_too(admin_client, kpis):
     ]
 
 
-def test_headers_are_forgiven_case_spacing_and_order(admin_client, kpis):
+def test_headers_are_forgiven_case_spacing_and_order(administrator_client, kpis):
     data = xlsx([["  value ", "kpi   CODE", "PERIOD"], [70, "CLA-FOSTER", "Jan 2025"]])
-    preview = upload(admin_client, data).context["preview"]
+    preview = upload(administrator_client, data).context["preview"]
     assert preview.can_confirm and preview.new[0].row.kpi == kpis["foster"]
 
 
-def test_the_downloaded_template_is_generated_from_the_catalogue_and_protected(admin_client, kpis):
-    response = admin_client.get(
+def test_the_downloaded_template_is_generated_from_the_catalogue_and_protected(
+    administrator_client, kpis
+):
+    response = administrator_client.get(
         "/kpis/import/template.xlsx", {"first": "Oct 2024", "last": "Mar 2025"}
     )
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -176,8 +220,8 @@ def test_the_downloaded_template_is_generated_from_the_catalogue_and_protected(a
     assert sheet.data_validations.dataValidation[0].type == "decimal"
 
 
-def test_a_filled_in_template_imports(admin_client, kpis):
-    response = admin_client.get(
+def test_a_filled_in_template_imports(administrator_client, kpis):
+    response = administrator_client.get(
         "/kpis/import/template.xlsx", {"first": "Jan 2025", "last": "Mar 2025"}
     )
     workbook = load_workbook(io.BytesIO(response.content))
@@ -187,11 +231,11 @@ def test_a_filled_in_template_imports(admin_client, kpis):
     sheet.cell(row=2 + codes.index("a10"), column=6, value=480)
     buffer = io.BytesIO()
     workbook.save(buffer)
-    preview = upload(admin_client, buffer.getvalue()).context["preview"]
+    preview = upload(administrator_client, buffer.getvalue()).context["preview"]
     assert preview.can_confirm and len(preview.new) == 2
 
 
-def test_a_template_filled_in_by_xlsxwriter_imports_in_both_layouts(admin_client, kpis):
+def test_a_template_filled_in_by_xlsxwriter_imports_in_both_layouts(administrator_client, kpis):
     import xlsxwriter
 
     for layout in ("long", "wide"):
@@ -210,7 +254,7 @@ def test_a_template_filled_in_by_xlsxwriter_imports_in_both_layouts(admin_client
             sheet.write_number(1, 1, 0.7, percent)
             sheet.write_row(2, 0, ["cla-starters", None, 9])
         book.close()
-        preview = upload(admin_client, buffer.getvalue()).context["preview"]
+        preview = upload(administrator_client, buffer.getvalue()).context["preview"]
         assert preview.can_confirm, preview.problems
         assert sorted((c.row.kpi.code, c.row.value) for c in preview.new) == [
             ("cla-foster", Decimal(70)),
@@ -218,32 +262,32 @@ def test_a_template_filled_in_by_xlsxwriter_imports_in_both_layouts(admin_client
         ], layout
 
 
-def test_large_moves_from_the_previous_period_are_warned_about(admin_client, kpis):
+def test_large_moves_from_the_previous_period_are_warned_about(administrator_client, kpis):
     KPIValue.objects.create(kpi=kpis["starters"], period_end=dt.date(2024, 12, 31), value=10)
-    preview = upload(admin_client, long_return([["cla-starters", "Jan 2025", 30, ""]])).context[
-        "preview"
-    ]
+    preview = upload(
+        administrator_client, long_return([["cla-starters", "Jan 2025", 30, ""]])
+    ).context["preview"]
     assert preview.can_confirm
     assert any("more than 25% away from the previous figure, 10" in w for w in preview.warnings)
 
 
-def test_undoing_an_import_restores_the_previous_values(admin_client, kpis):
+def test_undoing_an_import_restores_the_previous_values(administrator_client, kpis):
     KPIValue.objects.create(kpi=kpis["foster"], period_end=JAN, value=Decimal(68), source="Old")
-    confirm(admin_client, upload(admin_client, GOOD))
+    confirm(administrator_client, upload(administrator_client, GOOD))
     batch = ImportBatch.objects.get()
-    response = admin_client.post(f"/kpis/import/{batch.pk}/", follow=True)
+    response = administrator_client.post(f"/kpis/import/{batch.pk}/", follow=True)
     assert "has been undone" in text(response)
     assert list(KPIValue.objects.values_list("value", "source")) == [(Decimal(68), "Old")]
     batch.refresh_from_db()
     assert batch.status == "undone" and batch.values.count() == 5  # the record is kept
 
 
-def test_the_import_history_lists_who_when_file_hash_and_counts(admin_client, kpis):
-    confirm(admin_client, upload(admin_client, GOOD, name="january.xlsx"))
-    html = admin_client.get("/kpis/import/history/").content.decode()
+def test_the_import_history_lists_who_when_file_hash_and_counts(administrator_client, kpis):
+    confirm(administrator_client, upload(administrator_client, GOOD, name="january.xlsx"))
+    html = administrator_client.get("/kpis/import/history/").content.decode()
     batch = ImportBatch.objects.get()
     assert "january.xlsx" in html and batch.sha256[:12] in html and ">5</td>" in html
-    detail = admin_client.get(f"/kpis/import/{batch.pk}/").content.decode()
+    detail = administrator_client.get(f"/kpis/import/{batch.pk}/").content.decode()
     assert batch.sha256 in detail and "cla-foster" in detail
 
 
@@ -278,12 +322,12 @@ BROKEN_FILES = {
 
 @pytest.mark.parametrize("name", BROKEN_FILES)
 def test_a_hostile_or_broken_file_gets_one_clear_message_and_changes_nothing(
-    admin_client, kpis, name
+    administrator_client, kpis, name
 ):
     make, expected = BROKEN_FILES[name]
     KPIValue.objects.create(kpi=kpis["foster"], period_end=JAN, value=Decimal(68))
     started = time.perf_counter()
-    response = upload(admin_client, make())
+    response = upload(administrator_client, make())
     elapsed = time.perf_counter() - started
     html = text(response)
     assert "There is a problem" in html or "cannot be imported" in html, name
@@ -293,13 +337,13 @@ def test_a_hostile_or_broken_file_gets_one_clear_message_and_changes_nothing(
     assert list(KPIValue.objects.values_list("value", flat=True)) == [Decimal(68)]
     assert elapsed < 5, f"{name} took {elapsed:.1f} s"
     if "batch" in response.context:
-        bad = confirm(admin_client, response)
+        bad = confirm(administrator_client, response)
         assert bad.status_code == 409 and KPIValue.objects.count() == 1
 
 
-def test_a_file_over_the_size_limit_is_refused_before_reading(admin_client, kpis, settings):
+def test_a_file_over_the_size_limit_is_refused_before_reading(administrator_client, kpis, settings):
     settings.KPI_IMPORT_MAX_BYTES = 1000
-    response = upload(admin_client, GOOD)
+    response = upload(administrator_client, GOOD)
     assert "The file must be smaller than" in text(response)
     assert not ImportBatch.objects.exists()
 
@@ -341,36 +385,36 @@ BROKEN_CELLS = [
     ("name", "rows", "message"), BROKEN_CELLS, ids=[c[0] for c in BROKEN_CELLS]
 )
 def test_every_bad_cell_is_reported_by_sheet_and_cell_and_nothing_can_be_confirmed(
-    admin_client, kpis, name, rows, message
+    administrator_client, kpis, name, rows, message
 ):
     good_row = ["cla-foster", "Feb 2025", 70, ""]
-    response = upload(admin_client, long_return([*rows, good_row]))
+    response = upload(administrator_client, long_return([*rows, good_row]))
     assert message in text(response)
     preview = response.context["preview"]
     assert not preview.can_confirm
     assert "Import " not in text(response).split("</h1>")[1].split("<h2")[0]
-    refused = confirm(admin_client, response)
+    refused = confirm(administrator_client, response)
     assert refused.status_code == 409
     assert not KPIValue.objects.exists()
 
 
-def test_missing_headers_are_named(admin_client, kpis):
+def test_missing_headers_are_named(administrator_client, kpis):
     html = upload(
-        admin_client, xlsx([["Code", "When", "Amount"], ["cla-foster", "Jan 2025", 1]])
+        administrator_client, xlsx([["Code", "When", "Amount"], ["cla-foster", "Jan 2025", 1]])
     ).content.decode()
     assert "missing headers" in html
 
 
-def test_merged_cells_in_the_data_are_refused(admin_client, kpis):
+def test_merged_cells_in_the_data_are_refused(administrator_client, kpis):
     data = long_return(
         [["cla-foster", "Jan 2025", 70, ""], ["cla-foster", "Feb 2025", 71, ""]], merge="D2:D3"
     )
-    assert "Returns!D2:D3: cells are merged" in text(upload(admin_client, data))
+    assert "Returns!D2:D3: cells are merged" in text(upload(administrator_client, data))
 
 
-def test_a_formula_without_a_saved_result_is_refused(admin_client, kpis):
+def test_a_formula_without_a_saved_result_is_refused(administrator_client, kpis):
     data = long_return([["cla-starters", "Jan 2025", "=1+1", ""]])
-    assert "formula with no saved result" in text(upload(admin_client, data))
+    assert "formula with no saved result" in text(upload(administrator_client, data))
 
 
 def test_the_command_line_prints_the_same_report_and_exits_0_only_on_success(
@@ -394,9 +438,9 @@ def test_the_command_line_prints_the_same_report_and_exits_0_only_on_success(
 
 
 @pytest.fixture
-def imported_batch(admin_client, kpis):
-    confirm(admin_client, upload(admin_client, GOOD))
-    pending = upload(admin_client, long_return([["cla-starters", "Feb 2025", 5, ""]]))
+def imported_batch(administrator_client, kpis):
+    confirm(administrator_client, upload(administrator_client, GOOD))
+    pending = upload(administrator_client, long_return([["cla-starters", "Feb 2025", 5, ""]]))
     return ImportBatch.objects.get(status="applied"), pending.context["batch"]
 
 
@@ -440,18 +484,18 @@ def test_only_administrators_reach_any_import_url_and_nothing_changes(
     assert after == before
 
 
-def test_a_return_without_a_note_column_keeps_the_stored_note(admin_client, kpis):
+def test_a_return_without_a_note_column_keeps_the_stored_note(administrator_client, kpis):
     KPIValue.objects.create(
         kpi=kpis["foster"], period_end=JAN, value=Decimal(63), note="From the committee paper"
     )
     wide = xlsx([["KPI code", "Jan 2025"], ["cla-foster", 63]])
-    preview = upload(admin_client, wide).context["preview"]
+    preview = upload(administrator_client, wide).context["preview"]
     assert len(preview.unchanged) == 1 and not preview.changed
     changed = xlsx([["KPI code", "Jan 2025"], ["cla-foster", 64]])
-    confirm(admin_client, upload(admin_client, changed))
+    confirm(administrator_client, upload(administrator_client, changed))
     stored = KPIValue.objects.get(kpi=kpis["foster"], period_end=JAN)
     assert (stored.value, stored.note) == (Decimal(64), "From the committee paper")
 
 
-def test_an_empty_upload_is_named_as_such(admin_client, kpis):
-    assert "The selected file is empty" in text(upload(admin_client, b""))
+def test_an_empty_upload_is_named_as_such(administrator_client, kpis):
+    assert "The selected file is empty" in text(upload(administrator_client, b""))

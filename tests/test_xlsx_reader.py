@@ -9,6 +9,7 @@ import random
 import time
 import tracemalloc
 import zipfile
+from dataclasses import replace
 
 import openpyxl
 import pytest
@@ -16,13 +17,12 @@ import xlsxwriter
 from openpyxl.styles import Font
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, from_excel
 
-from kpis.importing.xlsx import (
+from kpis.importing.gate import Limits, WorkbookRejected, upload_limits
+from kpis.importing.reader import (
     DATE,
     PERCENT,
     PLAIN,
     Cell,
-    Limits,
-    WorkbookRejected,
     cell_ref,
     excel_datetime,
     format_kind,
@@ -460,7 +460,7 @@ def docx_like() -> bytes:
     return zip_bytes({"word/document.xml": "<document/>", "[Content_Types].xml": "<Types/>"})
 
 
-def rejected(data: bytes, limits: Limits = Limits()) -> str:  # noqa: B008
+def rejected(data: bytes, limits: Limits | None = None) -> str:
     started = time.perf_counter()
     with pytest.raises(WorkbookRejected) as caught:
         open_workbook(data, limits)
@@ -533,7 +533,7 @@ def test_gate_rejects_files_over_the_size_limit():
 def test_gate_refuses_a_decompression_bomb_without_unpacking_it(zip_bomb):
     assert len(zip_bomb) < 200_000
     assert "compressed far more than a real spreadsheet" in rejected(zip_bomb)
-    lowered = Limits(max_uncompressed=10 * 1024 * 1024, max_ratio=10**6)
+    lowered = replace(upload_limits(), max_uncompressed=10 * 1024 * 1024, max_ratio=10**6)
     assert rejected(zip_bomb, lowered) == (
         "This workbook unpacks to more than 10 MB, far more than a KPI return needs, "
         "so it was not opened."
@@ -652,7 +652,7 @@ def test_encrypted_zip_members_and_too_many_parts_are_refused():
     data[at + 8] |= 0x1
     message = rejected(bytes(data))
     assert message == "This file contains encrypted parts, so it cannot be read."
-    message = rejected(hand_xlsx({"Data": "<sheetData/>"}), Limits(max_members=3))
+    message = rejected(hand_xlsx({"Data": "<sheetData/>"}), replace(upload_limits(), max_members=3))
     assert (
         message == "This file has far more parts than an Excel workbook has, so it was not opened."
     )

@@ -16,12 +16,10 @@ from careprog.periods import (
     InvalidPeriod,
     ReportingPeriod,
     financial_year_end,
-    is_financial_year_end,
     is_financial_year_label,
-    is_month_end,
-    is_quarter_end,
     month_end,
 )
+from kpis.models import KPI
 
 MONTHS = {
     name.lower(): number
@@ -107,17 +105,6 @@ def parse_period(value, *, kind: str = "text", date1904: bool = False) -> dt.dat
     )
 
 
-def fits_frequency(period_end: dt.date, frequency: str) -> bool:
-    """Monthly figures end a month, quarterly ones a quarter, annual ones on 31 March."""
-    if not is_month_end(period_end):
-        return False
-    if frequency == "quarterly":
-        return is_quarter_end(period_end)
-    if frequency == "annual":
-        return is_financial_year_end(period_end)
-    return True
-
-
 _NUMBER_TEXT = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?$")
 FOUR_PLACES = Decimal("0.0001")
 
@@ -150,14 +137,14 @@ def parse_number(value, *, kind: str, percent_format: bool, unit: str) -> Decima
     if isinstance(value, int | float):
         number = _decimal(value)
         if percent_format:
-            if unit != "percentage":
+            if unit != KPI.Unit.PERCENTAGE:
                 raise CellProblem("is formatted as a percentage but this measure is not one")
             number = _decimal(value * 100)
         return number
     text = str(value).strip().replace("\u00a0", "").replace(" ", "")
     percent = text.endswith("%")
     if percent:
-        if unit != "percentage":
+        if unit != KPI.Unit.PERCENTAGE:
             raise CellProblem(f"'{value}' is a percentage but this measure is not one")
         text = text[:-1]
     if text.startswith("£") or text.startswith("-£"):
@@ -167,15 +154,22 @@ def parse_number(value, *, kind: str, percent_format: bool, unit: str) -> Decima
     return _decimal(text.replace(",", ""))
 
 
+_NOT_NEGATIVE = (KPI.Unit.COUNT, KPI.Unit.DAYS, KPI.Unit.RATE_PER_10000)
+
+
 def check_range(number: Decimal, unit: str) -> None:
     """Counts, days and rates cannot be negative; percentages lie between 0 and 100."""
-    if unit == "percentage" and not 0 <= number <= 100:
+    if unit == KPI.Unit.PERCENTAGE and not 0 <= number <= 100:
         raise CellProblem(f"{number.normalize():f}% is outside 0 to 100")
-    if unit in ("count", "days", "rate_10000") and number < 0:
+    if unit in _NOT_NEGATIVE and number < 0:
         raise CellProblem(
             f"{number.normalize():f} is negative, which a {unit_name(unit)} cannot be"
         )
 
 
 def unit_name(unit: str) -> str:
-    return {"count": "count", "days": "number of days", "rate_10000": "rate"}.get(unit, unit)
+    return {
+        KPI.Unit.COUNT: "count",
+        KPI.Unit.DAYS: "number of days",
+        KPI.Unit.RATE_PER_10000: "rate",
+    }.get(unit, unit)

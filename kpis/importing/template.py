@@ -19,6 +19,7 @@ INSTRUCTIONS = [
     "1. On the Returns sheet, type each figure in its KPI's row, under the month it is for.",
     "2. Leave a cell empty where you have no figure. Empty cells change nothing.",
     "3. Percentages: type 63 or 63%, or 0.63 in a cell formatted as a percentage.",
+    # 4: KPI.accepts_period_end, in the words of the people who fill the return in.
     "4. Quarterly measures take figures only in quarter-end months (June, September,",
     "   December, March); annual measures only in March (the end of the financial year).",
     "5. Do not change the headings, the KPI codes or the order of columns: they are protected.",

@@ -11,8 +11,8 @@ Four kinds of file, recognised by content rather than name (`identify`):
   letters and numbers): `read_neighbours`.
 - the LA code list workbook (LA Number, LA Name, Region, Type): `read_la_list`.
 
-Workbooks go through kpis.importing.xlsx, the same gate as uploaded KPI returns (zip bombs,
-DOCTYPEs, damaged files refused with one sentence).
+Workbooks go through kpis.importing.reader, behind the same gate (kpis.importing.gate) as
+uploaded KPI returns (zip bombs, DOCTYPEs, damaged files refused with one sentence).
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
-from kpis.importing.xlsx import Limits, WorkbookRejected, open_workbook
+from kpis.importing.gate import Limits, WorkbookRejected
+from kpis.importing.reader import open_workbook
 from kpis.lait.periods import year_type_from_text
 from kpis.models import Area, BenchmarkIndicator
 

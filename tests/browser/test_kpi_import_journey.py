@@ -10,8 +10,8 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from careprog.periods import month_end
-from kpis import services
 from kpis.forms import default_range
+from kpis.importing.apply import apply_return, store_upload
 from kpis.models import KPI, ImportBatch, KPIValue, Origin
 from kpis.rating import period_label
 from tests.browser.conftest import assert_no_axe_violations, sign_in
@@ -377,9 +377,9 @@ def test_officers_and_committee_members_are_refused_every_import_page_and_upload
     request.getfixturevalue(persona)
     last, _ = periods()
     data = long_return([[MONTHLY, f"{last:%b %Y}", 688, ""]])
-    applied = services.store_upload(data=data, file_name="applied.xlsx", user=administrator)
-    services.apply_return(batch=applied, user=administrator)
-    pending = services.store_upload(data=data, file_name="pending.xlsx", user=administrator)
+    applied = store_upload(data=data, file_name="applied.xlsx", user=administrator)
+    apply_return(batch=applied, user=administrator)
+    pending = store_upload(data=data, file_name="pending.xlsx", user=administrator)
     values = KPIValue.objects.count()
 
     sign_in(page, live_server, username, PASSWORD)

@@ -3,7 +3,8 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from kpis import services
+from kpis.importing.apply import ImportRefused, apply_return, store_upload
+from kpis.importing.preview import preview_return
 
 
 class Command(BaseCommand):
@@ -28,7 +29,7 @@ class Command(BaseCommand):
             if importer is None:
                 raise CommandError(f"There is no user called {user!r}.")
 
-        preview = services.preview_return(data)
+        preview = preview_return(data)
         self._report(path, preview)
         if not preview.can_confirm:
             raise CommandError(f"Nothing was imported from {path.name}.")
@@ -37,10 +38,10 @@ class Command(BaseCommand):
                 self.style.SUCCESS("Dry run: the file would be imported. Nothing saved.")
             )
             return
-        batch = services.store_upload(data=data, file_name=path.name, user=importer)
+        batch = store_upload(data=data, file_name=path.name, user=importer)
         try:
-            services.apply_return(batch=batch, user=importer, preview=preview)
-        except services.ImportRefused as refusal:
+            apply_return(batch=batch, user=importer, preview=preview)
+        except ImportRefused as refusal:
             batch.delete()
             raise CommandError("; ".join(refusal.problems)) from None
         self.stdout.write(self.style.SUCCESS(f"Imported {path.name} as import {batch.pk}."))

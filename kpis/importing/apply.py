@@ -1,118 +1,27 @@
-"""Writes for the KPI catalogue: importing a return, and undoing an import."""
+"""Saving a checked return, and undoing it: the only writes of the import.
+
+An upload is kept (``store_upload``) until it is confirmed; ``apply_return`` saves all of its
+values in one transaction or none, and records each in an ImportedValue beside the batch;
+``undo_import`` puts back what a batch replaced, if nothing has changed it since.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-from collections import defaultdict
-from dataclasses import dataclass, field
-from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from careprog.bulk import insert_rows
-from kpis.importing.returns import ParsedReturn, ReturnRow, read_return
-from kpis.importing.xlsx import Limits, WorkbookRejected, open_workbook
+from kpis.importing.preview import Preview, preview_return
 from kpis.models import ImportBatch, ImportedValue, KPIValue, Origin
 
-
-def import_limits() -> Limits:
-    return Limits(max_bytes=getattr(settings, "KPI_IMPORT_MAX_BYTES", 10 * 1024 * 1024))
-
-
-@dataclass
-class Change:
-    row: ReturnRow
-    existing: KPIValue | None
-
-    @property
-    def outcome(self) -> str:
-        if self.existing is None:
-            return "new"
-        return "unchanged" if self.changed_fields() == {} else "changed"
-
-    def changed_fields(self) -> dict:
-        """What the return would change; fields it does not give are kept as stored."""
-        given = {"value": self.row.value}
-        for name in ("numerator", "denominator", "note"):
-            if getattr(self.row, name) is not None:
-                given[name] = getattr(self.row, name)
-        return {name: new for name, new in given.items() if getattr(self.existing, name) != new}
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
-@dataclass
-class Preview:
-    """What confirming a return would do; nothing is written to make it."""
-
-    parsed: ParsedReturn
-    rejected: str = ""
-    new: list[Change] = field(default_factory=list)
-    changed: list[Change] = field(default_factory=list)
-    unchanged: list[Change] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def can_confirm(self) -> bool:
-        return not self.rejected and self.parsed.ok and bool(self.parsed.rows)
-
-    @property
-    def problems(self) -> list[str]:
-        if self.rejected:
-            return [self.rejected]
-        return [str(problem) for problem in self.parsed.problems]
-
-
-def preview_return(data: bytes) -> Preview:
-    """Read, check and compare a return with what is stored: three queries."""
-    try:
-        workbook = open_workbook(data, import_limits())
-        parsed = read_return(workbook)
-    except WorkbookRejected as rejection:
-        return Preview(parsed=ParsedReturn(), rejected=str(rejection))
-    preview = Preview(parsed=parsed)
-    if not parsed.rows:
-        if parsed.ok:
-            preview.rejected = "The file has no values to import."
-        return preview
-    kpi_ids = {row.kpi.pk for row in parsed.rows}
-    stored: dict[tuple[int, dt.date], KPIValue] = {}
-    history: dict[int, list[tuple[dt.date, Decimal]]] = defaultdict(list)
-    for value in KPIValue.objects.filter(kpi_id__in=kpi_ids).order_by("period_end"):
-        if value.origin == Origin.ILLUSTRATIVE:
-            stored.setdefault((value.kpi_id, value.period_end), value)
-            continue
-        stored[(value.kpi_id, value.period_end)] = value
-        history[value.kpi_id].append((value.period_end, value.value))
-    for row in parsed.rows:
-        change = Change(row, stored.get((row.kpi.pk, row.period_end)))
-        if change.existing is not None and change.existing.is_illustrative:
-            change.existing = None  # a real figure is new even where there was demo data
-        getattr(preview, change.outcome).append(change)
-        history[row.kpi.pk].append((row.period_end, row.value))
-    preview.warnings = _large_moves(history, {row.kpi.pk: row.kpi for row in parsed.rows})
-    return preview
-
-
-def _large_moves(history, kpis) -> list[str]:
-    """A value that moves by more than the configured share from the previous period."""
-    limit = Decimal(getattr(settings, "KPI_IMPORT_WARN_CHANGE_PERCENT", 25))
-    warnings = []
-    for kpi_id, points in history.items():
-        points = sorted(dict(points).items())
-        for (_, before), (day, after) in zip(points, points[1:], strict=False):
-            if before and abs(after - before) / abs(before) * 100 > limit:
-                kpi = kpis[kpi_id]
-                warnings.append(
-                    f"{kpi.code} for {day:%-d %B %Y}: {after.normalize():f} is more than "
-                    f"{limit.normalize():f}% away from the previous figure, "
-                    f"{before.normalize():f}. Check it is right."
-                )
-    return warnings
-
-
-def store_upload(*, data: bytes, file_name: str, user) -> ImportBatch:
+def store_upload(*, data: bytes, file_name: str, user: User | None) -> ImportBatch:
     """Keep an uploaded return until it is confirmed; its SHA-256 identifies it."""
     return ImportBatch.objects.create(
         file_name=file_name[:255],
@@ -131,20 +40,25 @@ AUDIT_FIELDS = [
 
 
 class ImportRefused(Exception):
-    """The return cannot be imported; ``problems`` says why."""
+    """The return cannot be imported, or the import undone; ``problems`` says why, and
+    ``preview`` is the preview a refused confirmation made (None if it made none)."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[str], *, preview: Preview | None = None):
         super().__init__("; ".join(problems[:3]))
         self.problems = problems
+        self.preview = preview
 
 
 @transaction.atomic
-def apply_return(*, batch: ImportBatch, user, preview: Preview | None = None) -> ImportBatch:
+def apply_return(
+    *, batch: ImportBatch, user: User | None, preview: Preview | None = None
+) -> ImportBatch:
     """Save every value of a checked return in one transaction, or none if any problem.
 
     Without ``preview`` the stored file is read again, so that a confirmation made later
     (the web flow) respects the catalogue and values as they are now. A caller that has
     just previewed the same bytes in this process (the command line) may pass its preview.
+    A refusal carries the preview, so the page that says why need not read the file again.
     """
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != ImportBatch.Status.PENDING:
@@ -152,7 +66,9 @@ def apply_return(*, batch: ImportBatch, user, preview: Preview | None = None) ->
     if preview is None:
         preview = preview_return(bytes(batch.content))
     if not preview.can_confirm:
-        raise ImportRefused(preview.problems or ["The file has no values to import."])
+        raise ImportRefused(
+            preview.problems or ["The file has no values to import."], preview=preview
+        )
     source = f"Import {batch.pk}: {batch.file_name}"
     # Raw INSERTs (careprog.bulk): building model instances for bulk_create was most of the
     # import's time. The batch's ImportedValue rows are the audit record of what changed.
@@ -207,7 +123,7 @@ def apply_return(*, batch: ImportBatch, user, preview: Preview | None = None) ->
 
 
 @transaction.atomic
-def undo_import(*, batch: ImportBatch, user) -> ImportBatch:
+def undo_import(*, batch: ImportBatch, user: User | None) -> ImportBatch:
     """Put back what a batch replaced and remove what it added, if nothing changed them since."""
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != ImportBatch.Status.APPLIED:
@@ -216,9 +132,7 @@ def undo_import(*, batch: ImportBatch, user) -> ImportBatch:
     records = list(batch.values.select_related("kpi"))
     current = {
         (v.kpi_id, v.period_end): v
-        for v in KPIValue.objects.filter(kpi_id__in={r.kpi_id for r in records}).exclude(
-            origin=Origin.ILLUSTRATIVE
-        )
+        for v in KPIValue.objects.real().filter(kpi_id__in={r.kpi_id for r in records})
     }
     moved = [
         f"{r.kpi.code} for {r.period_end:%-d %B %Y}"

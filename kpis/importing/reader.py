@@ -1,55 +1,47 @@
-"""Uploaded .xlsx workbooks: a gate that refuses hostile or broken files, then a fast reader.
+"""The streaming .xlsx reader, behind the gate (kpis.importing.gate).
 
-`open_workbook(data)` checks the upload before any sheet is parsed (size, file type,
-password protection, zip bombs, XML with a DOCTYPE) and raises `WorkbookRejected` with one
-sentence for the administrator. The `Workbook` it returns reads sheets lazily; `Sheet.rows()`
-streams the non-empty cells of each row with what the import rules need: the value, its kind
-(number, text, bool, date, error, formula without a saved value) and whether the cell's number
-format shows a percentage.
+`open_workbook(data)` passes the upload through the gate and returns a `Workbook` that reads
+sheets lazily; `Sheet.rows()` streams the non-empty cells of each row with what the import
+rules need: the value, its kind (number, text, bool, date, error, formula without a saved
+value) and whether the cell's number format shows a percentage.
 
-The reader is Python's expat (C) with handler callbacks, hardened: it refuses any DOCTYPE,
-entity declaration or external entity, so entity expansion and external entities cannot occur
-however far into a part they are hidden. Nothing in the file is ever executed: macros
-(xl/vbaProject.bin) are never read, and formulas are not evaluated (their saved result is used).
+The parser is Python's expat (C) with handler callbacks, from the gate's `hardened_parser`.
+Nothing in the file is ever executed: macros (xl/vbaProject.bin) are never read, and formulas
+are not evaluated (their saved result is used).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import posixpath
 import re
 import zipfile
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import NamedTuple
-from xml.parsers import expat
+
+from kpis.importing.gate import (
+    BROKEN,
+    DAMAGED,
+    FORBIDDEN_XML,
+    ForbiddenXML,
+    Limits,
+    WorkbookRejected,
+    check_upload,
+    damaged_sheet,
+    hardened_parser,
+    upload_limits,
+)
 
 __all__ = [
     "Cell",
-    "Limits",
     "Sheet",
     "Workbook",
-    "WorkbookRejected",
     "cell_ref",
     "column_letters",
     "open_workbook",
 ]
-
-
-class WorkbookRejected(Exception):
-    """One plain-English sentence for the administrator, e.g. 'This is a legacy .xls workbook:
-    save it as .xlsx and upload it again.'"""
-
-
-@dataclass(frozen=True)
-class Limits:
-    max_bytes: int = 10 * 1024 * 1024  # the upload itself
-    max_uncompressed: int = 200 * 1024 * 1024  # total uncompressed size of the zip members
-    max_ratio: int = 200  # uncompressed/compressed for any member
-    max_members: int = 10_000  # parts in the zip (a real workbook has a few dozen)
 
 
 class Cell(NamedTuple):
@@ -57,55 +49,6 @@ class Cell(NamedTuple):
     value: object  # float | str | bool | datetime.datetime | None
     kind: str  # "number", "text", "bool", "date", "error", "formula_without_value"
     percent: bool  # the cell's number format shows a percentage (e.g. '0%', '0.0%')
-
-
-# --- Messages (one sentence each) -------------------------------------------------------------
-
-EMPTY = "The file is empty."
-PASSWORD = (
-    "This workbook is password-protected: remove the password in Excel "
-    "(File > Info > Protect Workbook) and upload it again."
-)
-LEGACY_XLS = "This is a legacy .xls workbook: save it as .xlsx and upload it again."
-XLSB = "This is a binary .xlsb workbook: save it as .xlsx and upload it again."
-ODS = "This is an OpenDocument spreadsheet (.ods): save it as .xlsx and upload it again."
-NOT_EXCEL = "This file is not an Excel workbook (.xlsx): save it from Excel as .xlsx and try again."
-DAMAGED = (
-    "This .xlsx file is damaged or incomplete: open it in Excel, save it again "
-    "and upload the new copy."
-)
-ENCRYPTED_PARTS = "This file contains encrypted parts, so it cannot be read."
-TOO_MANY_PARTS = "This file has far more parts than an Excel workbook has, so it was not opened."
-FORBIDDEN_XML = (
-    "This workbook contains XML features that are not allowed (a DOCTYPE or entity "
-    "declaration), so it was not opened."
-)
-COMPRESSION = (
-    "This workbook is compressed far more than a real spreadsheet would be "
-    "(a possible 'zip bomb'), so it was not opened."
-)
-
-
-def _too_large(limit: int) -> str:
-    return f"The file is larger than the {_megabytes(limit)} MB upload limit."
-
-
-def _unpacks_too_large(limit: int) -> str:
-    return (
-        f"This workbook unpacks to more than {_megabytes(limit)} MB, far more than a KPI "
-        "return needs, so it was not opened."
-    )
-
-
-def _damaged_sheet(name: str) -> str:
-    return (
-        f"The sheet '{name}' is damaged and cannot be read: open the file in Excel, "
-        "save it again and upload the new copy."
-    )
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):g}"
 
 
 # --- Cell references -------------------------------------------------------------------------
@@ -234,32 +177,7 @@ def excel_datetime(serial: float, date1904: bool = False) -> dt.datetime:
     return epoch + dt.timedelta(days=days, milliseconds=round(fraction * 86_400_000))
 
 
-# --- Hardened expat --------------------------------------------------------------------------
-
-
-class _ForbiddenXML(Exception):
-    pass
-
-
-def _refuse(*args):
-    raise _ForbiddenXML()
-
-
-def _parser(namespaces: bool = True) -> expat.XMLParserType:
-    """An expat parser that refuses any DTD; namespace-aware ('uri local' names) or not."""
-    parser = expat.ParserCreate(namespace_separator=" " if namespaces else None)
-    parser.StartDoctypeDeclHandler = _refuse
-    parser.EntityDeclHandler = _refuse
-    parser.UnparsedEntityDeclHandler = _refuse
-    parser.NotationDeclHandler = _refuse
-    parser.ExternalEntityRefHandler = _refuse
-    parser.ElementDeclHandler = _refuse
-    parser.AttlistDeclHandler = _refuse
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    parser.buffer_text = True
-    parser.buffer_size = 1 << 16
-    return parser
-
+# --- Feeding expat ---------------------------------------------------------------------------
 
 _CHUNK = 1 << 16  # bytes of XML fed to expat at a time
 
@@ -274,7 +192,7 @@ def _feed(parser, stream) -> Iterator[None]:
 
 
 def _parse_small(stream, start=None, end=None, chars=None) -> None:
-    parser = _parser()
+    parser = hardened_parser()
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     parser.CharacterDataHandler = chars
@@ -306,102 +224,21 @@ def _rel_kind(rel_type: str) -> str:
     return rel_type.rsplit("/", 1)[-1]
 
 
-# --- The gate --------------------------------------------------------------------------------
-
-_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ENCRYPTED_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
-_XML_SUFFIXES = (".xml", ".rels", ".vml")
-_SNIFF = 4096  # bytes of each XML part read before anything is parsed
-_RATIO_FLOOR = 1024 * 1024  # parts smaller than this unpacked cannot be bombs: skip the ratio
-_FORBIDDEN_MARKUP = (b"<!DOCTYPE", b"<!ENTITY")
-
-# Any of these while reading a part means a broken file, never a traceback.
-_BROKEN = (
-    expat.ExpatError,
-    zipfile.BadZipFile,
-    zlib.error,
-    KeyError,
-    IndexError,
-    ValueError,
-    OverflowError,
-    EOFError,
-    NotImplementedError,  # an unsupported compression method
-    RuntimeError,  # zipfile: an encrypted member
-    OSError,
-    UnicodeError,
-)
+# --- Opening a workbook ----------------------------------------------------------------------
 
 
-def open_workbook(data: bytes, limits: Limits = Limits()) -> Workbook:  # noqa: B008
-    """Check an upload and return a lazily-read workbook; raise WorkbookRejected if it is
-    not a readable .xlsx or looks hostile.
+def open_workbook(data: bytes, limits: Limits | None = None) -> Workbook:
+    """A checked, lazily-read workbook; WorkbookRejected if the gate refuses the file or its
+    workbook part is broken. Without ``limits``, those of an uploaded KPI return.
 
-    The checks use the zip directory's declared sizes and the first few KB of each XML part;
-    then only the workbook part and its relationships are parsed. Sheets, styles and shared
+    Only the workbook part and its relationships are parsed here. Sheets, styles and shared
     strings are parsed when a sheet is read (errors then also raise WorkbookRejected)."""
-    data = bytes(data)
-    if not data:
-        raise WorkbookRejected(EMPTY)
-    if len(data) > limits.max_bytes:
-        raise WorkbookRejected(_too_large(limits.max_bytes))
-    if data.startswith(_OLE2):
-        if any(name in data for name in _ENCRYPTED_STREAMS):
-            raise WorkbookRejected(PASSWORD)
-        raise WorkbookRejected(LEGACY_XLS)
-    if not data.startswith(b"PK"):
-        raise WorkbookRejected(NOT_EXCEL)
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = archive.infolist()
-    except _BROKEN:
-        raise WorkbookRejected(DAMAGED) from None
-    _check_members(archive, members, limits)
+    archive = check_upload(data, limits or upload_limits())
     try:
         return Workbook(archive)
-    except _ForbiddenXML:
+    except ForbiddenXML:
         raise WorkbookRejected(FORBIDDEN_XML) from None
-    except _BROKEN:
-        raise WorkbookRejected(DAMAGED) from None
-
-
-def _check_members(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], limits: Limits):
-    if len(members) > limits.max_members:
-        raise WorkbookRejected(TOO_MANY_PARTS)
-    names = {info.filename.lower() for info in members}
-    if len(names) != len(members):
-        raise WorkbookRejected(DAMAGED)  # the same part twice: which one would Excel read?
-    if "xl/workbook.xml" not in names:
-        if "xl/workbook.bin" in names:
-            raise WorkbookRejected(XLSB)
-        if "mimetype" in names and b"opendocument.spreadsheet" in _head(archive, "mimetype"):
-            raise WorkbookRejected(ODS)
-        raise WorkbookRejected(NOT_EXCEL)
-    if any(info.flag_bits & 0x1 for info in members):
-        raise WorkbookRejected(ENCRYPTED_PARTS)
-    total = sum(info.file_size for info in members)
-    if total > limits.max_uncompressed:
-        raise WorkbookRejected(_unpacks_too_large(limits.max_uncompressed))
-    for info in members:
-        if info.file_size > _RATIO_FLOOR and info.file_size > limits.max_ratio * max(
-            info.compress_size, 1
-        ):
-            raise WorkbookRejected(COMPRESSION)
-    for info in members:
-        if info.filename.lower().endswith(_XML_SUFFIXES):
-            head = _head(archive, info)
-            if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[1:2] == b"\x00":
-                head = head.replace(b"\x00", b"")  # UTF-16: good enough to find ASCII markup
-            head = head.upper()
-            if any(markup in head for markup in _FORBIDDEN_MARKUP):
-                raise WorkbookRejected(FORBIDDEN_XML)
-
-
-def _head(archive: zipfile.ZipFile, member, size: int = _SNIFF) -> bytes:
-    """The first `size` bytes of a member, decompressing no more than that (and a buffer)."""
-    try:
-        with archive.open(member) as stream:
-            return stream.read(size)
-    except _BROKEN:
+    except BROKEN:
         raise WorkbookRejected(DAMAGED) from None
 
 
@@ -637,10 +474,10 @@ class Sheet:
         if self._merged is None:
             try:
                 self._merged = self._read_merged()
-            except _ForbiddenXML:
+            except ForbiddenXML:
                 raise WorkbookRejected(FORBIDDEN_XML) from None
-            except _BROKEN:
-                raise WorkbookRejected(_damaged_sheet(self.name)) from None
+            except BROKEN:
+                raise WorkbookRejected(damaged_sheet(self.name)) from None
         return list(self._merged)
 
     def rows(self) -> Iterator[tuple[int, list[Cell]]]:
@@ -649,7 +486,7 @@ class Sheet:
         Rows with no non-empty cell (only styled cells, or none) are left out."""
         book = self._workbook
         try:
-            parser = _parser(namespaces=False)
+            parser = hardened_parser(namespaces=False)
             formats = book._number_formats()
             strings = book._shared_strings()
             batch, merged = _sheet_handlers(parser, formats, strings, book.date1904)
@@ -659,17 +496,17 @@ class Sheet:
                         done = batch[:]
                         batch.clear()
                         yield from done
-        except _ForbiddenXML:
+        except ForbiddenXML:
             raise WorkbookRejected(FORBIDDEN_XML) from None
-        except _BROKEN:
-            raise WorkbookRejected(_damaged_sheet(self.name)) from None
+        except BROKEN:
+            raise WorkbookRejected(damaged_sheet(self.name)) from None
         self._merged = merged
 
     def _read_merged(self) -> list[tuple[int, int, int, int]]:
         """The merged ranges, from a pass in which expat calls Python only for the root
         element and for the chunks from the first one holding the bytes 'mergeCell' on (so
         the rows, thousands of elements, are parsed, checked and skipped in C)."""
-        parser = _parser(namespaces=False)
+        parser = hardened_parser(namespaces=False)
         merged: list[tuple[int, int, int, int]] = []
         merge_cell = ""
         watching = False

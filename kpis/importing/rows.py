@@ -1,4 +1,5 @@
-"""A KPI return read from a workbook: layout detected from the headers, every cell checked.
+"""The rows of a KPI return, read from a workbook: layout detected from the headers, every
+cell checked (kpis.importing.cells) and every problem reported by sheet and cell.
 
 Two layouts are accepted, in any sheet, with headers in the sheet's first non-empty row
 (case, spacing and column order forgiven):
@@ -14,14 +15,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from kpis.importing.cells import (
-    CellProblem,
-    check_range,
-    fits_frequency,
-    parse_number,
-    parse_period,
-)
-from kpis.importing.xlsx import Workbook, cell_ref
+from kpis.importing.cells import CellProblem, check_range, parse_number, parse_period
+from kpis.importing.reader import Workbook, cell_ref
 from kpis.models import KPI
 
 
@@ -70,6 +65,12 @@ def _header(text) -> str:
 LONG_REQUIRED = {"kpi code", "period", "value"}
 LONG_OPTIONAL = {"numerator", "denominator", "note"}
 MAX_PROBLEMS = 500  # beyond this the administrator has the picture; stop listing
+# What KPI.accepts_period_end asks of each frequency, for the long layout's problems.
+PERIOD_END_HINTS = {
+    KPI.Frequency.MONTHLY: " (use a month end)",
+    KPI.Frequency.QUARTERLY: " (use the end of a quarter: June, September, December, March)",
+    KPI.Frequency.ANNUAL: " (use 31 March, the end of the financial year)",
+}
 
 
 class _Reader:
@@ -137,15 +138,10 @@ class _Reader:
         period_end = parse_period(cell.value, kind=cell.kind, date1904=self.workbook.date1904)
         if period_end > self.today:
             raise CellProblem(f"{period_end:%-d %B %Y} is in the future")
-        if kpi is not None and not fits_frequency(period_end, kpi.frequency):
+        if kpi is not None and not kpi.accepts_period_end(period_end):
             raise CellProblem(
                 f"{period_end:%-d %B %Y} does not fit {kpi.code}, which is "
-                f"{kpi.get_frequency_display().lower()}"
-                + {
-                    "monthly": " (use a month end)",
-                    "quarterly": " (use the end of a quarter: June, September, December, March)",
-                    "annual": " (use 31 March, the end of the financial year)",
-                }.get(kpi.frequency, "")
+                f"{kpi.get_frequency_display().lower()}" + PERIOD_END_HINTS.get(kpi.frequency, "")
             )
         return period_end
 
@@ -207,7 +203,7 @@ class _Reader:
                     continue
                 try:
                     extra[name] = parse_number(
-                        cell.value, kind=cell.kind, percent_format=False, unit="count"
+                        cell.value, kind=cell.kind, percent_format=False, unit=KPI.Unit.COUNT
                     )
                 except CellProblem as problem:
                     self.problem(sheet, cell_ref(row_number, column), str(problem))
@@ -261,7 +257,7 @@ class _Reader:
                         raise CellProblem(
                             f"the column's period, {period_end:%-d %B %Y}, is in the future"
                         )
-                    if not fits_frequency(period_end, kpi.frequency):
+                    if not kpi.accepts_period_end(period_end):
                         raise CellProblem(
                             f"the column's period, {period_end:%-d %B %Y}, does not fit "
                             f"{kpi.code}, which is {kpi.get_frequency_display().lower()}"

@@ -1,0 +1,108 @@
+"""What confirming a return would do: each row set beside the stored figure, and the moves
+large enough to warn about. Nothing is written to make a preview."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+
+from kpis.importing.gate import WorkbookRejected, upload_limits
+from kpis.importing.reader import open_workbook
+from kpis.importing.rows import ParsedReturn, ReturnRow, read_return
+from kpis.models import KPIValue
+
+
+@dataclass
+class RowChange:
+    """One row of a return beside the real figure stored for its KPI and period, if any."""
+
+    row: ReturnRow
+    existing: KPIValue | None
+
+    @property
+    def outcome(self) -> str:
+        if self.existing is None:
+            return "new"
+        return "unchanged" if self.changed_fields() == {} else "changed"
+
+    def changed_fields(self) -> dict:
+        """What the return would change; fields it does not give are kept as stored."""
+        given = {"value": self.row.value}
+        for name in ("numerator", "denominator", "note"):
+            if getattr(self.row, name) is not None:
+                given[name] = getattr(self.row, name)
+        return {name: new for name, new in given.items() if getattr(self.existing, name) != new}
+
+
+@dataclass
+class Preview:
+    """What confirming a return would do; nothing is written to make it."""
+
+    parsed: ParsedReturn
+    rejected: str = ""
+    new: list[RowChange] = field(default_factory=list)
+    changed: list[RowChange] = field(default_factory=list)
+    unchanged: list[RowChange] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def can_confirm(self) -> bool:
+        return not self.rejected and self.parsed.ok and bool(self.parsed.rows)
+
+    @property
+    def problems(self) -> list[str]:
+        if self.rejected:
+            return [self.rejected]
+        return [str(problem) for problem in self.parsed.problems]
+
+
+def preview_return(data: bytes) -> Preview:
+    """Read, check and compare a return with what is stored: two queries (the catalogue, the
+    stored figures of the return's KPIs).
+
+    Only real figures are compared: a real figure beats an illustrative one, so a row where
+    there is only demo data is new, and demo data never warns of a large move.
+    """
+    try:
+        workbook = open_workbook(data, upload_limits())
+        parsed = read_return(workbook)
+    except WorkbookRejected as rejection:
+        return Preview(parsed=ParsedReturn(), rejected=str(rejection))
+    preview = Preview(parsed=parsed)
+    if not parsed.rows:
+        if parsed.ok:
+            preview.rejected = "The file has no values to import."
+        return preview
+    kpi_ids = {row.kpi.pk for row in parsed.rows}
+    stored: dict[tuple[int, dt.date], KPIValue] = {}
+    history: dict[int, list[tuple[dt.date, Decimal]]] = defaultdict(list)
+    for value in KPIValue.objects.real().filter(kpi_id__in=kpi_ids).order_by("period_end"):
+        stored[(value.kpi_id, value.period_end)] = value
+        history[value.kpi_id].append((value.period_end, value.value))
+    for row in parsed.rows:
+        change = RowChange(row, stored.get((row.kpi.pk, row.period_end)))
+        getattr(preview, change.outcome).append(change)
+        history[row.kpi.pk].append((row.period_end, row.value))
+    preview.warnings = _large_moves(history, {row.kpi.pk: row.kpi for row in parsed.rows})
+    return preview
+
+
+def _large_moves(history, kpis) -> list[str]:
+    """A value that moves by more than the configured share from the previous period."""
+    limit = Decimal(settings.KPI_IMPORT_WARN_CHANGE_PERCENT)
+    warnings = []
+    for kpi_id, points in history.items():
+        points = sorted(dict(points).items())
+        for (_, before), (day, after) in zip(points, points[1:], strict=False):
+            if before and abs(after - before) / abs(before) * 100 > limit:
+                kpi = kpis[kpi_id]
+                warnings.append(
+                    f"{kpi.code} for {day:%-d %B %Y}: {after.normalize():f} is more than "
+                    f"{limit.normalize():f}% away from the previous figure, "
+                    f"{before.normalize():f}. Check it is right."
+                )
+    return warnings
