@@ -2,7 +2,18 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import (
+    BooleanField,
+    CharField,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Value,
+)
+from django.db.models.functions import Greatest, Least
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -93,7 +104,10 @@ class Programme(models.Model):
         return self.first_period.until(self.last_period)
 
     def current_period(self) -> ReportingPeriod:
-        """Today's financial quarter, kept within the quarters the programme reports on."""
+        """Today's financial quarter, kept within the quarters the programme reports on.
+
+        ``_current_period_in_sql`` is the same rule inside a query over many programmes.
+        """
         return min(max(ReportingPeriod.current(), self.first_period), self.last_period)
 
     def periods_open_for_updates(self) -> list[ReportingPeriod]:
@@ -163,6 +177,80 @@ class Mechanism(models.Model):
         return self.requirement.get_absolute_url()
 
 
+_PROGRAMME = "mechanism__requirement__objective__programme"
+
+
+def _current_period_in_sql(programme: str) -> Least:
+    """Programme.current_period() of the programme at the path ``programme`` (an OuterRef
+    path from inside a subquery), so one query can ask each programme about its own quarter.
+    Periods are stored as slugs, which sort in time order."""
+    today = Value(ReportingPeriod.current(), output_field=ReportingPeriodField())
+    return Least(
+        Greatest(today, OuterRef(f"{programme}__first_period")),
+        OuterRef(f"{programme}__last_period"),
+    )
+
+
+def overdue_rule(today=None) -> Q:
+    """Past its due date and not complete. Null-safe, so an action with no due date is
+    "not overdue" (False), not unknown (NULL), wherever the rule is evaluated."""
+    today = today or timezone.localdate()
+    return Q(due_date__isnull=False, due_date__lt=today) & ~Q(status=Status.COMPLETE)
+
+
+def _has_update_for(period: ReportingPeriod | None) -> Exists:
+    """Whether the action has an update for ``period``, or, given None, for its own
+    programme's current quarter."""
+    if period is None:
+        period = _current_period_in_sql(_PROGRAMME)
+    return Exists(Update.objects.filter(action=OuterRef("pk"), period=period))
+
+
+class ActionQuerySet(models.QuerySet):
+    """The rules the action tables, their filters and counts, the action page and the
+    reminders share, each stated once. The orders, filters and annotations add no query."""
+
+    def in_programme_order(self):
+        """The order of the committee paper: programme, objective, requirement, mechanism,
+        then the action's own position, with ties at each level kept together by pk."""
+        return self.order_by(
+            f"{_PROGRAMME}__name",
+            f"{_PROGRAMME}__pk",
+            "mechanism__requirement__objective__position",
+            "mechanism__requirement__objective__pk",
+            "mechanism__requirement__position",
+            "mechanism__requirement__pk",
+            "mechanism__position",
+            "mechanism__pk",
+            "position",
+            "pk",
+        )
+
+    def overdue(self, today=None):
+        return self.filter(overdue_rule(today))
+
+    def not_overdue(self, today=None):
+        return self.exclude(overdue_rule(today))
+
+    def with_overdue(self, today=None):
+        """Each row carries ``overdue``, which Action.is_overdue() reads."""
+        return self.annotate(
+            overdue=ExpressionWrapper(overdue_rule(today), output_field=BooleanField())
+        )
+
+    def updated(self, period: ReportingPeriod | None = None):
+        """Actions with an update for ``period`` (default: their programme's current quarter)."""
+        return self.filter(_has_update_for(period))
+
+    def missing_update(self, period: ReportingPeriod | None = None):
+        """Actions without an update for ``period`` (default: their programme's current quarter)."""
+        return self.filter(~_has_update_for(period))
+
+    def with_current_update(self):
+        """Each row carries ``has_current_update``: the rule of updated() and missing_update()."""
+        return self.annotate(has_current_update=_has_update_for(None))
+
+
 class Action(models.Model):
     """What we need to do. The title may be empty: the source table has such a row.
 
@@ -198,6 +286,8 @@ class Action(models.Model):
 
     history = HistoricalRecords(excluded_fields=["version", "position"])
 
+    objects = ActionQuerySet.as_manager()
+
     class Meta:
         ordering = ["mechanism", "position", "pk"]
         permissions = [
@@ -226,8 +316,17 @@ class Action(models.Model):
         return Status(self.status)
 
     def is_overdue(self, today=None) -> bool:
-        today = today or timezone.localdate()
-        return bool(self.due_date and self.due_date < today and self.status != Status.COMPLETE)
+        """overdue_rule() for this action: read from ``overdue`` when the row was read with
+        ActionQuerySet.with_overdue(), otherwise asked of the database (one query) for this
+        instance's values."""
+        if today is None and hasattr(self, "overdue"):
+            return bool(self.overdue)
+        return overdue_rule(today).check(
+            {
+                "due_date": Value(self.due_date, output_field=DateField()),
+                "status": Value(self.status, output_field=CharField()),
+            }
+        )
 
 
 class Update(models.Model):
