@@ -1,7 +1,7 @@
 """The programme hierarchy: objective → requirement → mechanism → action → update."""
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import (
     BooleanField,
     CharField,
@@ -11,6 +11,7 @@ from django.db.models import (
     F,
     OuterRef,
     Q,
+    Subquery,
     Value,
 )
 from django.db.models.functions import Greatest, Least
@@ -178,6 +179,8 @@ class Mechanism(models.Model):
 
 
 _PROGRAMME = "mechanism__requirement__objective__programme"
+ROLLED_UP_FIELDS = ("status", "reason", "next_step")
+NO_UPDATE_POSITION = (Status.NOT_ASSESSED, "", "")
 
 
 def _current_period_in_sql(programme: str) -> Least:
@@ -250,13 +253,33 @@ class ActionQuerySet(models.QuerySet):
         """Each row carries ``has_current_update``: the rule of updated() and missing_update()."""
         return self.annotate(has_current_update=_has_update_for(None))
 
+    def roll_up(self) -> int:
+        """Action.roll_up() for every action here: one query reads them, locked, with their
+        latest updates; each that changed is saved (with its history record). Returns how many
+        changed."""
+        with transaction.atomic(using=self.db):
+            return sum(action._take_latest_update() for action in self._with_latest_update())
+
+    def _with_latest_update(self):
+        """Locked, with the latest update's status, reason and next step as ``latest_*``."""
+        latest = Update.objects.filter(action=OuterRef("pk")).order_by("-period")
+        return (
+            self.select_related(None)
+            .select_for_update()
+            .annotate(
+                **{f"latest_{name}": Subquery(latest.values(name)[:1]) for name in ROLLED_UP_FIELDS}
+            )
+            .order_by("pk")
+        )
+
 
 class Action(models.Model):
     """What we need to do. The title may be empty: the source table has such a row.
 
-    ``status``, ``reason`` and ``next_step`` are the current position, rolled up from the
-    latest update. ``version`` grows on every save, so a form opened on an older
-    version can tell that someone else saved in between.
+    ``status``, ``reason`` and ``next_step`` are the current position, stored so lists can
+    filter and count it, and only ever written by roll_up(), which every write of an update
+    calls: the action's status is its latest update's. ``version`` grows on every save, so
+    a form opened on an older version can tell that someone else saved in between.
     """
 
     Status = Status
@@ -328,9 +351,91 @@ class Action(models.Model):
             }
         )
 
+    def roll_up(self) -> bool:
+        """Take the status, reason and next step of the latest update ("not assessed" with
+        neither when there is none), saving only on a real change so ``version`` and the
+        history move only then. Called by every write of an update (Update.save and delete,
+        and UpdateQuerySet's bulk writes). This instance is refreshed with the result.
+
+        Returns whether anything changed. One query, plus the save when something did.
+        """
+        with transaction.atomic():
+            current = Action.objects.filter(pk=self.pk)._with_latest_update().get()
+            changed = current._take_latest_update()
+        for name in (*ROLLED_UP_FIELDS, "version"):
+            setattr(self, name, getattr(current, name))
+        return changed
+
+    def _take_latest_update(self) -> bool:
+        """The roll-up rule, on a row read by ActionQuerySet._with_latest_update()."""
+        latest = tuple(getattr(self, f"latest_{name}") for name in ROLLED_UP_FIELDS)
+        position = NO_UPDATE_POSITION if latest[0] is None else latest
+        if position == (self.status, self.reason, self.next_step):
+            return False
+        self.status, self.reason, self.next_step = position
+        self.save()
+        return True
+
+
+class UpdateQuerySet(models.QuerySet):
+    """Bulk writes roll their actions up too, so no write of an update, whoever makes it,
+    leaves an action showing a status its updates do not say. A cascade from deleting the
+    action itself goes through the base manager, so it rolls nothing up."""
+
+    def delete(self):
+        with transaction.atomic(using=self.db):
+            action_ids = self._action_ids()
+            deleted = super().delete()
+            Action.objects.filter(pk__in=action_ids).roll_up()
+        return deleted
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
+    def update(self, **kwargs):
+        with transaction.atomic(using=self.db):
+            pks_and_actions = list(self.order_by().values_list("pk", "action_id"))
+            updated = super().update(**kwargs)
+            action_ids = {action_id for _, action_id in pks_and_actions}
+            if "action" in kwargs or "action_id" in kwargs:
+                moved = Update.objects.filter(pk__in=[pk for pk, _ in pks_and_actions])
+                action_ids |= moved._action_ids()
+            Action.objects.filter(pk__in=action_ids).roll_up()
+        return updated
+
+    update.alters_data = True
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        with transaction.atomic(using=self.db):
+            created = super().bulk_create(objs, *args, **kwargs)
+            Action.objects.filter(pk__in={update.action_id for update in objs}).roll_up()
+        return created
+
+    bulk_create.alters_data = True
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        with transaction.atomic(using=self.db):
+            action_ids = {update.action_id for update in objs}
+            if "action" in fields or "action_id" in fields:
+                action_ids |= self.filter(pk__in=[update.pk for update in objs])._action_ids()
+            updated = super().bulk_update(objs, fields, *args, **kwargs)
+            Action.objects.filter(pk__in=action_ids).roll_up()
+        return updated
+
+    bulk_update.alters_data = True
+
+    def _action_ids(self) -> set[int]:
+        return set(self.order_by().values_list("action_id", flat=True))
+
 
 class Update(models.Model):
-    """An action's update for one reporting period, with its status at that time."""
+    """An action's update for one reporting period, with its status at that time.
+
+    Saving or deleting one rolls its action up (Action.roll_up), and the action it was
+    moved from, if an administrator moved it.
+    """
 
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
     period = ReportingPeriodField()
@@ -352,6 +457,8 @@ class Update(models.Model):
 
     history = HistoricalRecords(excluded_fields=["version", "updated_at"])
 
+    objects = UpdateQuerySet.as_manager()
+
     class Meta:
         ordering = ["action", "-period"]
         constraints = [
@@ -370,10 +477,36 @@ class Update(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             self.version += 1
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            self._roll_up_actions()
+        self._stored_action_id = self.action_id
 
     def get_absolute_url(self):
         return self.action.get_absolute_url()
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            deleted = super().delete(*args, **kwargs)
+            self._roll_up_actions()
+        return deleted
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        update = super().from_db(db, field_names, values)
+        update._stored_action_id = update.__dict__.get("action_id")
+        return update
+
+    def _roll_up_actions(self):
+        """The action in memory when there is one (an admin form's, record_update's), so
+        whoever holds it sees the rolled-up status; and the action it was moved from."""
+        if self._meta.get_field("action").is_cached(self):
+            self.action.roll_up()
+        else:
+            Action.objects.filter(pk=self.action_id).roll_up()
+        moved_from = getattr(self, "_stored_action_id", None)
+        if moved_from not in (None, self.action_id):
+            Action.objects.filter(pk=moved_from).roll_up()
 
     @property
     def status_choice(self) -> Status:
