@@ -3,8 +3,13 @@ the latest update's status, reason and next step to the action on every write of
 whoever makes it, so the lists, counts and reminders that read the action agree with the
 report that reads the updates."""
 
+import re
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 from django.db import connection
+from django.forms import MultiWidget
 from django.test.utils import CaptureQueriesContext
 
 from actions.models import Action, Status, Update
@@ -169,3 +174,209 @@ def test_a_rolled_up_at_risk_or_off_track_status_carries_the_reason_the_database
     action = make_action()
     make_update(action, Q3, status, reason="Why", next_step="What next")
     assert position(action) == (status, "Why", "What next")
+
+
+# --- Through Django admin: every page that shows a status agrees afterwards -----------------
+
+ERT = "Extend the capacity of the Emergency Response Team (ERT)"  # complete in the seed
+RISK_MATRIX = "Introduce a standard Risk Matrix for all cases in or at the edge of care"
+REPORT = "/programmes/care-programme-2024-25/report/"
+REPORT_ROW = re.compile(r'data-action-id="(\d+)">\s*<strong class="govuk-tag [^"]*">([^<]+)<')
+TABLE_ROW = re.compile(r'<tr class="govuk-table__row">(.*?)</tr>', re.DOTALL)
+ACTION_LINK = re.compile(r'href="/actions/(\d+)/"')
+TAG = re.compile(r'<strong class="govuk-tag [^"]*">([^<]+)</strong>')
+PAGE_STATUS = re.compile(
+    r'Status</dt>\s*<dd class="govuk-summary-list__value"><strong class="govuk-tag [^"]*">'
+    r"([^<]+)</strong>"
+)
+
+
+@pytest.fixture
+def admin_client(client, administrator):
+    client.force_login(administrator)
+    return client
+
+
+def seed_action(title):
+    return Action.objects.get(title__startswith=title)
+
+
+def list_statuses(client, **filters):
+    """Action pk → the status the All actions table shows, over all its pages."""
+    statuses, page = {}, 1
+    while True:
+        response = client.get("/actions/", {**filters, "page": page})
+        for row in TABLE_ROW.findall(response.content.decode()):
+            link, tag = ACTION_LINK.search(row), TAG.search(row)
+            if link and tag:
+                statuses[int(link.group(1))] = tag.group(1)
+        if len(statuses) >= response.context["counts"]["total"]:
+            return statuses
+        page += 1
+
+
+def report_statuses(client, period_slug):
+    html = client.get(f"{REPORT}{period_slug}/").content.decode()
+    return {int(pk): label for pk, label in REPORT_ROW.findall(html)}
+
+
+def page_status(client, action):
+    html = client.get(f"/actions/{action.pk}/").content.decode()
+    return PAGE_STATUS.search(html).group(1)
+
+
+def reminded(action):
+    """Whether the reminders for 2024-25 Q4 (no update yet) list the action."""
+    out = StringIO()
+    call_command("send_update_reminders", "--period", "2024-25-q4", "--dry-run", stdout=out)
+    return f"/actions/{action.pk}/" in out.getvalue()
+
+
+def assert_every_page_shows(client, action, label):
+    assert list_statuses(client)[action.pk] == label
+    assert page_status(client, action) == label
+    assert report_statuses(client, "2024-25-q3")[action.pk] == label
+    assert reminded(action) is (label != "Complete")
+
+
+def assert_report_and_list_agree(client, seed_programme):
+    """For every seed action, the latest report and the last quarter's (carried forward)
+    show the status the action list shows."""
+    latest = client.get(REPORT).url.rstrip("/").rsplit("/", 1)[-1]
+    listed = list_statuses(client)
+    assert len(listed) == 43
+    assert report_statuses(client, latest) == listed
+    assert report_statuses(client, "2024-25-q4") == listed
+
+
+def admin_form_data(response):
+    """What the admin change page posts back when nothing is changed: its form's and its
+    inlines' current values, named as their widgets name them."""
+    data = {}
+
+    def add(form):
+        for name, field in form.fields.items():
+            value = form[name].value()
+            key = form.add_prefix(name)
+            if isinstance(field.widget, MultiWidget):
+                for index, part in enumerate(field.widget.decompress(value)):
+                    data[f"{key}_{index}"] = "" if part is None else part
+            elif value not in (None, False):
+                data[key] = value
+
+    add(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        for name in management.fields:
+            data[management.add_prefix(name)] = management[name].value()
+        for form in inline.formset.forms:
+            add(form)
+    return data
+
+
+def test_the_seeds_report_and_action_list_show_the_same_status_for_every_action(
+    member_client, seed_programme
+):
+    assert_report_and_list_agree(member_client, seed_programme)
+
+
+def test_an_admin_edit_of_the_latest_updates_status_shows_on_every_page_and_in_reminders(
+    admin_client, seed_programme, officer_actions
+):
+    action = seed_action(ERT)
+    assert action in officer_actions  # so it has a lead to remind
+    assert_every_page_shows(admin_client, action, "Complete")
+    update = action.updates.get(period=Q3)
+    url = f"/admin/actions/update/{update.pk}/change/"
+
+    data = admin_form_data(admin_client.get(url))
+    data.update(status="at_risk", reason="Two vacancies", next_step="Agency cover from April")
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert position(action) == (Status.AT_RISK, "Two vacancies", "Agency cover from April")
+    assert_every_page_shows(admin_client, action, "At risk")
+    assert "Agency cover from April" in admin_client.get(f"/actions/{action.pk}/").content.decode()
+    counts = admin_client.get("/actions/").context["counts"]
+    assert (counts["at_risk"], counts["complete"]) == (1, 10)
+    assert list(list_statuses(admin_client, status="at_risk")) == [action.pk]
+    assert_report_and_list_agree(admin_client, seed_programme)
+
+
+def test_an_admin_edit_through_the_actions_update_inline_is_not_undone_by_the_action_form(
+    admin_client, seed_programme, officer_actions
+):
+    action = seed_action(RISK_MATRIX)
+    assert_every_page_shows(admin_client, action, "Not assessed")
+    url = f"/admin/actions/action/{action.pk}/change/"
+
+    data = admin_form_data(admin_client.get(url))
+    data.update({"title": action.title + ".", "updates-0-status": "complete"})
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    action.refresh_from_db()
+    assert (action.title[-1], action.status) == (".", Status.COMPLETE)
+    assert_every_page_shows(admin_client, action, "Complete")
+    assert_report_and_list_agree(admin_client, seed_programme)
+
+
+def test_the_admin_shows_an_actions_status_reason_and_next_step_but_never_takes_them(
+    admin_client, seed_programme
+):
+    action = seed_action(ERT)
+    url = f"/admin/actions/action/{action.pk}/change/"
+    response = admin_client.get(url)
+    html = response.content.decode()
+    assert 'name="status"' not in html and 'name="reason"' not in html
+    assert "Complete" in html  # shown, read-only
+
+    data = admin_form_data(response)
+    data.update(status="off_track", reason="Typed", next_step="Typed")
+    assert admin_client.post(url, data).status_code == 302
+    assert position(action) == (Status.COMPLETE, "", "")
+
+    mechanism = action.mechanism
+    html = admin_client.get(f"/admin/actions/mechanism/{mechanism.pk}/change/").content.decode()
+    assert 'name="actions-0-status"' not in html
+
+
+def test_deleting_the_latest_update_in_admin_rolls_the_status_back_to_the_one_before(
+    admin_client, seed_programme, officer_actions
+):
+    action = seed_action(ERT)
+    make_update(action, Q4, Status.AT_RISK, reason="Two vacancies", next_step="Agency")
+    latest = action.updates.get(period=Q4)
+    assert page_status(admin_client, action) == "At risk"
+
+    url = f"/admin/actions/update/{latest.pk}/delete/"
+    assert admin_client.post(url, {"post": "yes"}).status_code == 302
+
+    assert position(action) == (Status.COMPLETE, "", "")
+    assert_every_page_shows(admin_client, action, "Complete")
+    assert_report_and_list_agree(admin_client, seed_programme)
+
+
+def test_deleting_an_update_through_the_inline_or_the_list_rolls_the_status_back(
+    admin_client, seed_programme, officer_actions
+):
+    inline, listed = seed_action(ERT), seed_action(RISK_MATRIX)
+    for action in (inline, listed):
+        make_update(action, Q4, Status.OFF_TRACK, reason="Funding cut", next_step="Options")
+
+    url = f"/admin/actions/action/{inline.pk}/change/"
+    data = admin_form_data(admin_client.get(url))
+    assert data["updates-0-period"] == "2024-25 Q4"  # newest first
+    data["updates-0-DELETE"] = "on"
+    assert admin_client.post(url, data).status_code == 302
+    assert position(inline) == (Status.COMPLETE, "", "")
+
+    latest = listed.updates.get(period=Q4)
+    response = admin_client.post(
+        "/admin/actions/update/",
+        {"action": "delete_selected", "_selected_action": [latest.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert position(listed) == NOT_ASSESSED
+
+    assert_report_and_list_agree(admin_client, seed_programme)
