@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from actions.models import Action, Status, Update
 from actions.services import record_update
+from tests.conftest import RISK_MATRIX, seed_action
 from tests.factories import Q1, Q3, Q4, make_action, make_update
 
 
@@ -179,7 +180,6 @@ def test_a_rolled_up_at_risk_or_off_track_status_carries_the_reason_the_database
 # --- Through Django admin: every page that shows a status agrees afterwards -----------------
 
 ERT = "Extend the capacity of the Emergency Response Team (ERT)"  # complete in the seed
-RISK_MATRIX = "Introduce a standard Risk Matrix for all cases in or at the edge of care"
 REPORT = "/programmes/care-programme-2024-25/report/"
 REPORT_ROW = re.compile(r'data-action-id="(\d+)">\s*<strong class="govuk-tag [^"]*">([^<]+)<')
 TABLE_ROW = re.compile(r'<tr class="govuk-table__row">(.*?)</tr>', re.DOTALL)
@@ -195,10 +195,6 @@ PAGE_STATUS = re.compile(
 def admin_client(client, administrator):
     client.force_login(administrator)
     return client
-
-
-def seed_action(title):
-    return Action.objects.get(title__startswith=title)
 
 
 def list_statuses(client, **filters):
