@@ -1,5 +1,7 @@
 """The programme hierarchy: objective → requirement → mechanism → action → update."""
 
+from contextlib import contextmanager
+
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import (
@@ -377,52 +379,62 @@ class Action(models.Model):
         return True
 
 
+@contextmanager
+def _rolling_up(action_ids: set[int], *, held: Action | None = None):
+    """Around a write of updates: lock their actions first, in pk order as record_update
+    does, so two writers of one action queue rather than deadlock; after it, roll them up,
+    ``held`` (an action in memory: an admin form's, record_update's) in place, so whoever
+    holds it sees the result. Yields the set, for a write that learns of more actions."""
+    with transaction.atomic():
+        list(
+            Action.objects.select_for_update()
+            .filter(pk__in=action_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        yield action_ids
+        if held is not None:
+            held.roll_up()
+            action_ids = action_ids - {held.pk}
+        Action.objects.filter(pk__in=action_ids).roll_up()
+
+
 class UpdateQuerySet(models.QuerySet):
     """Bulk writes roll their actions up too, so no write of an update, whoever makes it,
     leaves an action showing a status its updates do not say. A cascade from deleting the
     action itself goes through the base manager, so it rolls nothing up."""
 
     def delete(self):
-        with transaction.atomic(using=self.db):
-            action_ids = self._action_ids()
-            deleted = super().delete()
-            Action.objects.filter(pk__in=action_ids).roll_up()
-        return deleted
+        with _rolling_up(self._action_ids()):
+            return super().delete()
 
     delete.alters_data = True
     delete.queryset_only = True
 
     def update(self, **kwargs):
-        with transaction.atomic(using=self.db):
-            pks_and_actions = list(self.order_by().values_list("pk", "action_id"))
+        rows = list(self.order_by().values_list("pk", "action_id"))
+        with _rolling_up({action_id for _, action_id in rows}) as action_ids:
             updated = super().update(**kwargs)
-            action_ids = {action_id for _, action_id in pks_and_actions}
             if "action" in kwargs or "action_id" in kwargs:
-                moved = Update.objects.filter(pk__in=[pk for pk, _ in pks_and_actions])
-                action_ids |= moved._action_ids()
-            Action.objects.filter(pk__in=action_ids).roll_up()
+                action_ids |= Update.objects.filter(pk__in=[pk for pk, _ in rows])._action_ids()
         return updated
 
     update.alters_data = True
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
-        with transaction.atomic(using=self.db):
-            created = super().bulk_create(objs, *args, **kwargs)
-            Action.objects.filter(pk__in={update.action_id for update in objs}).roll_up()
-        return created
+        with _rolling_up({update.action_id for update in objs}):
+            return super().bulk_create(objs, *args, **kwargs)
 
     bulk_create.alters_data = True
 
     def bulk_update(self, objs, fields, *args, **kwargs):
         objs = list(objs)
-        with transaction.atomic(using=self.db):
-            action_ids = {update.action_id for update in objs}
-            if "action" in fields or "action_id" in fields:
-                action_ids |= self.filter(pk__in=[update.pk for update in objs])._action_ids()
-            updated = super().bulk_update(objs, fields, *args, **kwargs)
-            Action.objects.filter(pk__in=action_ids).roll_up()
-        return updated
+        action_ids = {update.action_id for update in objs}
+        if "action" in fields or "action_id" in fields:
+            action_ids |= self.filter(pk__in=[update.pk for update in objs])._action_ids()
+        with _rolling_up(action_ids):
+            return super().bulk_update(objs, fields, *args, **kwargs)
 
     bulk_update.alters_data = True
 
@@ -434,7 +446,7 @@ class Update(models.Model):
     """An action's update for one reporting period, with its status at that time.
 
     Saving or deleting one rolls its action up (Action.roll_up), and the action it was
-    moved from, if an administrator moved it.
+    moved from if an administrator moved it.
     """
 
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
@@ -477,19 +489,16 @@ class Update(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             self.version += 1
-        with transaction.atomic():
+        with _rolling_up(self._action_ids(), held=self._action_in_memory()):
             super().save(*args, **kwargs)
-            self._roll_up_actions()
         self._stored_action_id = self.action_id
 
     def get_absolute_url(self):
         return self.action.get_absolute_url()
 
     def delete(self, *args, **kwargs):
-        with transaction.atomic():
-            deleted = super().delete(*args, **kwargs)
-            self._roll_up_actions()
-        return deleted
+        with _rolling_up(self._action_ids(), held=self._action_in_memory()):
+            return super().delete(*args, **kwargs)
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -497,16 +506,12 @@ class Update(models.Model):
         update._stored_action_id = update.__dict__.get("action_id")
         return update
 
-    def _roll_up_actions(self):
-        """The action in memory when there is one (an admin form's, record_update's), so
-        whoever holds it sees the rolled-up status; and the action it was moved from."""
-        if self._meta.get_field("action").is_cached(self):
-            self.action.roll_up()
-        else:
-            Action.objects.filter(pk=self.action_id).roll_up()
-        moved_from = getattr(self, "_stored_action_id", None)
-        if moved_from not in (None, self.action_id):
-            Action.objects.filter(pk=moved_from).roll_up()
+    def _action_ids(self) -> set[int]:
+        """This update's action, and the one it was moved from if an administrator moved it."""
+        return {self.action_id, getattr(self, "_stored_action_id", None)} - {None}
+
+    def _action_in_memory(self) -> Action | None:
+        return self.action if self._meta.get_field("action").is_cached(self) else None
 
     @property
     def status_choice(self) -> Status:
