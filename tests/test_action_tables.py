@@ -201,6 +201,10 @@ def test_the_tables_keep_their_query_count_as_the_data_grows(
     officer_client, officer_actions, seed_programme, url
 ):
     small = _queries(officer_client, url)
+    # session, user, the user's and their groups' permissions; the page's row count, the
+    # status counts, each filter's choices (programmes, objectives, leads: a count and the
+    # rows each), then the rows with overdue and this quarter's update worked out in SQL
+    assert small == 13
     _grow(seed_programme, copies=9)
     assert Action.objects.count() == 430
     assert _queries(officer_client, url) == small
@@ -212,6 +216,9 @@ def test_the_action_page_keeps_its_query_count_as_history_grows(
     action = seed_action(RISK_MATRIX)
     url = f"/actions/{action.pk}/"
     small = _queries(officer_client, url)
+    # session, user, the user's and their groups' permissions; the action with its place,
+    # lead and overdue; its delegates; its updates; the action's and its updates' history
+    assert small == 9
     for n in range(10):
         Update.objects.update_or_create(
             action=action, period=ReportingPeriod(2024, 4), defaults={"text": f"Edit {n}"}
