@@ -13,7 +13,7 @@ from django.forms import MultiWidget
 from django.test.utils import CaptureQueriesContext
 
 from actions.models import Action, Status, Update
-from actions.services import record_update
+from actions.services import StaleEdit, record_update
 from tests.conftest import RISK_MATRIX, seed_action
 from tests.factories import Q1, Q3, Q4, make_action, make_update
 
@@ -129,12 +129,14 @@ def test_deleting_an_action_deletes_its_updates_without_rolling_it_up_first(db):
 
 
 def test_an_officers_update_moves_the_version_once_when_it_changes_the_status(db, officer):
+    """record_update checks the version the form was opened on, then the roll-up moves it:
+    only when the status changes, so a form opened before a same-status save still saves."""
     action = make_action(lead=officer)
     make_update(action, Q1, Status.ON_TRACK)
     action.refresh_from_db()
-    version = action.version
+    opened_on = action.version
 
-    def record(status, seen):
+    def record(status, seen_update_version):
         return record_update(
             action_id=action.pk,
             period=Q3,
@@ -143,19 +145,18 @@ def test_an_officers_update_moves_the_version_once_when_it_changes_the_status(db
             reason="",
             next_step="",
             author=officer,
-            seen_action_version=seen,
-            seen_update_version=Update.objects.filter(action=action, period=Q3)
-            .values_list("version", flat=True)
-            .first()
-            or 0,
+            seen_action_version=opened_on,
+            seen_update_version=seen_update_version,
         )
 
-    record(Status.ON_TRACK, version)  # same status: the action is not saved
+    update = record(Status.ON_TRACK, 0)  # the same status: the action is not saved
     action.refresh_from_db()
-    assert action.version == version
-    record(Status.COMPLETE, version)
+    assert action.version == opened_on
+    record(Status.COMPLETE, update.version)
     action.refresh_from_db()
-    assert (action.status, action.version) == (Status.COMPLETE, version + 1)
+    assert (action.status, action.version) == (Status.COMPLETE, opened_on + 1)
+    with pytest.raises(StaleEdit):  # the update's version is current; the action's is not
+        record(Status.ON_TRACK, Update.objects.get(pk=update.pk).version)
 
 
 def test_rolling_up_many_actions_reads_them_in_one_query(db):
