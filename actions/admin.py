@@ -1,7 +1,15 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from actions.models import Action, Mechanism, Objective, Programme, Requirement, Update
+from actions.models import (
+    ROLLED_UP_FIELDS,
+    Action,
+    Mechanism,
+    Objective,
+    Programme,
+    Requirement,
+    Update,
+)
 
 
 class ObjectiveInline(admin.StackedInline):
@@ -25,14 +33,23 @@ class MechanismInline(admin.TabularInline):
     show_change_link = True
 
 
+# An action's status, reason and next step are rolled up from its latest update
+# (Action.roll_up), never typed: administrators change them by editing the update.
+ROLLED_UP = list(ROLLED_UP_FIELDS)
+
+
 class ActionInline(admin.TabularInline):
     model = Action
     extra = 0
     fields = ["position", "title", "lead", "due_date", "status"]
+    readonly_fields = ["status"]
     show_change_link = True
 
 
 class UpdateInline(admin.StackedInline):
+    """Saving or deleting an update here rolls the action up after the action's own form is
+    saved; the rolled-up fields are read-only, so that form never writes them back."""
+
     model = Update
     extra = 0
     fields = ["period", "status", "text", "reason", "next_step", "author", "source"]
@@ -85,10 +102,9 @@ class ActionAdmin(SimpleHistoryAdmin):
         "lead",
         "delegates",
         "due_date",
-        "status",
-        "reason",
-        "next_step",
+        *ROLLED_UP,
     ]
+    readonly_fields = ROLLED_UP
     autocomplete_fields = ["mechanism"]
     filter_horizontal = ["delegates"]
     history_list_display = ["status", "lead"]

@@ -1,7 +1,5 @@
 import django_filters
 from django.contrib.auth import get_user_model
-from django.db.models import Q
-from django.utils import timezone
 
 from actions.models import Action, Objective, Programme, Status
 
@@ -57,11 +55,10 @@ class ActionFilter(django_filters.FilterSet):
         return form
 
     def filter_overdue(self, queryset, name, value):
-        overdue = Q(due_date__lt=timezone.localdate()) & ~Q(status=Status.COMPLETE)
-        return queryset.filter(overdue) if value == "yes" else queryset.exclude(overdue)
+        return queryset.overdue() if value == "yes" else queryset.not_overdue()
 
     def filter_missing_update(self, queryset, name, value):
-        return queryset.filter(has_current_update=(value == "no"))
+        return queryset.missing_update() if value == "yes" else queryset.updated()
 
 
 def person_name(user) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from actions.models import Action, Mechanism, Objective, Programme, Requirement, Status, Update
@@ -129,27 +129,21 @@ def action_for_page(pk: int) -> Action:
     """One action with its place in the hierarchy, lead, delegates and updates: three queries."""
     updates = Update.objects.select_related("author").order_by("-period")
     return get_object_or_404(
-        Action.objects.select_related(
-            "mechanism__requirement__objective__programme", "lead"
-        ).prefetch_related(
+        Action.objects.select_related("mechanism__requirement__objective__programme", "lead")
+        .with_overdue()
+        .prefetch_related(
             "delegates", Prefetch("updates", queryset=updates, to_attr="updates_newest_first")
         ),
         pk=pk,
     )
 
 
-def actions_with_latest_update(current_periods: dict[int, ReportingPeriod]) -> QuerySet[Action]:
-    """Every action with its programme, lead, latest update period and whether it has an update
-    for its programme's current period (``current_periods``: programme id → period).
+def actions_with_latest_update() -> QuerySet[Action]:
+    """Every action in programme order with its programme, lead, latest update period, whether
+    it is overdue and whether it has an update for its programme's current quarter.
 
     One query for any number of rows.
     """
-    current_update = Update.objects.filter(action=OuterRef("pk"))
-    period_match = Q(pk__in=[])
-    for programme_id, period in current_periods.items():
-        period_match |= Q(
-            action__mechanism__requirement__objective__programme_id=programme_id, period=period
-        )
     return (
         Action.objects.select_related("mechanism__requirement__objective__programme", "lead")
         .annotate(
@@ -158,29 +152,17 @@ def actions_with_latest_update(current_periods: dict[int, ReportingPeriod]) -> Q
                 .order_by("-period")
                 .values("period")[:1]
             ),
-            has_current_update=Exists(current_update.filter(period_match)),
         )
-        .order_by(
-            "mechanism__requirement__objective__programme__name",
-            "mechanism__requirement__objective__position",
-            "mechanism__requirement__position",
-            "mechanism__position",
-            "position",
-            "pk",
-        )
+        .with_current_update()
+        .with_overdue()
+        .in_programme_order()
     )
 
 
-def current_periods() -> dict[int, ReportingPeriod]:
-    """Each programme's current reporting period: one query."""
-    return {
-        programme.pk: programme.current_period()
-        for programme in Programme.objects.only("pk", "first_period", "last_period")
-    }
-
-
 def status_counts(actions: QuerySet[Action]) -> dict[str, int]:
-    """How many of ``actions`` are in each state a lead or committee asks about: one query."""
+    """How many of ``actions`` (from actions_with_latest_update(), whose
+    ``has_current_update`` the table shows too) are in each state a lead or committee asks
+    about: one query."""
     return actions.aggregate(
         on_track=Count("pk", filter=Q(status=Status.ON_TRACK)),
         at_risk=Count("pk", filter=Q(status=Status.AT_RISK)),

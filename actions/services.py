@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Max
 
 from actions.models import Action, Status, Update
 from careprog.periods import ReportingPeriod
@@ -32,8 +31,9 @@ def record_update(
     seen_action_version: int,
     seen_update_version: int,
 ) -> Update:
-    """Write the action's update for ``period`` (creating or editing it) and roll the status
-    up to the action when this is its latest period.
+    """Write the action's update for ``period`` (creating or editing it); saving it rolls the
+    action up (Action.roll_up), which moves the action's version only when its status,
+    reason or next step changed.
 
     ``seen_*_version`` are the versions the form was opened on (0: no update yet). If
     either changed since, nothing is written and StaleEdit carries the current state.
@@ -53,10 +53,4 @@ def record_update(
     update.reason, update.next_step = reason, next_step
     update.author = author
     update.save()
-
-    latest = action.updates.aggregate(latest=Max("period"))["latest"]
-    current = (action.status, action.reason, action.next_step)
-    if period >= latest and current != (status, reason, next_step):
-        action.status, action.reason, action.next_step = status, reason, next_step
-        action.save()
     return update

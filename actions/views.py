@@ -107,7 +107,7 @@ def _action_table_page(request, actions, *, title, nav_section, mine=False):
 @require_GET
 @read_required
 def action_list(request):
-    actions = queries.actions_with_latest_update(queries.current_periods())
+    actions = queries.actions_with_latest_update()
     return _action_table_page(request, actions, title="All actions", nav_section="actions")
 
 
@@ -115,7 +115,7 @@ def action_list(request):
 @read_required
 def my_actions(request):
     actions = (
-        queries.actions_with_latest_update(queries.current_periods())
+        queries.actions_with_latest_update()
         .filter(Q(lead=request.user) | Q(delegates=request.user))
         .distinct()
     )

@@ -13,6 +13,12 @@ from careprog import roles
 SEED_SLUG = "care-programme-2024-25"
 PASSWORD = "a-long-test-password"
 
+# Seed objectives and actions, found by their text rather than by primary key or position.
+SAFELY_WITH_FAMILIES = "Children live safely with their families"  # ten actions
+WITHIN_FAMILY_NETWORK = "Children live within their family network"  # eleven actions
+FAMILY_ENVIRONMENT = "Children live in a family environment"
+RISK_MATRIX = "Introduce a standard Risk Matrix"  # has a Q3 update, not yet rated
+
 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
@@ -87,16 +93,27 @@ def member_client(client, committee_member):
     return client
 
 
-@pytest.fixture
-def officer_actions(seed_programme, officer):
-    """The officer leads the first objective's actions (ten of them)."""
+def seed_action(title: str):
+    """The one seed action whose title starts with ``title``."""
+    from actions.models import Action
+
+    return Action.objects.get(title__startswith=title)
+
+
+def seed_objective_actions(programme, title: str, lead):
+    """Give ``lead`` the actions of the objective titled ``title``; they come back in
+    programme order."""
     from actions.models import Action
 
     actions = Action.objects.filter(
-        mechanism__requirement__objective__programme=seed_programme,
-        mechanism__requirement__objective__position=1,
+        mechanism__requirement__objective__programme=programme,
+        mechanism__requirement__objective__title=title,
     )
-    actions.update(lead=officer)
-    return list(
-        actions.order_by("mechanism__requirement__position", "mechanism__position", "position")
-    )
+    actions.update(lead=lead)
+    return list(actions.in_programme_order())
+
+
+@pytest.fixture
+def officer_actions(seed_programme, officer):
+    """The officer leads the actions of "Children live safely with their families" (ten)."""
+    return seed_objective_actions(seed_programme, SAFELY_WITH_FAMILIES, officer)

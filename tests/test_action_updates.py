@@ -5,7 +5,7 @@ from django.test import Client
 
 from actions.models import Action, Status, Update
 from careprog.periods import ReportingPeriod
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, RISK_MATRIX, seed_action
 
 Q3 = ReportingPeriod(2024, 3)
 Q4 = ReportingPeriod(2024, 4)
@@ -38,7 +38,7 @@ def officer_client(client, officer):
 @pytest.fixture
 def action(officer_actions):
     """An action the officer leads, with a Q3 update from the seed and none for Q4."""
-    return officer_actions[2]  # Introduce a standard Risk Matrix…
+    return seed_action(RISK_MATRIX)
 
 
 def test_an_officer_posts_an_at_risk_update_and_the_committee_sees_it_in_the_q4_report(
@@ -208,8 +208,9 @@ def test_changes_show_who_changed_what_from_and_to(officer_client, officer, acti
 
 
 def test_history_is_in_the_admin_too(client, administrator, action):
-    action.status = Status.ON_TRACK
-    action.save()
+    update = action.updates.get(period=Q3)
+    update.status = Status.ON_TRACK
+    update.save()  # the action rolls it up, with a history record
     client.force_login(administrator)
     response = client.get(f"/admin/actions/action/{action.pk}/history/")
     assert response.status_code == 200

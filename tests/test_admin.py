@@ -3,6 +3,7 @@
 import pytest
 
 from actions.models import Action, Mechanism, Objective, Requirement, Update
+from tests.conftest import FAMILY_ENVIRONMENT
 
 
 @pytest.fixture
@@ -20,7 +21,7 @@ def test_every_level_of_the_hierarchy_has_a_list_and_add_page(admin_client, seed
 
 
 def test_each_level_shows_its_children_inline_in_order(admin_client, seed_programme):
-    objective = Objective.objects.get(programme=seed_programme, position=3)
+    objective = Objective.objects.get(programme=seed_programme, title=FAMILY_ENVIRONMENT)
     html = admin_client.get(f"/admin/actions/objective/{objective.pk}/change/").content.decode()
     first = html.index("Retain and optimise the foster care resource we already have")
     second = html.index("Recruit more foster carers")

@@ -7,6 +7,7 @@ who leads the action, an officer who does not, a programme administrator, a supe
 import pytest
 
 from actions.models import Action, Update
+from tests.conftest import RISK_MATRIX, seed_action
 
 ROLES = ["anonymous", "outsider", "committee", "lead", "other_officer", "admin", "superuser"]
 READERS = {"committee", "lead", "other_officer", "admin", "superuser"}
@@ -29,7 +30,8 @@ def people(outsider, committee_member, officer, other_officer, administrator, su
 
 @pytest.fixture
 def action(officer_actions):
-    return officer_actions[2]
+    """One the officer leads, with a Q3 update from the seed."""
+    return seed_action(RISK_MATRIX)
 
 
 def urls(action):

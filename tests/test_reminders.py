@@ -13,9 +13,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from actions.management.commands import send_update_reminders
-from actions.models import Action, Mechanism, Objective, Programme, Status, Update
+from actions.models import Action, Mechanism, Status, Update
 from careprog.periods import ReportingPeriod
-from tests.conftest import make_user
+from tests.conftest import (
+    RISK_MATRIX,
+    WITHIN_FAMILY_NETWORK,
+    make_user,
+    seed_action,
+    seed_objective_actions,
+)
+from tests.factories import make_action, make_programme
 
 Q3 = ReportingPeriod(2024, 3)
 Q4 = ReportingPeriod(2024, 4)
@@ -50,13 +57,8 @@ def not_complete(actions):
 
 @pytest.fixture
 def other_officer_actions(seed_programme, other_officer):
-    """The other officer leads the second objective's actions."""
-    actions = Action.objects.filter(
-        mechanism__requirement__objective__programme=seed_programme,
-        mechanism__requirement__objective__position=2,
-    )
-    actions.update(lead=other_officer)
-    return list(actions)
+    """The other officer leads the actions of "Children live within their family network"."""
+    return seed_objective_actions(seed_programme, WITHIN_FAMILY_NETWORK, other_officer)
 
 
 def test_each_lead_gets_one_email_listing_exactly_their_actions_without_an_update(
@@ -75,7 +77,7 @@ def test_each_lead_gets_one_email_listing_exactly_their_actions_without_an_updat
 
 def test_only_actions_with_no_update_for_that_period_are_listed(officer, officer_actions):
     # In the seed every first-objective action has a Q3 update; take two away.
-    without_q3 = [officer_actions[3], officer_actions[8]]
+    without_q3 = [seed_action("Enhance quality assurance processes"), Action.objects.get(title="")]
     Update.objects.filter(action__in=without_q3, period=Q3).delete()
 
     remind("--period", "2024-25-q3")
@@ -93,7 +95,8 @@ def test_a_period_can_be_written_as_on_committee_papers(officer, officer_actions
 
 def test_complete_actions_are_left_out(officer, officer_actions):
     still_open, *finished = not_complete(officer_actions)
-    Action.objects.filter(pk__in=finished).update(status=Status.COMPLETE)
+    # Complete as their latest (Q3) updates say, which the actions roll up.
+    Update.objects.filter(action__in=finished, period=Q3).update(status=Status.COMPLETE)
 
     remind("--period", "2024-25-q4")
 
@@ -112,7 +115,7 @@ def test_actions_without_a_lead_are_left_out(seed_programme):
 def test_the_email_names_programme_objective_action_due_date_and_link(
     settings, officer, officer_actions
 ):
-    action = officer_actions[2]
+    action = seed_action(RISK_MATRIX)
     action.title = "Agree the 'Edge of Care' offer with Health & Education"
     action.due_date = dt.date(2025, 3, 31)
     action.save()
@@ -147,7 +150,7 @@ def test_the_links_use_the_base_url_from_the_environment_unless_given(
     monkeypatch.delenv("CAREPROG_BASE_URL")
     remind("--period", "2024-25-q4")
 
-    first = officer_actions[2].pk
+    first = seed_action(RISK_MATRIX).pk
     from_env, from_option, default = (m.body for m in mail.outbox)
     assert f"{BASE_URL}/actions/{first}/" in from_env
     assert f"http://localhost:8080/actions/{first}/" in from_option
@@ -227,9 +230,11 @@ def test_inactive_leads_get_no_email(officer, officer_actions):
     assert output.endswith("Sent 0 reminders covering 0 actions for 2024-25 Q4.\n")
 
 
-def test_without_a_period_it_uses_the_programmes_current_period(officer, officer_actions):
+def test_without_a_period_it_uses_the_programmes_current_period(
+    officer, officer_actions, seed_programme
+):
     # Today is after the programme's last quarter, so its current period is its last.
-    assert officer_actions[0].mechanism.requirement.objective.programme.current_period() == Q4
+    assert seed_programme.current_period() == Q4
 
     output = remind()
 
@@ -242,13 +247,8 @@ def test_without_a_period_each_programme_is_checked_for_its_own_current_period(
     officer, officer_actions
 ):
     today = ReportingPeriod.current()
-    running = Programme.objects.create(
-        name="Running Programme", slug="running", first_period=today, last_period=today.next()
-    )
-    objective = Objective.objects.create(programme=running, title="Now", statement="Now")
-    requirement = objective.requirements.create(text="Need")
-    mechanism = requirement.mechanisms.create(text="How")
-    current = mechanism.actions.create(title="Current action", lead=officer)
+    running = make_programme("Running Programme", first_period=today, last_period=today.next())
+    current = make_action("Current action", programme=running, lead=officer)
 
     remind()
 

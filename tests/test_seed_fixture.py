@@ -202,3 +202,11 @@ def test_status_is_complete_only_where_the_update_says_so_and_otherwise_not_asse
 def test_every_update_is_recorded_against_2024_25_q3_with_its_source(seed_programme):
     assert {u.period for u in Update.objects.all()} == {ReportingPeriod(2024, 3)}
     assert all("Appendix C" in source for source in Update.objects.values_list("source", flat=True))
+
+
+def test_every_seed_action_already_holds_its_roll_up(seed_programme):
+    """loaddata writes rows without save(), so nothing rolls the seed up: it must agree as
+    loaded."""
+    seed = Action.objects.filter(mechanism__requirement__objective__programme=seed_programme)
+    assert seed.count() == 43
+    assert seed.roll_up() == 0

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from actions.models import Action, Status, Update
 from careprog.periods import ReportingPeriod
 from tests.browser.conftest import assert_no_axe_violations, sign_in
+from tests.conftest import RISK_MATRIX, seed_action
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +23,7 @@ CONFLICT = "Someone else changed this action while you were writing"
 @pytest.fixture
 def action(officer_actions):
     """One the officer leads, with a Q3 update from the seed and none yet for Q4."""
-    return officer_actions[2]  # Introduce a standard Risk Matrix…
+    return seed_action(RISK_MATRIX)
 
 
 def new_page(browser):
@@ -179,7 +180,8 @@ def test_a_committee_member_finds_no_way_to_change_anything_and_a_forged_save_is
 ):
     no_title = next(action for action in officer_actions if not action.title)
     unassigned = Action.objects.filter(lead__isnull=True).order_by("pk").first()
-    action_pages = [f"/actions/{a.pk}/" for a in (officer_actions[0], officer_actions[2])]
+    led = [seed_action("Implement the multi-disciplinary"), seed_action(RISK_MATRIX)]
+    action_pages = [f"/actions/{a.pk}/" for a in led]
     action_pages += [f"/actions/{no_title.pk}/", f"/actions/{unassigned.pk}/"]
     pages = ["/", "/programmes/", Q3_REPORT, Q4_REPORT, "/actions/", "/actions/mine/"]
 
@@ -196,7 +198,7 @@ def test_a_committee_member_finds_no_way_to_change_anything_and_a_forged_save_is
             assert_no_axe_violations(page)
 
     # What a member could forge from their own signed-in browser: the real form's fields.
-    target = officer_actions[2]
+    target = seed_action(RISK_MATRIX)
     token = page.locator("form[action='/sign-out/'] input[name=csrfmiddlewaretoken]")
     response = page.request.post(
         f"{live_server.url}/actions/{target.pk}/?period={Q4.slug}",

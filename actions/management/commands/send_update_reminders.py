@@ -5,22 +5,18 @@ committee paper is drawn up rather than after.
 """
 
 import os
-from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import reduce
 from itertools import groupby
-from operator import or_
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.mail import EmailMessage, get_connection
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.utils.text import Truncator
 
-from actions.models import Action, Programme, Status, Update
+from actions.models import Action, Programme, Status
 from careprog.periods import InvalidPeriod, ReportingPeriod
 
 BASE_URL_ENV = "CAREPROG_BASE_URL"
@@ -108,7 +104,7 @@ class Command(BaseCommand):
             )
             return
 
-        reminders, no_email = self.gather(period_of, base_url)
+        reminders, no_email = self.gather(period_of, period, base_url)
         messages = [self.message(reminder, base_url) for reminder in reminders]
         if messages and not dry_run:
             try:
@@ -163,36 +159,22 @@ class Command(BaseCommand):
                 )
         return period_of
 
-    def gather(self, period_of, base_url):
+    def gather(self, period_of, period, base_url):
         """One query for every action due a reminder, grouped here per lead and period so the
-        query count stays flat however many actions and leads there are."""
-        programmes_by_period = defaultdict(list)
-        for programme_pk, period in period_of.items():
-            programmes_by_period[period].append(programme_pk)
-        lacks_update = reduce(
-            or_,
-            (
-                Q(**{f"{_PROGRAMME}__in": pks})
-                & ~Exists(Update.objects.filter(action=OuterRef("pk"), period=period))
-                for period, pks in programmes_by_period.items()
-            ),
-        )
+        query count stays flat however many actions and leads there are.
+
+        Without ``period``, each programme's own current quarter: the action tables' rule for
+        "missing an update", which ``period_of`` states for each programme in Python.
+        """
         actions = (
-            Action.objects.filter(lacks_update, lead__isnull=False, lead__is_active=True)
-            .exclude(status=Status.COMPLETE)
-            .select_related("lead", _PROGRAMME)
-            .order_by(
-                f"{_PROGRAMME}__name",
-                f"{_PROGRAMME}__pk",
-                "mechanism__requirement__objective__position",
-                "mechanism__requirement__objective__pk",
-                "mechanism__requirement__position",
-                "mechanism__requirement__pk",
-                "mechanism__position",
-                "mechanism__pk",
-                "position",
-                "pk",
+            Action.objects.filter(
+                **{f"{_PROGRAMME}__in": list(period_of)}, lead__isnull=False, lead__is_active=True
             )
+            .exclude(status=Status.COMPLETE)
+            .missing_update(period)
+            .with_overdue()
+            .select_related("lead", _PROGRAMME)
+            .in_programme_order()
         )
         grouped = {}
         for action in actions:
