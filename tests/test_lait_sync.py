@@ -199,6 +199,16 @@ def test_quartiles_are_rs_default_and_bands_follow_dfes_boundaries():
     assert sync.competition_rank(Decimal(90), figures, high) == 1
 
 
+def test_dfes_polarity_meets_the_kpis_in_one_mapping():
+    dfe, ours = BenchmarkIndicator.Polarity, KPI.Polarity
+    assert [p.as_kpi_polarity() for p in dfe] == [
+        ours.HIGHER_IS_BETTER,
+        ours.LOWER_IS_BETTER,
+        ours.NONE,
+    ]
+    assert BenchmarkIndicator(polarity="low").kpi_polarity == ours.LOWER_IS_BETTER
+
+
 # --- The sync --------------------------------------------------------------------------------
 
 

@@ -156,11 +156,7 @@ def _rank_refusal(kpi: KPI, indicator: BenchmarkIndicator) -> str:
         return "DfE marks the indicator No_Quartile"
     if kpi.polarity == KPI.Polarity.NONE:
         return "the KPI has no polarity"
-    agrees = {
-        Polarity.HIGH: KPI.Polarity.HIGHER_IS_BETTER,
-        Polarity.LOW: KPI.Polarity.LOWER_IS_BETTER,
-    }
-    if agrees[indicator.polarity] != kpi.polarity:
+    if indicator.kpi_polarity != kpi.polarity:
         return (
             f"the KPI's polarity ({kpi.get_polarity_display()}) contradicts DfE's "
             f"({indicator.get_polarity_display()})"
