@@ -11,9 +11,10 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 from careprog.periods import financial_year_end, financial_year_start
+from kpis.benchmarks import Benchmark
 from kpis.models import ComparatorValue, KPITarget
-from kpis.queries import Benchmark, KPIReading, preferred_series
 from kpis.rating import period_label
+from kpis.readings import KPIReading
 
 WIDTH, HEIGHT, PAD = 120, 32, 3
 
@@ -126,7 +127,7 @@ def kpi_figure(reading: KPIReading, comparators: list[ComparatorValue], targets)
         ComparatorValue.Comparator.ENGLAND: ("#505a5f", "triangle-up", "longdash"),
     }
     for comparator, (colour, symbol, dash) in styles.items():
-        points = preferred_series(c for c in comparators if c.comparator == comparator)
+        points = [c for c in comparators if c.comparator == comparator]
         if points:
             figure.add_trace(
                 go.Scatter(
