@@ -9,18 +9,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404
 
-from kpis.models import (
-    KPI,
-    Area,
-    BenchmarkIndicator,
-    BenchmarkRelation,
-    BenchmarkValue,
-    KPIRank,
-    StatisticalNeighbour,
-)
+from kpis.comparators import comparator_areas, comparators_for_period
+from kpis.models import KPI, Area, BenchmarkIndicator, BenchmarkRelation, BenchmarkValue, KPIRank
 from kpis.rating import format_value, rank_text
 
 TREND_FROM = dt.date(2016, 1, 1)
@@ -124,10 +116,6 @@ class Benchmark:
         return next((i for i, bar in enumerate(self.bars, 1) if bar.is_home), None)
 
 
-def _mean(values: list[Decimal]) -> Decimal | None:
-    return sum(values) / len(values) if values else None
-
-
 def benchmark_for_page(code: str) -> Benchmark:
     """A KPI's DfE benchmark: five queries whatever the years or areas (the KPI, the areas,
     the indicator, their figures, the ranks), or one when the KPI has no benchmark_code."""
@@ -135,45 +123,15 @@ def benchmark_for_page(code: str) -> Benchmark:
     page = Benchmark(kpi=kpi)
     if not kpi.benchmark_code:
         return page
-    home_la = settings.HOME_LA_NUMBER
-    neighbours = StatisticalNeighbour.objects.filter(area__la_number=home_la)
-    wanted = (
-        Q(la_number=home_la)
-        | Q(pk__in=neighbours.values("neighbour"))
-        | Q(kind=Area.Kind.REGION, name__in=Area.objects.filter(la_number=home_la).values("region"))
-        | Q(kind=Area.Kind.ENGLAND)
-    )
-    areas = list(
-        Area.objects.filter(wanted).annotate(
-            neighbour_position=Subquery(
-                neighbours.filter(neighbour=OuterRef("pk")).values("position")[:1]
-            )
-        )
-    )
+    areas = comparator_areas(settings.HOME_LA_NUMBER)
     page.indicator = BenchmarkIndicator.objects.filter(code=kpi.benchmark_code).first()
-    figures = list(
-        BenchmarkValue.objects.filter(
-            indicator__code=kpi.benchmark_code, area__in=Area.objects.filter(wanted)
-        ).order_by("period_end")
-    )
+    figures = BenchmarkValue.objects.filter(
+        indicator__code=kpi.benchmark_code, area_id__in=areas.ids
+    ).order_by("period_end", "area_id", "period_label")
     ranks = {rank.period_end: rank for rank in KPIRank.objects.filter(kpi=kpi)}
 
-    page.home = next((a for a in areas if a.la_number == home_la), None)
-    page.region = next(
-        (
-            a
-            for a in areas
-            if a.kind == Area.Kind.REGION and page.home and a.name == page.home.region
-        ),
-        None,
-    )
-    england = next((a for a in areas if a.kind == Area.Kind.ENGLAND), None)
-    neighbour_areas = sorted(
-        (a for a in areas if a.neighbour_position is not None),
-        key=lambda a: a.neighbour_position,
-    )
-    page.neighbour_count = len(neighbour_areas)
-    neighbour_ids = {a.pk for a in neighbour_areas}
+    page.home, page.region = areas.home, areas.region
+    page.neighbour_count = len(areas.neighbours)
     by_period: dict[dt.date, dict[int, BenchmarkValue]] = defaultdict(dict)
     for figure in figures:
         by_period[figure.period_end][figure.area_id] = figure
@@ -184,17 +142,15 @@ def benchmark_for_page(code: str) -> Benchmark:
 
     for period_end in sorted(by_period):
         period = by_period[period_end]
-        published = [
-            f.value for f in period.values() if f.area_id in neighbour_ids and f.value is not None
-        ]
+        found = comparators_for_period({a: f.value for a, f in period.items()}, areas)
         row = BenchmarkPeriod(
             period_end=period_end,
             label=next(iter(period.values())).period_label,
             home=value(period, page.home),
-            neighbours=_mean(published),
-            contributors=len(published),
-            region=value(period, page.region),
-            england=value(period, england),
+            neighbours=found.neighbours,
+            contributors=found.contributors,
+            region=found.region,
+            england=found.england,
             rank=ranks.get(period_end),
         )
         row.texts = {
@@ -214,12 +170,12 @@ def benchmark_for_page(code: str) -> Benchmark:
         bars.append(BenchmarkBar(page.home, "home", f"{page.home.name} (this council)", None, ""))
     bars += [
         BenchmarkBar(a, "neighbour", a.name, None, "", position=a.neighbour_position)
-        for a in neighbour_areas
+        for a in areas.neighbours
     ]
     if page.region:
         bars.append(BenchmarkBar(page.region, "region", f"{page.region.name} (region)", None, ""))
-    if england:
-        bars.append(BenchmarkBar(england, "england", "England", None, ""))
+    if areas.england:
+        bars.append(BenchmarkBar(areas.england, "england", "England", None, ""))
     for bar in bars:
         bar.value = value(period, bar.area)
         bar.text = page.show(bar.value)

@@ -243,6 +243,30 @@ def test_neighbours_are_the_mean_of_those_with_a_figure_and_say_how_many(loaded)
     assert set(ComparatorValue.objects.values_list("origin", flat=True)) == {DFE}
 
 
+def test_the_benchmark_page_shows_the_comparators_the_sync_stores(loaded):
+    from kpis.benchmarks import benchmark_for_page
+
+    for code in ("high", "count"):
+        stored = {
+            (c.period_end, c.comparator): (c.value, c.contributors)
+            for c in ComparatorValue.objects.filter(kpi=loaded[code])
+        }
+        shown = {}
+        for period in benchmark_for_page(code).trend:
+            for kind, value in (
+                ("neighbours", period.neighbours),
+                ("region", period.region),
+                ("england", period.england),
+            ):
+                if value is not None:
+                    contributors = period.contributors if kind == "neighbours" else None
+                    shown[period.period_end, kind] = (
+                        value.quantize(Decimal("0.0001")),
+                        contributors,
+                    )
+        assert shown == stored and stored
+
+
 def test_rank_and_band_by_polarity_with_ties(loaded):
     assert rank(loaded["high"], MARCH_2025) == (8, 19, "C")
     assert rank(loaded["low"], MARCH_2025) == (9, 19, "B")

@@ -11,7 +11,8 @@ indicator is loaded), writes:
 - ComparatorValues (origin DFE) for each period: statistical neighbours, the mean of the home
   council's current neighbours that have a published figure, with `contributors` saying how
   many; the home council's region (the REGION Area named as the council's region); England.
-  A comparator with no published figure for the period gets no row.
+  A comparator with no published figure for the period gets no row. They are computed by
+  kpis/comparators.py, as the benchmark page computes what it shows, and stored to 4 places.
 - a KPIRank for each period in which the home council has a published figure: its place among
   all local authorities (Area kind LA) with a published figure, by the indicator's polarity.
   Ties share the best place (competition ranking: 1, 2, 2, 4); `out_of` counts the LAs with a
@@ -46,6 +47,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
+from kpis.comparators import ComparatorAreas, comparator_areas, comparators_for_period
 from kpis.lait.loading import Counts
 from kpis.models import (
     KPI,
@@ -57,7 +59,6 @@ from kpis.models import (
     KPIRank,
     KPIValue,
     Origin,
-    StatisticalNeighbour,
 )
 
 DFE = Origin.DFE
@@ -103,11 +104,7 @@ class Report:
     england: bool = False
 
 
-# --- Pure rules: mean, rank, band ------------------------------------------------------------
-
-
-def mean(values: list[Decimal]) -> Decimal:
-    return (sum(values, Decimal(0)) / len(values)).quantize(PLACES, ROUND_HALF_UP)
+# --- Pure rules: rank, band ------------------------------------------------------------------
 
 
 def competition_rank(value: Decimal, others: list[Decimal], polarity: str) -> int:
@@ -189,17 +186,13 @@ def sync(home_la_number: int | None = None) -> Report:
     NoHomeArea if no Area has the home council's LA number (nothing is changed)."""
     number = settings.HOME_LA_NUMBER if home_la_number is None else home_la_number
     with transaction.atomic():
-        home = Area.objects.filter(la_number=number).first()
-        if home is None:
+        areas = comparator_areas(number)
+        if areas.home is None:
             raise NoHomeArea(f"No area has LA number {number}: load DfE's LA code list first.")
-        report = Report(home=home)
-        neighbours = list(
-            StatisticalNeighbour.objects.filter(area=home).values_list("neighbour_id", flat=True)
-        )
-        region = Area.objects.filter(kind=Area.Kind.REGION, name=home.region).first()
-        england = Area.objects.filter(kind=Area.Kind.ENGLAND).first()
-        report.neighbours, report.region = len(neighbours), region.name if region else ""
-        report.england = england is not None
+        report = Report(home=areas.home)
+        report.neighbours = len(areas.neighbours)
+        report.region = areas.region.name if areas.region else ""
+        report.england = areas.england is not None
         la_ids = set(Area.objects.filter(kind=Area.Kind.LA).values_list("pk", flat=True))
 
         mapped = KPI.objects.filter(benchmark_relation=BenchmarkRelation.SAME).exclude(
@@ -219,9 +212,7 @@ def sync(home_la_number: int | None = None) -> Report:
                 report.unknown_indicators.append((kpi.code, kpi.benchmark_code))
                 continue
             synced.append(kpi)
-            report.kpis.append(
-                _sync_kpi(kpi, indicator, home, neighbours, region, england, la_ids, wanted)
-            )
+            report.kpis.append(_sync_kpi(kpi, indicator, areas, la_ids, wanted))
 
         ids = [kpi.pk for kpi in synced]
         illustrative = Q(kpi_id__in=ids, origin=Origin.ILLUSTRATIVE)
@@ -233,7 +224,7 @@ def sync(home_la_number: int | None = None) -> Report:
     return report
 
 
-def _sync_kpi(kpi, indicator, home, neighbours, region, england, la_ids, wanted) -> KPISync:
+def _sync_kpi(kpi, indicator, areas: ComparatorAreas, la_ids, wanted) -> KPISync:
     result = KPISync(kpi.code, indicator.code)
     three_year = kpi.measurement == KPI.Measurement.THREE_YEAR_AVERAGE
     rows = BenchmarkValue.objects.filter(indicator=indicator)
@@ -266,7 +257,7 @@ def _sync_kpi(kpi, indicator, home, neighbours, region, england, la_ids, wanted)
     source = f"{SOURCE}{indicator.code}"
     for label, end in sorted(chosen.items(), key=lambda item: item[1]):
         figures = periods[label][1]
-        own = figures.get(home.pk)
+        own = figures.get(areas.home.pk)
         if own is not None:
             value, revision = own
             if value is None:
@@ -284,25 +275,23 @@ def _sync_kpi(kpi, indicator, home, neighbours, region, england, la_ids, wanted)
                         band(value, every_la, indicator.polarity),
                     )
                     result.ranked += 1
-        published = [
-            figures[n][0] for n in neighbours if n in figures and figures[n][0] is not None
-        ]
-        if published:
+        found = comparators_for_period({a: v for a, (v, _) in figures.items()}, areas)
+        if found.neighbours is not None:
             text = (
-                f"{source} ({label}): mean of the {len(published)} of {len(neighbours)} "
-                "statistical neighbours with a published figure"
+                f"{source} ({label}): mean of the {found.contributors} of "
+                f"{len(areas.neighbours)} statistical neighbours with a published figure"
             )
             wanted.comparators[kpi.pk, Comparator.STATISTICAL_NEIGHBOURS, end] = (
-                mean(published),
-                len(published),
+                _q(found.neighbours),
+                found.contributors,
                 text,
             )
-        for comparator, area in ((Comparator.REGION, region), (Comparator.ENGLAND, england)):
-            if area is None or area.pk not in figures:
-                continue
-            value, revision = figures[area.pk]
+        for comparator, area, value in (
+            (Comparator.REGION, areas.region, found.region),
+            (Comparator.ENGLAND, areas.england, found.england),
+        ):
             if value is not None:
-                text = f"{source} ({_label(label, revision)}): {area.name}"
+                text = f"{source} ({_label(label, figures[area.pk][1])}): {area.name}"
                 wanted.comparators[kpi.pk, comparator, end] = (_q(value), None, text)
     return result
 
