@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 
 from kpis.comparators import ComparatorAreas, comparator_areas, comparators_for_period
@@ -215,12 +215,14 @@ def sync(home_la_number: int | None = None) -> Report:
             report.kpis.append(_sync_kpi(kpi, indicator, areas, la_ids, wanted))
 
         ids = [kpi.pk for kpi in synced]
-        illustrative = Q(kpi_id__in=ids, origin=Origin.ILLUSTRATIVE)
-        report.illustrative_deleted = _raw_delete(KPIValue.objects.filter(illustrative))
-        report.illustrative_deleted += _raw_delete(ComparatorValue.objects.filter(illustrative))
-        _write_values(report, wanted.values, ids)
-        _write_comparators(report, wanted.comparators, ids)
-        _write_ranks(report, wanted.ranks)
+        report.illustrative_deleted = sum(
+            _raw_delete(model.objects.filter(kpi_id__in=ids).illustrative())
+            for model in (KPIValue, ComparatorValue)
+        )
+        _keep_real_figures(dict(zip(ids, report.kpis, strict=True)), wanted)
+        _write(VALUES, wanted.values, report.values)
+        _write(COMPARATORS, wanted.comparators, report.comparators)
+        _write(RANKS, wanted.ranks, report.ranks)
     return report
 
 
@@ -310,106 +312,77 @@ def _delete_ids(model, ids: list[int]) -> None:
         _raw_delete(model.objects.filter(pk__in=ids[start : start + BATCH]))
 
 
-def _write_values(report: Report, wanted: dict, ids: list[int]) -> None:
-    counts = report.values
-    # Real figures of another origin hold their period: DfE's figure is not written there.
-    others = (
-        KPIValue.objects.filter(kpi_id__in=ids).exclude(OWN).exclude(origin=Origin.ILLUSTRATIVE)
-    )
-    by_code = {k.kpi: k for k in report.kpis}
-    codes = dict(KPI.objects.filter(pk__in=ids).values_list("pk", "code"))
+def _keep_real_figures(synced: dict[int, KPISync], wanted: _Wanted) -> None:
+    """A real figure of another origin holds its period: DfE's is not written there. A kept
+    value is reported, with whether it differs from DfE's."""
+    others = KPIValue.objects.filter(kpi_id__in=list(synced)).exclude(OWN).real()
     for kpi_id, end, value, origin in others.values_list("kpi_id", "period_end", "value", "origin"):
-        want = wanted.pop((kpi_id, end), None)
+        want = wanted.values.pop((kpi_id, end), None)
         if want is not None:
             same = "the same as DfE's" if value == want[0] else f"DfE's is {want[0].normalize():f}"
-            by_code[codes[kpi_id]].kept.append(
+            synced[kpi_id].kept.append(
                 f"{end}: {origin} figure {value.normalize():f} kept ({same})"
             )
-    to_update, to_delete = [], []
-    for row in KPIValue.objects.filter(OWN):
-        want = wanted.pop((row.kpi_id, row.period_end), None)
-        if want is None:
-            to_delete.append(row.pk)
-            continue
-        new = (want[0], want[1], None, None, "")
-        if (row.value, row.source, row.numerator, row.denominator, row.note) == new:
-            counts.unchanged += 1
-            continue
-        row.value, row.source, row.numerator, row.denominator, row.note = new
-        to_update.append(row)
-    _delete_ids(KPIValue, to_delete)
-    fields = ["value", "source", "numerator", "denominator", "note"]
-    KPIValue.objects.bulk_update(to_update, fields, batch_size=BATCH)
-    KPIValue.objects.bulk_create(
-        [
-            KPIValue(kpi_id=kpi_id, period_end=end, value=value, source=source, origin=DFE)
-            for (kpi_id, end), (value, source) in wanted.items()
-        ],
-        batch_size=BATCH,
-    )
-    counts.created, counts.updated, counts.deleted = len(wanted), len(to_update), len(to_delete)
-
-
-def _write_comparators(report: Report, wanted: dict, ids: list[int]) -> None:
-    counts = report.comparators
-    others = (
-        ComparatorValue.objects.filter(kpi_id__in=ids)
-        .exclude(OWN)
-        .exclude(origin=Origin.ILLUSTRATIVE)
-    )
+    others = ComparatorValue.objects.filter(kpi_id__in=list(synced)).exclude(OWN).real()
     for key in others.values_list("kpi_id", "comparator", "period_end"):
-        wanted.pop(key, None)  # a real comparator from elsewhere holds its period
+        wanted.comparators.pop(key, None)
+
+
+@dataclass(frozen=True)
+class _Owned:
+    """The rows of one table that this module owns, and how one is named and compared."""
+
+    model: type[models.Model]
+    rows: Q  # which rows are ours
+    key: tuple[str, ...]  # the fields that name a row: the wanted dict's keys
+    written: tuple[str, ...]  # the fields taken from DfE's figures: the wanted dict's values
+    fixed: dict[str, object]  # what every row of ours holds besides
+
+
+VALUES = _Owned(
+    KPIValue,
+    OWN,
+    ("kpi_id", "period_end"),
+    ("value", "source"),
+    {"numerator": None, "denominator": None, "note": "", "origin": DFE},
+)
+COMPARATORS = _Owned(
+    ComparatorValue,
+    OWN,
+    ("kpi_id", "comparator", "period_end"),
+    ("value", "contributors", "source"),
+    {"origin": DFE},
+)
+RANKS = _Owned(KPIRank, Q(), ("kpi_id", "period_end"), ("rank", "out_of", "band"), {})
+
+
+def _write(table: _Owned, wanted: dict[tuple, tuple], counts: Counts) -> None:
+    """Bring the table's rows of ours in step with `wanted`, in bulk: a row no longer wanted
+    is deleted, a changed one updated in place, a new one created; the rest are counted."""
+    fields = [*table.written, *table.fixed]
     to_update, to_delete = [], []
-    for row in ComparatorValue.objects.filter(OWN):
-        want = wanted.pop((row.kpi_id, row.comparator, row.period_end), None)
+    for row in table.model.objects.filter(table.rows):
+        want = wanted.pop(tuple(getattr(row, name) for name in table.key), None)
         if want is None:
             to_delete.append(row.pk)
             continue
-        if (row.value, row.contributors, row.source) == want:
+        new = (*want, *table.fixed.values())
+        if tuple(getattr(row, name) for name in fields) == new:
             counts.unchanged += 1
             continue
-        row.value, row.contributors, row.source = want
+        for name, value in zip(fields, new, strict=True):
+            setattr(row, name, value)
         to_update.append(row)
-    _delete_ids(ComparatorValue, to_delete)
-    fields = ["value", "contributors", "source"]
-    ComparatorValue.objects.bulk_update(to_update, fields, batch_size=BATCH)
-    ComparatorValue.objects.bulk_create(
+    _delete_ids(table.model, to_delete)
+    table.model.objects.bulk_update(to_update, fields, batch_size=BATCH)
+    table.model.objects.bulk_create(
         [
-            ComparatorValue(
-                kpi_id=kpi_id,
-                comparator=comparator,
-                period_end=end,
-                value=value,
-                contributors=contributors,
-                source=source,
-                origin=DFE,
+            table.model(
+                **dict(zip(table.key, key, strict=True)),
+                **dict(zip(table.written, want, strict=True)),
+                **table.fixed,
             )
-            for (kpi_id, comparator, end), (value, contributors, source) in wanted.items()
-        ],
-        batch_size=BATCH,
-    )
-    counts.created, counts.updated, counts.deleted = len(wanted), len(to_update), len(to_delete)
-
-
-def _write_ranks(report: Report, wanted: dict) -> None:
-    counts = report.ranks
-    to_update, to_delete = [], []
-    for row in KPIRank.objects.all():
-        want = wanted.pop((row.kpi_id, row.period_end), None)
-        if want is None:
-            to_delete.append(row.pk)
-            continue
-        if (row.rank, row.out_of, row.band) == want:
-            counts.unchanged += 1
-            continue
-        row.rank, row.out_of, row.band = want
-        to_update.append(row)
-    _delete_ids(KPIRank, to_delete)
-    KPIRank.objects.bulk_update(to_update, ["rank", "out_of", "band"], batch_size=BATCH)
-    KPIRank.objects.bulk_create(
-        [
-            KPIRank(kpi_id=kpi_id, period_end=end, rank=rank, out_of=out_of, band=band_)
-            for (kpi_id, end), (rank, out_of, band_) in wanted.items()
+            for key, want in wanted.items()
         ],
         batch_size=BATCH,
     )
