@@ -261,6 +261,25 @@ def test_a_kpi_page_shows_changes_to_its_values(member_client, catalogue):
     assert "72.5%" in html
 
 
+def test_a_kpis_changes_take_three_queries_however_many_there_are(catalogue):
+    from kpis.history import SHOWN, changes_for_kpi
+
+    def cost():
+        with CaptureQueriesContext(connection) as captured:
+            changes = changes_for_kpi(catalogue["foster"])
+        return len(captured), changes
+
+    few, changes = cost()
+    assert few == 3 and changes
+    for value in KPIValue.objects.filter(kpi=catalogue["foster"]):
+        for step in range(5):
+            value.value += step
+            value.save()
+    many, changes = cost()
+    assert many == few and len(changes) == SHOWN
+    assert [c.when for c in changes] == sorted((c.when for c in changes), reverse=True)
+
+
 def test_an_unknown_kpi_is_not_found(member_client, catalogue):
     assert member_client.get("/kpis/no-such-kpi/").status_code == 404
 

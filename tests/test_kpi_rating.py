@@ -1,7 +1,7 @@
 """The rules for reading a KPI, as tables: how a value is printed, how it is rated against its
 target (RAG) and which way it is going (direction of travel).
 
-The rules, as DOMAIN.md and kpis/rating.py state them:
+The rules, as kpis/rating.py states them:
 - Green: on or better than target. Amber: short of it by no more than the amber tolerance.
   Red: further off. A measure with no polarity, no target or no value is not rated.
 - Figures are rated as shown: a value that prints as the target is exactly on target.
