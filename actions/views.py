@@ -17,7 +17,7 @@ from actions.services import StaleEdit, record_update
 from actions.tables import ActionTable
 from careprog.periods import InvalidPeriod, ReportingPeriod
 from careprog.roles import READ_PERMISSION
-from kpis import queries as kpi_queries
+from kpis import readings as kpi_readings
 
 read_required = permission_required(READ_PERMISSION, raise_exception=True)
 
@@ -69,7 +69,7 @@ def report(request, slug, period: ReportingPeriod):
             "period": period,
             "periods": programme.periods(),
             "tables": queries.report_tables(programme, period),
-            "evidence": kpi_queries.evidence_by_objective(programme),
+            "evidence": kpi_readings.evidence_by_objective(programme),
             "nav_section": "programmes",
         },
     )

@@ -11,11 +11,53 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 from careprog.periods import financial_year_end, financial_year_start
-from kpis.models import ComparatorValue, KPITarget
-from kpis.queries import Benchmark, KPIReading, preferred_series
+from kpis.benchmarks import Benchmark
+from kpis.models import KPI, ComparatorValue, KPITarget
 from kpis.rating import period_label
+from kpis.readings import KPIReading
 
 WIDTH, HEIGHT, PAD = 120, 32, 3
+
+# Lines and markers at least 3:1 against the white plot (WCAG 1.4.11): GOV.UK orange
+# (#f47738) is 2.8:1, so the region uses its 25% shade.
+INK, HOME_COLOUR, OTHER_COLOUR = "#0b0c0c", "#1d70b8", "#505a5f"
+Comparator = ComparatorValue.Comparator
+COMPARATOR_STYLES = {  # colour, marker, dash: the same on a KPI's chart and its benchmark trend
+    Comparator.STATISTICAL_NEIGHBOURS: ("#d53880", "square", "dot"),
+    Comparator.REGION: ("#b7592a", "diamond", "dashdot"),
+    Comparator.ENGLAND: (OTHER_COLOUR, "triangle-up", "longdash"),
+}
+
+
+def _layout(*, height: int, margin: dict, hovermode: str, **axes) -> dict:
+    """What every chart's layout shares: GOV.UK's font and ink on white, and no hiding a
+    series by clicking the legend (mouse-only; the tables have every figure)."""
+    return {
+        "font": {"family": "arial, sans-serif", "size": 14, "color": INK},
+        "margin": margin,
+        "height": height,
+        "plot_bgcolor": "#ffffff",
+        "paper_bgcolor": "#ffffff",
+        "hovermode": hovermode,
+        "legend_itemclick": False,
+        "legend_itemdoubleclick": False,
+        **axes,
+    }
+
+
+def _value_axis(title: str) -> dict:
+    return {"title": {"text": title}, "rangemode": "tozero"}
+
+
+def _line_layout(unit_label: str, *, height: int, hovermode: str) -> dict:
+    """A line chart over time: the values up the side from zero, the legend underneath."""
+    return _layout(
+        height=height,
+        margin={"l": 60, "r": 20, "t": 20, "b": 50},
+        hovermode=hovermode,
+        legend={"orientation": "h", "y": -0.2},
+        yaxis=_value_axis(unit_label),
+    )
 
 
 @dataclass(frozen=True)
@@ -57,7 +99,7 @@ def sparkline(reading: KPIReading) -> Sparkline | None:
 
 
 # Longest gap between consecutive figures before the line is broken rather than drawn across.
-_EXPECTED_GAP = {"monthly": 31, "quarterly": 92, "annual": 366}
+_EXPECTED_GAP = {KPI.Frequency.MONTHLY: 31, KPI.Frequency.QUARTERLY: 92, KPI.Frequency.ANNUAL: 366}
 
 
 def _with_gaps(series, frequency: str):
@@ -103,7 +145,7 @@ def kpi_figure(reading: KPIReading, comparators: list[ComparatorValue], targets)
             y=ys,
             name="Our figure",
             mode="lines+markers",
-            line={"color": "#1d70b8", "width": 3},
+            line={"color": HOME_COLOUR, "width": 3},
             marker={"symbol": "circle", "size": 7},
         )
     )
@@ -115,18 +157,11 @@ def kpi_figure(reading: KPIReading, comparators: list[ComparatorValue], targets)
                 y=ys,
                 name="Target",
                 mode="lines",
-                line={"color": "#0b0c0c", "dash": "dash", "width": 2},
+                line={"color": INK, "dash": "dash", "width": 2},
             )
         )
-    # Lines and markers at least 3:1 against the white plot (WCAG 1.4.11): GOV.UK orange
-    # (#f47738) is 2.8:1, so the region uses its 25% shade.
-    styles = {
-        ComparatorValue.Comparator.STATISTICAL_NEIGHBOURS: ("#d53880", "square", "dot"),
-        ComparatorValue.Comparator.REGION: ("#b7592a", "diamond", "dashdot"),
-        ComparatorValue.Comparator.ENGLAND: ("#505a5f", "triangle-up", "longdash"),
-    }
-    for comparator, (colour, symbol, dash) in styles.items():
-        points = preferred_series(c for c in comparators if c.comparator == comparator)
+    for comparator, (colour, symbol, dash) in COMPARATOR_STYLES.items():
+        points = [c for c in comparators if c.comparator == comparator]
         if points:
             figure.add_trace(
                 go.Scatter(
@@ -138,37 +173,11 @@ def kpi_figure(reading: KPIReading, comparators: list[ComparatorValue], targets)
                     marker={"symbol": symbol, "size": 6},
                 )
             )
-    figure.update_layout(
-        font={"family": "arial, sans-serif", "size": 14, "color": "#0b0c0c"},
-        margin={"l": 60, "r": 20, "t": 20, "b": 50},
-        height=360,
-        legend={"orientation": "h", "y": -0.2},
-        yaxis={"title": {"text": kpi.get_unit_display()}, "rangemode": "tozero"},
-        plot_bgcolor="#ffffff",
-        paper_bgcolor="#ffffff",
-        hovermode="x unified",
-        # Hiding a line by clicking the legend is mouse-only; the table has every figure.
-        legend_itemclick=False,
-        legend_itemdoubleclick=False,
-    )
+    figure.update_layout(**_line_layout(kpi.get_unit_display(), height=360, hovermode="x unified"))
     return json.loads(figure.to_json())
 
 
 # --- Benchmark figures -------------------------------------------------------------------------
-
-HOME_COLOUR, OTHER_COLOUR, AVERAGE_COLOUR = "#1d70b8", "#505a5f", "#0b0c0c"
-
-
-def _layout(**extra) -> dict:
-    return {
-        "font": {"family": "arial, sans-serif", "size": 14, "color": "#0b0c0c"},
-        "plot_bgcolor": "#ffffff",
-        "paper_bgcolor": "#ffffff",
-        # Hiding a series by clicking the legend is mouse-only; the tables have every figure.
-        "legend_itemclick": False,
-        "legend_itemdoubleclick": False,
-        **extra,
-    }
 
 
 def benchmark_bars(page: Benchmark) -> dict | None:
@@ -193,7 +202,7 @@ def benchmark_bars(page: Benchmark) -> dict | None:
             hovertemplate="%{y}: %{text}<extra></extra>",
             marker={
                 "color": colours,
-                "line": {"color": "#0b0c0c", "width": 1},
+                "line": {"color": INK, "width": 1},
                 "pattern": {
                     "shape": [patterns[bar.role] for bar in page.bars],
                     "fgcolor": "#ffffff",
@@ -210,11 +219,11 @@ def benchmark_bars(page: Benchmark) -> dict | None:
     )
     figure.update_layout(
         **_layout(
-            margin={"l": 20, "r": 80, "t": 10, "b": 50},
             height=120 + 32 * len(page.bars),
-            xaxis={"title": {"text": page.unit_label}, "rangemode": "tozero"},
-            yaxis={"autorange": "reversed", "automargin": True},
+            margin={"l": 20, "r": 80, "t": 10, "b": 50},
             hovermode="closest",
+            xaxis=_value_axis(page.unit_label),
+            yaxis={"autorange": "reversed", "automargin": True},
         )
     )
     return json.loads(figure.to_json())
@@ -233,7 +242,7 @@ def benchmark_bars_description(page: Benchmark) -> str:
     ]
     if home:
         words.append(f"{home.label}: {home.text}, {_ordinal(page.home_place)} of {len(page.bars)}.")
-    if page.polarity == "none":
+    if page.polarity == KPI.Polarity.NONE:
         words.append(f"Highest {best.label} ({best.text}); lowest {worst.label} ({worst.text}).")
     else:
         words.append(f"Best {best.label} ({best.text}); worst {worst.label} ({worst.text}).")
@@ -277,21 +286,20 @@ def benchmark_trend(page: Benchmark) -> dict | None:
     periods = page.trend
     if not any(p.home is not None for p in periods):
         return None
+    region = f"{page.region.name} (region)" if page.region else "Region"
     series = [
-        ("home", f"{page.home_name} (this council)", HOME_COLOUR, "circle", "solid", 3),
-        ("neighbours", "Statistical neighbours (mean)", "#d53880", "square", "dot", 2),
-        (
-            "region",
-            f"{page.region.name} (region)" if page.region else "Region",
-            "#b7592a",
-            "diamond",
-            "dashdot",
-            2,
+        ("home", f"{page.home_name} (this council)", (HOME_COLOUR, "circle", "solid"), 3),
+        *(
+            (kind, label, COMPARATOR_STYLES[kind], 2)
+            for kind, label in (
+                (Comparator.STATISTICAL_NEIGHBOURS, "Statistical neighbours (mean)"),
+                (Comparator.REGION, region),
+                (Comparator.ENGLAND, "England"),
+            )
         ),
-        ("england", "England", OTHER_COLOUR, "triangle-up", "longdash", 2),
     ]
     figure = go.Figure()
-    for name, label, colour, symbol, dash, width in series:
+    for name, label, (colour, symbol, dash), width in series:
         points = [p for p in periods if getattr(p, name) is not None]
         if not points:
             continue
@@ -310,15 +318,7 @@ def benchmark_trend(page: Benchmark) -> dict | None:
                 marker={"symbol": symbol, "size": 8 if name == "home" else 6},
             )
         )
-    figure.update_layout(
-        **_layout(
-            margin={"l": 60, "r": 20, "t": 20, "b": 50},
-            height=380,
-            legend={"orientation": "h", "y": -0.2},
-            yaxis={"title": {"text": page.unit_label}, "rangemode": "tozero"},
-            hovermode="closest",
-        )
-    )
+    figure.update_layout(**_line_layout(page.unit_label, height=380, hovermode="closest"))
     return json.loads(figure.to_json())
 
 

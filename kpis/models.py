@@ -393,17 +393,26 @@ class ImportedValue(models.Model):
 #
 # Kept apart from KPIValue/ComparatorValue: these are DfE's figures for all 150-odd councils,
 # regions and England, loaded in bulk by `manage.py import_lait` (kpis/lait/), so that Wirral's
-# KPIs can be set beside any comparator without anyone keying a number in. No page shows them
-# yet, so they have no get_absolute_url.
+# KPIs can be set beside any comparator without anyone keying a number in. They are shown
+# through a KPI's benchmark page (kpis/benchmarks.py), not pages of their own.
 
 
 class BenchmarkIndicator(models.Model):
     """One LAIT measure, from DfE's data dictionary; `code` is LAIT's `Short Desc`."""
 
     class Polarity(models.TextChoices):
+        """DfE's words for what KPI.Polarity says; `as_kpi_polarity` is where the two meet."""
+
         HIGH = "high", "Higher is better"
         LOW = "low", "Lower is better"
         NONE = "none", "No polarity"
+
+        def as_kpi_polarity(self) -> "KPI.Polarity":
+            return {
+                self.HIGH: KPI.Polarity.HIGHER_IS_BETTER,
+                self.LOW: KPI.Polarity.LOWER_IS_BETTER,
+                self.NONE: KPI.Polarity.NONE,
+            }[self]
 
     class YearType(models.TextChoices):
         """How the dictionary says a bare year such as "2025" is to be read."""
@@ -447,6 +456,11 @@ class BenchmarkIndicator(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.code})"
+
+    @property
+    def kpi_polarity(self) -> "KPI.Polarity":
+        """The indicator's polarity in a KPI's words ("higher", "lower" or "none")."""
+        return self.Polarity(self.polarity).as_kpi_polarity()
 
 
 class Area(models.Model):

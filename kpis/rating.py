@@ -1,7 +1,10 @@
-"""Pure rules for reading a KPI: how to print a value, its RAG rating, its direction of travel.
+"""Pure rules for reading a KPI: its words (a value, a gap, a period, a target, a rank), its
+RAG rating and its direction of travel. No queries.
 
 Every rating carries the sentence that explains it, so that a councillor can see how far
-from target a figure is and which rule produced the colour.
+from target a figure is and which rule produced the colour. The words live here, beside the
+rules, because those sentences are made of them: a page that prints a figure and a rating
+that explains it must say it the same way.
 """
 
 from __future__ import annotations
@@ -12,16 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 
 from careprog.periods import ReportingPeriod, is_financial_year_end, is_month_end, is_quarter_end
-
-COUNT, PERCENTAGE, RATE, DAYS, CURRENCY, SCORE = (
-    "count",
-    "percentage",
-    "rate_10000",
-    "days",
-    "currency",
-    "score",
-)
-HIGHER, LOWER, NO_POLARITY = "higher", "lower", "none"
+from kpis.models import KPI, KPIRank, KPITarget
 
 
 def _rounded(value: Decimal, places: int) -> Decimal:
@@ -43,14 +37,14 @@ def format_value(value: Decimal | None, unit: str, places: int = 0) -> str:
     """'63.0%', '87 per 10,000', '412 days', '£4,531,000', '699'."""
     if value is None:
         return "No data"
-    if unit == PERCENTAGE:
+    if unit == KPI.Unit.PERCENTAGE:
         return f"{_number(value, places)}%"
-    if unit == RATE:
+    if unit == KPI.Unit.RATE_PER_10000:
         return f"{_number(value, places)} per 10,000"
-    if unit == DAYS:
+    if unit == KPI.Unit.DAYS:
         text = _number(value, places)
         return f"{text} day" if text == "1" else f"{text} days"
-    if unit == CURRENCY:
+    if unit == KPI.Unit.CURRENCY:
         sign = "-" if _rounded(value, places) < 0 else ""
         return f"{sign}£{_number(abs(value), places)}"
     return _number(value, places)
@@ -59,7 +53,7 @@ def format_value(value: Decimal | None, unit: str, places: int = 0) -> str:
 def format_difference(difference: Decimal, unit: str, places: int = 0) -> str:
     """A gap between two values, in words that suit the unit ('2.5 percentage points')."""
     size = abs(difference)
-    if unit == PERCENTAGE:
+    if unit == KPI.Unit.PERCENTAGE:
         text = _number(size, places)
         return f"{text} percentage point" + ("" if text == "1" else "s")
     return format_value(size, unit, places)
@@ -69,13 +63,31 @@ def period_label(period_end: dt.date, frequency: str) -> str:
     """How a committee paper names the period a value covers."""
     if not is_month_end(period_end):
         return f"at {period_end.day} {period_end:%B %Y}"
-    if frequency == "monthly":
+    if frequency == KPI.Frequency.MONTHLY:
         return f"{period_end:%B %Y}"
-    if frequency == "quarterly" and is_quarter_end(period_end):
+    if frequency == KPI.Frequency.QUARTERLY and is_quarter_end(period_end):
         return ReportingPeriod.containing(period_end).label
-    if frequency == "annual" and is_financial_year_end(period_end):
+    if frequency == KPI.Frequency.ANNUAL and is_financial_year_end(period_end):
         return ReportingPeriod.containing(period_end).financial_year
     return f"at {period_end.day} {period_end:%B %Y}"
+
+
+def describe_target(target: KPITarget, unit: str, places: int = 0) -> str:
+    """'70% (amber within 5 percentage points)', '70% (amber within 5% of the target)'."""
+    text = format_value(target.value, unit, places)
+    if not target.amber_tolerance:
+        return text
+    if target.tolerance_kind == KPITarget.Tolerance.PERCENT:
+        return f"{text} (amber within {_plain(target.amber_tolerance)}% of the target)"
+    return f"{text} (amber within {format_difference(target.amber_tolerance, unit, places)})"
+
+
+BAND_EXPLANATION = "band A is the best quarter of councils, D the worst"
+
+
+def rank_text(rank: KPIRank | None) -> str:
+    """'Ranked 34 of 152, band B'; '' without a rank."""
+    return f"Ranked {rank.rank} of {rank.out_of}, band {rank.band}" if rank else ""
 
 
 class RAG(Enum):
@@ -108,12 +120,12 @@ def rate(
     red further off. A measure with no polarity or no target is not rated."""
     if value is None:
         return Rating(RAG.NONE, "No data to rate.")
-    if polarity == NO_POLARITY:
+    if polarity == KPI.Polarity.NONE:
         return Rating(RAG.NONE, "Not rated: neither higher nor lower is better for this measure.")
     if target is None:
         return Rating(RAG.NONE, "Not rated: no target is set for this year.")
     value, target = _rounded(value, places), _rounded(target, places)  # rate what is shown
-    shortfall = (target - value) if polarity == HIGHER else (value - target)
+    shortfall = (target - value) if polarity == KPI.Polarity.HIGHER_IS_BETTER else (value - target)
     shown_target = format_value(target, unit, places)
     # The allowance is a distance, so a percentage of a negative target is still positive; and
     # like the value and target it is taken as shown, so the sentence never contradicts the colour.
@@ -123,7 +135,7 @@ def rate(
         if tolerance_is_percent
         else format_difference(allowed, unit, places)
     )
-    direction = "above" if polarity == HIGHER else "below"
+    direction = "above" if polarity == KPI.Polarity.HIGHER_IS_BETTER else "below"
     if shortfall <= 0:
         gap = (
             "exactly on target"
@@ -177,12 +189,12 @@ def direction(
         return Direction(Travel.NO_CHANGE, f"No change from {was}, {against}.")
     size = format_difference(change, unit, places)
     moved = "up" if change > 0 else "down"
-    if polarity == NO_POLARITY:
+    if polarity == KPI.Polarity.NONE:
         return Direction(
             Travel.CHANGED,
             f"{moved.capitalize()} {size} from {was}, {against}; "
             "neither higher nor lower is better for this measure.",
         )
-    better = (change > 0) == (polarity == HIGHER)
+    better = (change > 0) == (polarity == KPI.Polarity.HIGHER_IS_BETTER)
     travel = Travel.IMPROVING if better else Travel.WORSENING
     return Direction(travel, f"{travel.label}: {moved} {size} from {was}, {against}.")

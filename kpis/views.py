@@ -7,13 +7,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from actions.models import Programme
-from kpis import charts, queries
+from kpis import benchmarks, charts
+from kpis import readings as kpi_readings
 from kpis.forms import TemplateForm, UploadForm, default_range
+from kpis.history import changes_for_kpi
 from kpis.importing.apply import ImportRefused, apply_return, store_upload, undo_import
 from kpis.importing.preview import preview_return
 from kpis.importing.template import build_template
 from kpis.models import KPI, ImportBatch, KPIGroup
-from kpis.rating import RAG
+from kpis.rating import BAND_EXPLANATION, RAG
 
 read_required = permission_required("kpis.view_kpi", raise_exception=True)
 
@@ -38,7 +40,7 @@ def dashboard(request):
         kpis = kpis.filter(group_id=group)
     if programme:
         kpis = kpis.filter(objectives__programme__slug=programme).distinct()
-    readings = queries.readings(kpis)
+    readings = kpi_readings.readings(kpis)
     if rag:
         readings = [r for r in readings if r.rating.rag.key == rag]
 
@@ -61,7 +63,7 @@ def dashboard(request):
             "shown": len(readings),
             "any_illustrative": any(r.any_illustrative for r in readings),
             "any_ranked": any(r.rank for r in readings),
-            "band_explanation": queries.BAND_EXPLANATION,
+            "band_explanation": BAND_EXPLANATION,
             "nav_section": "kpis",
         },
     )
@@ -72,8 +74,8 @@ def dashboard(request):
 @require_GET
 @read_required
 def kpi_detail(request, code):
-    kpi, reading, comparators, targets = queries.kpi_for_page(code)
-    table = queries.value_table(reading, comparators, targets)
+    kpi, reading, comparators, targets = kpi_readings.kpi_for_page(code)
+    table = kpi_readings.value_table(reading, comparators, targets)
     return render(
         request,
         "kpis/kpi_detail.html",
@@ -84,7 +86,7 @@ def kpi_detail(request, code):
             "table": table,
             "targets": targets,
             "target_texts": [(t, reading.describe_target(t)) for t in targets],
-            "changes": queries.changes_for_kpi(kpi),
+            "changes": changes_for_kpi(kpi),
             "nav_section": "kpis",
         },
     )
@@ -95,7 +97,7 @@ def kpi_detail(request, code):
 @read_required
 def kpi_benchmark(request, code):
     """The KPI beside its statistical neighbours, region and England, from DfE's figures."""
-    page = queries.benchmark_for_page(code)
+    page = benchmarks.benchmark_for_page(code)
     if not page.kpi.benchmark_code:
         # A page that says why, rather than the site's generic "Page not found".
         return render(
@@ -115,7 +117,7 @@ def kpi_benchmark(request, code):
             "trend_figure": charts.benchmark_trend(page),
             "trend_description": charts.benchmark_trend_description(page),
             "trend_table": page.trend[::-1],
-            "band_explanation": queries.BAND_EXPLANATION,
+            "band_explanation": BAND_EXPLANATION,
             "nav_section": "kpis",
         },
     )

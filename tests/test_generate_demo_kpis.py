@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from kpis.management.commands.generate_demo_kpis import SOURCE
 from kpis.models import KPI, ComparatorValue, KPITarget, KPIValue, Origin
-from kpis.queries import preferred_series, readings
+from kpis.readings import readings
 from tests.kpi_factories import make_catalogue, make_kpi, make_target, make_value
 
 TODAY = dt.date(2025, 5, 15)  # 2025-26 Q1; the last complete month is April 2025
@@ -247,7 +247,7 @@ def test_a_real_value_survives_and_wins(db):
     assert (real.value, real.origin, real.source) == (Decimal("63.0"), Origin.PUBLISHED, "Q4")
     same_period = kpi.values.filter(period_end=real.period_end)
     assert set(same_period.values_list("origin", flat=True)) == {Origin.PUBLISHED, ILLUSTRATIVE}
-    series = preferred_series(kpi.values.order_by("period_end"))
+    series = list(kpi.values.preferred().order_by("period_end"))
     assert len(series) == 36
     assert series[-1] == real and not series[-1].is_illustrative
     assert all(v.is_illustrative for v in series[:-1])

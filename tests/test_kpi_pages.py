@@ -200,6 +200,32 @@ def test_the_dashboard_keeps_its_query_count_as_values_grow_tenfold(member_clien
     assert _queries(member_client, "/kpis/") == before
 
 
+def test_a_kpi_page_keeps_its_query_count_as_figures_grow_tenfold(member_client, catalogue):
+    from kpis.readings import kpi_for_page
+
+    def read_cost():
+        with CaptureQueriesContext(connection) as captured:
+            kpi_for_page("cla-foster")
+        return len(captured)
+
+    assert (read_cost(), _queries(member_client, "/kpis/cla-foster/")) == (5, 12)
+    foster = catalogue["foster"]
+    older = month_ends(130, last=dt.date(2015, 3, 31))
+    KPIValue.objects.bulk_create(
+        KPIValue(kpi=foster, period_end=d, value=Decimal(50), origin=Origin.ILLUSTRATIVE)
+        for d in older + month_ends(13)
+    )
+    ComparatorValue.objects.bulk_create(
+        ComparatorValue(kpi=foster, comparator=kind, period_end=d, value=Decimal(60))
+        for d in older
+        for kind in ComparatorValue.Comparator
+    )
+    KPITarget.objects.bulk_create(
+        KPITarget(kpi=foster, financial_year=y, value=Decimal(1)) for y in range(2005, 2015)
+    )
+    assert (read_cost(), _queries(member_client, "/kpis/cla-foster/")) == (5, 12)
+
+
 def test_the_kpi_page_has_a_chart_with_target_and_comparators_and_the_same_data_as_a_table(
     member_client, catalogue
 ):
@@ -233,6 +259,25 @@ def test_a_kpi_page_shows_changes_to_its_values(member_client, catalogue):
     html = member_client.get("/kpis/cla-foster/").content.decode()
     assert "Value for March 2025 changed" in html
     assert "72.5%" in html
+
+
+def test_a_kpis_changes_take_three_queries_however_many_there_are(catalogue):
+    from kpis.history import SHOWN, changes_for_kpi
+
+    def cost():
+        with CaptureQueriesContext(connection) as captured:
+            changes = changes_for_kpi(catalogue["foster"])
+        return len(captured), changes
+
+    few, changes = cost()
+    assert few == 3 and changes
+    for value in KPIValue.objects.filter(kpi=catalogue["foster"]):
+        for step in range(5):
+            value.value += step
+            value.save()
+    many, changes = cost()
+    assert many == few and len(changes) == SHOWN
+    assert [c.when for c in changes] == sorted((c.when for c in changes), reverse=True)
 
 
 def test_an_unknown_kpi_is_not_found(member_client, catalogue):

@@ -1,7 +1,7 @@
 """The rules for reading a KPI, as tables: how a value is printed, how it is rated against its
 target (RAG) and which way it is going (direction of travel).
 
-The rules, as DOMAIN.md and kpis/rating.py state them:
+The rules, as kpis/rating.py states them:
 - Green: on or better than target. Amber: short of it by no more than the amber tolerance.
   Red: further off. A measure with no polarity, no target or no value is not rated.
 - Figures are rated as shown: a value that prints as the target is exactly on target.
@@ -16,13 +16,16 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from kpis.models import KPIRank, KPITarget
 from kpis.rating import (
     RAG,
     Travel,
+    describe_target,
     direction,
     format_difference,
     format_value,
     period_label,
+    rank_text,
     rate,
 )
 
@@ -117,6 +120,25 @@ def test_a_difference_is_a_size_in_words_that_suit_the_unit(difference, unit, pl
 )
 def test_a_period_is_named_as_a_committee_paper_names_it(period_end, frequency, label):
     assert period_label(period_end, frequency) == label
+
+
+@pytest.mark.parametrize(
+    ("tolerance", "kind", "text"),
+    [
+        (D(0), "absolute", "70.0%"),
+        (D("5.0000"), "absolute", "70.0% (amber within 5.0 percentage points)"),
+        (D("2.5000"), "percent", "70.0% (amber within 2.5% of the target)"),
+        (D("10.0000"), "percent", "70.0% (amber within 10% of the target)"),
+    ],
+)
+def test_a_target_is_named_with_its_amber_tolerance(tolerance, kind, text):
+    target = KPITarget(value=D(70), amber_tolerance=tolerance, tolerance_kind=kind)
+    assert describe_target(target, "percentage", 1) == text
+
+
+def test_a_rank_is_named_with_its_band_and_nothing_without_one():
+    assert rank_text(KPIRank(rank=34, out_of=152, band="B")) == "Ranked 34 of 152, band B"
+    assert rank_text(None) == ""
 
 
 # --- RAG: every unit, every polarity ---------------------------------------------------------

@@ -199,6 +199,16 @@ def test_quartiles_are_rs_default_and_bands_follow_dfes_boundaries():
     assert sync.competition_rank(Decimal(90), figures, high) == 1
 
 
+def test_dfes_polarity_meets_the_kpis_in_one_mapping():
+    dfe, ours = BenchmarkIndicator.Polarity, KPI.Polarity
+    assert [p.as_kpi_polarity() for p in dfe] == [
+        ours.HIGHER_IS_BETTER,
+        ours.LOWER_IS_BETTER,
+        ours.NONE,
+    ]
+    assert BenchmarkIndicator(polarity="low").kpi_polarity == ours.LOWER_IS_BETTER
+
+
 # --- The sync --------------------------------------------------------------------------------
 
 
@@ -231,6 +241,30 @@ def test_neighbours_are_the_mean_of_those_with_a_figure_and_say_how_many(loaded)
         "england": (Decimal("12.5"), None),
     }
     assert set(ComparatorValue.objects.values_list("origin", flat=True)) == {DFE}
+
+
+def test_the_benchmark_page_shows_the_comparators_the_sync_stores(loaded):
+    from kpis.benchmarks import benchmark_for_page
+
+    for code in ("high", "count"):
+        stored = {
+            (c.period_end, c.comparator): (c.value, c.contributors)
+            for c in ComparatorValue.objects.filter(kpi=loaded[code])
+        }
+        shown = {}
+        for period in benchmark_for_page(code).trend:
+            for kind, value in (
+                ("neighbours", period.neighbours),
+                ("region", period.region),
+                ("england", period.england),
+            ):
+                if value is not None:
+                    contributors = period.contributors if kind == "neighbours" else None
+                    shown[period.period_end, kind] = (
+                        value.quantize(Decimal("0.0001")),
+                        contributors,
+                    )
+        assert shown == stored and stored
 
 
 def test_rank_and_band_by_polarity_with_ties(loaded):

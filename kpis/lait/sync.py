@@ -11,7 +11,8 @@ indicator is loaded), writes:
 - ComparatorValues (origin DFE) for each period: statistical neighbours, the mean of the home
   council's current neighbours that have a published figure, with `contributors` saying how
   many; the home council's region (the REGION Area named as the council's region); England.
-  A comparator with no published figure for the period gets no row.
+  A comparator with no published figure for the period gets no row. They are computed by
+  kpis/comparators.py, as the benchmark page computes what it shows, and stored to 4 places.
 - a KPIRank for each period in which the home council has a published figure: its place among
   all local authorities (Area kind LA) with a published figure, by the indicator's polarity.
   Ties share the best place (competition ranking: 1, 2, 2, 4); `out_of` counts the LAs with a
@@ -43,9 +44,10 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 
+from kpis.comparators import ComparatorAreas, comparator_areas, comparators_for_period
 from kpis.lait.loading import Counts
 from kpis.models import (
     KPI,
@@ -57,7 +59,6 @@ from kpis.models import (
     KPIRank,
     KPIValue,
     Origin,
-    StatisticalNeighbour,
 )
 
 DFE = Origin.DFE
@@ -103,11 +104,7 @@ class Report:
     england: bool = False
 
 
-# --- Pure rules: mean, rank, band ------------------------------------------------------------
-
-
-def mean(values: list[Decimal]) -> Decimal:
-    return (sum(values, Decimal(0)) / len(values)).quantize(PLACES, ROUND_HALF_UP)
+# --- Pure rules: rank, band ------------------------------------------------------------------
 
 
 def competition_rank(value: Decimal, others: list[Decimal], polarity: str) -> int:
@@ -156,11 +153,7 @@ def _rank_refusal(kpi: KPI, indicator: BenchmarkIndicator) -> str:
         return "DfE marks the indicator No_Quartile"
     if kpi.polarity == KPI.Polarity.NONE:
         return "the KPI has no polarity"
-    agrees = {
-        Polarity.HIGH: KPI.Polarity.HIGHER_IS_BETTER,
-        Polarity.LOW: KPI.Polarity.LOWER_IS_BETTER,
-    }
-    if agrees[indicator.polarity] != kpi.polarity:
+    if indicator.kpi_polarity != kpi.polarity:
         return (
             f"the KPI's polarity ({kpi.get_polarity_display()}) contradicts DfE's "
             f"({indicator.get_polarity_display()})"
@@ -193,17 +186,13 @@ def sync(home_la_number: int | None = None) -> Report:
     NoHomeArea if no Area has the home council's LA number (nothing is changed)."""
     number = settings.HOME_LA_NUMBER if home_la_number is None else home_la_number
     with transaction.atomic():
-        home = Area.objects.filter(la_number=number).first()
-        if home is None:
+        areas = comparator_areas(number)
+        if areas.home is None:
             raise NoHomeArea(f"No area has LA number {number}: load DfE's LA code list first.")
-        report = Report(home=home)
-        neighbours = list(
-            StatisticalNeighbour.objects.filter(area=home).values_list("neighbour_id", flat=True)
-        )
-        region = Area.objects.filter(kind=Area.Kind.REGION, name=home.region).first()
-        england = Area.objects.filter(kind=Area.Kind.ENGLAND).first()
-        report.neighbours, report.region = len(neighbours), region.name if region else ""
-        report.england = england is not None
+        report = Report(home=areas.home)
+        report.neighbours = len(areas.neighbours)
+        report.region = areas.region.name if areas.region else ""
+        report.england = areas.england is not None
         la_ids = set(Area.objects.filter(kind=Area.Kind.LA).values_list("pk", flat=True))
 
         mapped = KPI.objects.filter(benchmark_relation=BenchmarkRelation.SAME).exclude(
@@ -223,21 +212,21 @@ def sync(home_la_number: int | None = None) -> Report:
                 report.unknown_indicators.append((kpi.code, kpi.benchmark_code))
                 continue
             synced.append(kpi)
-            report.kpis.append(
-                _sync_kpi(kpi, indicator, home, neighbours, region, england, la_ids, wanted)
-            )
+            report.kpis.append(_sync_kpi(kpi, indicator, areas, la_ids, wanted))
 
         ids = [kpi.pk for kpi in synced]
-        illustrative = Q(kpi_id__in=ids, origin=Origin.ILLUSTRATIVE)
-        report.illustrative_deleted = _raw_delete(KPIValue.objects.filter(illustrative))
-        report.illustrative_deleted += _raw_delete(ComparatorValue.objects.filter(illustrative))
-        _write_values(report, wanted.values, ids)
-        _write_comparators(report, wanted.comparators, ids)
-        _write_ranks(report, wanted.ranks)
+        report.illustrative_deleted = sum(
+            _raw_delete(model.objects.filter(kpi_id__in=ids).illustrative())
+            for model in (KPIValue, ComparatorValue)
+        )
+        _keep_real_figures(dict(zip(ids, report.kpis, strict=True)), wanted)
+        _write(VALUES, wanted.values, report.values)
+        _write(COMPARATORS, wanted.comparators, report.comparators)
+        _write(RANKS, wanted.ranks, report.ranks)
     return report
 
 
-def _sync_kpi(kpi, indicator, home, neighbours, region, england, la_ids, wanted) -> KPISync:
+def _sync_kpi(kpi, indicator, areas: ComparatorAreas, la_ids, wanted) -> KPISync:
     result = KPISync(kpi.code, indicator.code)
     three_year = kpi.measurement == KPI.Measurement.THREE_YEAR_AVERAGE
     rows = BenchmarkValue.objects.filter(indicator=indicator)
@@ -270,7 +259,7 @@ def _sync_kpi(kpi, indicator, home, neighbours, region, england, la_ids, wanted)
     source = f"{SOURCE}{indicator.code}"
     for label, end in sorted(chosen.items(), key=lambda item: item[1]):
         figures = periods[label][1]
-        own = figures.get(home.pk)
+        own = figures.get(areas.home.pk)
         if own is not None:
             value, revision = own
             if value is None:
@@ -288,25 +277,23 @@ def _sync_kpi(kpi, indicator, home, neighbours, region, england, la_ids, wanted)
                         band(value, every_la, indicator.polarity),
                     )
                     result.ranked += 1
-        published = [
-            figures[n][0] for n in neighbours if n in figures and figures[n][0] is not None
-        ]
-        if published:
+        found = comparators_for_period({a: v for a, (v, _) in figures.items()}, areas)
+        if found.neighbours is not None:
             text = (
-                f"{source} ({label}): mean of the {len(published)} of {len(neighbours)} "
-                "statistical neighbours with a published figure"
+                f"{source} ({label}): mean of the {found.contributors} of "
+                f"{len(areas.neighbours)} statistical neighbours with a published figure"
             )
             wanted.comparators[kpi.pk, Comparator.STATISTICAL_NEIGHBOURS, end] = (
-                mean(published),
-                len(published),
+                _q(found.neighbours),
+                found.contributors,
                 text,
             )
-        for comparator, area in ((Comparator.REGION, region), (Comparator.ENGLAND, england)):
-            if area is None or area.pk not in figures:
-                continue
-            value, revision = figures[area.pk]
+        for comparator, area, value in (
+            (Comparator.REGION, areas.region, found.region),
+            (Comparator.ENGLAND, areas.england, found.england),
+        ):
             if value is not None:
-                text = f"{source} ({_label(label, revision)}): {area.name}"
+                text = f"{source} ({_label(label, figures[area.pk][1])}): {area.name}"
                 wanted.comparators[kpi.pk, comparator, end] = (_q(value), None, text)
     return result
 
@@ -325,106 +312,77 @@ def _delete_ids(model, ids: list[int]) -> None:
         _raw_delete(model.objects.filter(pk__in=ids[start : start + BATCH]))
 
 
-def _write_values(report: Report, wanted: dict, ids: list[int]) -> None:
-    counts = report.values
-    # Real figures of another origin hold their period: DfE's figure is not written there.
-    others = (
-        KPIValue.objects.filter(kpi_id__in=ids).exclude(OWN).exclude(origin=Origin.ILLUSTRATIVE)
-    )
-    by_code = {k.kpi: k for k in report.kpis}
-    codes = dict(KPI.objects.filter(pk__in=ids).values_list("pk", "code"))
+def _keep_real_figures(synced: dict[int, KPISync], wanted: _Wanted) -> None:
+    """A real figure of another origin holds its period: DfE's is not written there. A kept
+    value is reported, with whether it differs from DfE's."""
+    others = KPIValue.objects.filter(kpi_id__in=list(synced)).exclude(OWN).real()
     for kpi_id, end, value, origin in others.values_list("kpi_id", "period_end", "value", "origin"):
-        want = wanted.pop((kpi_id, end), None)
+        want = wanted.values.pop((kpi_id, end), None)
         if want is not None:
             same = "the same as DfE's" if value == want[0] else f"DfE's is {want[0].normalize():f}"
-            by_code[codes[kpi_id]].kept.append(
+            synced[kpi_id].kept.append(
                 f"{end}: {origin} figure {value.normalize():f} kept ({same})"
             )
-    to_update, to_delete = [], []
-    for row in KPIValue.objects.filter(OWN):
-        want = wanted.pop((row.kpi_id, row.period_end), None)
-        if want is None:
-            to_delete.append(row.pk)
-            continue
-        new = (want[0], want[1], None, None, "")
-        if (row.value, row.source, row.numerator, row.denominator, row.note) == new:
-            counts.unchanged += 1
-            continue
-        row.value, row.source, row.numerator, row.denominator, row.note = new
-        to_update.append(row)
-    _delete_ids(KPIValue, to_delete)
-    fields = ["value", "source", "numerator", "denominator", "note"]
-    KPIValue.objects.bulk_update(to_update, fields, batch_size=BATCH)
-    KPIValue.objects.bulk_create(
-        [
-            KPIValue(kpi_id=kpi_id, period_end=end, value=value, source=source, origin=DFE)
-            for (kpi_id, end), (value, source) in wanted.items()
-        ],
-        batch_size=BATCH,
-    )
-    counts.created, counts.updated, counts.deleted = len(wanted), len(to_update), len(to_delete)
-
-
-def _write_comparators(report: Report, wanted: dict, ids: list[int]) -> None:
-    counts = report.comparators
-    others = (
-        ComparatorValue.objects.filter(kpi_id__in=ids)
-        .exclude(OWN)
-        .exclude(origin=Origin.ILLUSTRATIVE)
-    )
+    others = ComparatorValue.objects.filter(kpi_id__in=list(synced)).exclude(OWN).real()
     for key in others.values_list("kpi_id", "comparator", "period_end"):
-        wanted.pop(key, None)  # a real comparator from elsewhere holds its period
+        wanted.comparators.pop(key, None)
+
+
+@dataclass(frozen=True)
+class _Owned:
+    """The rows of one table that this module owns, and how one is named and compared."""
+
+    model: type[models.Model]
+    rows: Q  # which rows are ours
+    key: tuple[str, ...]  # the fields that name a row: the wanted dict's keys
+    written: tuple[str, ...]  # the fields taken from DfE's figures: the wanted dict's values
+    fixed: dict[str, object]  # what every row of ours holds besides
+
+
+VALUES = _Owned(
+    KPIValue,
+    OWN,
+    ("kpi_id", "period_end"),
+    ("value", "source"),
+    {"numerator": None, "denominator": None, "note": "", "origin": DFE},
+)
+COMPARATORS = _Owned(
+    ComparatorValue,
+    OWN,
+    ("kpi_id", "comparator", "period_end"),
+    ("value", "contributors", "source"),
+    {"origin": DFE},
+)
+RANKS = _Owned(KPIRank, Q(), ("kpi_id", "period_end"), ("rank", "out_of", "band"), {})
+
+
+def _write(table: _Owned, wanted: dict[tuple, tuple], counts: Counts) -> None:
+    """Bring the table's rows of ours in step with `wanted`, in bulk: a row no longer wanted
+    is deleted, a changed one updated in place, a new one created; the rest are counted."""
+    fields = [*table.written, *table.fixed]
     to_update, to_delete = [], []
-    for row in ComparatorValue.objects.filter(OWN):
-        want = wanted.pop((row.kpi_id, row.comparator, row.period_end), None)
+    for row in table.model.objects.filter(table.rows):
+        want = wanted.pop(tuple(getattr(row, name) for name in table.key), None)
         if want is None:
             to_delete.append(row.pk)
             continue
-        if (row.value, row.contributors, row.source) == want:
+        new = (*want, *table.fixed.values())
+        if tuple(getattr(row, name) for name in fields) == new:
             counts.unchanged += 1
             continue
-        row.value, row.contributors, row.source = want
+        for name, value in zip(fields, new, strict=True):
+            setattr(row, name, value)
         to_update.append(row)
-    _delete_ids(ComparatorValue, to_delete)
-    fields = ["value", "contributors", "source"]
-    ComparatorValue.objects.bulk_update(to_update, fields, batch_size=BATCH)
-    ComparatorValue.objects.bulk_create(
+    _delete_ids(table.model, to_delete)
+    table.model.objects.bulk_update(to_update, fields, batch_size=BATCH)
+    table.model.objects.bulk_create(
         [
-            ComparatorValue(
-                kpi_id=kpi_id,
-                comparator=comparator,
-                period_end=end,
-                value=value,
-                contributors=contributors,
-                source=source,
-                origin=DFE,
+            table.model(
+                **dict(zip(table.key, key, strict=True)),
+                **dict(zip(table.written, want, strict=True)),
+                **table.fixed,
             )
-            for (kpi_id, comparator, end), (value, contributors, source) in wanted.items()
-        ],
-        batch_size=BATCH,
-    )
-    counts.created, counts.updated, counts.deleted = len(wanted), len(to_update), len(to_delete)
-
-
-def _write_ranks(report: Report, wanted: dict) -> None:
-    counts = report.ranks
-    to_update, to_delete = [], []
-    for row in KPIRank.objects.all():
-        want = wanted.pop((row.kpi_id, row.period_end), None)
-        if want is None:
-            to_delete.append(row.pk)
-            continue
-        if (row.rank, row.out_of, row.band) == want:
-            counts.unchanged += 1
-            continue
-        row.rank, row.out_of, row.band = want
-        to_update.append(row)
-    _delete_ids(KPIRank, to_delete)
-    KPIRank.objects.bulk_update(to_update, ["rank", "out_of", "band"], batch_size=BATCH)
-    KPIRank.objects.bulk_create(
-        [
-            KPIRank(kpi_id=kpi_id, period_end=end, rank=rank, out_of=out_of, band=band_)
-            for (kpi_id, end), (rank, out_of, band_) in wanted.items()
+            for key, want in wanted.items()
         ],
         batch_size=BATCH,
     )

@@ -10,7 +10,7 @@ from django.core.serializers.base import DeserializationError
 from playwright.sync_api import expect
 
 from actions.models import Objective
-from kpis import queries
+from kpis import readings as kpi_readings
 from kpis.models import KPI, ComparatorValue, KPIGroup, KPIValue
 from kpis.rating import RAG
 from tests.browser.conftest import assert_no_axe_violations, sign_in
@@ -126,7 +126,7 @@ def test_a_committee_member_reads_every_kpi_on_the_dashboard_and_filters_by_rati
     open_kpi_dashboard(page)
     expect(page).to_have_url(f"{live_server.url}/kpis/")
 
-    readings = queries.readings()
+    readings = kpi_readings.readings()
     assert len(readings) == KPI.objects.count()
     rows = dashboard_rows(page)
     assert list(rows) == [r.kpi.code for r in readings]  # every KPI once, in catalogue order
