@@ -12,11 +12,10 @@ from actions.filters import ActionFilter
 from actions.forms import STATUS_HINTS, UpdateForm
 from actions.history import changes_for_action
 from actions.models import Programme, Status
-from actions.permissions import can_read, can_update
+from actions.permissions import READ_PERMISSION, can_read, can_update
 from actions.services import StaleEdit, record_update
 from actions.tables import ActionTable
 from careprog.periods import InvalidPeriod, ReportingPeriod
-from careprog.roles import READ_PERMISSION
 from kpis import readings as kpi_readings
 
 read_required = permission_required(READ_PERMISSION, raise_exception=True)

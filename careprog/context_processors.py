@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.urls import reverse
 
-from actions.permissions import READ_PERMISSION, UPDATE_PERMISSION
+from actions.permissions import UPDATE_PERMISSION, can_read
 from kpis.permissions import can_import, can_view
 
 
@@ -9,7 +9,7 @@ def service(request):
     """Service name, phase and the navigation a user's role opens to them."""
     user = getattr(request, "user", None)
     items = []
-    if user is not None and user.is_authenticated and user.has_perm(READ_PERMISSION):
+    if user is not None and can_read(user):
         items.append((reverse("actions:programme_list"), "Programmes", "programmes"))
         if user.has_perm(UPDATE_PERMISSION):
             items.append((reverse("actions:my_actions"), "My actions", "mine"))

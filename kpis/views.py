@@ -15,9 +15,10 @@ from kpis.importing.apply import ImportRefused, apply_return, store_upload, undo
 from kpis.importing.preview import preview_return
 from kpis.importing.template import build_template
 from kpis.models import KPI, ImportBatch, KPIGroup
+from kpis.permissions import IMPORT_PERMISSION, VIEW_PERMISSION
 from kpis.rating import BAND_EXPLANATION, RAG
 
-read_required = permission_required("kpis.view_kpi", raise_exception=True)
+read_required = permission_required(VIEW_PERMISSION, raise_exception=True)
 
 
 def _chosen(request, name, choices):
@@ -123,7 +124,7 @@ def kpi_benchmark(request, code):
     )
 
 
-import_required = permission_required("kpis.add_importbatch", raise_exception=True)
+import_required = permission_required(IMPORT_PERMISSION, raise_exception=True)
 PREVIEW_ROWS = 200  # per kind; the counts say how many there are in all
 
 
