@@ -18,7 +18,7 @@ NONCE = re.compile(r' nonce="[^"]*"')
 
 
 @pytest.fixture(autouse=True)
-def fresh_throttle_counts():
+def fresh_throttle_counts(db):
     caches["throttle"].clear()
     yield
     caches["throttle"].clear()

@@ -17,6 +17,7 @@ import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.core.cache import caches
+from django.core.management import call_command
 from django.test import Client
 
 from careprog import throttling
@@ -27,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
-def fresh_throttle_counts():
+def fresh_throttle_counts(db):
     """Password-reset counts live in the process's cache, not the test's database."""
     caches["throttle"].clear()
     yield
@@ -331,3 +332,19 @@ def test_an_hour_later_the_account_can_be_emailed_again(committee_member, mailou
     monkeypatch.setattr(throttling, "time", SimpleNamespace(time=lambda: later))
     ask_for_reset("councillor@example.org", address(2))
     assert len(mailoutbox) == 4
+
+
+def test_the_limits_hold_with_the_shared_database_cache(settings, committee_member, mailoutbox):
+    """What THROTTLE_CACHE_TABLE configures for production: every worker's counts in one table."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "throttle": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "careprog_throttle",
+        },
+    }
+    call_command("createcachetable", verbosity=0)
+    for n in range(10):
+        ask_for_reset("councillor@example.org", address(n % 2 + 1))
+    assert len(mailoutbox) == 3
+    assert caches["throttle"].get(f"password-reset:address:{address(1)}")[0] == 5
