@@ -123,7 +123,7 @@ def test_posting_anywhere_changes_nothing_unless_the_role_may_change_that_action
     client = client_for(client, people, role)
     for name, url in urls(action).items():
         if name in OPEN or name in ADMIN_ONLY:
-            continue  # sign-in has its own tests; the admin is Django's, tested by Django
+            continue  # sign-in has its own tests; admin, the staff test below
         before = snapshot()
         data = {**UPDATE, "action_version": Action.objects.get(pk=action.pk).version}
         response = client.post(url, data)
@@ -218,7 +218,8 @@ def test_staff_without_the_manage_permission_cannot_add_change_or_delete_anythin
         delete = admin_url(model, f"{row.pk}/delete/")
         assert client.post(delete, {"post": "yes"}).status_code == 403, (role, delete)
         bulk = client.post(
-            admin_url(model), {"action": "delete_selected", "_selected_action": [row.pk]}
+            admin_url(model),
+            {"action": "delete_selected", "_selected_action": [row.pk], "post": "yes"},
         )
         assert bulk.status_code < 500, (role, model)
         if hasattr(model, "history"):
@@ -227,6 +228,23 @@ def test_staff_without_the_manage_permission_cannot_add_change_or_delete_anythin
             assert client.post(revert, data).status_code == 403, (role, revert)
 
     assert everything() == before, role
+
+
+def test_a_lead_with_staff_status_cannot_change_even_their_own_actions_update_in_admin(
+    client, administrator, officer, action
+):
+    as_admin = Client()
+    as_admin.force_login(administrator)
+    update = action.updates.get()
+    url = f"/admin/actions/update/{update.pk}/change/"
+    data = {**admin_form_data(as_admin.get(url)), "text": "Edited in admin"}
+    officer.is_staff = True
+    officer.save()
+    client.force_login(officer)
+
+    assert client.post(url, data).status_code == 403
+    update.refresh_from_db()
+    assert update.text != "Edited in admin"
 
 
 def test_the_officers_own_write_rule_still_holds_in_the_app(client, officer, action):
