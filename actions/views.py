@@ -85,7 +85,7 @@ def _action_table_page(request, actions, *, title, nav_section, mine=False):
             raise Http404("No such export format")
         RequestConfig(request, paginate=False).configure(table)
         return exports.table_response(table, export_format, filename=title)
-    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    _sort_and_paginate(request, table)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -101,6 +101,24 @@ def _action_table_page(request, actions, *, title, nav_section, mine=False):
             "nav_section": nav_section,
         },
     )
+
+
+PER_PAGE = 25
+MAX_PER_PAGE = 100
+
+
+def _sort_and_paginate(request, table) -> None:
+    """?sort=, ?page= and ?per_page= as django-tables2 reads them, except that every value
+    gives a page: a page number that is not one gives the first page, one past the end the
+    last, and a per_page outside 1 to MAX_PER_PAGE the default (django-tables2 hands a
+    negative one to Django's Paginator, which fails)."""
+    RequestConfig(request, paginate=False).configure(table)
+    try:
+        per_page = int(request.GET.get(table.prefixed_per_page_field, PER_PAGE))
+    except ValueError:
+        per_page = PER_PAGE
+    table.paginate(per_page=per_page if 1 <= per_page <= MAX_PER_PAGE else PER_PAGE)
+    table.page = table.paginator.get_page(request.GET.get(table.prefixed_page_field))
 
 
 @require_GET

@@ -25,12 +25,21 @@ _READ = [
     "kpis.view_kpitarget",
     "kpis.view_comparatorvalue",
 ]
+# Failed sign-ins and lock-outs (django-axes), which administrators read and clear in admin.
+_LOCK_OUTS = [
+    "axes.view_accessattempt",
+    "axes.delete_accessattempt",
+    "axes.view_accessfailurelog",
+    "axes.view_accesslog",
+]
 # "app.*" is every permission of an app: administrators have everything in the service,
-# including users and roles.
+# including users and roles. Officers' add/change_update serve the app's own rule
+# (actions.permissions.can_update: the actions they lead or are delegated); Django admin
+# asks for the manage permission as well, so it is read-only for them.
 ROLES = {
     COMMITTEE_MEMBERS: _READ,
     OFFICERS: [*_READ, UPDATE_PERMISSION, "actions.change_update"],
-    PROGRAMME_ADMINISTRATORS: ["actions.*", "kpis.*", "auth.*", "simple_history.*"],
+    PROGRAMME_ADMINISTRATORS: ["actions.*", "kpis.*", "auth.*", "simple_history.*", *_LOCK_OUTS],
 }
 
 

@@ -128,13 +128,59 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Failed sign-ins are throttled per username and address (django-axes).
+# Failed sign-ins (django-axes; README, "Sign-in throttling"). Within the cool-off, a
+# username is locked out at each limit: from one address, from all addresses, and an address
+# for every username. careprog.throttling.SignInThrottle gives each parameter its limit.
+AXES_HANDLER = "careprog.throttling.SignInThrottle"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_ACCOUNT_FAILURE_LIMIT = env_int("AXES_ACCOUNT_FAILURE_LIMIT", 20)
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 20)
+if min(AXES_FAILURE_LIMIT, AXES_ACCOUNT_FAILURE_LIMIT, AXES_ADDRESS_FAILURE_LIMIT) < 1:
+    raise ImproperlyConfigured(
+        "AXES_FAILURE_LIMIT, AXES_ACCOUNT_FAILURE_LIMIT and AXES_ADDRESS_FAILURE_LIMIT must each"
+        " be at least 1"
+    )
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0) or None
+# The client's address (django-ipware): REMOTE_ADDR, unless AXES_PROXY_COUNT proxies stand in
+# front, each appending the address it received from to X-Forwarded-For. The client is then
+# the entry that many from the right; entries further left are whatever the client sent.
+# ipware counts the entries after the client, and must not be strict, or a forged entry
+# would make it fall back to the proxy's own address.
+# (Read into a private name: axes warns of a setting called AXES_PROXY_COUNT, its old name.)
+_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
+if _PROXY_COUNT < 0:
+    raise ImproperlyConfigured("AXES_PROXY_COUNT must be 0 or more")
+if _PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    AXES_IPWARE_PROXY_COUNT = _PROXY_COUNT - 1
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+    AXES_IPWARE_PROXY_COUNT = None
+IPWARE_STRICT = False
+
+# Password-reset requests (careprog.throttling.PasswordResetView): at most this many acted on
+# per address, and emails per account, in each window; past either the "sent" page is shown
+# and nothing is sent. The counts live in the "throttle" cache: this process's memory, unless
+# THROTTLE_CACHE_TABLE names a database cache table (`manage.py createcachetable`) that every
+# worker shares.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env_int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 5)
+PASSWORD_RESET_LIMIT_PER_ACCOUNT = env_int("PASSWORD_RESET_LIMIT_PER_ACCOUNT", 3)
+PASSWORD_RESET_LIMIT_WINDOW = 60 * 60  # seconds
+_THROTTLE_CACHE_TABLE = os.environ.get("THROTTLE_CACHE_TABLE", "").strip()
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": (
+        {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": _THROTTLE_CACHE_TABLE,
+        }
+        if _THROTTLE_CACHE_TABLE
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
+    ),
+}
 
 # Password reset emails: printed to the console unless an SMTP server is configured.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

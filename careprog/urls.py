@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from actions import views as action_views
+from careprog import throttling
 
 admin.site.site_header = "Care programmes administration"
 admin.site.site_title = "Care programmes"
@@ -15,10 +16,11 @@ urlpatterns = [
     path("sign-in/", auth_views.LoginView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     # Password reset by email. Django's views are open without sign-in, and the "sent"
-    # page is the same whether or not the address belongs to an account.
+    # page is the same whether or not the address belongs to an account, and whether or
+    # not a limit on requests per address or emails per account stopped the email.
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(
+        throttling.PasswordResetView.as_view(
             email_template_name="registration/password_reset_email.txt",
             extra_email_context={
                 "service_name": settings.SERVICE_NAME,

@@ -1,10 +1,13 @@
-from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+"""Django admin for the KPI catalogue: writes need the manage permission, as the programme
+hierarchy's do (actions/admin.py), so staff without it see the catalogue read-only."""
 
+from django.contrib import admin
+
+from actions.admin import ManagedAdmin, ManagedHistoryAdmin, ManagedInline
 from kpis.models import KPI, ComparatorValue, KPIGroup, KPITarget, KPIValue
 
 
-class KPIInline(admin.TabularInline):
+class KPIInline(ManagedInline, admin.TabularInline):
     model = KPI
     extra = 0
     fields = ["position", "code", "name", "unit", "polarity", "frequency"]
@@ -12,18 +15,18 @@ class KPIInline(admin.TabularInline):
 
 
 @admin.register(KPIGroup)
-class KPIGroupAdmin(admin.ModelAdmin):
+class KPIGroupAdmin(ManagedAdmin):
     list_display = ["name", "position"]
     inlines = [KPIInline]
 
 
-class KPITargetInline(admin.TabularInline):
+class KPITargetInline(ManagedInline, admin.TabularInline):
     model = KPITarget
     extra = 0
 
 
 @admin.register(KPI)
-class KPIAdmin(SimpleHistoryAdmin):
+class KPIAdmin(ManagedHistoryAdmin):
     list_display = ["code", "name", "group", "unit", "polarity", "frequency"]
     list_filter = ["group", "unit", "polarity", "frequency"]
     list_select_related = ["group"]
@@ -33,7 +36,7 @@ class KPIAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(KPIValue)
-class KPIValueAdmin(SimpleHistoryAdmin):
+class KPIValueAdmin(ManagedHistoryAdmin):
     list_display = ["kpi", "period_end", "value", "origin", "source"]
     list_filter = ["origin", "kpi__group"]
     list_select_related = ["kpi"]
@@ -43,14 +46,14 @@ class KPIValueAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(KPITarget)
-class KPITargetAdmin(SimpleHistoryAdmin):
+class KPITargetAdmin(ManagedHistoryAdmin):
     list_display = ["kpi", "financial_year", "value", "amber_tolerance", "tolerance_kind"]
     list_select_related = ["kpi"]
     raw_id_fields = ["kpi"]
 
 
 @admin.register(ComparatorValue)
-class ComparatorValueAdmin(admin.ModelAdmin):
+class ComparatorValueAdmin(ManagedAdmin):
     list_display = ["kpi", "comparator", "period_end", "value", "origin"]
     list_filter = ["comparator", "origin"]
     list_select_related = ["kpi"]

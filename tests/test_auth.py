@@ -1,18 +1,27 @@
 """Password reset by email, and the lockout after repeated failed sign-ins (django-axes).
 
-Axes records attempts in the database, so each test's rollback starts it afresh.
+Axes records attempts in the database, so each test's rollback starts it afresh; the
+password-reset counts live in the "throttle" cache, which fresh_throttle_counts clears.
 """
 
 import re
 
 import pytest
 from django.conf import settings
+from django.core.cache import caches
 
 from tests.conftest import PASSWORD
 
 NEW_PASSWORD = "a-brand-new-test-password"
 RESET_LINK = re.compile(r"^http://testserver(/password-reset/[^/\s]+/[^/\s]+/)$", re.MULTILINE)
 NONCE = re.compile(r' nonce="[^"]*"')
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttle_counts(db):
+    caches["throttle"].clear()
+    yield
+    caches["throttle"].clear()
 
 
 def reset_link(mailoutbox):

@@ -1,0 +1,91 @@
+"""What every page of Django admin shares: query strings that cannot reach a 500, writes that
+need a permission the subclass names, and no revert from history without it.
+
+Imports no app of ours; the apps' admins name their write permission. Django admin loads this
+module (careprog is an installed app) after django.contrib.auth's and axes' admins, so it
+re-registers theirs with the same guards.
+"""
+
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
+from django.core.exceptions import PermissionDenied
+
+
+class GuardedChangeList(ChangeList):
+    """Django's change list, refusing two query strings it lets through to a 500: a NUL
+    character (PostgreSQL text cannot hold one, so the query fails when it runs) and a
+    date-hierarchy year, month or day too large for a date (OverflowError, where Django
+    catches only ValueError). Refused lookups get admin's own answer to a bad filter: a
+    redirect to the unfiltered list with ``?e=1``."""
+
+    def get_filters(self, request):
+        if any("\x00" in key or "\x00" in value for key, value in _query_items(request)):
+            raise IncorrectLookupParameters("A query string value holds a NUL character")
+        try:
+            return super().get_filters(request)
+        except OverflowError as error:
+            raise IncorrectLookupParameters(error) from error
+
+
+def _query_items(request):
+    for key, values in request.GET.lists():
+        for value in values:
+            yield key, value
+
+
+class GuardedQueries:
+    """Mixin for a ModelAdmin: its change list is GuardedChangeList."""
+
+    def get_changelist(self, request, **kwargs):
+        return GuardedChangeList
+
+
+class WritesNeedPermission:
+    """Mixin for a ModelAdmin or an inline: adding, changing and deleting also need
+    ``write_permission``, whatever model permissions the user holds. Roles grant some of
+    those for the app's own rules (an officer's ``change_update`` is checked there against
+    the actions they lead), which admin would otherwise honour for every row."""
+
+    write_permission: str
+
+    def _may_write(self, request) -> bool:
+        return request.user.has_perm(self.write_permission)
+
+    def has_add_permission(self, request, *args):
+        return self._may_write(request) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_write(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may_write(request) and super().has_delete_permission(request, obj)
+
+
+class GuardedRevert:
+    """Mixin for a SimpleHistoryAdmin. django-simple-history's history form saves a POST
+    from anyone who may view the history, even where it hides the Revert button
+    (``revert_disabled``): refuse that POST here."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST" and self.revert_disabled(request):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+# Django's and django-axes' own admins, with the same guard on their query strings.
+for model, model_admin in [
+    (User, UserAdmin),
+    (Group, GroupAdmin),
+    (AccessAttempt, AccessAttemptAdmin),
+    (AccessLog, AccessLogAdmin),
+    (AccessFailureLog, AccessFailureLogAdmin),
+]:
+    if not admin.site.is_registered(model):
+        continue  # AXES_ENABLE_ADMIN off
+    admin.site.unregister(model)
+    admin.site.register(model, type(model_admin.__name__, (GuardedQueries, model_admin), {}))
