@@ -114,12 +114,22 @@ TEMPLATES = [
 ]
 
 # SQLite file by default; DATABASE_URL selects PostgreSQL (or another SQLite path).
+# Health checks: a persistent connection that the server dropped (a restart) is replaced
+# at the start of the next request instead of failing it.
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several workers saving at once: a deferred transaction that reads, then writes, is
+    # refused ("database is locked") when another holds the write lock; IMMEDIATE takes
+    # the write lock at BEGIN, so writers queue, each waiting up to `timeout` seconds.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

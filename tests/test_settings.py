@@ -1,5 +1,6 @@
 """One settings module, driven by the environment, safe by default."""
 
+import json
 import os
 import subprocess
 import sys
@@ -73,3 +74,21 @@ def test_pages_carry_security_headers(member_client, seed_programme):
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
+
+
+def _database_settings(url):
+    script = (
+        "import json; from django.conf import settings; db = settings.DATABASES['default']; "
+        "print(json.dumps({k: db.get(k) for k in ('OPTIONS', 'CONN_HEALTH_CHECKS')}))"
+    )
+    result = _manage("shell", "--no-imports", "-c", script, **{**PRODUCTION, "DATABASE_URL": url})
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_sqlite_writers_queue_for_the_lock_and_postgres_connections_are_checked():
+    sqlite = _database_settings("sqlite:////tmp/careprog-deploy-check.sqlite3")
+    assert sqlite["OPTIONS"] == {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    postgres = _database_settings("postgres://postgres@127.0.0.1:5432/careprog")
+    assert not postgres["OPTIONS"], "SQLite's options are not PostgreSQL's"
+    assert sqlite["CONN_HEALTH_CHECKS"] and postgres["CONN_HEALTH_CHECKS"]
