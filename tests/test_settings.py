@@ -92,3 +92,24 @@ def test_sqlite_writers_queue_for_the_lock_and_postgres_connections_are_checked(
     postgres = _database_settings("postgres://postgres@127.0.0.1:5432/careprog")
     assert not postgres["OPTIONS"], "SQLite's options are not PostgreSQL's"
     assert sqlite["CONN_HEALTH_CHECKS"] and postgres["CONN_HEALTH_CHECKS"]
+
+
+def _setting(expression, **env):
+    script = f"from django.conf import settings; print({expression})"
+    return _manage("shell", "--no-imports", "-c", script, **{**PRODUCTION, **env})
+
+
+def test_the_idle_timeout_is_a_setting_in_minutes_and_must_be_positive():
+    assert _setting("settings.SESSION_COOKIE_AGE").stdout.strip() == "3600"
+    assert _setting("settings.SESSION_COOKIE_AGE", SESSION_IDLE_MINUTES="20").stdout.strip() == (
+        "1200"
+    )
+    refused = _setting("settings.SESSION_COOKIE_AGE", SESSION_IDLE_MINUTES="0")
+    assert refused.returncode != 0
+    assert "SESSION_IDLE_MINUTES must be at least 1" in refused.stderr
+
+
+def test_cookies_are_host_only_under_https_and_plainly_named_for_local_http():
+    names = "settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME"
+    assert _setting(names).stdout.split() == ["__Host-sessionid", "__Host-csrftoken"]
+    assert _setting(names, DEBUG="1").stdout.split() == ["sessionid", "csrftoken"]
