@@ -10,17 +10,17 @@ settings (and so the same OPTIONS) as the app's.
 from __future__ import annotations
 
 import itertools
-import sqlite3
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from actions.models import Action, Status, Update
 from actions.services import StaleEdit, record_update
+from tests.databases import connected_to, copy_sqlite_test_database
 from tests.factories import Q4, make_action, make_mechanism
 
 UPDATES = 100
@@ -37,35 +37,25 @@ class ThreadsDatabase:
     SQLite a file copy of it, made by share() once the test's data is written."""
 
     def __init__(self, tmp_path):
-        self.file_settings = None
         self.path = tmp_path / "threads.sqlite3"
+        self.file_settings = None
 
     def share(self):
-        if connection.vendor != "sqlite":
-            return
-        connection.ensure_connection()
-        target = sqlite3.connect(self.path)
-        connection.connection.backup(target)
-        target.close()
-        self.file_settings = {**connection.settings_dict, "NAME": str(self.path)}
+        if connection.vendor == "sqlite":
+            self.file_settings = copy_sqlite_test_database(self.path)
 
     @contextmanager
     def connected(self):
         """Within it, this thread's default connection is the shared database's."""
-        if self.file_settings is None:
-            try:
+        if self.file_settings is not None:
+            with connected_to(self.file_settings):
                 yield
-            finally:
-                if threading.current_thread() is not threading.main_thread():
-                    connection.close()
             return
-        original = connections["default"]
-        connections["default"] = type(original)(dict(self.file_settings), "default")
         try:
             yield
         finally:
-            connections["default"].close()
-            connections["default"] = original
+            if threading.current_thread() is not threading.main_thread():
+                connection.close()
 
 
 def _save_until_acknowledged(database, *, action_id, text, status, author):

@@ -25,7 +25,10 @@ PRODUCTION = {
 
 
 def _manage(*args, **env):
+    """manage.py as a deployment runs it: the suite's own variables removed, and no local
+    settings file (the `.env` that `make run` leaves in a developer's checkout)."""
     clean = {k: v for k, v in os.environ.items() if k not in TEST_ONLY_ENVIRONMENT}
+    clean["CAREPROG_ENV_FILE"] = ""
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
