@@ -15,6 +15,7 @@ from urllib.parse import urlencode, urljoin
 HOST = "careprog.example.org"
 STATIC_REFERENCE = re.compile(r"""(?:href|src)="(/static/[^"]+)\"""")
 CSS_URL = re.compile(r"""url\(\s*["']?([^"')]+)["']?\s*\)""")
+JS_IMPORT = re.compile(r"""(?:\bfrom|\bimport)\s*\(?\s*["'](\.{1,2}/[^"']+)["']""")
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 KPI_LINK = re.compile(r'href="/kpis/([a-z0-9-]+)/"')
 
@@ -110,6 +111,8 @@ def fetch_static(browser, references):
             for url in CSS_URL.findall(content.decode()):
                 if not url.startswith(("data:", "#")):
                     queue.append(urljoin(path, url))
+        elif path.endswith(".mjs"):
+            queue += [urljoin(path, url) for url in JS_IMPORT.findall(content.decode())]
     return seen
 
 

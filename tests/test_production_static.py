@@ -8,6 +8,7 @@ which never sees a CSS url() whose file the build forgot to copy, nor a missing 
 import datetime as dt
 import re
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 from django.conf import settings
@@ -20,6 +21,7 @@ from tests.kpi_factories import make_kpi, make_value
 MANIFEST_STORAGE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
 CSS_URL = re.compile(r"""url\(\s*["']?([^"')]+)["']?\s*\)""")
 PAGE_STATIC = re.compile(r"""(?:href|src)="(/static/[^"]+)\"""")
+JS_IMPORT = re.compile(r"""(?:\bfrom|\bimport)\s*\(?\s*["'](\.{1,2}/[^"']+)["']""")
 
 
 def _production_storages(static_root):
@@ -94,3 +96,8 @@ def test_pages_and_their_static_files_are_served_from_the_collected_files(
         asset = client.get(reference)
         assert asset.status_code == 200, reference
         assert "no-store" not in asset.get("Cache-Control", ""), reference
+        if reference.endswith((".js", ".mjs")):
+            assert asset["Content-Type"].startswith("text/javascript"), reference
+            script = b"".join(asset.streaming_content).decode()
+            for imported in JS_IMPORT.findall(script):
+                assert client.get(urljoin(reference, imported)).status_code == 200, imported
