@@ -1,7 +1,9 @@
 """careprog settings: one module, configured by environment variables.
 
 With no variables set it runs on a local SQLite file with DEBUG off, which
-refuses to start without SECRET_KEY. `make run` sets DEBUG=1 for local work.
+refuses to start without SECRET_KEY. `make run` sets DEBUG=1 for local work, and
+writes it to `.env` for the manage.py commands typed in the checkout: manage.py
+reads that file, this module never does (so neither gunicorn nor the tests see it).
 """
 
 import os
