@@ -7,7 +7,7 @@ CHROMIUM ?= /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup python npm static chromium lint format demo clean lait-extract
+.PHONY: run test setup python npm static chromium sqlite3 lint format demo clean lait-extract
 
 setup: python static
 
@@ -39,7 +39,17 @@ chromium:
 	  fi; \
 	fi
 
-demo: setup
+# Local settings for commands typed by hand here (`.venv/bin/python manage.py ...`): manage.py
+# reads .env; gunicorn and the tests do not. Written once, then yours to edit; never committed.
+ENV_FILE ?= .env
+$(ENV_FILE):
+	@printf '%s\n' \
+	  '# Written by `make run` for local work in this checkout: never commit it, never deploy it.' \
+	  '# manage.py reads it; variables already set in the environment win.' \
+	  'DEBUG=1' > $@
+	@echo "Wrote $@ (DEBUG=1) so that manage.py commands run here as the README shows."
+
+demo: setup $(ENV_FILE)
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py setup_demo
 
@@ -54,7 +64,19 @@ format: python
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-test: setup chromium lint
+# The backup test runs the README's own sqlite3 commands.
+sqlite3:
+	@if ! command -v sqlite3 >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing sqlite3 for the backup test (apt-get install sqlite3)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3 >/dev/null; \
+	  else \
+	    echo "The backup test needs the sqlite3 command: sudo apt-get install sqlite3"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+test: setup chromium sqlite3 lint
 	CHROMIUM=$(CHROMIUM) $(PY) -m pytest $(PYTEST_ARGS)
 
 # Rewrite fixtures/lait/ from DfE's full LAIT files (not in the repository) for the indicators

@@ -1,7 +1,9 @@
 """careprog settings: one module, configured by environment variables.
 
 With no variables set it runs on a local SQLite file with DEBUG off, which
-refuses to start without SECRET_KEY. `make run` sets DEBUG=1 for local work.
+refuses to start without SECRET_KEY. `make run` sets DEBUG=1 for local work, and
+writes it to `.env` for the manage.py commands typed in the checkout: manage.py
+reads that file, this module never does (so neither gunicorn nor the tests see it).
 """
 
 import os
@@ -26,14 +28,17 @@ def env_bool(name: str, default: bool = False) -> bool:
     raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false, yes/no), not {raw!r}")
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {raw!r}")
+    return value
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -74,12 +79,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads a body (sessions, CSRF, forms).
+    "careprog.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "careprog.middleware.SessionActivityMiddleware",
+    "careprog.middleware.NoStoreWhenSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -114,17 +123,30 @@ TEMPLATES = [
 ]
 
 # SQLite file by default; DATABASE_URL selects PostgreSQL (or another SQLite path).
+# Health checks: a persistent connection that the server dropped (a restart) is replaced
+# at the start of the next request instead of failing it.
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several workers saving at once: a deferred transaction that reads, then writes, is
+    # refused ("database is locked") when another holds the write lock; IMMEDIATE takes
+    # the write lock at BEGIN, so writers queue, each waiting up to `timeout` seconds.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -202,6 +224,12 @@ HOME_LA_NUMBER = env_int("HOME_LA_NUMBER", 344)
 # before the preview warns.
 KPI_IMPORT_MAX_BYTES = env_int("KPI_IMPORT_MAX_MB", 10) * 1024 * 1024
 KPI_IMPORT_WARN_CHANGE_PERCENT = env_int("KPI_IMPORT_WARN_CHANGE_PERCENT", 25)
+# Every request: a declared body over this is refused with 413 before it is read
+# (careprog.middleware.RequestSizeLimitMiddleware). The largest return plus room for the
+# rest of the form; the proxy's limit should be higher still, so the refusal is ours.
+REQUEST_MAX_BYTES = KPI_IMPORT_MAX_BYTES + 1024 * 1024
+# Form fields alone (file uploads aside): the largest form typed here is a few kilobytes.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -236,7 +264,16 @@ SERVICE_PHASE = "Alpha"
 # Security: production defaults, relaxed only for local DEBUG work.
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+if SESSION_COOKIE_SECURE:
+    # The __Host- prefix makes the browser refuse these cookies unless they are Secure,
+    # for the whole site (Path=/) and for this host alone (no Domain): no sibling
+    # subdomain can set or overwrite them. Plain names over local http.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 SESSION_COOKIE_HTTPONLY = True
+# Signed out after SESSION_IDLE_MINUTES without a request: activity moves the expiry on
+# (careprog.middleware.SessionActivityMiddleware).
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 60, minimum=1) * 60
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)

@@ -1,5 +1,6 @@
 """One settings module, driven by the environment, safe by default."""
 
+import json
 import os
 import subprocess
 import sys
@@ -24,7 +25,10 @@ PRODUCTION = {
 
 
 def _manage(*args, **env):
+    """manage.py as a deployment runs it: the suite's own variables removed, and no local
+    settings file (the `.env` that `make run` leaves in a developer's checkout)."""
     clean = {k: v for k, v in os.environ.items() if k not in TEST_ONLY_ENVIRONMENT}
+    clean["CAREPROG_ENV_FILE"] = ""
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -73,3 +77,42 @@ def test_pages_carry_security_headers(member_client, seed_programme):
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
+
+
+def _database_settings(url):
+    script = (
+        "import json; from django.conf import settings; db = settings.DATABASES['default']; "
+        "print(json.dumps({k: db.get(k) for k in ('OPTIONS', 'CONN_HEALTH_CHECKS')}))"
+    )
+    result = _manage("shell", "--no-imports", "-c", script, **{**PRODUCTION, "DATABASE_URL": url})
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_sqlite_writers_queue_for_the_lock_and_postgres_connections_are_checked():
+    sqlite = _database_settings("sqlite:////tmp/careprog-deploy-check.sqlite3")
+    assert sqlite["OPTIONS"] == {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    postgres = _database_settings("postgres://postgres@127.0.0.1:5432/careprog")
+    assert not postgres["OPTIONS"], "SQLite's options are not PostgreSQL's"
+    assert sqlite["CONN_HEALTH_CHECKS"] and postgres["CONN_HEALTH_CHECKS"]
+
+
+def _setting(expression, **env):
+    script = f"from django.conf import settings; print({expression})"
+    return _manage("shell", "--no-imports", "-c", script, **{**PRODUCTION, **env})
+
+
+def test_the_idle_timeout_is_a_setting_in_minutes_and_must_be_positive():
+    assert _setting("settings.SESSION_COOKIE_AGE").stdout.strip() == "3600"
+    assert _setting("settings.SESSION_COOKIE_AGE", SESSION_IDLE_MINUTES="20").stdout.strip() == (
+        "1200"
+    )
+    refused = _setting("settings.SESSION_COOKIE_AGE", SESSION_IDLE_MINUTES="0")
+    assert refused.returncode != 0
+    assert "SESSION_IDLE_MINUTES must be at least 1" in refused.stderr
+
+
+def test_cookies_are_host_only_under_https_and_plainly_named_for_local_http():
+    names = "settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME"
+    assert _setting(names).stdout.split() == ["__Host-sessionid", "__Host-csrftoken"]
+    assert _setting(names, DEBUG="1").stdout.split() == ["sessionid", "csrftoken"]

@@ -1,7 +1,7 @@
 // Builds static/build/ from GOV.UK Frontend and our own sources.
 // Run with `npm run build`; the output is generated, never committed.
 import { compile } from "sass";
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -20,6 +20,9 @@ const css = compile(join(here, "careprog.scss"), {
   silenceDeprecations: ["import"],
 });
 writeFileSync(join(out, "careprog.css"), css.css);
+// The images and fonts that $govuk-assets-path ("/static/govuk/assets/") points the CSS at:
+// the manifest storage of `collectstatic` refuses a CSS url() whose file was not collected.
+cpSync(join(govuk, "assets"), join(out, "govuk", "assets"), { recursive: true });
 
 copyFileSync(join(govuk, "govuk-frontend.min.js"), join(out, "govuk-frontend.min.js"));
 copyFileSync(join(here, "careprog.mjs"), join(out, "careprog.mjs"));
@@ -30,4 +33,6 @@ copyFileSync(
 );
 copyFileSync(join(here, "charts.mjs"), join(out, "charts.mjs"));
 copyFileSync(join(here, "upload-progress.mjs"), join(out, "upload-progress.mjs"));
-console.log(`static/build: careprog.css (${css.css.length} bytes), govuk-frontend.min.js, careprog.mjs, plotly-basic.min.js, charts.mjs`);
+console.log(
+  `static/build: careprog.css (${css.css.length} bytes), govuk/assets/, govuk-frontend.min.js, careprog.mjs, plotly-basic.min.js, charts.mjs, upload-progress.mjs`,
+);

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
+
+
+class CareprogConfig(AppConfig):
+    name = "careprog"
+    verbose_name = "Care programmes"
+
+    def ready(self):
+        from careprog.middleware import mark_session_active
+
+        # Signing in counts as activity, so the first page after it writes no session.
+        user_logged_in.connect(mark_session_active, dispatch_uid="careprog_session_active")

@@ -1,0 +1,48 @@
+"""Reaching a database other than the suite's own test database from inside a test: a
+file copy of the in-memory SQLite test database, or a PostgreSQL database restored from a
+dump. Django's ORM always asks for the "default" connection, so these swap it, per thread.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.apps import apps
+from django.db import connection, connections
+
+
+def copy_sqlite_test_database(path: Path) -> dict:
+    """Write the (in-memory) SQLite test database to the file ``path`` with SQLite's backup
+    API, and return connection settings for that file: the suite's own, OPTIONS included.
+    Only committed data is copied: use it in a ``transactional_db`` test."""
+    connection.ensure_connection()
+    target = sqlite3.connect(path)
+    connection.connection.backup(target)
+    target.close()
+    return {**connection.settings_dict, "NAME": str(path)}
+
+
+@contextmanager
+def connected_to(settings_dict: dict):
+    """Within it, this thread's default connection is a new one made with ``settings_dict``."""
+    original = connections["default"]
+    connections["default"] = type(original)(dict(settings_dict), "default")
+    try:
+        yield
+    finally:
+        connections["default"].close()
+        connections["default"] = original
+
+
+def every_row() -> dict[str, tuple[int, str]]:
+    """Each table's row count and a digest of all its rows, in primary-key order, read
+    through the default connection: two databases with equal results hold the same data."""
+    contents = {}
+    for model in apps.get_models(include_auto_created=True):
+        rows = model._base_manager.order_by("pk").values_list()
+        digest = hashlib.sha256(repr(list(rows)).encode()).hexdigest()
+        contents[model._meta.label] = (rows.count(), digest)
+    return contents
