@@ -23,9 +23,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db import connection, reset_queries, transaction
+from django.db import reset_queries, transaction
 
-from careprog.bulk import insert_rows
+from careprog.bulk import insert_rows, update_rows
 from kpis.lait import reading
 from kpis.lait.periods import Period, UnparseablePeriod, parse_period, revision_rank
 from kpis.lait.reading import FileKind, LaitFile
@@ -492,14 +492,5 @@ def _insert(rows: list[tuple]) -> None:
     insert_rows(BenchmarkValue, _INSERT_FIELDS, rows)
 
 
-def _update_sql() -> str:
-    meta, quote = BenchmarkValue._meta, connection.ops.quote_name
-    columns = ", ".join(f"{quote(meta.get_field(name).column)} = %s" for name in _UPDATE_FIELDS)
-    return f"UPDATE {quote(meta.db_table)} SET {columns} WHERE {quote(meta.pk.column)} = %s"
-
-
 def _update(rows: list[tuple]) -> None:
-    sql = _update_sql()
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), WRITE_BATCH):
-            cursor.executemany(sql, rows[start : start + WRITE_BATCH])
+    update_rows(BenchmarkValue, _UPDATE_FIELDS, rows)
