@@ -8,8 +8,8 @@ fetches every row and sends two signals for it. Here:
 - ``insert_rows``: SQLite runs one prepared INSERT many times (executemany); PostgreSQL
   takes the rows through COPY. The values must already be what the column holds (ids, dates,
   Decimals, strings).
-- ``update_rows``: one prepared UPDATE by primary key run many times (executemany), where
-  ``bulk_update``'s CASE WHEN per field grows with the square of its batch;
+- ``update_rows``: the same for UPDATEs by primary key, where ``bulk_update``'s CASE WHEN
+  per field grows with the square of its batch (2.5 s for 2,000 rows);
 - ``insert_select``: INSERT ... SELECT from a queryset, so the rows never pass through
   Python (e.g. history records copied from the rows they record).
 - ``delete_where``: one DELETE of the rows a queryset selects, with no signals.
@@ -46,14 +46,38 @@ def insert_rows(model, field_names: list[str], rows: list[tuple]) -> None:
 
 
 def update_rows(model, field_names: list[str], rows: list[tuple]) -> None:
-    """Set ``field_names`` on each row: ``rows`` are those fields' values, then the pk."""
+    """Set ``field_names`` on each row: ``rows`` are those fields' values, then the pk.
+
+    PostgreSQL takes the rows through COPY into a temporary table of the same column types,
+    then one UPDATE ... FROM it: executemany cost a round trip a row there (5.3 s for 50,000
+    rows, against 0.5 s on SQLite)."""
+    if not rows:
+        return
     quote = connection.ops.quote_name
-    columns = ", ".join(f"{column} = %s" for column in _columns(model, field_names))
+    columns = _columns(model, field_names)
     table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
-    sql = f"UPDATE {table} SET {columns} WHERE {pk} = %s"
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), WRITE_BATCH):
-            cursor.executemany(sql, rows[start : start + WRITE_BATCH])
+        if connection.vendor == "postgresql":
+            scratch = quote(f"careprog_update_{model._meta.db_table}")
+            listed = ", ".join([*columns, pk])
+            cursor.execute(f"DROP TABLE IF EXISTS {scratch}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {scratch} AS SELECT {listed} FROM {table} WITH NO DATA"
+            )
+            with cursor.cursor.copy(f"COPY {scratch} ({listed}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            assignments = ", ".join(f"{column} = {scratch}.{column}" for column in columns)
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} FROM {scratch} "
+                f"WHERE {table}.{pk} = {scratch}.{pk}"
+            )
+            cursor.execute(f"DROP TABLE {scratch}")
+        else:
+            assignments = ", ".join(f"{column} = %s" for column in columns)
+            sql = f"UPDATE {table} SET {assignments} WHERE {pk} = %s"
+            for start in range(0, len(rows), WRITE_BATCH):
+                cursor.executemany(sql, rows[start : start + WRITE_BATCH])
 
 
 def insert_select(model, field_names: list[str], queryset: QuerySet) -> int:
