@@ -253,3 +253,20 @@ def test_a_word_document_is_not_an_excel_workbook_though_it_is_a_package(
         }
     )
     assert "This file is not an Excel workbook" in text(upload(administrator_client, docx))
+
+
+def test_the_command_line_says_how_a_1st_was_read_and_warns_of_a_bare_fraction(
+    kpis, tmp_path, capsys
+):
+    from django.core.management import call_command
+
+    path = tmp_path / "return.xlsx"
+    path.write_bytes(excel_return("long"))
+    call_command("import_kpis", str(path), "--dry-run")
+    out = capsys.readouterr().out
+    assert f"  note: {READ_AS} for monthly measures (Returns!B2)" in out
+    path.write_bytes(long_return([["cla-foster-placements", "Jan 2025", 0.63, ""]]))
+    call_command("import_kpis", str(path), "--dry-run")
+    assert "warning: Returns!C2: 0.63 for cla-foster-placements, a percentage" in (
+        capsys.readouterr().out
+    )

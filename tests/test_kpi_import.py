@@ -348,6 +348,31 @@ def test_an_undo_takes_the_same_statements_whatever_the_import_size(
     assert list(KPIValue.objects.values_list("value", flat=True)) == [68]
 
 
+def test_an_undo_that_fails_half_way_changes_nothing(
+    administrator_client, kpis, administrator, monkeypatch
+):
+    from kpis.importing import apply
+
+    KPIValue.objects.create(kpi=kpis["foster"], period_end=JAN, value=Decimal(68))
+    batch = _import_of(administrator_client, 3)
+    before = sorted(KPIValue.objects.values_list("kpi__code", "period_end", "value"))
+    history = KPIValue.history.count()
+    record = apply._record_history
+
+    def fail_on_restore(values, kind, **kwargs):
+        if kind == "~":  # after the new values were deleted
+            raise RuntimeError("the database went away")
+        return record(values, kind, **kwargs)
+
+    monkeypatch.setattr(apply, "_record_history", fail_on_restore)
+    with pytest.raises(RuntimeError):
+        apply.undo_import(batch=batch, user=administrator)
+    assert sorted(KPIValue.objects.values_list("kpi__code", "period_end", "value")) == before
+    assert KPIValue.history.count() == history
+    batch.refresh_from_db()
+    assert batch.status == "applied"
+
+
 def test_a_kpi_page_shows_the_import_and_its_undo_in_changes(administrator_client, kpis):
     KPIValue.objects.create(kpi=kpis["foster"], period_end=FEB, value=Decimal(60))
     data = long_return([["cla-foster", "Jan 2025", 70, ""], ["cla-foster", "Feb 2025", 65, ""]])
