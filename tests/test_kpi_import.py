@@ -10,6 +10,8 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from kpis.importing import preview as previewing
@@ -332,20 +334,25 @@ def _import_of(client, count):
     return ImportBatch.objects.get(status="applied")
 
 
-@pytest.mark.parametrize("count", [3, 60])
 def test_an_undo_takes_the_same_statements_whatever_the_import_size(
-    administrator_client, kpis, administrator, count, django_assert_num_queries
+    administrator_client, kpis, administrator
 ):
-    """One statement per step, not one per value: 50,000 values undo in about the time they
+    """In bulk, never a value at a time: 50,000 values undo in a fraction of the time they
     took to import (benchmarks/undo_import.py)."""
-    KPIValue.objects.create(kpi=kpis["foster"], period_end=JAN, value=Decimal(68))
-    batch = _import_of(administrator_client, count)
-    assert KPIValue.objects.count() == count + 1
     from kpis.importing.apply import undo_import
 
-    with django_assert_num_queries(9):  # savepoint, lock, check, 4 writes, save, release
-        undo_import(batch=batch, user=administrator)
-    assert list(KPIValue.objects.values_list("value", flat=True)) == [68]
+    KPIValue.objects.create(kpi=kpis["foster"], period_end=JAN, value=Decimal(68))
+    statements = []
+    for count in (3, 60):
+        batch = _import_of(administrator_client, count)
+        assert KPIValue.objects.count() == count + 1
+        with CaptureQueriesContext(connection) as queries:
+            undo_import(batch=batch, user=administrator)
+        statements.append(len(queries))
+        assert list(KPIValue.objects.values_list("value", flat=True)) == [68]
+    # SQLite: savepoint, lock, check, 5 statements, save, release. PostgreSQL writes the
+    # values put back through a temporary table: 3 more (and a COPY, not counted here).
+    assert statements[0] == statements[1] == (10 if connection.vendor == "sqlite" else 13)
 
 
 def test_an_undo_that_fails_half_way_changes_nothing(

@@ -171,18 +171,19 @@ def apply_return(
 def undo_import(*, batch: ImportBatch, user: User | None) -> ImportBatch:
     """Put back what a batch replaced and remove what it added, if nothing changed them since.
 
-    A fixed number of statements whatever the batch's size (seven: the batch's lock, the
-    check, the deletes and the restores with their history records, the batch's save), each
-    over the batch's ImportedValue rows, so 50,000 values take about as long as
-    importing them did (benchmarks/undo_import.py)."""
+    In bulk, never a value at a time: the check, the deletes and their history records are
+    one statement each over the batch's ImportedValue rows; the values put back are read in
+    one query and written as careprog.bulk.update_rows does, then their history records in
+    one statement. 50,000 values take a fraction of the time importing them did
+    (benchmarks/undo_import.py)."""
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != ImportBatch.Status.APPLIED:
         status = batch.get_status_display().lower()
         raise ImportRefused([f"Only an imported file can be undone; this one is {status}."])
-    as_imported = KPIValue.objects.real().filter(
-        kpi_id=OuterRef("kpi_id"), period_end=OuterRef("period_end"), value=OuterRef("new_value")
+    current = KPIValue.objects.real().filter(
+        kpi_id=OuterRef("kpi_id"), period_end=OuterRef("period_end")
     )
-    moved = batch.values.exclude(Exists(as_imported))
+    moved = batch.values.exclude(Exists(current.filter(value=OuterRef("new_value"))))
     count = moved.count()
     if count:
         examples = moved.select_related("kpi").order_by("kpi__code", "period_end")[:5]
@@ -195,24 +196,21 @@ def undo_import(*, batch: ImportBatch, user: User | None) -> ImportBatch:
     created = _imported(batch, ImportedValue.Outcome.CREATED)
     _record_history(created, "-", user=user, reason=reason)
     delete_where(created)
-    old = ImportedValue.objects.filter(
-        batch=batch,
-        outcome=ImportedValue.Outcome.UPDATED,
-        kpi_id=OuterRef("kpi_id"),
-        period_end=OuterRef("period_end"),
-    ).order_by()  # the model's ordering would join the batch and the KPI for nothing
+    restores = (
+        batch.values.filter(outcome=ImportedValue.Outcome.UPDATED)
+        .order_by()
+        .annotate(
+            # Records written before the origin was kept have none: such values were returns.
+            origin=Coalesce(NullIf("old_origin", Value("")), Value(Origin.RETURN)),
+            now=Subquery(current.values("pk")),
+        )
+        .values_list(
+            "old_value", "old_numerator", "old_denominator", "old_note", "old_source",
+            "origin", "now",
+        )
+    )  # fmt: skip
+    update_rows(KPIValue, [*GIVEN_FIELDS, "source", "origin"], list(restores))
     updated = _imported(batch, ImportedValue.Outcome.UPDATED)
-    updated.update(
-        value=Subquery(old.values("old_value")),
-        numerator=Subquery(old.values("old_numerator")),
-        denominator=Subquery(old.values("old_denominator")),
-        note=Subquery(old.values("old_note")),
-        source=Subquery(old.values("old_source")),
-        # Records written before the origin was kept have none: such values were returns.
-        origin=Coalesce(
-            NullIf(Subquery(old.values("old_origin")), Value("")), Value(Origin.RETURN)
-        ),
-    )
     _record_history(updated, "~", user=user, reason=reason)
     batch.status = ImportBatch.Status.UNDONE
     batch.undone_by, batch.undone_at = user, timezone.now()
