@@ -375,7 +375,8 @@ def test_an_unknown_area_an_unknown_indicator_and_bad_value_text_are_reported(fi
             ["LACnum", "too short"],
         ],
     )
-    out, err = run(odd)
+    # With the LA list, an area it does not name is unknown (without it, see below).
+    out, err = run(odd, files["areas"])
     assert "unknown area: 1 (Atlantis (999.0) x 1)" in err
     assert "indicator not in the dictionary: 1 (NoSuchCode x 1)" in err
     assert "bad value text: 1 (LACnum '6,810' x 1)" in err
@@ -384,6 +385,71 @@ def test_an_unknown_area_an_unknown_indicator_and_bad_value_text_are_reported(fi
     assert "created 0, updated 0, unchanged 1, deleted 2" in out
     assert set(stored("LACnum")) == {"2025"}
     assert stored("LACnum")["2025"].value == Decimal(681)
+
+
+def without_the_la_list(files):
+    return [files["data"], files["dictionary"], files["neighbours"]]
+
+
+@pytest.mark.django_db
+def test_without_the_la_list_the_areas_come_from_the_data_and_everything_loads(files):
+    """DfE's data set names every area it holds, with its LA number and region."""
+    write_csv(files["data"], DATA_HEADER, [*BASE_ROWS,
+              data_row("LACnum", "2025", "London (Inner)", "400")], gz=True)  # fmt: skip
+    out, err = run(*without_the_la_list(files))
+    assert "note: areas taken from the data (no LA code list given): created 5" in out
+    assert {(a.name, a.kind, a.la_number, a.region) for a in Area.objects.all()} == {
+        ("Wirral", Area.Kind.LA, 344, "North West"),
+        ("Sefton", Area.Kind.LA, 343, "North West"),
+        ("Camden", Area.Kind.LA, 202, "London (Inner)"),  # "Inner London", as its area is named
+        ("England", Area.Kind.ENGLAND, 970, ""),
+        ("London (Inner)", Area.Kind.REGION, 987, ""),
+    }
+    assert "unknown area:" not in err  # no data row skipped for its area
+    assert "Statistical neighbours (sn.xlsx): created 3" in out  # Knowsley is not in the data
+    assert stored("LACnum")["2025"].value == Decimal(681)
+    assert "created 11, updated 0" in out
+    wirral = Area.objects.get(la_number=344)
+    assert [n.neighbour.name for n in wirral.neighbours.select_related("neighbour")] == ["Sefton"]
+    before = snapshot()
+    out, _ = run(*without_the_la_list(files))
+    assert snapshot() == before and "areas taken from the data" not in out
+
+
+@pytest.mark.django_db
+def test_areas_taken_from_the_data_never_change_the_ones_the_la_list_gave(files, tmp_path):
+    run(files["areas"])
+    before = snapshot()
+    renamed = write_csv(
+        tmp_path / "renamed.csv",
+        DATA_HEADER,
+        [["LACnum", "item", "2025", "Wirral Council", "681", "344.0", "North West"],
+         ["LACnum", "item", "2025", "Sefton", "-", "999.0", "North West"]],
+    )  # fmt: skip
+    out, err = run(renamed, files["dictionary"])
+    assert snapshot()[0] == before[0]  # the areas
+    assert "'Wirral Council' (344) is 'Wirral'" in out
+    assert "unknown area: 1 (Sefton (999.0) x 1)" in err  # the name is LA 343's
+
+
+@pytest.mark.django_db
+def test_a_data_file_whose_every_row_is_skipped_is_an_error_and_nothing_is_imported(
+    files, tmp_path
+):
+    with pytest.raises(CommandError) as refused:
+        run(files["data"], files["neighbours"], files["areas"])  # no dictionary
+    assert str(refused.value) == (
+        "Every one of the 11 rows of bds_long.csv.gz was skipped (indicator not in the "
+        "dictionary: 11): give the data dictionary (lait_data_dictionary.csv) with it. "
+        "Nothing was imported."
+    )
+    assert not Area.objects.exists() and not StatisticalNeighbour.objects.exists()
+    nowhere = write_csv(
+        tmp_path / "nowhere.csv", DATA_HEADER, [data_row("LACnum", "2025", "Atlantis", "5")]
+    )
+    with pytest.raises(CommandError, match=r"\(unknown area: 1\): give the LA code list"):
+        run(nowhere, files["dictionary"], files["areas"], dry_run=True)
+    assert not BenchmarkIndicator.objects.exists()
 
 
 @pytest.mark.django_db

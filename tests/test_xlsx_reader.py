@@ -341,6 +341,41 @@ def test_hand_written_inline_rich_text_escapes_out_of_order_and_missing_referenc
     assert workbook.sheet("Odd one").merged == [(7, 1, 8, 2)]
 
 
+def test_iso_cells_hold_a_date_and_time_a_date_alone_or_a_time_alone():
+    """ECMA-376 allows all three in a t="d" cell; LibreOffice and other writers use them."""
+    cells = "".join(
+        f'<c r="{ref}" t="d"><v>{iso}</v></c>'
+        for ref, iso in [("A1", "2025-01-31T10:10:10Z"), ("B1", "2025-01-31"),
+                         ("C1", "10:10:10"), ("D1", "10:10:10.5+01:00")]
+    )  # fmt: skip
+    workbook = open_workbook(
+        hand_xlsx({"Data": f'<sheetData><row r="1">{cells}</row></sheetData>'})
+    )
+    assert all_rows(workbook)[0][1] == [
+        Cell(1, dt.datetime(2025, 1, 31, 10, 10, 10), "date", False),
+        Cell(2, dt.datetime(2025, 1, 31), "date", False),
+        Cell(3, dt.time(10, 10, 10), "time", False),
+        Cell(4, dt.time(10, 10, 10, 500000), "time", False),
+    ]
+
+
+def test_the_workbook_part_is_the_one_the_package_relationships_name():
+    parts = hand_parts({"Data": '<sheetData><row r="1"><c r="A1"><v>7</v></c></row></sheetData>'})
+    moved = {
+        name.replace("xl/", "spreadsheet/").replace("workbook.xml", "book.xml"): content
+        for name, content in parts.items()
+    }
+    moved["_rels/.rels"] = parts["_rels/.rels"].replace("xl/workbook.xml", "spreadsheet/book.xml")
+    workbook = open_workbook(zip_bytes(moved))
+    assert workbook.sheet_names == ["Data"]
+    assert all_rows(workbook) == [(1, [Cell(1, 7, "number", False)])]
+    missing = dict(moved)
+    del missing["spreadsheet/book.xml"]
+    assert "damaged or incomplete" in rejected(zip_bytes(missing))
+    binary = {"_rels/.rels": moved["_rels/.rels"].replace("book.xml", "book.bin")}
+    assert ".xlsb" in rejected(zip_bytes({**binary, "spreadsheet/book.bin": b"\x83\x01"}))
+
+
 def test_prefixed_and_strict_namespaces():
     prefixed = (
         f'<x:worksheet xmlns:x="{MAIN}"><x:sheetData><x:row r="1">'

@@ -66,6 +66,10 @@ def parse_period(value, *, kind: str = "text", date1904: bool = False) -> dt.dat
         return value.date()
     if isinstance(value, dt.date):
         return value
+    if isinstance(value, dt.time):
+        raise CellProblem(
+            f"is a time ({value:%H:%M:%S}), not a period: enter a date or a month such as Jan 2025"
+        )
     if isinstance(value, bool) or value is None:
         raise CellProblem("is not a period")
     if isinstance(value, int | float):
@@ -130,6 +134,8 @@ def parse_number(value, *, kind: str, percent_format: bool, unit: str) -> Decima
         raise CellProblem(f"'{value}' is an Excel error, not a number")
     if kind == "date":
         raise CellProblem("is a date, not a number")
+    if kind == "time":
+        raise CellProblem("is a time, not a number")
     if isinstance(value, bool):
         raise CellProblem(f"'{value}' is not a number")
     if value is None or (isinstance(value, str) and not value.strip()):

@@ -171,12 +171,22 @@ def _check_members(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], lim
     names = {info.filename.lower() for info in members}
     if len(names) != len(members):
         raise WorkbookRejected(DAMAGED)  # the same part twice: which one would Excel read?
+    if any("\\" in name for name in names):
+        # Part names are separated by "/" (ECMA-376 Part 2). Some zip tools on Windows write
+        # a backslash instead: such a workbook is a broken package, not another kind of file.
+        as_parts = {name.replace("\\", "/") for name in names}
+        if {"xl/workbook.xml", "_rels/.rels"} & as_parts:
+            raise WorkbookRejected(DAMAGED)
+        raise WorkbookRejected(NOT_EXCEL)
     if "xl/workbook.xml" not in names:
         if "xl/workbook.bin" in names:
             raise WorkbookRejected(XLSB)
         if "mimetype" in names and b"opendocument.spreadsheet" in _head(archive, "mimetype"):
             raise WorkbookRejected(ODS)
-        raise WorkbookRejected(NOT_EXCEL)
+        if "_rels/.rels" not in names:
+            # Without package relationships no part can be the workbook; with them, the
+            # reader finds the workbook part they name wherever it is.
+            raise WorkbookRejected(NOT_EXCEL)
     if any(info.flag_bits & 0x1 for info in members):
         raise WorkbookRejected(ENCRYPTED_PARTS)
     total = sum(info.file_size for info in members)

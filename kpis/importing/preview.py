@@ -54,6 +54,11 @@ class Preview:
         return not self.rejected and self.parsed.ok and bool(self.parsed.rows)
 
     @property
+    def notices(self) -> list[str]:
+        """How cells were read where it is worth saying (a 1st read as its month)."""
+        return self.parsed.notices
+
+    @property
     def problems(self) -> list[str]:
         if self.rejected:
             return [self.rejected]
@@ -87,7 +92,8 @@ def preview_return(data: bytes) -> Preview:
         change = RowChange(row, stored.get((row.kpi.pk, row.period_end)))
         getattr(preview, change.outcome).append(change)
         history[row.kpi.pk].append((row.period_end, row.value))
-    preview.warnings = _large_moves(history, {row.kpi.pk: row.kpi for row in parsed.rows})
+    kpis = {row.kpi.pk: row.kpi for row in parsed.rows}
+    preview.warnings = [*parsed.warnings, *_large_moves(history, kpis)]
     return preview
 
 

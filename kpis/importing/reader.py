@@ -25,6 +25,8 @@ from kpis.importing.gate import (
     BROKEN,
     DAMAGED,
     FORBIDDEN_XML,
+    NOT_EXCEL,
+    XLSB,
     ForbiddenXML,
     Limits,
     WorkbookRejected,
@@ -46,8 +48,8 @@ __all__ = [
 
 class Cell(NamedTuple):
     column: int  # 1-based
-    value: object  # float | str | bool | datetime.datetime | None
-    kind: str  # "number", "text", "bool", "date", "error", "formula_without_value"
+    value: object  # float | str | bool | datetime.datetime | datetime.time | None
+    kind: str  # "number", "text", "bool", "date", "time", "error", "formula_without_value"
     percent: bool  # the cell's number format shows a percentage (e.g. '0%', '0.0%')
 
 
@@ -177,6 +179,17 @@ def excel_datetime(serial: float, date1904: bool = False) -> dt.datetime:
     return epoch + dt.timedelta(days=days, milliseconds=round(fraction * 86_400_000))
 
 
+def _iso_value(text: str) -> tuple[dt.datetime | dt.time, str]:
+    """A t="d" cell's ISO 8601 text: a date and time, a date alone (as midnight) or a time
+    alone (ECMA-376 allows all three), with its kind; the zone is dropped, as Excel shows
+    the time written. ValueError for text that is none of them."""
+    text = text.strip().removesuffix("Z").removesuffix("z")
+    try:
+        return dt.datetime.fromisoformat(text).replace(tzinfo=None), "date"
+    except ValueError:
+        return dt.time.fromisoformat(text).replace(tzinfo=None), "time"
+
+
 # --- Feeding expat ---------------------------------------------------------------------------
 
 _CHUNK = 1 << 16  # bytes of XML fed to expat at a time
@@ -292,12 +305,20 @@ class Workbook:
         return part.lower() in self._parts
 
     def _main_part(self) -> str:
-        """The workbook part named by the package's relationships (xl/workbook.xml as a rule)."""
-        if self._has("_rels/.rels"):
-            for kind, target in self._relationships("").values():
-                if kind == "officeDocument" and self._has(target):
-                    return target
-        return "xl/workbook.xml"
+        """The workbook part the package's relationships name (ECMA-376 Part 2: the
+        officeDocument relationship of _rels/.rels). Excel puts it at xl/workbook.xml, which
+        is taken if the relationships name no part; other writers may put it elsewhere."""
+        named = [
+            target for kind, target in self._relationships("").values() if kind == "officeDocument"
+        ]
+        for target in named:
+            if target.lower().endswith(".bin"):
+                raise WorkbookRejected(XLSB)
+            if self._has(target):
+                return target
+        if self._has("xl/workbook.xml"):
+            return "xl/workbook.xml"
+        raise WorkbookRejected(DAMAGED if named else NOT_EXCEL)
 
     def _relationships(self, source: str) -> dict[str, tuple[str, str]]:
         """Relationship id -> (kind, part) for a part's internal relationships."""
@@ -323,10 +344,16 @@ class Workbook:
 
     def _read_workbook(self, part, rels) -> list[_SheetEntry]:
         sheet_tags, pr_tags = _names("sheet"), _names("workbookPr")
+        workbook_tags = _names("workbook")
         entries: list[_SheetEntry] = []
+        roots: list[str] = []
         self.date1904 = False
 
         def start(name, attrs):
+            if not roots:
+                roots.append(name)
+                if name not in workbook_tags:  # e.g. a Word document's main part
+                    raise WorkbookRejected(NOT_EXCEL)
             if name in sheet_tags:
                 rel = next((v for k, v in attrs.items() if k in _REL_ID), None)
                 kind, target = rels[rel]  # KeyError: a sheet with no part is a damaged file
@@ -679,8 +706,7 @@ def _sheet_handlers(
                 elif ctype == "e":
                     add(new(Cell, (column, text, "error", style in percent)))
                 elif ctype == "d":  # ISO 8601 (rare: Excel itself writes serial numbers)
-                    when = dt.datetime.fromisoformat(text.strip().removesuffix("Z"))
-                    add(new(Cell, (column, when.replace(tzinfo=None), "date", False)))
+                    add(new(Cell, (column, *_iso_value(text), False)))
                 else:
                     raise ValueError(f"unknown cell type {ctype!r}")
             elif has_f:

@@ -5,6 +5,12 @@ Two layouts are accepted, in any sheet, with headers in the sheet's first non-em
 (case, spacing and column order forgiven):
 - long: "KPI code", "Period", "Value", and optionally "Numerator", "Denominator", "Note";
 - wide: "KPI code" and one column per period (as in the downloadable template).
+
+Excel stores a month typed as "Jan 2025" as the date 1 January 2025 (format mmm-yy), and
+LibreOffice likewise (dd/mm/yy): for a monthly measure the 1st of a month, in a period cell or
+as a column heading, means that month, and a notice says so once per date. A percentage
+measure given a value under 1 from a cell without a % format (what some CSV paths make of
+"63%") is imported as given, with a warning by cell.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from careprog.periods import month_end
 from kpis.importing.cells import CellProblem, check_range, parse_number, parse_period
 from kpis.importing.reader import Workbook, cell_ref
 from kpis.models import KPI
@@ -52,6 +59,8 @@ class ParsedReturn:
     rows: list[ReturnRow] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     layouts: dict[str, str] = field(default_factory=dict)  # sheet name → "long" or "wide"
+    warnings: list[str] = field(default_factory=list)  # importable, but look twice
+    notices: list[str] = field(default_factory=list)  # how a cell was read, e.g. a 1st
 
     @property
     def ok(self) -> bool:
@@ -78,6 +87,7 @@ class _Reader:
         self.workbook, self.catalogue, self.today = workbook, catalogue, today
         self.result = ParsedReturn()
         self.seen: dict[tuple[int, dt.date], str] = {}
+        self.firsts: dict[dt.date, dict[str, None]] = {}  # a 1st read as its month: where
 
     def problem(self, sheet, ref, message):
         if len(self.result.problems) < MAX_PROBLEMS:
@@ -104,6 +114,7 @@ class _Reader:
                 self._read_wide(name, row_number, cells, rows, headers)
             # Merged ranges are listed after the cells in the sheet's XML: ask afterwards.
             self._refuse_merged_data(sheet, row_number)
+        self.result.notices = [_first_read_as_month(day, refs) for day, refs in self.firsts.items()]
         if not found_any:
             first = self.workbook.sheet_names[0] if self.workbook.sheet_names else "Workbook"
             self.problem(
@@ -134,8 +145,17 @@ class _Reader:
             )
         return kpi
 
+    def _month_of_first(self, period_end, kpi, where: str) -> dt.date:
+        """For a monthly measure, the 1st of a month read as that month's end."""
+        if period_end.day != 1 or kpi.frequency != KPI.Frequency.MONTHLY:
+            return period_end
+        self.firsts.setdefault(period_end, {})[where] = None
+        return month_end(period_end.year, period_end.month)
+
     def _period(self, sheet, ref, cell, kpi):
         period_end = parse_period(cell.value, kind=cell.kind, date1904=self.workbook.date1904)
+        if kpi is not None:
+            period_end = self._month_of_first(period_end, kpi, f"{sheet}!{ref}")
         if period_end > self.today:
             raise CellProblem(f"{period_end:%-d %B %Y} is in the future")
         if kpi is not None and not kpi.accepts_period_end(period_end):
@@ -153,6 +173,16 @@ class _Reader:
             unit=kpi.unit,
         )
         check_range(number, kpi.unit)
+        if (
+            kpi.unit == KPI.Unit.PERCENTAGE
+            and 0 < number < 1
+            and not cell.percent
+            and not (isinstance(cell.value, str) and "%" in cell.value)
+        ):
+            self.result.warnings.append(
+                f"{sheet}!{ref}: {number.normalize():f} for {kpi.code}, a percentage: "
+                f"did you mean {(number * 100).normalize():f}%?"
+            )
         return number
 
     def _add(self, row: ReturnRow, key_ref: str):
@@ -251,7 +281,8 @@ class _Reader:
                 continue
             for cell in values:
                 ref = cell_ref(row_number, cell.column)
-                period_end = periods[cell.column]
+                heading = f"{sheet}!{cell_ref(header_row, cell.column)}"
+                period_end = self._month_of_first(periods[cell.column], kpi, heading)
                 try:
                     if period_end > self.today:
                         raise CellProblem(
@@ -267,6 +298,15 @@ class _Reader:
                     self.problem(sheet, ref, str(problem))
                     continue
                 self._add(ReturnRow(sheet, ref, kpi, period_end, value), ref)
+
+
+def _first_read_as_month(day: dt.date, refs: dict[str, None]) -> str:
+    first = next(iter(refs))
+    more = f" and {len(refs) - 1} more" if len(refs) > 1 else ""
+    return (
+        f"{day:%-d %B %Y} read as {day:%B %Y} for monthly measures ({first}{more}): "
+        "Excel and LibreOffice store a month typed as the 1st of that month."
+    )
 
 
 def read_return(workbook: Workbook, *, today: dt.date | None = None) -> ParsedReturn:

@@ -11,6 +11,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from careprog.periods import month_ends_between
+from careprog.spreadsheets import append_row
 from kpis.models import KPI
 
 INSTRUCTIONS = [
@@ -30,24 +31,27 @@ INSTRUCTIONS = [
 
 
 def build_template(first: dt.date, last: dt.date) -> bytes:
-    """An .xlsx with instructions, and a Returns sheet whose value cells alone are editable."""
+    """An .xlsx with instructions, and a Returns sheet whose value cells alone are editable.
+
+    Codes and names are the catalogue's text, written as text (careprog.spreadsheets): a KPI
+    named "=HYPERLINK(...)" is a name in the file, never a formula."""
     workbook = Workbook()
     instructions = workbook.active
     instructions.title = "Instructions"
     for line in INSTRUCTIONS:
-        instructions.append([line])
+        append_row(instructions, [line])
     instructions["A1"].font = Font(bold=True, size=14)
     instructions.column_dimensions["A"].width = 100
 
     sheet = workbook.create_sheet("Returns")
     months = month_ends_between(first, last)
-    sheet.append(["KPI code", "KPI name", "Unit", *[f"{m:%b %Y}" for m in months]])
+    append_row(sheet, ["KPI code", "KPI name", "Unit", *[f"{m:%b %Y}" for m in months]])
     bold, grey = Font(bold=True), PatternFill("solid", fgColor="DDDDDD")
     for cell in sheet[1]:
         cell.font, cell.fill = bold, grey
     kpis = KPI.objects.select_related("group").order_by("group__position", "position", "code")
     for kpi in kpis:
-        sheet.append([kpi.code, kpi.name, kpi.get_unit_display()])
+        append_row(sheet, [kpi.code, kpi.name, kpi.get_unit_display()])
     last_row, last_column = sheet.max_row, 3 + len(months)
     if months and last_row > 1:
         area = f"D2:{get_column_letter(last_column)}{last_row}"

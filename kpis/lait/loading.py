@@ -23,9 +23,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db import connection, reset_queries, transaction
+from django.db import reset_queries, transaction
 
-from careprog.bulk import insert_rows
+from careprog.bulk import insert_rows, update_rows
 from kpis.lait import reading
 from kpis.lait.periods import Period, UnparseablePeriod, parse_period, revision_rank
 from kpis.lait.reading import FileKind, LaitFile
@@ -81,11 +81,32 @@ class ValuesStep(Step):
     superseded_in_file: int = 0  # a row replaced by a later revision of the same figure
     repeated_in_file: int = 0  # the same figure and revision twice: the later row kept
     kept_later_revision: int = 0  # stored figure of a later revision than the file's
+    areas_created: int = 0  # from the rows, when no LA code list was given
     examples: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
 
     def skip(self, reason: str, example: str, rows: int = 1) -> None:
         self.problems[reason] += rows
         self.examples[reason][example] += rows
+
+    @property
+    def offered(self) -> int:
+        """Rows that could have been loaded: read and asked for, or too short to read."""
+        return self.rows_read - self.rows_not_requested + self.problems[MALFORMED_ROW]
+
+    @property
+    def all_skipped(self) -> bool:
+        """Every row was left out: the file loaded nothing, which is a failure, not a run."""
+        return self.offered > 0 and sum(self.problems.values()) >= self.offered
+
+
+# What to give with a data file whose every row was left out for this reason.
+_REMEDIES = {
+    UNKNOWN_INDICATOR: "give the data dictionary (lait_data_dictionary.csv) with it",
+    UNKNOWN_AREA: "give the LA code list (la_code_list.xlsx) that names its areas",
+    UNPARSEABLE_YEARS: "check its Years column and the dictionary's Year_Type",
+    BAD_VALUE: "check its Values column",
+    MALFORMED_ROW: "check that it is LAIT's data file, whole",
+}
 
 
 @dataclass
@@ -94,17 +115,37 @@ class Report:
     unknown_requested: list[str] = field(default_factory=list)  # --indicators codes not known
     dry_run: bool = False
 
+    def refusal(self) -> str | None:
+        """Why the load failed, in a sentence, if a data file had every row left out."""
+        for step in self.steps:
+            if isinstance(step, ValuesStep) and step.all_skipped:
+                (reason, count), *others = step.problems.most_common()
+                also = f" and {len(others)} more reasons" if others else ""
+                return (
+                    f"Every one of the {step.offered:,} rows of {step.file.path.name} was "
+                    f"skipped ({reason}: {count:,}{also}): {_REMEDIES.get(reason, 'see above')}."
+                )
+        return None
+
 
 _ORDER = [FileKind.LA_LIST, FileKind.NEIGHBOURS, FileKind.DICTIONARY, FileKind.DATA]
+# Without the LA list the data names the areas, so it comes before the neighbours naming them.
+_ORDER_AREAS_FROM_DATA = [FileKind.DICTIONARY, FileKind.DATA, FileKind.NEIGHBOURS]
 
 
 def load(
     *, files: Sequence[LaitFile], only: set[str] | None = None, dry_run: bool = False
 ) -> Report:
     """Load `files` in one transaction; with `only`, indicators and values of those codes
-    alone (areas and neighbours load whole). `dry_run` rolls everything back at the end."""
+    alone (areas and neighbours load whole). `dry_run` rolls everything back at the end.
+
+    Without the LA code list, the areas a data file names that are not stored yet are taken
+    from its rows (name, LA number, region); stored areas are left as they are, the LA list
+    being the authority on names and regions."""
     report = Report(dry_run=dry_run)
-    ordered = sorted(files, key=lambda f: _ORDER.index(f.kind))
+    areas_from_data = not any(f.kind == FileKind.LA_LIST for f in files)
+    order = _ORDER_AREAS_FROM_DATA if areas_from_data else _ORDER
+    ordered = sorted(files, key=lambda f: order.index(f.kind))
     with transaction.atomic():
         for file in ordered:
             if file.kind == FileKind.LA_LIST:
@@ -114,7 +155,7 @@ def load(
             elif file.kind == FileKind.DICTIONARY:
                 step = _load_indicators(file, only)
             else:
-                step = _load_values(file, only)
+                step = _load_values(file, only, create_areas=areas_from_data)
             report.steps.append(step)
             reset_queries()  # with DEBUG on, Django keeps every query's SQL
         if only:
@@ -285,10 +326,13 @@ def _load_indicators(file: LaitFile, only: set[str] | None) -> Step:
 
 class _Areas:
     """Data rows name their area by LA number (regions and England too, 970-990) and name;
-    resolved once per distinct pair."""
+    resolved once per distinct pair. With `create`, an area not stored yet is created from
+    the row (and its region named as the region's area is, once the file has been read)."""
 
-    def __init__(self, step: ValuesStep):
+    def __init__(self, step: ValuesStep, *, create: bool = False):
         self.step = step
+        self.create = create
+        self.created: list[Area] = []
         self.by_number: dict[int, int] = {}
         self.by_name: dict[str, int] = {}
         self.names: dict[int, str] = {}
@@ -302,33 +346,69 @@ class _Areas:
         self.cache: dict[tuple[str, str], int | None] = {}
         self.renamed: list[str] = []
 
-    def resolve(self, number_text: str, name: str) -> int | None:
+    def resolve(self, number_text: str, name: str, region: str) -> int | None:
         number = reading.la_number(number_text)
         area_id = self.by_number.get(number) if number is not None else None
         if area_id is None:
             area_id = self.by_name.get(name)
             if area_id is not None and number is not None and self.numbers[area_id] is not None:
                 area_id = None  # the name is another number's
+            elif area_id is None and self.create:
+                area_id = self._create(number_text, name, region)
         elif self.names[area_id] != name:
             self.renamed.append(f"{name!r} ({number}) is {self.names[area_id]!r}")
         self.cache[number_text, name] = area_id
         return area_id
 
+    def _create(self, number_text: str, name: str, region: str) -> int | None:
+        record = reading.area_from_data(name, number_text, region)
+        if record is None or record.name in self.by_name:
+            return None
+        area = Area.objects.create(
+            name=record.name, kind=record.kind, la_number=record.la_number, region=record.region
+        )
+        self.created.append(area)
+        self.by_name[area.name], self.names[area.pk] = area.pk, area.name
+        self.numbers[area.pk] = area.la_number
+        if area.la_number is not None:
+            self.by_number[area.la_number] = area.pk
+        return area.pk
 
-def _load_values(file: LaitFile, only: set[str] | None) -> ValuesStep:
+    def finish(self) -> None:
+        """Name the created LAs' regions as their region areas are named ("Outer London" is
+        "London (Outer)"), and say what was created."""
+        if not self.created:
+            return
+        regions = set(Area.objects.exclude(kind=Area.Kind.LA).values_list("name", flat=True))
+        respelled = []
+        for area in self.created:
+            if area.kind == Area.Kind.LA:
+                region = reading.canonical_region(area.region, regions)
+                if region != area.region:
+                    area.region = region
+                    respelled.append(area)
+        Area.objects.bulk_update(respelled, ["region"], batch_size=WRITE_BATCH)
+        self.step.areas_created = len(self.created)
+        self.step.notes.append(
+            f"areas taken from the data (no LA code list given): created {len(self.created)}"
+        )
+
+
+def _load_values(file: LaitFile, only: set[str] | None, *, create_areas: bool) -> ValuesStep:
     step = ValuesStep(file)
     indicators = {
         code: (pk, year_type)
         for pk, code, year_type in BenchmarkIndicator.objects.values_list("id", "code", "year_type")
     }
     codes = {pk: code for code, (pk, _) in indicators.items()}
-    areas = _Areas(step)
+    areas = _Areas(step, create=create_areas)
     periods: list[Period] = []
     period_ids: dict[tuple[str, str], int | str] = {}  # an index into periods, or the reason
     rows: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
     malformed: Counter = Counter()
 
-    for code, years, area_name, number_text, value in reading.iter_data_rows(file, malformed):
+    rows_of = reading.iter_data_rows(file, malformed)
+    for code, years, area_name, number_text, value, region in rows_of:
         step.rows_read += 1
         if only is not None and code not in only:
             step.rows_not_requested += 1
@@ -339,7 +419,7 @@ def _load_values(file: LaitFile, only: set[str] | None) -> ValuesStep:
             continue
         area_id = areas.cache.get((number_text, area_name), -1)
         if area_id == -1:
-            area_id = areas.resolve(number_text, area_name)
+            area_id = areas.resolve(number_text, area_name, region)
         if area_id is None:
             step.skip(UNKNOWN_AREA, f"{area_name} ({number_text or 'no number'})")
             continue
@@ -355,6 +435,7 @@ def _load_values(file: LaitFile, only: set[str] | None) -> ValuesStep:
             step.skip(UNPARSEABLE_YEARS, f"{code} {years!r}: {period_id}")
             continue
         rows[indicator[0]].append((area_id, period_id, value))
+    areas.finish()
     if malformed:
         step.skip(MALFORMED_ROW, "fewer cells than the header", malformed[MALFORMED_ROW])
     if areas.renamed:
@@ -492,14 +573,5 @@ def _insert(rows: list[tuple]) -> None:
     insert_rows(BenchmarkValue, _INSERT_FIELDS, rows)
 
 
-def _update_sql() -> str:
-    meta, quote = BenchmarkValue._meta, connection.ops.quote_name
-    columns = ", ".join(f"{quote(meta.get_field(name).column)} = %s" for name in _UPDATE_FIELDS)
-    return f"UPDATE {quote(meta.db_table)} SET {columns} WHERE {quote(meta.pk.column)} = %s"
-
-
 def _update(rows: list[tuple]) -> None:
-    sql = _update_sql()
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), WRITE_BATCH):
-            cursor.executemany(sql, rows[start : start + WRITE_BATCH])
+    update_rows(BenchmarkValue, _UPDATE_FIELDS, rows)

@@ -3,7 +3,8 @@
 Four kinds of file, recognised by content rather than name (`identify`):
 
 - the data ("big data set", long format): CSV, gzipped CSV or parquet with the columns
-  Short Desc, Years, LA and Regions, Values, LA Number. `iter_data_rows` streams it row by row
+  Short Desc, Years, LA and Regions, Values, LA Number, and as a rule Region (an LA's region),
+  so that it names every area it holds. `iter_data_rows` streams it row by row
   (csv module over gzip: the whole file is never in memory). Parquet needs pyarrow, which is
   optional: without it a parquet file is refused with a message saying to use the CSV.
 - the data dictionary (CSV with Measure_short, Measure, Year_Type...): `read_dictionary`.
@@ -39,6 +40,7 @@ from kpis.models import Area, BenchmarkIndicator
 
 __all__ = [
     "AreaRecord",
+    "area_from_data",
     "BadValue",
     "DictionaryResult",
     "FileKind",
@@ -81,6 +83,7 @@ class LaitFile:
 # --- Recognising a file ----------------------------------------------------------------------
 
 DATA_COLUMNS = ("Short Desc", "Years", "LA and Regions", "LA Number", "Values")  # as DataRow
+REGION_COLUMN = "Region"  # DataRow's last field; "" where a file has no such column
 _GZIP_MAGIC = b"\x1f\x8b"
 _PARQUET_MAGIC = b"PAR1"
 _ZIP_MAGIC = b"PK"
@@ -151,6 +154,7 @@ class DataRow(NamedTuple):
     area: str
     la_number: str  # as written: "344.0", or "" for a region in older files
     value: str  # as written: "12.13", "7.0000000000000007E-2", "-"
+    region: str  # an LA's region as written ("Outer London"), "NA" for regions and England
 
 
 def pyarrow_available() -> bool:
@@ -174,7 +178,12 @@ def iter_data_rows(file: LaitFile, problems: Counter) -> Iterator[DataRow]:
             missing = [column for column in DATA_COLUMNS if column not in header]
             if missing:
                 raise LaitFileError(f"{file.path.name} has no column {', '.join(missing)}.")
-            pick = itemgetter(*(header.index(column) for column in DATA_COLUMNS))
+            columns = [header.index(column) for column in DATA_COLUMNS]
+            if REGION_COLUMN in header:
+                pick = itemgetter(*columns, header.index(REGION_COLUMN))
+            else:
+                pick5 = itemgetter(*columns)
+                pick = lambda row: (*pick5(row), "")  # noqa: E731
             for row in reader:
                 try:
                     yield DataRow._make(pick(row))
@@ -197,11 +206,15 @@ def _iter_parquet(path: Path) -> Iterator[DataRow]:
 
     try:
         parquet = pq.ParquetFile(path)
-        missing = [c for c in DATA_COLUMNS if c not in parquet.schema_arrow.names]
+        names = parquet.schema_arrow.names
+        missing = [c for c in DATA_COLUMNS if c not in names]
         if missing:
             raise LaitFileError(f"{path.name} has no column {', '.join(missing)}.")
-        for batch in parquet.iter_batches(batch_size=65_536, columns=list(DATA_COLUMNS)):
-            columns = [batch.column(i).to_pylist() for i in range(len(DATA_COLUMNS))]
+        wanted = [*DATA_COLUMNS, *([REGION_COLUMN] if REGION_COLUMN in names else [])]
+        for batch in parquet.iter_batches(batch_size=65_536, columns=wanted):
+            columns = [batch.column(i).to_pylist() for i in range(len(wanted))]
+            if len(wanted) == len(DATA_COLUMNS):
+                columns.append([""] * batch.num_rows)
             for row in zip(*columns, strict=True):
                 yield DataRow._make(map(_text, row))
     except LaitFileError:
@@ -563,6 +576,21 @@ def read_la_list(file: LaitFile) -> tuple[list[AreaRecord], Counter]:
             kind = Kind.LA
         records.append(AreaRecord(number, name[:100], region[:100], kind))
     return records, problems
+
+
+def area_from_data(name: str, number_text: str, region: str) -> AreaRecord | None:
+    """The area a data row names, by the LA code list's rules: England is 970, regions are
+    numbered from 970 up (or, in older files, not at all); None if the row's LA number is
+    not one."""
+    name = " ".join(name.split())[:100]
+    number = la_number(number_text)
+    if not name or number == -1:
+        return None
+    if name.lower().startswith("england") or number == ENGLAND_NUMBER:
+        return AreaRecord(number, name, "", Kind.ENGLAND)
+    if number is None or number >= FIRST_REGION_NUMBER:
+        return AreaRecord(number, name, "", Kind.REGION)
+    return AreaRecord(number, name, " ".join(region.split())[:100], Kind.LA)
 
 
 _WORDS = re.compile(r"[a-z]+")

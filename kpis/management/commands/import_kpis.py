@@ -63,6 +63,8 @@ class Command(BaseCommand):
                 f"  changed {row.sheet}!{row.ref} {row.kpi.code} {row.period_end}: "
                 f"{change.existing.value.normalize():f} -> {row.value.normalize():f}"
             )
+        for notice in preview.notices:
+            out.write(f"  note: {notice}")
         for warning in preview.warnings:
             out.write(f"  warning: {warning}")
         for problem in preview.problems:

@@ -11,8 +11,10 @@ class Command(BaseCommand):
         "Load DfE LAIT data: any of the data file (CSV, .csv.gz or .parquet if pyarrow is "
         "installed), the data dictionary CSV, the statistical neighbours workbook and the LA "
         "code list, recognised by content. One transaction; a second run of the same files "
-        "changes nothing. Rows that cannot be used are reported by reason, not fatal. Then, "
-        "in the same transaction, the home council's DfE figures are synced into its KPIs "
+        "changes nothing. Rows that cannot be used are reported by reason, not fatal, unless "
+        "a data file has no row that can: then nothing is imported and the exit status is 1. "
+        "Without the LA code list, areas are taken from the data's rows. Then, in the same "
+        "transaction, the home council's DfE figures are synced into its KPIs "
         "(as `sync_lait` does)."
     )
 
@@ -37,7 +39,10 @@ class Command(BaseCommand):
             files = [reading.identify(path) for path in paths]
             with transaction.atomic():
                 report = loading.load(files=files, only=only, dry_run=dry_run)
-                if not dry_run:
+                refusal = report.refusal()
+                if refusal:
+                    transaction.set_rollback(True)
+                elif not dry_run:
                     try:
                         synced = sync.sync()
                     except sync.NoHomeArea as error:
@@ -45,6 +50,8 @@ class Command(BaseCommand):
         except reading.LaitFileError as error:
             raise CommandError(f"{error} Nothing was imported.") from None
         self._report(report)
+        if refusal:
+            raise CommandError(f"{refusal} Nothing was imported.")
         if isinstance(synced, sync.Report):
             for line in sync.describe(synced):
                 self.stdout.write(line)
