@@ -7,7 +7,7 @@ CHROMIUM ?= /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup python npm static chromium sqlite3 lint format demo clean lait-extract
+.PHONY: run test setup python npm static chromium sqlite3 libreoffice lint format demo clean lait-extract
 
 setup: python static
 
@@ -76,7 +76,19 @@ sqlite3:
 	  fi; \
 	fi
 
-test: setup chromium sqlite3 lint
+# The spreadsheet tests open what careprog writes, and build returns, with LibreOffice Calc.
+libreoffice:
+	@if ! command -v soffice >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing LibreOffice Calc for the spreadsheet tests (apt-get install libreoffice-calc-nogui)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui >/dev/null; \
+	  else \
+	    echo "The spreadsheet tests need LibreOffice: sudo apt-get install libreoffice-calc-nogui"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+test: setup chromium sqlite3 libreoffice lint
 	CHROMIUM=$(CHROMIUM) $(PY) -m pytest $(PYTEST_ARGS)
 
 # Rewrite fixtures/lait/ from DfE's full LAIT files (not in the repository) for the indicators
