@@ -716,23 +716,21 @@ def long_format_return(rows: int) -> bytes:
     return buffer.getvalue()
 
 
-def test_reading_50000_rows_is_fast_and_light():
+def test_reading_50000_rows_reads_every_cell_in_little_memory():
+    """Speed is measured by benchmarks/import_kpis.py against openpyxl in the same run, not by a
+    wall-clock limit here, which a loaded machine would break; memory does not depend on load."""
     data = long_format_return(50_000)
 
-    started = time.perf_counter()
     workbook = open_workbook(data)
     sheet = workbook.sheet("Returns")
     rows = sheet.rows()
     header = next(rows)
     merged = sheet.merged  # as the importer asks for it: after the header row
     cells = len(header[1]) + sum(len(row_cells) for _, row_cells in rows)
-    ours = time.perf_counter() - started
 
-    started = time.perf_counter()
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     theirs = sum(len(row) for row in book["Returns"].iter_rows(values_only=True))
     book.close()
-    openpyxl_time = time.perf_counter() - started
 
     tracemalloc.start()
     for _ in open_workbook(data).sheet("Returns").rows():
@@ -740,11 +738,7 @@ def test_reading_50000_rows_is_fast_and_light():
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
 
-    print(
-        f"\n50,000 rows x 6 columns ({len(data) / 1e6:.1f} MB .xlsx): ours {ours:.2f} s "
-        f"(peak {peak / 1e6:.1f} MB traced), openpyxl read-only {openpyxl_time:.2f} s"
-    )
     assert cells == theirs == 50_001 * 6
     assert merged == []
-    assert ours < 3
+    assert peak < 16 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB traced while streaming the rows"
     assert peak < 50 * 1e6
