@@ -67,7 +67,9 @@ def locked_out(response) -> bool:
 
 
 def manage(*args, **env):
+    """manage.py in a subprocess with the suite's settings, never a developer's `.env`."""
     clean = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    clean["CAREPROG_ENV_FILE"] = ""
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
