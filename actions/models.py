@@ -516,3 +516,16 @@ class Update(models.Model):
     @property
     def status_choice(self) -> Status:
         return Status(self.status)
+
+
+# Committee papers live in their own module; importing them here makes them this app's models.
+from actions.papers.models import (  # noqa: E402, F401
+    Committee,
+    Meeting,
+    Paper,
+    PaperEvent,
+    PaperSection,
+    PaperTemplate,
+    QuarterLock,
+    TemplateSection,
+)

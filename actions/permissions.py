@@ -31,3 +31,42 @@ def can_update(user, action) -> bool:
     if not (user.is_authenticated and user.has_perm(UPDATE_PERMISSION)):
         return False
     return action.lead_id == user.pk or any(d.pk == user.pk for d in action.delegates.all())
+
+
+# Committee papers (actions/papers/). Every role reads published papers; drafts are read by
+# those who may draft or approve.
+READ_PAPER_PERMISSION = "actions.view_paper"
+DRAFT_PAPER_PERMISSION = "actions.add_paper"
+# Approving, returning and publishing a paper (Programme administrators, heads of service).
+APPROVE_PAPER_PERMISSION = "actions.approve_paper"
+# Reopening a published quarter's updates for officers, with a recorded reason.
+REOPEN_QUARTER_PERMISSION = "actions.reopen_quarter"
+
+
+def can_draft_paper(user) -> bool:
+    return user.is_authenticated and user.has_perm(DRAFT_PAPER_PERMISSION)
+
+
+def can_approve_paper(user) -> bool:
+    return user.is_authenticated and user.has_perm(APPROVE_PAPER_PERMISSION)
+
+
+def can_reopen_quarter(user) -> bool:
+    return user.is_authenticated and user.has_perm(REOPEN_QUARTER_PERMISSION)
+
+
+def can_read_paper(user, paper) -> bool:
+    """Published papers are public record for every role; drafts only for those who may
+    draft or approve them."""
+    if not (user.is_authenticated and user.has_perm(READ_PAPER_PERMISSION)):
+        return False
+    return paper.is_published or can_draft_paper(user) or can_approve_paper(user)
+
+
+def can_edit_paper(user, paper) -> bool:
+    """A draft is edited by anyone who may draft; nothing else is edited at all."""
+    return paper.is_draft and can_draft_paper(user)
+
+
+def is_own_paper(user, paper) -> bool:
+    return paper.author_id is not None and paper.author_id == user.pk

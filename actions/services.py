@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from actions.models import Action, Status, Update
+from actions.models import Action, QuarterLock, Status, Update
+from actions.papers.queries import lock_for
+from actions.permissions import can_manage
 from careprog.periods import ReportingPeriod
 
 
@@ -16,6 +18,13 @@ class StaleEdit(Exception):
 
     action: Action
     update: Update | None
+
+
+@dataclass
+class QuarterLocked(Exception):
+    """The quarter was published to committee and is locked for officers' updates."""
+
+    lock: QuarterLock
 
 
 @transaction.atomic
@@ -37,8 +46,20 @@ def record_update(
 
     ``seen_*_version`` are the versions the form was opened on (0: no update yet). If
     either changed since, nothing is written and StaleEdit carries the current state.
+
+    A quarter a published paper locked refuses officers (QuarterLocked) until an
+    administrator reopens it; administrators may still correct it (the paper keeps what it
+    published, and the live report marks the difference).
     """
-    action = Action.objects.select_for_update().get(pk=action_id)
+    action = (
+        Action.objects.select_for_update()
+        .select_related("mechanism__requirement__objective")
+        .get(pk=action_id)
+    )
+    if not can_manage(author):
+        lock = lock_for(action.mechanism.requirement.objective.programme_id, period)
+        if lock is not None:
+            raise QuarterLocked(lock=lock)
     update = Update.objects.select_for_update().filter(action=action, period=period).first()
     if action.version != seen_action_version or (
         (update.version if update else 0) != seen_update_version

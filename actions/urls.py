@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
 from actions import views
+from actions.papers import views as paper_views
 from careprog.periods import ReportingPeriodConverter
 
 register_converter(ReportingPeriodConverter, "period")
@@ -13,4 +14,22 @@ urlpatterns = [
     path("actions/", views.action_list, name="action_list"),
     path("actions/mine/", views.my_actions, name="my_actions"),
     path("actions/<int:pk>/", views.action_detail, name="action_detail"),
+    # Committee papers
+    path("programmes/<slug:slug>/papers/", paper_views.paper_list, name="paper_list"),
+    path("programmes/<slug:slug>/papers/new/", paper_views.paper_new, name="paper_new"),
+    path(
+        "programmes/<slug:slug>/report/<period:period>/reopen/",
+        paper_views.quarter_reopen,
+        name="quarter_reopen",
+    ),
+    path("papers/<int:pk>/", paper_views.paper_detail, name="paper"),
+    path("papers/<int:pk>/changes/", paper_views.paper_changes_page, name="paper_changes"),
+    path("papers/<int:pk>/edit/", paper_views.paper_edit, name="paper_edit"),
+    path("papers/<int:pk>/sections/", paper_views.paper_add_section, name="paper_add_section"),
+    *(
+        path(
+            f"papers/<int:pk>/{step}/", paper_views.paper_step, {"step": step}, name=f"paper_{step}"
+        )
+        for step in paper_views.STEPS
+    ),
 ]

@@ -12,8 +12,9 @@ from actions.filters import ActionFilter
 from actions.forms import STATUS_HINTS, UpdateForm
 from actions.history import changes_for_action
 from actions.models import Programme, Status
-from actions.permissions import READ_PERMISSION, can_read, can_update
-from actions.services import StaleEdit, record_update
+from actions.papers import queries as paper_queries
+from actions.permissions import READ_PERMISSION, can_manage, can_read, can_update
+from actions.services import QuarterLocked, StaleEdit, record_update
 from actions.tables import ActionTable
 from careprog.periods import InvalidPeriod, ReportingPeriod
 from kpis import readings as kpi_readings
@@ -60,6 +61,8 @@ def report(request, slug, period: ReportingPeriod):
     programme = get_object_or_404(Programme, slug=slug)
     if not programme.covers(period):
         raise Http404(f"{programme} does not report on {period}")
+    tables = queries.report_tables(programme, period)
+    published = paper_queries.published_paper_for(programme, period)
     return render(
         request,
         "actions/report.html",
@@ -67,7 +70,9 @@ def report(request, slug, period: ReportingPeriod):
             "programme": programme,
             "period": period,
             "periods": programme.periods(),
-            "tables": queries.report_tables(programme, period),
+            "tables": tables,
+            "published": published,
+            "differs": paper_queries.differences_from_published(published, tables),
             "evidence": kpi_readings.evidence_by_objective(programme),
             "nav_section": "programmes",
         },
@@ -183,6 +188,8 @@ def action_detail(request, pk):
                     seen_action_version=data["action_version"],
                     seen_update_version=data["update_version"],
                 )
+            except QuarterLocked as locked:
+                return _quarter_locked(request, action, locked.lock)
             except StaleEdit as stale:
                 conflict = stale
                 # Re-applying means submitting again against what is there now.
@@ -217,6 +224,7 @@ def action_detail(request, pk):
         )
 
     programme = action.mechanism.requirement.objective.programme
+    lock = None if can_manage(request.user) else paper_queries.lock_for(programme.pk, period)
     return render(
         request,
         "actions/action_detail.html",
@@ -230,12 +238,23 @@ def action_detail(request, pk):
             "editing_existing": period in updates,
             "other_periods": [p for p in reversed(open_periods) if p != period],
             "conflict": conflict,
+            "lock": lock,
             "submitted_status": _status_label(form.data.get("status")) if conflict else "",
             "changes": changes_for_action(action),
             "status_hints": {status.value: hint for status, hint in STATUS_HINTS.items()},
             "nav_section": "actions",
         },
         status=409 if conflict else 200,
+    )
+
+
+def _quarter_locked(request, action, lock):
+    """403 with a page that says why: the quarter went to committee in a published paper."""
+    return render(
+        request,
+        "actions/papers/quarter_locked.html",
+        {"action": action, "lock": lock, "nav_section": "actions"},
+        status=403,
     )
 
 

@@ -5,12 +5,19 @@ when later migrations add permissions (and after a test database is flushed). Th
 names come from each app's permissions.py.
 """
 
-from actions.permissions import READ_PERMISSION, UPDATE_PERMISSION
+from actions.permissions import (
+    APPROVE_PAPER_PERMISSION,
+    DRAFT_PAPER_PERMISSION,
+    READ_PAPER_PERMISSION,
+    READ_PERMISSION,
+    UPDATE_PERMISSION,
+)
 from kpis.permissions import VIEW_PERMISSION as VIEW_KPIS
 
 COMMITTEE_MEMBERS = "Committee members"
 OFFICERS = "Officers"
 PROGRAMME_ADMINISTRATORS = "Programme administrators"
+HEADS_OF_SERVICE = "Heads of service"
 
 _READ = [
     "actions.view_programme",
@@ -24,7 +31,10 @@ _READ = [
     "kpis.view_kpivalue",
     "kpis.view_kpitarget",
     "kpis.view_comparatorvalue",
+    READ_PAPER_PERMISSION,
 ]
+# Drafting a committee paper: starting one and editing its sections while it is a draft.
+_DRAFT = [DRAFT_PAPER_PERMISSION, "actions.change_paper", "actions.change_papersection"]
 # Failed sign-ins and lock-outs (django-axes), which administrators read and clear in admin.
 _LOCK_OUTS = [
     "axes.view_accessattempt",
@@ -33,12 +43,15 @@ _LOCK_OUTS = [
     "axes.view_accesslog",
 ]
 # "app.*" is every permission of an app: administrators have everything in the service,
-# including users and roles. Officers' add/change_update serve the app's own rule
-# (actions.permissions.can_update: the actions they lead or are delegated); Django admin
-# asks for the manage permission as well, so it is read-only for them.
+# including users and roles, approving papers and reopening a published quarter. Officers'
+# add/change_update serve the app's own rule (actions.permissions.can_update: the actions
+# they lead or are delegated); Django admin asks for the manage permission as well, so it is
+# read-only for them. Committee members read published papers only (can_read_paper); heads
+# of service clear papers before committee: they draft, approve and publish, never their own.
 ROLES = {
     COMMITTEE_MEMBERS: _READ,
-    OFFICERS: [*_READ, UPDATE_PERMISSION, "actions.change_update"],
+    OFFICERS: [*_READ, UPDATE_PERMISSION, "actions.change_update", *_DRAFT],
+    HEADS_OF_SERVICE: [*_READ, *_DRAFT, APPROVE_PAPER_PERMISSION],
     PROGRAMME_ADMINISTRATORS: ["actions.*", "kpis.*", "auth.*", "simple_history.*", *_LOCK_OUTS],
 }
 

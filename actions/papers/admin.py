@@ -1,0 +1,108 @@
+"""Django admin for committees, meetings and the paper template, which administrators keep;
+papers themselves are drafted, signed off and published in the app, so admin shows them
+read-only and never deletes a published one (it is the committee record), nor its locks."""
+
+from django.contrib import admin
+
+from actions.papers.models import (
+    Committee,
+    Meeting,
+    Paper,
+    PaperEvent,
+    PaperSection,
+    PaperTemplate,
+    QuarterLock,
+    TemplateSection,
+)
+from actions.permissions import MANAGE_PERMISSION
+from careprog.admin import GuardedQueries, WritesNeedPermission
+
+
+class ManagedPaperAdmin(GuardedQueries, WritesNeedPermission, admin.ModelAdmin):
+    write_permission = MANAGE_PERMISSION
+
+
+class TemplateSectionInline(WritesNeedPermission, admin.TabularInline):
+    write_permission = MANAGE_PERMISSION
+    model = TemplateSection
+    extra = 0
+    fields = ["position", "heading", "numbered", "guidance", "default_text"]
+
+
+@admin.register(Committee)
+class CommitteeAdmin(ManagedPaperAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(Meeting)
+class MeetingAdmin(ManagedPaperAdmin):
+    list_display = ["committee", "date", "agenda_item"]
+    list_filter = ["committee"]
+    date_hierarchy = "date"
+
+
+@admin.register(PaperTemplate)
+class PaperTemplateAdmin(ManagedPaperAdmin):
+    inlines = [TemplateSectionInline]
+    list_display = ["name", "is_default"]
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class PaperSectionInline(ReadOnlyInline):
+    model = PaperSection
+    fields = ["position", "heading", "numbered", "text"]
+    readonly_fields = fields
+
+
+class PaperEventInline(ReadOnlyInline):
+    model = PaperEvent
+    fields = ["step", "by", "by_name", "at", "comment"]
+    readonly_fields = fields
+
+
+@admin.register(Paper)
+class PaperAdmin(ManagedPaperAdmin):
+    """Read-only: papers change only through their sign-off in the app."""
+
+    list_display = ["title", "programme", "period", "meeting", "state"]
+    list_filter = ["state", "programme"]
+    inlines = [PaperSectionInline, PaperEventInline]
+    exclude = ["snapshot"]
+    actions = None  # "delete selected" would not ask has_delete_permission about each paper
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and (obj.is_published or obj.locks.exists()):
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+@admin.register(QuarterLock)
+class QuarterLockAdmin(ManagedPaperAdmin):
+    """Read-only: publishing sets a lock and the app's reopen page records its reason."""
+
+    list_display = ["programme", "period", "paper", "locked_at", "reopened_at", "reopened_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,216 @@
+"""Everything a paper shows, as one JSON-ready dict: the title block, the covering report's
+sections, and the generated appendices (key performance data as at the paper's date, the
+report on progress for its quarter, and the changes since the programme's last paper).
+
+A draft is built from live data each time it is shown; publishing stores the build as the
+paper's snapshot, with the SHA-256 of its canonical JSON, and a published paper is only ever
+shown from that snapshot. So the same templates render both, and what is checked (the digest)
+is exactly what is shown.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from actions.models import Programme
+from actions.papers import text
+from actions.papers.changes import compare
+from actions.papers.models import Paper
+from actions.queries import report_tables
+from careprog.periods import ReportingPeriod
+from kpis import readings as kpi_readings
+from kpis.models import KPI, ComparatorValue
+
+FORMAT = 1
+
+
+def canonical_json(content: dict) -> bytes:
+    """One byte string per content: sorted keys, no spaces, UTF-8."""
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def sha256(content: dict) -> str:
+    return hashlib.sha256(canonical_json(content)).hexdigest()
+
+
+def paper_content(paper: Paper) -> dict:
+    """The published snapshot, or for an unpublished paper a build from live data."""
+    return paper.snapshot if paper.is_published else build(paper)
+
+
+def build(paper: Paper, *, previous: Paper | None | bool = False) -> dict:
+    """The paper from live data. Expects ``paper`` with its programme, meeting and committee
+    selected and its sections prefetched (papers.queries.paper_for_page). Eleven queries
+    whatever the programme's size: five for the progress table, five for the measures, one for
+    the previous published paper (none when ``previous`` is given)."""
+    if previous is False:
+        from actions.papers.queries import previous_published
+
+        previous = previous_published(paper)
+    content = {
+        "format": FORMAT,
+        "committee": paper.meeting.committee.name,
+        "meeting_date": paper.meeting.date.isoformat(),
+        "meeting_date_text": f"{paper.meeting.date:%A} {paper.meeting.date:%-d %B %Y}",
+        "agenda_item": paper.meeting.agenda_item,
+        "title": paper.title,
+        "report_of": paper.report_of,
+        "programme": {"name": paper.programme.name, "slug": paper.programme.slug},
+        "period": _period(paper.period),
+        "figures_as_at": paper.figures_as_at.isoformat(),
+        "figures_as_at_text": f"{paper.figures_as_at:%-d %B %Y}",
+        "sections": sections(paper.sections.all()),
+        "progress": progress(paper.programme, paper.period),
+        "kpis": key_performance_data(paper.programme, paper.figures_as_at),
+    }
+    content["changes"] = compare(previous.snapshot if previous else None, content)
+    if previous:
+        content["changes"]["previous"] = {
+            "id": previous.pk,
+            "title": previous.title,
+            "period": previous.period.label,
+            "meeting": str(previous.meeting),
+        }
+    return content
+
+
+def _period(period: ReportingPeriod) -> dict:
+    return {
+        "slug": period.slug,
+        "label": period.label,
+        "months": period.months,
+        "end": period.end.isoformat(),
+        "end_text": f"{period.end:%-d %B %Y}",
+    }
+
+
+def sections(paper_sections) -> list[dict]:
+    """The covering report's sections that have text, numbered sections numbered in order
+    (1.0, 2.0 ...) and their paragraphs under them (1.1, 1.2 ...)."""
+    result, number = [], 0
+    for section in paper_sections:
+        if not section.text.strip():
+            continue
+        section_number = None
+        if section.numbered:
+            number += 1
+            section_number = number
+        result.append(
+            {
+                "heading": section.heading,
+                "number": f"{section_number}.0" if section_number else None,
+                "blocks": text.blocks(section.text, section_number=section_number),
+            }
+        )
+    return result
+
+
+def progress(programme: Programme, period: ReportingPeriod) -> list[dict]:
+    """The report on progress for the quarter, one table per objective, with the merged cells
+    of the committee's table: five queries (actions.queries.report_tables)."""
+    tables = []
+    for table in report_tables(programme, period):
+        rows = []
+        for row in table.rows:
+            update = row.update
+            rows.append(
+                {
+                    "requirement_rowspan": row.requirement_rowspan,
+                    "requirement": row.requirement.text if row.requirement else "",
+                    "mechanism_rowspan": row.mechanism_rowspan,
+                    "mechanism": row.mechanism.text if row.mechanism else "",
+                    "action": (
+                        {"id": row.action.pk, "title": row.action.title} if row.action else None
+                    ),
+                    "status": row.status.value,
+                    "status_label": row.status.label,
+                    "status_period": row.status_period.label if row.status_period else None,
+                    "update": (
+                        {
+                            "text": update.text,
+                            "reason": update.reason,
+                            "next_step": update.next_step,
+                        }
+                        if update
+                        else None
+                    ),
+                }
+            )
+        tables.append(
+            {
+                "objective": {
+                    "id": table.objective.pk,
+                    "title": table.objective.title,
+                    "statement": table.objective.statement,
+                },
+                "rows": rows,
+            }
+        )
+    return tables
+
+
+def key_performance_data(programme: Programme, as_at) -> list[dict]:
+    """The programme's measures (those evidencing its objectives) as they stood at ``as_at``:
+    five queries (kpis.readings.readings)."""
+    kpis = KPI.objects.filter(objectives__programme=programme).distinct()
+    rows = []
+    for reading in kpi_readings.readings(kpis, as_at=as_at):
+        latest, rating, travel = reading.latest, reading.rating, reading.vs_previous
+        comparators = {
+            kind: reading.show(reading.comparators[kind].value)
+            if kind in reading.comparators
+            else None
+            for kind in ComparatorValue.Comparator.values
+        }
+        rows.append(
+            {
+                "code": reading.kpi.code,
+                "name": reading.kpi.name,
+                "group": reading.kpi.group.name,
+                "value": f"{latest.value.normalize():f}" if latest else None,
+                "value_text": reading.latest_text,
+                "period_end": latest.period_end.isoformat() if latest else None,
+                "period_text": reading.period_text,
+                "origin": latest.get_origin_display() if latest else "",
+                "illustrative": bool(latest and latest.is_illustrative),
+                "target_text": (
+                    f"{reading.describe_target(reading.target)} ({reading.target.year_label})"
+                    if reading.target
+                    else "No target"
+                ),
+                "target_illustrative": bool(reading.target and reading.target.is_illustrative),
+                "rating": {
+                    "key": rating.rag.key,
+                    "label": rating.rag.label,
+                    "shape": rating.rag.shape,
+                    "tag_class": rating.rag.tag_class,
+                    "explanation": rating.explanation,
+                },
+                "direction": (
+                    {
+                        "key": travel.travel.key,
+                        "label": travel.travel.label,
+                        "arrow": travel.travel.arrow,
+                        "explanation": travel.explanation,
+                    }
+                    if travel
+                    else None
+                ),
+                "neighbours": comparators["neighbours"],
+                "region": comparators["region"],
+                "england": comparators["england"],
+                "rank": (
+                    {
+                        "rank": reading.rank.rank,
+                        "out_of": reading.rank.out_of,
+                        "band": reading.rank.band,
+                    }
+                    if reading.rank
+                    else None
+                ),
+                "rank_text": reading.rank_text,
+                "source": (latest.source if latest and latest.source else reading.kpi.source),
+            }
+        )
+    return rows

@@ -1,0 +1,152 @@
+from django import forms
+
+from actions.papers.models import Meeting
+
+SECTION_MAX = 20000
+
+
+def _date_field(label, help_text):
+    return forms.DateField(
+        label=label,
+        help_text=help_text,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        error_messages={
+            "required": f"Enter the {label.lower()}",
+            "invalid": f"Enter the {label.lower()} as a real date, for example 2025-02-01",
+        },
+    )
+
+
+class PaperStartForm(forms.Form):
+    """A new paper: which meeting and quarter, the figures' date and the title block."""
+
+    meeting = forms.ModelChoiceField(
+        label="Meeting",
+        queryset=Meeting.objects.select_related("committee").order_by("-date"),
+        empty_label="Choose a meeting",
+        error_messages={"required": "Choose the meeting the paper is for"},
+    )
+    period = forms.ChoiceField(
+        label="Quarter",
+        help_text="The quarter whose progress the paper reports",
+        error_messages={"required": "Choose the quarter"},
+    )
+    figures_as_at = _date_field(
+        "Figures as at",
+        "Figures are the latest on or before this date: from the quarter's end to the meeting",
+    )
+    title = forms.CharField(
+        label="Report title",
+        max_length=200,
+        error_messages={"required": "Enter the report title"},
+    )
+    report_of = forms.CharField(
+        label="Report of",
+        max_length=200,
+        help_text="For example, Director for Children, Families and Education",
+        error_messages={"required": "Enter whose report it is"},
+    )
+
+    def __init__(self, *args, periods, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.periods = {period.slug: period for period in periods}
+        self.fields["period"].choices = [("", "Choose a quarter")] + [
+            (period.slug, period.label) for period in periods
+        ]
+
+    def clean_period(self):
+        return self.periods[self.cleaned_data["period"]]
+
+
+class DraftForm(forms.Form):
+    """The title block, the figures' date and every section's heading and text. ``version``
+    is the paper's version when the form opened: a save after someone else's is refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    figures_as_at = _date_field(
+        "Figures as at",
+        "Figures are the latest on or before this date: from the quarter's end to the meeting",
+    )
+    title = forms.CharField(label="Report title", max_length=200)
+    report_of = forms.CharField(label="Report of", max_length=200)
+
+    def __init__(self, *args, sections, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sections = list(sections)
+        for section in self.sections:
+            self.fields[f"heading_{section.pk}"] = forms.CharField(
+                label="Heading",
+                max_length=200,
+                initial=section.heading,
+                error_messages={"required": "Enter the section's heading"},
+            )
+            self.fields[f"text_{section.pk}"] = forms.CharField(
+                label=section.heading,
+                required=False,
+                initial=section.text,
+                help_text=section.guidance,
+                max_length=SECTION_MAX,
+                widget=forms.Textarea(attrs={"rows": 6}),
+                error_messages={"max_length": "A section must be 20,000 characters or fewer"},
+            )
+
+    def section_fields(self):
+        """Each section with its two bound fields, in the paper's order."""
+        return [
+            (section, self[f"heading_{section.pk}"], self[f"text_{section.pk}"])
+            for section in self.sections
+        ]
+
+    def section_values(self) -> dict[int, tuple[str, str]]:
+        data = self.cleaned_data
+        return {
+            section.pk: (data[f"heading_{section.pk}"], data[f"text_{section.pk}"])
+            for section in self.sections
+        }
+
+
+class AddSectionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    heading = forms.CharField(
+        label="Heading of the new numbered section",
+        max_length=200,
+        error_messages={"required": "Enter the new section's heading"},
+    )
+    after = forms.TypedChoiceField(
+        label="Add it after", coerce=int, error_messages={"required": "Choose where to add it"}
+    )
+
+    def __init__(self, *args, sections, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["after"].choices = [(s.pk, s.heading) for s in sections]
+
+
+class StepForm(forms.Form):
+    """A sign-off step's comment; returning a paper needs one."""
+
+    comment = forms.CharField(
+        label="Comment",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "The comment must be 5,000 characters or fewer"},
+    )
+
+    def __init__(self, *args, comment_required=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if comment_required:
+            self.fields["comment"].required = True
+            self.fields["comment"].error_messages["required"] = (
+                "Enter what needs changing before the paper can be approved"
+            )
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label="Why reopen this quarter?",
+        help_text="Recorded with your name; the published paper does not change.",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter why the quarter is being reopened"},
+    )

@@ -1,0 +1,277 @@
+"""Committee papers: committees and their meetings, a council's paper template, a programme's
+paper for one meeting and quarter with its sign-off, and the quarters publishing locks.
+
+A paper is drafted from live data; publishing stores everything it shows as a snapshot with
+its SHA-256, and from then on the paper renders from that snapshot only (papers/content.py).
+Imported by actions/models.py, so these are the ``actions`` app's models.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from careprog.fields import ReportingPeriodField
+
+
+class Committee(models.Model):
+    """A council committee that receives programme papers, e.g. "Children, Young People and
+    Education Committee"."""
+
+    name = models.CharField(max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("admin:actions_committee_change", args=[self.pk])
+
+
+class Meeting(models.Model):
+    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="meetings")
+    date = models.DateField()
+    agenda_item = models.CharField(max_length=50, blank=True, help_text="e.g. 7")
+
+    class Meta:
+        ordering = ["-date", "committee"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["committee", "date"], name="actions_meeting_one_per_committee_and_day"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.committee}, {self.date:%-d %B %Y}"
+
+    def get_absolute_url(self):
+        return reverse("admin:actions_meeting_change", args=[self.pk])
+
+
+class PaperTemplate(models.Model):
+    """The council's standard covering report: its sections, in order, copied into each new
+    paper. A council changes it in admin; papers already drafted keep their own sections."""
+
+    name = models.CharField(max_length=200, unique=True)
+    is_default = models.BooleanField(
+        default=False, help_text="Offered first when an officer starts a paper"
+    )
+
+    class Meta:
+        ordering = ["-is_default", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("admin:actions_papertemplate_change", args=[self.pk])
+
+
+class TemplateSection(models.Model):
+    template = models.ForeignKey(PaperTemplate, on_delete=models.CASCADE, related_name="sections")
+    position = models.PositiveIntegerField(default=0)
+    heading = models.CharField(max_length=200)
+    numbered = models.BooleanField(
+        default=False,
+        help_text="Numbered as the supporting information is (1.0, with points 1.1, 1.2 ...)",
+    )
+    guidance = models.TextField(blank=True, help_text="Shown to the author beside the section")
+    default_text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["template", "position", "pk"]
+
+    def __str__(self):
+        return self.heading
+
+    def get_absolute_url(self):
+        return self.template.get_absolute_url()
+
+
+class Paper(models.Model):
+    """A programme's covering report to one meeting, on one quarter, with its generated
+    appendices. ``figures_as_at`` is the date its figures are taken at: the author chooses it
+    between the quarter's end and the meeting, as papers quote the latest figures when written.
+
+    Once published, ``snapshot`` holds everything the paper shows and ``snapshot_sha256`` its
+    digest; both are then never written again (PaperQuerySet refuses nothing, the services do).
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted for approval"
+        APPROVED = "approved", "Approved"
+        PUBLISHED = "published", "Published"
+
+    programme = models.ForeignKey(
+        "actions.Programme", on_delete=models.PROTECT, related_name="papers"
+    )
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="papers")
+    period = ReportingPeriodField(help_text="The quarter the progress appendix reports")
+    figures_as_at = models.DateField(
+        help_text="Figures are the latest on or before this date: from the quarter's end to "
+        "the meeting"
+    )
+    title = models.CharField(max_length=200, help_text="Report title, e.g. Care Programme")
+    report_of = models.CharField(
+        max_length=200, help_text="e.g. Director for Children, Families and Education"
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who drafted it; never its approver",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    published_at = models.DateTimeField(null=True, blank=True)
+    snapshot = models.JSONField(null=True, blank=True, editable=False)
+    snapshot_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-meeting__date", "-period", "-pk"]
+        permissions = [
+            ("approve_paper", "Can approve, return and publish committee papers"),
+            ("reopen_quarter", "Can reopen a published quarter's updates"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(state="published", snapshot__isnull=False, published_at__isnull=False)
+                    & ~Q(snapshot_sha256="")
+                )
+                | (~Q(state="published") & Q(snapshot__isnull=True, snapshot_sha256="")),
+                name="actions_paper_published_has_snapshot",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title}: {self.period.label}, {self.meeting}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            self.version += 1
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("actions:paper", kwargs={"pk": self.pk})
+
+    @property
+    def state_choice(self) -> Paper.State:
+        return self.State(self.state)
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == self.State.PUBLISHED
+
+    @property
+    def is_draft(self) -> bool:
+        return self.state == self.State.DRAFT
+
+
+class PaperSection(models.Model):
+    """One section of a paper's covering report: plain paragraphs and bullet points, typed by
+    its author (no HTML: papers/text.py reads it). Numbered sections are numbered in order."""
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="sections")
+    position = models.PositiveIntegerField(default=0)
+    heading = models.CharField(max_length=200)
+    numbered = models.BooleanField(default=False)
+    guidance = models.TextField(blank=True)
+    text = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["paper", "position", "pk"]
+
+    def __str__(self):
+        return self.heading
+
+    def get_absolute_url(self):
+        return self.paper.get_absolute_url()
+
+
+class PaperEvent(models.Model):
+    """One step of a paper's sign-off: who, when, and what they said."""
+
+    class Step(models.TextChoices):
+        DRAFTED = "drafted", "Drafted"
+        SUBMITTED = "submitted", "Submitted for approval"
+        RETURNED = "returned", "Returned with comments"
+        APPROVED = "approved", "Approved"
+        PUBLISHED = "published", "Published"
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="events")
+    step = models.CharField(max_length=10, choices=Step.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    by_name = models.CharField(
+        max_length=200, blank=True, help_text="For a step taken outside careprog"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["paper", "at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(step="returned") | ~Q(comment=""),
+                name="actions_paper_event_returned_has_comment",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.paper}: {self.get_step_display()}"
+
+    def get_absolute_url(self):
+        return self.paper.get_absolute_url()
+
+
+class QuarterLock(models.Model):
+    """A programme's quarter, locked for officers' updates when a paper on it is published,
+    until an administrator reopens it with a reason. Rows are kept: they are the record."""
+
+    programme = models.ForeignKey(
+        "actions.Programme", on_delete=models.CASCADE, related_name="quarter_locks"
+    )
+    period = ReportingPeriodField()
+    paper = models.ForeignKey(Paper, on_delete=models.PROTECT, related_name="locks")
+    locked_at = models.DateTimeField(default=timezone.now)
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reopen_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["programme", "period", "locked_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reopened_at__isnull=True) | ~Q(reopen_reason=""),
+                name="actions_quarter_lock_reopened_with_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(reopened_at__isnull=True) | Q(reopened_at__gte=F("locked_at")),
+                name="actions_quarter_lock_reopened_after_locked",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.programme} {self.period.label}"
+
+    def get_absolute_url(self):
+        return self.paper.get_absolute_url()
+
+    @property
+    def is_open(self) -> bool:
+        return self.reopened_at is not None

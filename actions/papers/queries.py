@@ -1,0 +1,117 @@
+"""Reads for committee papers. Each states its query cost."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from actions.models import Programme
+from actions.papers.models import Paper, PaperEvent, PaperSection, QuarterLock
+from careprog.periods import ReportingPeriod
+
+_PAPER_RELATED = ("programme", "meeting__committee", "author")
+
+
+def papers_for_programme(programme: Programme) -> QuerySet[Paper]:
+    """The programme's papers, newest meeting first, without their snapshots: one query."""
+    return (
+        Paper.objects.filter(programme=programme)
+        .select_related(*_PAPER_RELATED)
+        .defer("snapshot")
+        .order_by("-meeting__date", "-period", "-pk")
+    )
+
+
+def paper_for_page(pk: int) -> Paper:
+    """A paper with its programme, meeting, committee and author (one query), its sections
+    and its sign-off timeline (two prefetches): three queries."""
+    events = PaperEvent.objects.select_related("by").order_by("at", "pk")
+    return get_object_or_404(
+        Paper.objects.select_related(*_PAPER_RELATED).prefetch_related(
+            Prefetch("sections", queryset=PaperSection.objects.order_by("position", "pk")),
+            Prefetch("events", queryset=events),
+        ),
+        pk=pk,
+    )
+
+
+def previous_published(paper: Paper) -> Paper | None:
+    """The programme's published paper before this one (by meeting date, then quarter, then
+    when it was published), with its snapshot: one query."""
+    date, period = paper.meeting.date, paper.period
+    earlier = Q(meeting__date__lt=date) | Q(meeting__date=date, period__lt=period)
+    if paper.published_at is not None:
+        earlier |= Q(meeting__date=date, period=period, published_at__lt=paper.published_at)
+    else:
+        earlier |= Q(meeting__date=date, period=period)
+    return (
+        Paper.objects.filter(programme_id=paper.programme_id, state=Paper.State.PUBLISHED)
+        .exclude(pk=paper.pk)
+        .filter(earlier)
+        .select_related("meeting__committee")
+        .order_by("-meeting__date", "-period", "-published_at", "-pk")
+        .first()
+    )
+
+
+def published_paper_for(programme: Programme, period: ReportingPeriod) -> Paper | None:
+    """The latest published paper on the programme's quarter, with its snapshot: one query."""
+    return (
+        Paper.objects.filter(programme=programme, period=period, state=Paper.State.PUBLISHED)
+        .select_related("meeting__committee")
+        .order_by("-published_at", "-pk")
+        .first()
+    )
+
+
+def lock_for(programme_id: int, period: ReportingPeriod) -> QuarterLock | None:
+    """The lock holding the programme's quarter closed to officers, if any: one query."""
+    return (
+        QuarterLock.objects.filter(
+            programme_id=programme_id, period=period, reopened_at__isnull=True
+        )
+        .select_related("paper__meeting__committee")
+        .order_by("-locked_at")
+        .first()
+    )
+
+
+def locks_for_programme(programme: Programme) -> list[QuarterLock]:
+    """Every lock of the programme, open or reopened, newest first: one query."""
+    return list(
+        QuarterLock.objects.filter(programme=programme)
+        .select_related("paper__meeting__committee", "reopened_by")
+        .order_by("-locked_at", "-pk")
+    )
+
+
+def differences_from_published(paper: Paper | None, tables) -> dict[int, dict]:
+    """Where today's report (actions.queries.report_tables) differs from what ``paper``
+    published: for each action whose status or update now reads differently, what the paper
+    said. Actions the paper did not have are marked as new. No queries."""
+    if paper is None:
+        return {}
+    published = {
+        row["action"]["id"]: row
+        for table in paper.snapshot["progress"]
+        for row in table["rows"]
+        if row["action"] is not None
+    }
+    differs = {}
+    for table in tables:
+        for row in table.rows:
+            if row.action is None:
+                continue
+            then = published.get(row.action.pk)
+            if then is None:
+                differs[row.action.pk] = {"new": True}
+                continue
+            update_now = row.update.text if row.update else None
+            update_then = (then["update"] or {}).get("text")
+            if then["status"] != row.status.value or update_then != update_now:
+                differs[row.action.pk] = {
+                    "new": False,
+                    "status_label": then["status_label"],
+                    "update": update_then,
+                }
+    return differs

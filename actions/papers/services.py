@@ -1,0 +1,267 @@
+"""Writes for committee papers: drafting, sign-off, publishing (the frozen record) and the
+quarter locks publishing sets. Each is keyword-only and atomic, takes the paper's row lock
+first, and refuses a step its state or the person does not allow with PaperRefused.
+
+The steps: draft → submitted → approved → published, with "returned with comments" from
+submitted or approved back to draft. Whoever may approve (Programme administrators, heads of
+service) approves, returns and publishes, but never approves or returns their own paper.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from actions.models import Programme
+from actions.papers import content as paper_content
+from actions.papers.models import (
+    Meeting,
+    Paper,
+    PaperEvent,
+    PaperSection,
+    PaperTemplate,
+    QuarterLock,
+)
+from actions.papers.queries import lock_for, paper_for_page
+from actions.permissions import can_approve_paper, can_draft_paper, can_reopen_quarter
+from careprog.periods import ReportingPeriod
+
+Step = PaperEvent.Step
+State = Paper.State
+
+
+class PaperRefused(Exception):
+    """A step the paper's state (409), or who is asking (403), does not allow; the message
+    says why."""
+
+    def __init__(self, message: str, *, status: int = 403):
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
+@dataclass
+class StalePaper(Exception):
+    """Someone saved the paper after the form was opened."""
+
+    paper: Paper
+
+
+def check_figures_date(*, period: ReportingPeriod, meeting: Meeting, figures_as_at: dt.date):
+    """Figures are taken between the quarter's end and the meeting, both days included."""
+    if not period.end <= figures_as_at <= meeting.date:
+        raise PaperRefused(
+            f"The figures' date must be from the end of {period.label} "
+            f"({period.end:%-d %B %Y}) to the meeting ({meeting.date:%-d %B %Y}).",
+            status=400,
+        )
+
+
+@transaction.atomic
+def start_paper(
+    *,
+    programme: Programme,
+    meeting: Meeting,
+    period: ReportingPeriod,
+    figures_as_at: dt.date,
+    title: str,
+    report_of: str,
+    author,
+    template: PaperTemplate | None = None,
+) -> Paper:
+    """A draft with the template's sections (the default template unless one is given)."""
+    if not can_draft_paper(author):
+        raise PaperRefused("You cannot draft committee papers.")
+    if not programme.covers(period):
+        raise PaperRefused(f"{programme} does not report on {period.label}.")
+    check_figures_date(period=period, meeting=meeting, figures_as_at=figures_as_at)
+    template = template or PaperTemplate.objects.order_by("-is_default", "name").first()
+    paper = Paper.objects.create(
+        programme=programme,
+        meeting=meeting,
+        period=period,
+        figures_as_at=figures_as_at,
+        title=title,
+        report_of=report_of,
+        author=author,
+    )
+    if template is not None:
+        PaperSection.objects.bulk_create(
+            PaperSection(
+                paper=paper,
+                position=position * 10,
+                heading=section.heading,
+                numbered=section.numbered,
+                guidance=section.guidance,
+                text=section.default_text,
+            )
+            for position, section in enumerate(template.sections.order_by("position", "pk"), 1)
+        )
+    PaperEvent.objects.create(paper=paper, step=Step.DRAFTED, by=author)
+    return paper
+
+
+def _locked_paper(paper_id: int, seen_version: int | None = None) -> Paper:
+    paper = Paper.objects.select_for_update().get(pk=paper_id)
+    if seen_version is not None and paper.version != seen_version:
+        raise StalePaper(paper=paper)
+    return paper
+
+
+def _require_draft(paper: Paper, user) -> None:
+    if not paper.is_draft:
+        raise PaperRefused(
+            f"This paper is {paper.get_state_display().lower()}: only a draft can be changed.",
+            status=409,
+        )
+    if not can_draft_paper(user):
+        raise PaperRefused("You cannot edit committee papers.")
+
+
+@transaction.atomic
+def save_draft(
+    *,
+    paper_id: int,
+    user,
+    seen_version: int,
+    figures_as_at: dt.date,
+    title: str,
+    report_of: str,
+    sections: dict[int, tuple[str, str]],
+) -> Paper:
+    """The title block, the figures' date and each section's heading and text (by section
+    id). A save after someone else's is refused with StalePaper, saving nothing."""
+    paper = _locked_paper(paper_id, seen_version)
+    _require_draft(paper, user)
+    meeting = Meeting.objects.get(pk=paper.meeting_id)
+    check_figures_date(period=paper.period, meeting=meeting, figures_as_at=figures_as_at)
+    stored = {section.pk: section for section in paper.sections.all()}
+    if set(sections) - set(stored):
+        raise PaperRefused(
+            "A section of this paper was removed while you were editing it.", status=409
+        )
+    for pk, (heading, body) in sections.items():
+        section = stored[pk]
+        if (section.heading, section.text) != (heading, body):
+            section.heading, section.text = heading, body
+            section.save()
+    paper.figures_as_at, paper.title, paper.report_of = figures_as_at, title, report_of
+    paper.save()
+    return paper
+
+
+@transaction.atomic
+def add_section(
+    *, paper_id: int, user, seen_version: int, after_section_id: int, heading: str
+) -> PaperSection:
+    """A numbered section after the one given (a topic of the supporting information)."""
+    paper = _locked_paper(paper_id, seen_version)
+    _require_draft(paper, user)
+    ordered = list(paper.sections.order_by("position", "pk"))
+    index = next((i for i, s in enumerate(ordered) if s.pk == after_section_id), None)
+    if index is None:
+        raise PaperRefused("Choose a section of this paper to add the new one after.")
+    new = PaperSection(paper=paper, heading=heading, numbered=True)
+    ordered.insert(index + 1, new)
+    for position, section in enumerate(ordered, 1):
+        section.position = position * 10
+    new.save()
+    PaperSection.objects.bulk_update([s for s in ordered if s is not new], ["position"])
+    paper.save()
+    return new
+
+
+def _step(paper: Paper, step: Step, user, comment: str = "") -> None:
+    PaperEvent.objects.create(paper=paper, step=step, by=user, comment=comment)
+
+
+@transaction.atomic
+def submit(*, paper_id: int, user, comment: str = "") -> Paper:
+    paper = _locked_paper(paper_id)
+    _require_draft(paper, user)
+    paper.state = State.SUBMITTED
+    paper.save()
+    _step(paper, Step.SUBMITTED, user, comment)
+    return paper
+
+
+def _require_approver(paper: Paper, user, doing: str) -> None:
+    if not can_approve_paper(user):
+        raise PaperRefused(f"You cannot {doing} committee papers.")
+    if paper.author_id is not None and paper.author_id == user.pk:
+        raise PaperRefused(f"You drafted this paper, so someone else must {doing} it.")
+
+
+@transaction.atomic
+def return_paper(*, paper_id: int, user, comment: str) -> Paper:
+    """Back to draft, with what to change (required)."""
+    paper = _locked_paper(paper_id)
+    if paper.state not in (State.SUBMITTED, State.APPROVED):
+        raise PaperRefused("Only a submitted or approved paper can be returned.", status=409)
+    _require_approver(paper, user, "return")
+    if not comment.strip():
+        raise PaperRefused("Say what needs changing when you return a paper.")
+    paper.state = State.DRAFT
+    paper.save()
+    _step(paper, Step.RETURNED, user, comment)
+    return paper
+
+
+@transaction.atomic
+def approve(*, paper_id: int, user, comment: str = "") -> Paper:
+    paper = _locked_paper(paper_id)
+    if paper.state != State.SUBMITTED:
+        raise PaperRefused("Only a submitted paper can be approved.", status=409)
+    _require_approver(paper, user, "approve")
+    paper.state = State.APPROVED
+    paper.save()
+    _step(paper, Step.APPROVED, user, comment)
+    return paper
+
+
+@transaction.atomic
+def publish(*, paper_id: int, user, comment: str = "", now: dt.datetime | None = None) -> Paper:
+    """Freeze the paper: store everything it shows as its snapshot with its SHA-256, and lock
+    its quarter's updates for officers. From here the paper renders from the snapshot only."""
+    _locked_paper(paper_id)
+    paper = paper_for_page(paper_id)
+    if paper.state != State.APPROVED:
+        raise PaperRefused("Only an approved paper can be published.", status=409)
+    if not can_approve_paper(user):
+        raise PaperRefused("You cannot publish committee papers.")
+    snapshot = paper_content.build(paper)
+    paper.snapshot = snapshot
+    paper.snapshot_sha256 = paper_content.sha256(snapshot)
+    paper.state = State.PUBLISHED
+    paper.published_at = now or timezone.now()
+    paper.save()
+    _step(paper, Step.PUBLISHED, user, comment)
+    if lock_for(paper.programme_id, paper.period) is None:
+        QuarterLock.objects.create(
+            programme_id=paper.programme_id,
+            period=paper.period,
+            paper=paper,
+            locked_at=paper.published_at,
+        )
+    return paper
+
+
+@transaction.atomic
+def reopen_quarter(*, programme: Programme, period: ReportingPeriod, user, reason: str):
+    """Let officers update a published quarter again, recording who and why."""
+    if not can_reopen_quarter(user):
+        raise PaperRefused("Only an administrator can reopen a published quarter.")
+    if not reason.strip():
+        raise PaperRefused("Give the reason for reopening the quarter.")
+    lock = (
+        QuarterLock.objects.select_for_update()
+        .filter(programme=programme, period=period, reopened_at__isnull=True)
+        .first()
+    )
+    if lock is None:
+        raise PaperRefused(f"{period.label} is not locked.", status=409)
+    lock.reopened_at, lock.reopened_by, lock.reopen_reason = timezone.now(), user, reason
+    lock.save()
+    return lock

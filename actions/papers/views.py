@@ -1,0 +1,304 @@
+"""Committee papers' pages. Every paper is fetched through _get_paper_for_user: 404 for a paper
+the user may not read (a draft, for a committee member), 403 for a step they may not take."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from actions.models import Programme
+from actions.papers import changes as paper_changes
+from actions.papers import queries, services
+from actions.papers.content import paper_content
+from actions.papers.forms import AddSectionForm, DraftForm, PaperStartForm, ReopenForm, StepForm
+from actions.papers.models import Paper
+from actions.permissions import (
+    can_approve_paper,
+    can_draft_paper,
+    can_edit_paper,
+    can_read,
+    can_read_paper,
+    can_reopen_quarter,
+    is_own_paper,
+)
+from careprog.periods import ReportingPeriod
+
+STEPS = {
+    # url name: (service, who may, comment required, what it says when done)
+    "submit": (services.submit, can_draft_paper, False, "The paper has been submitted."),
+    "return": (services.return_paper, can_approve_paper, True, "The paper has been returned."),
+    "approve": (services.approve, can_approve_paper, False, "The paper has been approved."),
+    "publish": (services.publish, can_approve_paper, False, "The paper has been published."),
+}
+
+
+def _programme_for_user(request, slug) -> Programme:
+    if not can_read(request.user):
+        raise PermissionDenied
+    return get_object_or_404(Programme, slug=slug)
+
+
+def _get_paper_for_user(request, pk) -> Paper:
+    if not can_read(request.user):
+        raise PermissionDenied
+    paper = queries.paper_for_page(pk)
+    if not can_read_paper(request.user, paper):
+        raise Http404("No such paper")
+    return paper
+
+
+def _refused(request, refusal: services.PaperRefused):
+    return render(
+        request,
+        "actions/papers/refused.html",
+        {"message": refusal.message, "nav_section": "programmes"},
+        status=refusal.status,
+    )
+
+
+@require_GET
+def paper_list(request, slug):
+    programme = _programme_for_user(request, slug)
+    papers = queries.papers_for_programme(programme)
+    if not (can_draft_paper(request.user) or can_approve_paper(request.user)):
+        papers = papers.filter(state=Paper.State.PUBLISHED)
+    return render(
+        request,
+        "actions/papers/paper_list.html",
+        {
+            "programme": programme,
+            "papers": papers,
+            "locks": queries.locks_for_programme(programme),
+            "can_draft": can_draft_paper(request.user),
+            "nav_section": "programmes",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def paper_new(request, slug):
+    programme = _programme_for_user(request, slug)
+    if not can_draft_paper(request.user):
+        raise PermissionDenied
+    form = PaperStartForm(request.POST or None, periods=programme.periods())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            paper = services.start_paper(
+                programme=programme,
+                meeting=data["meeting"],
+                period=data["period"],
+                figures_as_at=data["figures_as_at"],
+                title=data["title"],
+                report_of=data["report_of"],
+                author=request.user,
+            )
+        except services.PaperRefused as refusal:
+            form.add_error("figures_as_at", refusal.message)
+        else:
+            messages.success(request, "Your draft has been started. Write its sections next.")
+            return redirect("actions:paper_edit", pk=paper.pk)
+    return render(
+        request,
+        "actions/papers/paper_new.html",
+        {"programme": programme, "form": form, "nav_section": "programmes"},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+def paper_detail(request, pk):
+    paper = _get_paper_for_user(request, pk)
+    content = paper_content(paper)
+    user = request.user
+    steps = []
+    if paper.state == Paper.State.DRAFT and can_draft_paper(user):
+        steps.append(("submit", "Submit for approval", False))
+    if paper.state in (Paper.State.SUBMITTED, Paper.State.APPROVED) and can_approve_paper(user):
+        if not is_own_paper(user, paper):
+            if paper.state == Paper.State.SUBMITTED:
+                steps.append(("approve", "Approve", False))
+            steps.append(("return", "Return with comments", True))
+    if paper.state == Paper.State.APPROVED and can_approve_paper(user):
+        steps.append(("publish", "Publish", False))
+    return render(
+        request,
+        "actions/papers/paper_detail.html",
+        {
+            "paper": paper,
+            "content": content,
+            "events": paper.events.all(),
+            "steps": steps,
+            "own_paper_awaiting_approval": paper.state == Paper.State.SUBMITTED
+            and can_approve_paper(user)
+            and is_own_paper(user, paper),
+            "can_edit": can_edit_paper(user, paper),
+            "change_kinds": paper_changes.KINDS,
+            "change_count": paper_changes.count(content["changes"]),
+            "nav_section": "programmes",
+        },
+    )
+
+
+@require_GET
+def paper_changes_page(request, pk):
+    paper = _get_paper_for_user(request, pk)
+    content = paper_content(paper)
+    return render(
+        request,
+        "actions/papers/paper_changes.html",
+        {
+            "paper": paper,
+            "content": content,
+            "change_kinds": paper_changes.KINDS,
+            "change_count": paper_changes.count(content["changes"]),
+            "nav_section": "programmes",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def paper_edit(request, pk):
+    paper = _get_paper_for_user(request, pk)
+    if not can_draft_paper(request.user):
+        raise PermissionDenied
+    if not paper.is_draft:
+        return _refused(
+            request,
+            services.PaperRefused(
+                f"This paper is {paper.get_state_display().lower()}: only a draft can be "
+                "edited. An approver can return it to draft with comments.",
+                status=409,
+            ),
+        )
+    sections = list(paper.sections.all())
+    initial = {
+        "version": paper.version,
+        "figures_as_at": paper.figures_as_at,
+        "title": paper.title,
+        "report_of": paper.report_of,
+    }
+    form = DraftForm(request.POST or None, initial=initial, sections=sections)
+    stale = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.save_draft(
+                    paper_id=paper.pk,
+                    user=request.user,
+                    seen_version=data["version"],
+                    figures_as_at=data["figures_as_at"],
+                    title=data["title"],
+                    report_of=data["report_of"],
+                    sections=form.section_values(),
+                )
+            except services.StalePaper as conflict:
+                stale = conflict.paper
+                status = 409
+            except services.PaperRefused as refusal:
+                if refusal.status != 400:
+                    return _refused(request, refusal)
+                form.add_error("figures_as_at", refusal.message)
+                status = 400
+            else:
+                messages.success(request, "The draft has been saved.")
+                return redirect(paper)
+        else:
+            status = 400
+    return render(
+        request,
+        "actions/papers/paper_edit.html",
+        {
+            "paper": paper,
+            "form": form,
+            "stale": stale,
+            "add_form": AddSectionForm(initial={"version": paper.version}, sections=sections),
+            "nav_section": "programmes",
+        },
+        status=status,
+    )
+
+
+@require_POST
+def paper_add_section(request, pk):
+    paper = _get_paper_for_user(request, pk)
+    if not can_draft_paper(request.user):
+        raise PermissionDenied
+    form = AddSectionForm(request.POST, sections=list(paper.sections.all()))
+    if not form.is_valid():
+        message = " ".join(error for errors in form.errors.values() for error in errors)
+        return _refused(request, services.PaperRefused(message, status=400))
+    try:
+        services.add_section(
+            paper_id=paper.pk,
+            user=request.user,
+            seen_version=form.cleaned_data["version"],
+            after_section_id=form.cleaned_data["after"],
+            heading=form.cleaned_data["heading"],
+        )
+    except services.StalePaper:
+        return _refused(
+            request,
+            services.PaperRefused(
+                "Someone saved this paper after you opened it, so no section was added. "
+                "Open the paper again and add it there.",
+                status=409,
+            ),
+        )
+    except services.PaperRefused as refusal:
+        return _refused(request, refusal)
+    messages.success(request, f"The section “{form.cleaned_data['heading']}” has been added.")
+    return redirect("actions:paper_edit", pk=paper.pk)
+
+
+@require_POST
+def paper_step(request, pk, step):
+    paper = _get_paper_for_user(request, pk)
+    service, may, comment_required, done = STEPS[step]
+    if not may(request.user):
+        raise PermissionDenied
+    form = StepForm(request.POST, comment_required=comment_required)
+    if not form.is_valid():
+        message = " ".join(error for errors in form.errors.values() for error in errors)
+        return _refused(request, services.PaperRefused(message, status=400))
+    try:
+        service(paper_id=paper.pk, user=request.user, comment=form.cleaned_data["comment"])
+    except services.PaperRefused as refusal:
+        return _refused(request, refusal)
+    messages.success(request, done)
+    return redirect(paper)
+
+
+@require_http_methods(["GET", "POST"])
+def quarter_reopen(request, slug, period: ReportingPeriod):
+    programme = _programme_for_user(request, slug)
+    if not can_reopen_quarter(request.user):
+        raise PermissionDenied
+    lock = queries.lock_for(programme.pk, period)
+    if lock is None:
+        raise Http404(f"{period.label} is not locked")
+    form = ReopenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.reopen_quarter(
+            programme=programme,
+            period=period,
+            user=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+        messages.success(request, f"{period.label} is open again for officers' updates.")
+        return redirect("actions:paper_list", slug=programme.slug)
+    return render(
+        request,
+        "actions/papers/quarter_reopen.html",
+        {
+            "programme": programme,
+            "period": period,
+            "lock": lock,
+            "form": form,
+            "nav_section": "programmes",
+        },
+        status=400 if form.errors else 200,
+    )
