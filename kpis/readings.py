@@ -2,6 +2,12 @@
 
 A reading is one KPI with its latest figure rated, its direction of travel, comparators and
 rank; the rules and words come from kpis/rating.py. Each read here states its query cost.
+
+Every read takes an optional ``as_at`` date, to read the figures as at that date. Only values,
+comparators and ranks for periods ending on or before it are fetched, and targets only for
+financial years that had begun by then, so the latest figure is the latest on or before the
+date and nothing later is rated, compared or shown. The filters are conditions of the same
+queries, so a read costs the same with or without a date.
 """
 
 from __future__ import annotations
@@ -11,11 +17,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Min, OuterRef, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from actions.models import Objective
-from careprog.periods import financial_year_of, one_year_before
+from careprog.periods import ReportingPeriod, financial_year_of, one_year_before
 from kpis.models import KPI, ComparatorValue, KPIRank, KPITarget, KPIValue
 from kpis.rating import (
     RAG,
@@ -83,10 +89,26 @@ class KPIReading:
         return rank_text(self.rank)
 
 
-def with_latest_rank(kpis: QuerySet[KPI]) -> QuerySet[KPI]:
-    """Annotate each KPI with its rank for the period of its latest value (any origin, as
-    `rate_kpi` takes the latest period): correlated subqueries, so no query of its own."""
-    latest = KPIValue.objects.filter(kpi=OuterRef(OuterRef("pk"))).order_by("-period_end")
+def _up_to(figures: QuerySet, as_at: dt.date | None) -> QuerySet:
+    """Values or comparators for periods ending on or before ``as_at`` (all of them without)."""
+    return figures if as_at is None else figures.filter(period_end__lte=as_at)
+
+
+def _targets_up_to(targets: QuerySet[KPITarget], as_at: dt.date | None) -> QuerySet[KPITarget]:
+    """Targets for the financial years begun by ``as_at``: a value on or before it can only
+    be rated against one of these, and a later year's target is not shown as if it were known."""
+    if as_at is None:
+        return targets
+    return targets.filter(financial_year__lte=financial_year_of(as_at))
+
+
+def with_latest_rank(kpis: QuerySet[KPI], as_at: dt.date | None = None) -> QuerySet[KPI]:
+    """Annotate each KPI with its rank for the period of its latest value on or before
+    ``as_at`` (any origin, as `rate_kpi` takes the latest period): correlated subqueries, so
+    no query of its own."""
+    latest = _up_to(KPIValue.objects.filter(kpi=OuterRef(OuterRef("pk"))), as_at).order_by(
+        "-period_end"
+    )
     rank = KPIRank.objects.filter(
         kpi=OuterRef("pk"), period_end=Subquery(latest.values("period_end")[:1])
     )
@@ -162,23 +184,26 @@ def rate_kpi(kpi: KPI, series, targets, comparators=()) -> KPIReading:
     return reading
 
 
-def readings(kpis: QuerySet[KPI] | None = None) -> list[KPIReading]:
-    """Every KPI (or those given) read for the dashboard: five queries, whatever the data,
-    and five even when there is none (subqueries, not id lists, so no query is skipped).
-    Each KPI's rank for its latest period comes with the KPIs, as subqueries."""
+def readings(kpis: QuerySet[KPI] | None = None, as_at: dt.date | None = None) -> list[KPIReading]:
+    """Every KPI (or those given) read for the dashboard, as at ``as_at`` if given: five
+    queries, whatever the data and the date, and five even when there is none (subqueries,
+    not id lists, so no query is skipped). Each KPI's rank for its latest period comes with
+    the KPIs, as subqueries."""
     kpis = KPI.objects.all() if kpis is None else kpis
     kpi_list = list(
-        with_latest_rank(kpis.select_related("group")).order_by(
+        with_latest_rank(kpis.select_related("group"), as_at).order_by(
             "group__position", "position", "code"
         )
     )
     chosen = KPI.objects.filter(pk__in=kpis.values("pk"))
     values, targets, comparators, objectives = (defaultdict(list) for _ in range(4))
-    for value in KPIValue.objects.filter(kpi__in=chosen).preferred().order_by("period_end"):
+    chosen_values = _up_to(KPIValue.objects.filter(kpi__in=chosen), as_at)
+    for value in chosen_values.preferred().order_by("period_end"):
         values[value.kpi_id].append(value)
-    for target in KPITarget.objects.filter(kpi__in=chosen).order_by("financial_year"):
+    chosen_targets = _targets_up_to(KPITarget.objects.filter(kpi__in=chosen), as_at)
+    for target in chosen_targets.order_by("financial_year"):
         targets[target.kpi_id].append(target)
-    preferred = ComparatorValue.objects.filter(kpi__in=chosen).preferred()
+    preferred = _up_to(ComparatorValue.objects.filter(kpi__in=chosen), as_at).preferred()
     for comparator in preferred.order_by("period_end", "comparator"):
         comparators[comparator.kpi_id].append(comparator)
     links = (
@@ -196,13 +221,18 @@ def readings(kpis: QuerySet[KPI] | None = None) -> list[KPIReading]:
     return result
 
 
-def kpi_for_page(code: str) -> tuple[KPI, KPIReading, list[ComparatorValue], list[KPITarget]]:
+def kpi_for_page(
+    code: str, as_at: dt.date | None = None
+) -> tuple[KPI, KPIReading, list[ComparatorValue], list[KPITarget]]:
     """One KPI with its preferred values and comparators, its targets and objectives, and its
-    rank for the latest period (a subquery of the first): five queries."""
-    kpi = get_object_or_404(with_latest_rank(KPI.objects.select_related("group")), code=code)
-    values = kpi.values.preferred().order_by("period_end")
-    targets = list(kpi.targets.order_by("financial_year"))
-    comparators = list(kpi.comparator_values.preferred().order_by("period_end", "comparator"))
+    rank for the latest period (a subquery of the first), as at ``as_at`` if given: five
+    queries either way."""
+    kpi = get_object_or_404(with_latest_rank(KPI.objects.select_related("group"), as_at), code=code)
+    values = _up_to(kpi.values.all(), as_at).preferred().order_by("period_end")
+    targets = list(_targets_up_to(kpi.targets.all(), as_at).order_by("financial_year"))
+    comparators = list(
+        _up_to(kpi.comparator_values.all(), as_at).preferred().order_by("period_end", "comparator")
+    )
     reading = rate_kpi(kpi, values, targets, comparators)
     reading.objectives = list(
         kpi.objectives.select_related("programme").order_by("programme__name", "position")
@@ -226,7 +256,8 @@ def value_table(
     reading: KPIReading, comparators: list[ComparatorValue], targets: list[KPITarget]
 ) -> list[ValueRow]:
     """Newest first, every period with a figure or a comparator: no queries. `comparators`
-    are the preferred ones, as `kpi_for_page` gives them."""
+    are the preferred ones, as `kpi_for_page` gives them; the table holds only what it
+    fetched, so nothing after its ``as_at``."""
     kpi = reading.kpi
     by_period: dict[dt.date, ValueRow] = {}
 
@@ -253,12 +284,23 @@ def value_table(
     return [by_period[day] for day in sorted(by_period, reverse=True)]
 
 
-def evidence_by_objective(programme) -> dict[int, list[KPIReading]]:
-    """The KPIs evidencing each of a programme's objectives, read: five queries."""
+def evidence_by_objective(programme, as_at: dt.date | None = None) -> dict[int, list[KPIReading]]:
+    """The KPIs evidencing each of a programme's objectives, read as at ``as_at`` if given
+    (a report's period end, a paper's "figures as at" date): five queries."""
     kpis = KPI.objects.filter(objectives__programme=programme).distinct()
     evidence: dict[int, list[KPIReading]] = defaultdict(list)
-    for reading in readings(kpis):
+    for reading in readings(kpis, as_at):
         for objective in reading.objectives:
             if objective.programme_id == programme.pk:
                 evidence[objective.pk].append(reading)
     return evidence
+
+
+def as_at_periods(today: dt.date | None = None) -> list[ReportingPeriod]:
+    """The quarters a reader may see the figures as at, newest first: from the quarter of the
+    earliest stored value to the current quarter (none without values). One query."""
+    earliest = KPIValue.objects.aggregate(earliest=Min("period_end"))["earliest"]
+    if earliest is None:
+        return []
+    current = ReportingPeriod.containing(today) if today else ReportingPeriod.current()
+    return ReportingPeriod.containing(earliest).until(current)[::-1]
