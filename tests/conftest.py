@@ -75,6 +75,14 @@ def administrator(django_user_model):
 
 
 @pytest.fixture
+def head_of_service(django_user_model):
+    """Clears papers before committee: approves and publishes, never their own."""
+    return make_user(
+        django_user_model, "hannah", roles.HEADS_OF_SERVICE, first_name="Hannah", last_name="Head"
+    )
+
+
+@pytest.fixture
 def superuser(django_user_model):
     return django_user_model.objects.create_superuser(
         username="root", password=PASSWORD, email="root@example.org"
