@@ -68,7 +68,9 @@ def report(request, slug, period: ReportingPeriod):
             "period": period,
             "periods": programme.periods(),
             "tables": queries.report_tables(programme, period),
-            "evidence": kpi_readings.evidence_by_objective(programme),
+            # The measures as they stood at the quarter's end, so a report reads the same
+            # after later figures arrive.
+            "evidence": kpi_readings.evidence_by_objective(programme, as_at=period.end),
             "nav_section": "programmes",
         },
     )

@@ -301,8 +301,11 @@ def test_the_report_lists_the_kpis_that_evidence_each_objective(
     section = html[html.index(f'id="objective-{objective.pk}"') :]
     section = section[: section.index("</section>")]
     assert "Measures that evidence this objective" in section
-    assert 'href="/kpis/cla-foster/"' in section
-    assert "72.0%" in section and "Near target" in section
+    assert "Figures as at 31 December 2024, the end of 2024-25 Q3." in section
+    assert 'href="/kpis/cla-foster/?as_at=2024-25-q3"' in section
+    # December 2024's figure, not March 2025's 72.0%: the report shows the quarter's end.
+    assert "69.0%" in section and "December 2024" in section and "Off target" in section
+    assert "72.0%" not in section and "March 2025" not in section
 
 
 def test_the_seed_catalogue_dashboard_shows_every_kpi_at_a_fixed_query_count(
