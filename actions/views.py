@@ -73,7 +73,9 @@ def report(request, slug, period: ReportingPeriod):
             "tables": tables,
             "published": published,
             "differs": paper_queries.differences_from_published(published, tables),
-            "evidence": kpi_readings.evidence_by_objective(programme),
+            # The measures as they stood at the quarter's end, so a report reads the same
+            # after later figures arrive.
+            "evidence": kpi_readings.evidence_by_objective(programme, as_at=period.end),
             "nav_section": "programmes",
         },
     )

@@ -4,9 +4,11 @@ from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
 from actions.models import Programme
+from careprog.periods import InvalidPeriod, ReportingPeriod
 from kpis import benchmarks, charts
 from kpis import readings as kpi_readings
 from kpis.forms import TemplateForm, UploadForm, default_range
@@ -27,21 +29,41 @@ def _chosen(request, name, choices):
     return value if value in choices else ""
 
 
+def _as_at(request) -> ReportingPeriod | None:
+    """The quarter whose end the figures are read as at (``?as_at=2024-25-q3``); None, the
+    latest figures, when not given. Text that names no quarter, or a quarter after the
+    current one (a date not yet reached), is a 404."""
+    text = request.GET.get("as_at", "")
+    if not text:
+        return None
+    try:
+        period = ReportingPeriod.parse(text)
+    except InvalidPeriod:
+        raise Http404("No such reporting period") from None
+    if period > ReportingPeriod.current():
+        raise Http404("Figures cannot be shown as at a quarter that has not yet begun")
+    return period
+
+
 @require_GET
 @read_required
 def dashboard(request):
+    as_at = _as_at(request)
     groups = list(KPIGroup.objects.order_by("position", "name"))
     programmes = list(Programme.objects.order_by("name"))
     group = _chosen(request, "group", {str(g.pk) for g in groups})
     programme = _chosen(request, "programme", {p.slug for p in programmes})
     rag = _chosen(request, "rag", {r.key for r in RAG})
+    as_at_periods = kpi_readings.as_at_periods()
+    if as_at and as_at not in as_at_periods:  # e.g. a quarter before the earliest figure
+        as_at_periods = sorted({*as_at_periods, as_at}, reverse=True)
 
     kpis = KPI.objects.all()
     if group:
         kpis = kpis.filter(group_id=group)
     if programme:
         kpis = kpis.filter(objectives__programme__slug=programme).distinct()
-    readings = kpi_readings.readings(kpis)
+    readings = kpi_readings.readings(kpis, as_at.end if as_at else None)
     if rag:
         readings = [r for r in readings if r.rating.rag.key == rag]
 
@@ -51,6 +73,8 @@ def dashboard(request):
             sections.append((reading.kpi.group, []))
         sections[-1][1].append((reading, charts.sparkline(reading)))
     counts = {r: sum(1 for reading in readings if reading.rating.rag is r) for r in RAG}
+    filters = {"group": group, "programme": programme, "rag": rag}
+    latest_url = "?" + urlencode({name: value for name, value in filters.items() if value})
     return render(
         request,
         "kpis/dashboard.html",
@@ -59,7 +83,10 @@ def dashboard(request):
             "groups": groups,
             "programmes": programmes,
             "rags": list(RAG),
-            "chosen": {"group": group, "programme": programme, "rag": rag},
+            "chosen": filters | {"as_at": as_at.slug if as_at else ""},
+            "as_at": as_at,
+            "as_at_periods": as_at_periods,
+            "latest_url": latest_url,  # the same filters, the latest figures
             "counts": counts,
             "shown": len(readings),
             "any_illustrative": any(r.any_illustrative for r in readings),
@@ -75,7 +102,10 @@ def dashboard(request):
 @require_GET
 @read_required
 def kpi_detail(request, code):
-    kpi, reading, comparators, targets = kpi_readings.kpi_for_page(code)
+    as_at = _as_at(request)
+    kpi, reading, comparators, targets = kpi_readings.kpi_for_page(
+        code, as_at.end if as_at else None
+    )
     table = kpi_readings.value_table(reading, comparators, targets)
     return render(
         request,
@@ -87,6 +117,11 @@ def kpi_detail(request, code):
             "table": table,
             "targets": targets,
             "target_texts": [(t, reading.describe_target(t)) for t in targets],
+            "as_at": as_at,
+            # The changes stay whole with a date: they are the audit record of who changed
+            # what and when, and figures corrected since the date are shown as corrected, so
+            # cutting the record at the date would hide the edits behind the figures shown.
+            # The page says that the record may name later periods.
             "changes": changes_for_kpi(kpi),
             "nav_section": "kpis",
         },

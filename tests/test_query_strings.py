@@ -110,7 +110,7 @@ PAGES = {
         "per_page",
     ],
     "/actions/mine/": ["programme", "status", "overdue", "sort", "page", "per_page"],
-    "/kpis/": ["group", "programme", "rag"],
+    "/kpis/": ["group", "programme", "rag", "as_at"],
     "/kpis/import/history/": ["page"],
     f"/programmes/{SEED_SLUG}/report/": ["period"],
     "/admin/actions/action/": [
