@@ -76,6 +76,8 @@ def report(request, slug, period: ReportingPeriod):
             # The measures as they stood at the quarter's end, so a report reads the same
             # after later figures arrive.
             "evidence": kpi_readings.evidence_by_objective(programme, as_at=period.end),
+            # A KPI page can be read as at a quarter that has begun, not one still to come.
+            "kpi_as_at": period if period <= ReportingPeriod.current() else None,
             "nav_section": "programmes",
         },
     )
