@@ -1,10 +1,16 @@
 """`make run` loads demo sign-ins, one per role, only for local work."""
 
+import datetime as dt
+
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from actions.models import Action, Programme
+from actions.papers import content
+from actions.papers.models import Paper
 from careprog import roles
+from tests.conftest import SEED_SLUG
 
 
 def test_demo_sign_ins_are_refused_without_debug(db, settings):
@@ -43,3 +49,23 @@ def test_running_the_demo_again_keeps_the_programmes_data(db, settings):
     action.save()
     call_command("setup_demo")
     assert Action.objects.get(pk=action.pk).title == "Edited in the demo"
+
+
+def test_demo_shows_the_seed_paper_to_a_committee_member_as_published(db, settings, client):
+    settings.DEBUG = True
+    call_command("setup_demo")
+    paper = Paper.objects.get(meeting__date=dt.date(2025, 3, 5), programme__slug=SEED_SLUG)
+    assert paper.is_published
+    client.force_login(get_user_model().objects.get(username="councillor"))
+
+    listing = client.get(f"/programmes/{SEED_SLUG}/papers/")
+    assert listing.status_code == 200
+    assert f'href="/papers/{paper.pk}/"' in listing.content.decode()
+
+    page = client.get(f"/papers/{paper.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "CARE PROGRAMME" in html
+    assert paper.snapshot_sha256 in html
+    # Loaded before DfE's figures and the illustrative history, so built without them.
+    assert paper.snapshot_sha256 == content.sha256(paper.snapshot)

@@ -34,6 +34,13 @@ class Command(BaseCommand):
         else:
             call_command("loaddata", "care_programme_2024_25", verbosity=0)
             self.stdout.write("Loaded the Care Programme 2024-25 from fixtures/.")
+            # Before DfE's figures and the illustrative history: the paper is the published
+            # record, its snapshot built from the figures it quotes (fixtures/README.md).
+            call_command("loaddata", "care_programme_paper_2025_03", verbosity=0)
+            self.stdout.write(
+                "Loaded its published paper to the Children, Young People and Education "
+                "Committee of 5 March 2025."
+            )
 
         if not KPI.objects.filter(group__name="Vision").exists():
             call_command("loaddata", "cla_strategy_2022_25", verbosity=0)
