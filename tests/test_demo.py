@@ -30,6 +30,7 @@ def test_demo_gives_one_sign_in_per_role_and_every_seed_action_a_lead(
         ("councillor", roles.COMMITTEE_MEMBERS),
         ("officer", roles.OFFICERS),
         ("officer2", roles.OFFICERS),
+        ("head", roles.HEADS_OF_SERVICE),
         ("admin", roles.PROGRAMME_ADMINISTRATORS),
     ]:
         user = django_user_model.objects.get(username=name)

@@ -16,6 +16,7 @@ DEMO_USERS = [
     ("councillor", "Chris", "Councillor", roles.COMMITTEE_MEMBERS, False),
     ("officer", "Olive", "Officer", roles.OFFICERS, False),
     ("officer2", "Omar", "Officer", roles.OFFICERS, False),
+    ("head", "Hana", "Head", roles.HEADS_OF_SERVICE, False),
     ("admin", "Ada", "Administrator", roles.PROGRAMME_ADMINISTRATORS, True),
 ]
 
