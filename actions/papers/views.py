@@ -120,8 +120,8 @@ def paper_detail(request, pk):
             if paper.state == Paper.State.SUBMITTED:
                 steps.append(("approve", "Approve", False))
             steps.append(("return", "Return with comments", True))
-    if paper.state == Paper.State.APPROVED and can_approve_paper(user):
-        steps.append(("publish", "Publish", False))
+            if paper.state == Paper.State.APPROVED:
+                steps.append(("publish", "Publish", False))
     return render(
         request,
         "actions/papers/paper_detail.html",
@@ -130,7 +130,8 @@ def paper_detail(request, pk):
             "content": content,
             "events": paper.events.all(),
             "steps": steps,
-            "own_paper_awaiting_approval": paper.state == Paper.State.SUBMITTED
+            "own_paper_awaiting_approval": paper.state
+            in (Paper.State.SUBMITTED, Paper.State.APPROVED)
             and can_approve_paper(user)
             and is_own_paper(user, paper),
             "can_edit": can_edit_paper(user, paper),
