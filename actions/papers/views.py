@@ -176,7 +176,9 @@ def paper_edit(request, pk):
     sections = list(paper.sections.all())
     initial = {
         "version": paper.version,
-        "figures_as_at": paper.figures_as_at,
+        # ISO, as a date input takes it: the template would render a date object in the
+        # locale's format ("31 Dec 2024"), which the browser drops, failing every save.
+        "figures_as_at": paper.figures_as_at.isoformat(),
         "title": paper.title,
         "report_of": paper.report_of,
     }
