@@ -1,38 +1,56 @@
 """Every URL × role × method: nobody changes data they may not, nobody sees a 500.
 
 Roles: signed out, signed in without a role (outsider), committee member, an officer
-who leads the action, an officer who does not, a programme administrator, a superuser.
+who leads the action, an officer who does not, a head of service, a programme
+administrator, a superuser.
 """
 
 import datetime
+from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db import transaction
 from django.test import Client
 
 from actions.models import Action, Update
+from actions.papers import services as paper_services
+from actions.papers.models import Paper, PaperEvent, PaperSection, PaperTemplate, QuarterLock
 from kpis.models import ComparatorValue
 from tests.conftest import RISK_MATRIX, seed_action
 from tests.kpi_factories import make_kpi, make_target, make_value
+from tests.paper_factories import draft_paper, make_meeting, publish
 from tests.test_action_status import admin_form_data
 
-ROLES = ["anonymous", "outsider", "committee", "lead", "other_officer", "admin", "superuser"]
-READERS = {"committee", "lead", "other_officer", "admin", "superuser"}
+ROLES = [
+    "anonymous",
+    "outsider",
+    "committee",
+    "lead",
+    "other_officer",
+    "head",
+    "admin",
+    "superuser",
+]
+READERS = {"committee", "lead", "other_officer", "head", "admin", "superuser"}
 WRITERS_OF_THE_ACTION = {"lead", "admin", "superuser"}
 STAFF = {"admin", "superuser"}
 
 
 @pytest.fixture
-def people(outsider, committee_member, officer, other_officer, administrator, superuser):
+def people(
+    outsider, committee_member, officer, other_officer, head_of_service, administrator, superuser
+):
     return {
         "anonymous": None,
         "outsider": outsider,
         "committee": committee_member,
         "lead": officer,
         "other_officer": other_officer,
+        "head": head_of_service,
         "admin": administrator,
         "superuser": superuser,
     }
@@ -155,13 +173,14 @@ def test_a_committee_member_sees_no_edit_control_on_any_page(member_client, acti
         assert "Save update" not in html
 
 
-# Django admin: staff status alone gives no write. An officer's global add/change_update
-# serve the app's own rule (the actions they lead); admin writes need the manage permission.
-STAFF_WITHOUT_MANAGE = ["committee", "lead", "other_officer"]
+# Django admin: staff status alone gives no write. An officer's global add/change_update and
+# the drafters' add/change_paper serve the app's own rules (the actions they lead, a paper
+# while it is a draft); admin writes need the manage permission.
+STAFF_WITHOUT_MANAGE = ["committee", "lead", "other_officer", "head"]
 
 
 @pytest.fixture
-def admin_rows(action):
+def admin_rows(action, papers):
     """One row of every model admin edits, for its change, delete and history pages."""
     kpi = make_kpi("cla-1")
     make_value(kpi, datetime.date(2025, 3, 31), "61.5")
@@ -211,8 +230,12 @@ def test_staff_without_the_manage_permission_cannot_add_change_or_delete_anythin
         add = admin_url(model, "add/")
         change = admin_url(model, f"{row.pk}/change/")
         data = admin_form_data(as_admin.get(change))
-        assert client.get(change).status_code == 200, (role, change)  # read-only view
-        assert 'name="_save"' not in client.get(change).content.decode(), (role, change)
+        # Read-only for a role that reads the model (the paper models' admin-only tables,
+        # committees, meetings, templates and locks, are not shown at all).
+        may_view = user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}")
+        response = client.get(change)
+        assert response.status_code == (200 if may_view else 403), (role, change)
+        assert 'name="_save"' not in response.content.decode(), (role, change)
         assert client.post(add, data).status_code == 403, (role, add)
         assert client.post(change, data).status_code == 403, (role, change)
         delete = admin_url(model, f"{row.pk}/delete/")
@@ -256,3 +279,300 @@ def test_the_officers_own_write_rule_still_holds_in_the_app(client, officer, act
     response = client.post(f"/actions/{action.pk}/", data)
     assert response.status_code == 302
     assert Update.objects.filter(action=action, text="Forged").exists()
+
+
+# Committee papers. Every role reads published papers; drafts, and papers submitted or
+# approved but not yet published, only those who may draft or approve (a committee member
+# gets 404, as for a paper that does not exist). Approving, returning and publishing:
+# heads of service and administrators, never on their own paper.
+DRAFTERS = {"lead", "other_officer", "head", "admin", "superuser"}
+APPROVERS = {"head", "admin", "superuser"}
+REOPENERS = {"admin", "superuser"}
+KINDS = ["draft", "submitted", "approved", "published"]
+Q3 = "2024-25-q3"
+
+
+@pytest.fixture
+def papers(officer_actions, seed_programme, officer, administrator, head_of_service):
+    """One paper in each state, all drafted by the officer who leads the actions; the
+    published one locks 2024-25 Q3."""
+    made = {kind: draft_paper(seed_programme, officer, title=f"{kind} paper") for kind in KINDS}
+    paper_services.submit(paper_id=made["submitted"].pk, user=officer)
+    paper_services.submit(paper_id=made["approved"].pk, user=officer)
+    paper_services.approve(paper_id=made["approved"].pk, user=administrator)
+    publish(made["published"], head_of_service)
+    return {kind: Paper.objects.get(pk=paper.pk) for kind, paper in made.items()}
+
+
+PROGRAMME_PAGES = {
+    "papers": "/programmes/care-programme-2024-25/papers/",
+    "new paper": "/programmes/care-programme-2024-25/papers/new/",
+    "reopen": f"/programmes/care-programme-2024-25/report/{Q3}/reopen/",
+}
+PAPER_PAGES = ["paper", "changes", "edit", "sections", "submit", "return", "approve", "publish"]
+PAPER_POST_ONLY = {"sections", "submit", "return", "approve", "publish"}
+
+
+def paper_url(name, paper):
+    return f"/papers/{paper.pk}/" if name == "paper" else f"/papers/{paper.pk}/{name}/"
+
+
+def may_read(role, kind):
+    return role in (READERS if kind == "published" else DRAFTERS)
+
+
+def expected_paper_get(role, name, kind=None):
+    if role == "anonymous":
+        return {302}
+    if name in PAPER_POST_ONLY:
+        return {405}
+    if role == "outsider":
+        return {403}  # no role reads anything
+    if name in PROGRAMME_PAGES:
+        allowed = {"papers": READERS, "new paper": DRAFTERS, "reopen": REOPENERS}[name]
+        return {200} if role in allowed else {403}
+    if not may_read(role, kind):
+        return {404}
+    if name == "edit":
+        if role not in DRAFTERS:
+            return {403}
+        return {200} if kind == "draft" else {409}  # only a draft is edited
+    return {200}
+
+
+# The state each paper step needs, and who takes it.
+STEP_RULES = {
+    "edit": ({"draft"}, DRAFTERS),
+    "sections": ({"draft"}, DRAFTERS),
+    "submit": ({"draft"}, DRAFTERS),
+    "return": ({"submitted", "approved"}, APPROVERS),
+    "approve": ({"submitted"}, APPROVERS),
+    "publish": ({"approved"}, APPROVERS),
+}
+
+
+def expected_paper_post(role, name, kind=None):
+    """The status a valid-looking POST gets; 302 is the only one that may change anything."""
+    if role == "anonymous":
+        return 302
+    if name in {"papers", "paper", "changes"}:
+        return 405  # read-only pages
+    if role == "outsider":
+        return 403
+    if name in PROGRAMME_PAGES:
+        return 302 if role in {"new paper": DRAFTERS, "reopen": REOPENERS}[name] else 403
+    if not may_read(role, kind):
+        return 404
+    states, who = STEP_RULES[name]
+    if role not in who:
+        return 403
+    return 302 if kind in states else 409  # allowed, but not in this state: nothing changes
+
+
+def paper_post_data(name, paper):
+    if name == "new paper":
+        return {
+            "meeting": make_meeting().pk,
+            "period": Q3,
+            "figures_as_at": "2025-01-31",
+            "title": "Matrix paper",
+            "report_of": "Matrix director",
+        }
+    if name == "reopen":
+        return {"reason": "Matrix reason"}
+    if name == "edit":
+        data = {
+            "version": paper.version,
+            "figures_as_at": paper.figures_as_at.isoformat(),
+            "title": "Edited in the matrix",
+            "report_of": paper.report_of,
+        }
+        for section in paper.sections.all():
+            data[f"heading_{section.pk}"] = section.heading
+            data[f"text_{section.pk}"] = section.text
+        return data
+    if name == "sections":
+        first = paper.sections.order_by("position").first()
+        return {"version": paper.version, "heading": "Matrix section", "after": first.pk}
+    return {"comment": "Matrix comment"}
+
+
+def paper_records():
+    """Everything a paper page could write."""
+    return (
+        list(
+            Paper.objects.order_by("pk").values_list(
+                "pk", "state", "version", "title", "snapshot_sha256", "published_at"
+            )
+        ),
+        list(PaperSection.objects.order_by("pk").values_list("pk", "heading", "text", "position")),
+        list(PaperEvent.objects.order_by("pk").values_list("pk", "step", "by_id", "comment")),
+        list(QuarterLock.objects.order_by("pk").values_list("pk", "reopened_at", "reopen_reason")),
+    )
+
+
+def assert_done(name, paper, user):
+    """The write a 302 stands for really happened."""
+    if name == "new paper":
+        assert Paper.objects.filter(title="Matrix paper", author=user, state="draft").exists()
+        return
+    if name == "reopen":
+        assert QuarterLock.objects.get(period=Q3).reopen_reason == "Matrix reason"
+        return
+    after = Paper.objects.get(pk=paper.pk)
+    assert after.version > paper.version, name
+    if name == "edit":
+        assert after.title == "Edited in the matrix"
+    elif name == "sections":
+        assert after.sections.filter(heading="Matrix section", numbered=True).exists()
+    else:
+        state = {"submit": "submitted", "return": "draft", "approve": "approved"}.get(name)
+        assert after.state == (state or "published"), name
+        assert after.events.filter(by=user, comment="Matrix comment").exists(), name
+        if name == "publish":
+            assert len(after.snapshot_sha256) == 64
+
+
+@contextmanager
+def rolled_back():
+    """Undo a request's writes, so each one meets the same papers as the last."""
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+def paper_cases(papers):
+    for name, url in PROGRAMME_PAGES.items():
+        yield name, None, None, url
+    for kind, paper in papers.items():
+        for name in PAPER_PAGES:
+            yield name, kind, paper, paper_url(name, paper)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_paper_page_answers_each_role_as_the_paper_rules_say(client, people, papers, role):
+    client = client_for(client, people, role)
+    for name, kind, _paper, url in paper_cases(papers):
+        response = client.get(url)
+        assert response.status_code in expected_paper_get(role, name, kind), (role, name, kind)
+        if role == "anonymous":
+            assert "/sign-in/" in response.url
+        if response.status_code == 409:
+            assert "That cannot be done" in response.content.decode(), (role, name, kind)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_posting_to_any_paper_page_changes_only_what_the_role_may_change(
+    client, people, papers, role
+):
+    client = client_for(client, people, role)
+    user = people[role]
+    for name, kind, paper, url in paper_cases(papers):
+        with rolled_back():
+            before = paper_records()
+            response = client.post(url, paper_post_data(name, paper))
+            expected = expected_paper_post(role, name, kind)
+            assert response.status_code == expected, (role, name, kind, response.status_code)
+            if expected == 302 and role != "anonymous":
+                assert_done(name, paper, user)
+                continue
+            if role == "anonymous":
+                assert "/sign-in/" in response.url
+            if expected == 409:
+                assert "That cannot be done" in response.content.decode(), (role, name, kind)
+            assert paper_records() == before, (role, name, kind)
+
+
+def test_an_approver_cannot_approve_return_or_publish_a_paper_they_drafted(
+    client, seed_programme, head_of_service, administrator
+):
+    paper = draft_paper(seed_programme, head_of_service)
+    paper_services.submit(paper_id=paper.pk, user=head_of_service)
+    client.force_login(head_of_service)
+    before = paper_records()
+    for step in ["approve", "return"]:
+        response = client.post(f"/papers/{paper.pk}/{step}/", {"comment": "My own"})
+        assert response.status_code == 403, step
+    assert paper_records() == before
+
+    paper_services.approve(paper_id=paper.pk, user=administrator)
+    before = paper_records()
+    html = client.get(paper.get_absolute_url()).content.decode()
+    assert "/publish/" not in html and "/return/" not in html
+    for step in ["publish", "return"]:
+        response = client.post(f"/papers/{paper.pk}/{step}/", {"comment": "My own"})
+        assert response.status_code == 403, step
+    assert paper_records() == before
+
+
+def test_an_invalid_paper_post_gets_a_clear_4xx_page_and_changes_nothing(
+    client, papers, officer, head_of_service
+):
+    client.force_login(head_of_service)
+    submitted = papers["submitted"]
+    before = paper_records()
+    response = client.post(f"/papers/{submitted.pk}/return/", {"comment": "  "})
+    assert response.status_code == 400
+    assert "Enter what needs changing" in response.content.decode()
+
+    client.force_login(officer)
+    draft = papers["draft"]
+    stale = {**paper_post_data("edit", draft), "version": draft.version - 1}
+    assert client.post(f"/papers/{draft.pk}/edit/", stale).status_code == 409
+    for data in [{}, {"version": draft.version, "heading": "", "after": "x"}]:
+        response = client.post(f"/papers/{draft.pk}/sections/", data)
+        assert response.status_code == 400
+        assert "That cannot be done" in response.content.decode()
+    early = {**paper_post_data("new paper", None), "figures_as_at": "2024-12-30"}
+    response = client.post(PROGRAMME_PAGES["new paper"], early)
+    assert response.status_code == 400
+    assert "The figures&#x27; date must be from the end of 2024-25 Q3" in response.content.decode()
+    assert paper_records() == before
+
+
+def admin_paper_pages(papers):
+    meeting = papers["published"].meeting
+    rows = {
+        "committee": meeting.committee,
+        "meeting": meeting,
+        "papertemplate": PaperTemplate.objects.get(is_default=True),
+        "paper": papers["published"],
+        "quarterlock": QuarterLock.objects.get(),
+    }
+    pages = {}
+    for model, row in rows.items():
+        pages[f"{model} list"] = f"/admin/actions/{model}/"
+        pages[model] = f"/admin/actions/{model}/{row.pk}/change/"
+        pages[f"{model} history"] = f"/admin/actions/{model}/{row.pk}/history/"
+    return pages
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_paper_models_admin_pages_are_for_staff_only(client, people, papers, role):
+    client = client_for(client, people, role)
+    for name, url in admin_paper_pages(papers).items():
+        response = client.get(url)
+        if role in STAFF:
+            assert response.status_code == 200, (role, name)
+        else:
+            assert response.status_code == 302, (role, name)  # to a sign-in page
+            assert "/admin/login/" in response.url or "/sign-in/" in response.url
+
+
+@pytest.mark.parametrize("role", sorted(STAFF))
+def test_admin_never_adds_changes_or_deletes_a_published_paper_or_its_lock(
+    client, people, papers, role
+):
+    """The committee record: even a superuser only reads it in admin."""
+    client = client_for(client, people, role)
+    paper, lock = papers["published"], QuarterLock.objects.get()
+    before = paper_records()
+    for row in [paper, lock]:
+        model = type(row)
+        assert client.get(admin_url(model, "add/")).status_code == 403, model
+        change = client.get(admin_url(model, f"{row.pk}/change/")).content.decode()
+        assert 'name="_save"' not in change, model
+        assert client.post(admin_url(model, f"{row.pk}/change/"), {}).status_code == 403
+        response = client.post(admin_url(model, f"{row.pk}/delete/"), {"post": "yes"})
+        assert response.status_code == 403, model
+    assert paper_records() == before

@@ -4,7 +4,8 @@ first, and refuses a step its state or the person does not allow with PaperRefus
 
 The steps: draft → submitted → approved → published, with "returned with comments" from
 submitted or approved back to draft. Whoever may approve (Programme administrators, heads of
-service) approves, returns and publishes, but never approves or returns their own paper.
+service) approves, returns and publishes, but never approves, returns or publishes their own
+paper.
 """
 
 from __future__ import annotations
@@ -229,8 +230,7 @@ def publish(*, paper_id: int, user, comment: str = "", now: dt.datetime | None =
     paper = paper_for_page(paper_id)
     if paper.state != State.APPROVED:
         raise PaperRefused("Only an approved paper can be published.", status=409)
-    if not can_approve_paper(user):
-        raise PaperRefused("You cannot publish committee papers.")
+    _require_approver(paper, user, "publish")
     snapshot = paper_content.build(paper)
     paper.snapshot = snapshot
     paper.snapshot_sha256 = paper_content.sha256(snapshot)

@@ -120,8 +120,8 @@ def paper_detail(request, pk):
             if paper.state == Paper.State.SUBMITTED:
                 steps.append(("approve", "Approve", False))
             steps.append(("return", "Return with comments", True))
-    if paper.state == Paper.State.APPROVED and can_approve_paper(user):
-        steps.append(("publish", "Publish", False))
+            if paper.state == Paper.State.APPROVED:
+                steps.append(("publish", "Publish", False))
     return render(
         request,
         "actions/papers/paper_detail.html",
@@ -130,7 +130,8 @@ def paper_detail(request, pk):
             "content": content,
             "events": paper.events.all(),
             "steps": steps,
-            "own_paper_awaiting_approval": paper.state == Paper.State.SUBMITTED
+            "own_paper_awaiting_approval": paper.state
+            in (Paper.State.SUBMITTED, Paper.State.APPROVED)
             and can_approve_paper(user)
             and is_own_paper(user, paper),
             "can_edit": can_edit_paper(user, paper),
@@ -175,7 +176,9 @@ def paper_edit(request, pk):
     sections = list(paper.sections.all())
     initial = {
         "version": paper.version,
-        "figures_as_at": paper.figures_as_at,
+        # ISO, as a date input takes it: the template would render a date object in the
+        # locale's format ("31 Dec 2024"), which the browser drops, failing every save.
+        "figures_as_at": paper.figures_as_at.isoformat(),
         "title": paper.title,
         "report_of": paper.report_of,
     }
