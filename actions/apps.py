@@ -10,6 +10,14 @@ def _sync_roles(sender, **kwargs):
     sync_roles(Group, Permission)
 
 
+def _default_paper_template(sender, **kwargs):
+    """Put the council's template back after a flush, as roles are (tests flush)."""
+    from actions.models import PaperTemplate, TemplateSection
+    from actions.papers.defaults import create_default_template
+
+    create_default_template(PaperTemplate, TemplateSection)
+
+
 class ActionsConfig(AppConfig):
     name = "actions"
     verbose_name = "Programmes and actions"
@@ -17,3 +25,6 @@ class ActionsConfig(AppConfig):
     def ready(self):
         # After every app's permissions exist (auth's own post_migrate handler runs first).
         post_migrate.connect(_sync_roles, dispatch_uid="careprog_sync_roles")
+        post_migrate.connect(
+            _default_paper_template, sender=self, dispatch_uid="careprog_paper_template"
+        )

@@ -1,11 +1,9 @@
 """An officer drafts a committee paper, a head of service returns it, approves and publishes
 it, and the published quarter is then locked for the officer's updates."""
 
-import importlib
 import re
 
 import pytest
-from django.apps import apps as django_apps
 from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_no_axe_violations, sign_in
@@ -23,12 +21,8 @@ RETURN_COMMENT = "Say what the placement figures mean for the budget."
 
 @pytest.fixture
 def meeting(transactional_db):
-    """The meeting, and the council's paper template: a migration creates it, but an earlier
-    transactional test's flush empties every table, so put it back as that migration does."""
-    template_migration = importlib.import_module(
-        "actions.migrations.0005_committee_report_template"
-    )
-    template_migration.create_template(django_apps, schema_editor=None)
+    """The meeting; the council's paper template survives earlier tests' flushes (a
+    post_migrate hook puts it back, as it does the roles)."""
     return make_meeting()
 
 
