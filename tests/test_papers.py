@@ -335,3 +335,38 @@ def test_a_new_section_needs_a_heading_and_a_place(seed_programme, officer, logi
     assert response.status_code == 400
     assert "Enter the new section's heading" in text(response)
     assert PaperSection.objects.filter(paper=paper).count() == count
+
+
+def test_a_draft_saved_with_a_figures_date_after_the_meeting_is_refused_and_saves_nothing(
+    seed_programme, officer, login
+):
+    olive = login(officer)
+    paper = draft_paper(seed_programme, officer)
+    data = with_sections(paper, draft_form(olive, paper), {"Report summary": "Unsaved."})
+    response = olive.post(f"/papers/{paper.pk}/edit/", {**data, "figures_as_at": "2025-03-06"})
+    assert response.status_code == 400
+    assert 'class="govuk-error-summary"' in response.content.decode()
+    assert "to the meeting (5 March 2025)" in text(response)
+    assert paper.sections.get(heading="Report summary").text == ""
+
+
+def test_a_submitted_paper_cannot_be_edited_until_it_is_returned(seed_programme, officer, login):
+    olive = login(officer)
+    paper = draft_paper(seed_programme, officer)
+    data = with_sections(paper, draft_form(olive, paper), {"Report summary": "Too late."})
+    step(olive, paper, "submit")
+    response = olive.post(f"/papers/{paper.pk}/edit/", data)
+    assert response.status_code == 409
+    assert "only a draft can be edited" in text(response)
+    assert paper.sections.get(heading="Report summary").text == ""
+
+
+def test_a_sign_off_comment_is_shown_as_text_on_the_timeline(
+    seed_programme, officer, head_of_service, login
+):
+    paper = draft_paper(seed_programme, officer)
+    step(login(officer), paper, "submit")
+    step(login(head_of_service), paper, "return", "<script>alert(1)</script>")
+    page = login(officer).get(f"/papers/{paper.pk}/").content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
