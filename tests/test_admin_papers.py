@@ -1,0 +1,154 @@
+"""Papers are the committee record, so admin shows them read-only and never deletes a published
+one; administrators keep the council's paper template there, and officers with staff status
+cannot change it."""
+
+import pytest
+
+from actions.papers import services
+from actions.papers.models import Paper, PaperTemplate
+from careprog import roles
+from tests.conftest import make_user
+from tests.paper_factories import draft_paper, publish
+
+
+@pytest.fixture
+def admin_client(client, administrator):
+    client.force_login(administrator)
+    return client
+
+
+@pytest.fixture
+def staff_officer_client(client, django_user_model):
+    client.force_login(make_user(django_user_model, "staffed", roles.OFFICERS, is_staff=True))
+    return client
+
+
+@pytest.fixture
+def published(seed_programme, officer, head_of_service):
+    return publish(
+        draft_paper(seed_programme, officer, sections={"Report summary": "As published."}),
+        head_of_service,
+    )
+
+
+def paper_post(paper, **changes):
+    """What a change form for the paper would post, with ``changes``."""
+    data = {
+        "programme": paper.programme_id,
+        "meeting": paper.meeting_id,
+        "period": paper.period.label,
+        "figures_as_at": paper.figures_as_at.isoformat(),
+        "title": paper.title,
+        "report_of": paper.report_of,
+        "state": paper.state,
+        "snapshot_sha256": paper.snapshot_sha256,
+        "sections-TOTAL_FORMS": 0,
+        "sections-INITIAL_FORMS": 0,
+        "events-TOTAL_FORMS": 0,
+        "events-INITIAL_FORMS": 0,
+    }
+    return {**data, **changes}
+
+
+def test_a_paper_is_read_only_in_admin_even_for_an_administrator(admin_client, published):
+    url = f"/admin/actions/paper/{published.pk}/change/"
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    assert 'name="title"' not in page.content.decode()
+    assert "As published." in page.content.decode()  # its sections, shown read-only
+
+    before = Paper.objects.get(pk=published.pk)
+    response = admin_client.post(url, paper_post(published, title="Rewritten", state="draft"))
+    assert response.status_code == 403
+    after = Paper.objects.get(pk=published.pk)
+    assert (after.title, after.state, after.version, after.snapshot_sha256) == (
+        before.title,
+        before.state,
+        before.version,
+        before.snapshot_sha256,
+    )
+    assert admin_client.get("/admin/actions/paper/add/").status_code == 403
+
+
+def test_a_published_paper_cannot_be_deleted_in_admin(admin_client, published):
+    url = f"/admin/actions/paper/{published.pk}/delete/"
+    assert admin_client.get(url).status_code == 403
+    assert admin_client.post(url, {"post": "yes"}).status_code == 403
+    admin_client.post(
+        "/admin/actions/paper/",
+        {"action": "delete_selected", "_selected_action": [published.pk], "post": "yes"},
+    )
+    assert Paper.objects.filter(pk=published.pk, state=Paper.State.PUBLISHED).exists()
+
+
+def test_a_paper_whose_quarter_lock_remains_cannot_be_deleted_either(
+    admin_client, published, seed_programme, administrator
+):
+    # A lock row keeps its paper even after the quarter is reopened: the rows are the record.
+    services.reopen_quarter(
+        programme=seed_programme, period=published.period, user=administrator, reason="Typo"
+    )
+    assert admin_client.get(f"/admin/actions/paper/{published.pk}/delete/").status_code == 403
+
+
+def template_post(template, **headings):
+    """The template's change form as posted, with some sections' headings replaced."""
+    sections = list(template.sections.order_by("position", "pk"))
+    data = {
+        "name": template.name,
+        "is_default": "on" if template.is_default else "",
+        "sections-TOTAL_FORMS": len(sections),
+        "sections-INITIAL_FORMS": len(sections),
+        "sections-MIN_NUM_FORMS": 0,
+        "sections-MAX_NUM_FORMS": 1000,
+    }
+    for n, section in enumerate(sections):
+        data |= {
+            f"sections-{n}-id": section.pk,
+            f"sections-{n}-template": template.pk,
+            f"sections-{n}-position": section.position,
+            f"sections-{n}-heading": headings.get(section.heading, section.heading),
+            f"sections-{n}-numbered": "on" if section.numbered else "",
+            f"sections-{n}-guidance": section.guidance,
+            f"sections-{n}-default_text": section.default_text,
+        }
+    return data
+
+
+def test_an_administrator_edits_the_paper_templates_sections(admin_client, db):
+    template = PaperTemplate.objects.get(is_default=True)
+    response = admin_client.post(
+        f"/admin/actions/papertemplate/{template.pk}/change/",
+        template_post(template, **{"Relevant risks": "Risks"}),
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert template.sections.filter(heading="Risks").exists()
+    assert not template.sections.filter(heading="Relevant risks").exists()
+
+
+def test_an_officer_with_staff_status_cannot_edit_the_paper_template(staff_officer_client, db):
+    template = PaperTemplate.objects.get(is_default=True)
+    response = staff_officer_client.post(
+        f"/admin/actions/papertemplate/{template.pk}/change/",
+        template_post(template, **{"Relevant risks": "Risks"}),
+    )
+    assert response.status_code == 403
+    assert template.sections.filter(heading="Relevant risks").exists()
+
+
+def test_an_officer_with_staff_status_cannot_change_a_paper_in_admin(
+    staff_officer_client, seed_programme, officer
+):
+    paper = draft_paper(seed_programme, officer)
+    response = staff_officer_client.post(
+        f"/admin/actions/paper/{paper.pk}/change/", paper_post(paper, title="Rewritten")
+    )
+    assert response.status_code == 403
+    assert Paper.objects.get(pk=paper.pk).title == paper.title
+    assert (
+        staff_officer_client.post(
+            f"/admin/actions/paper/{paper.pk}/delete/", {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    assert Paper.objects.filter(pk=paper.pk).exists()
