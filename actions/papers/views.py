@@ -48,6 +48,12 @@ def _get_paper_for_user(request, pk) -> Paper:
     return paper
 
 
+def _posted(request):
+    """The form's data on a POST, even an empty one (which must fail validation, not be
+    shown as a fresh form); None on a GET."""
+    return request.POST if request.method == "POST" else None
+
+
 def _refused(request, refusal: services.PaperRefused):
     return render(
         request,
@@ -81,7 +87,7 @@ def paper_new(request, slug):
     programme = _programme_for_user(request, slug)
     if not can_draft_paper(request.user):
         raise PermissionDenied
-    form = PaperStartForm(request.POST or None, periods=programme.periods())
+    form = PaperStartForm(_posted(request), periods=programme.periods())
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -182,7 +188,7 @@ def paper_edit(request, pk):
         "title": paper.title,
         "report_of": paper.report_of,
     }
-    form = DraftForm(request.POST or None, initial=initial, sections=sections)
+    form = DraftForm(_posted(request), initial=initial, sections=sections)
     stale = None
     status = 200
     if request.method == "POST":
@@ -283,14 +289,17 @@ def quarter_reopen(request, slug, period: ReportingPeriod):
     lock = queries.lock_for(programme.pk, period)
     if lock is None:
         raise Http404(f"{period.label} is not locked")
-    form = ReopenForm(request.POST or None)
+    form = ReopenForm(_posted(request))
     if request.method == "POST" and form.is_valid():
-        services.reopen_quarter(
-            programme=programme,
-            period=period,
-            user=request.user,
-            reason=form.cleaned_data["reason"],
-        )
+        try:
+            services.reopen_quarter(
+                programme=programme,
+                period=period,
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except services.PaperRefused as refusal:  # reopened by someone else meanwhile
+            return _refused(request, refusal)
         messages.success(request, f"{period.label} is open again for officers' updates.")
         return redirect("actions:paper_list", slug=programme.slug)
     return render(
