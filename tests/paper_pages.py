@@ -35,7 +35,6 @@ def draft_form(client, paper) -> dict[str, str]:
     assert response.status_code == 200
     form = response.context["form"]
     data = {name: form[name].value() for name in form.fields}
-    data["figures_as_at"] = form["figures_as_at"].value().isoformat()
     return {name: "" if value is None else str(value) for name, value in data.items()}
 
 

@@ -38,7 +38,7 @@ def test_a_committee_member_follows_links_from_sign_in_to_the_report(
     expect(page.get_by_role("heading", level=1)).to_have_text("Programmes")
     assert_no_axe_violations(page)
 
-    page.get_by_role("link", name="Care Programme 2024-25").click()
+    page.get_by_role("link", name="Care Programme 2024-25", exact=True).click()
     expect(page).to_have_url(f"{live_server.url}{Q3_REPORT}")
     expect(page.locator("table.app-report-table")).to_have_count(4)
     assert_no_axe_violations(page)
