@@ -32,4 +32,6 @@ urlpatterns = [
         )
         for step in paper_views.STEPS
     ),
+    # A paper as Word (issue 12)
+    path("papers/<int:pk>/paper.docx", paper_views.paper_docx, name="paper_docx"),
 ]

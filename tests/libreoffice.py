@@ -1,4 +1,5 @@
-"""Opening the files careprog writes in a real spreadsheet program: LibreOffice, headless.
+"""Opening the files careprog writes in a real spreadsheet program or word processor:
+LibreOffice, headless (Calc for spreadsheets, Writer for Word documents).
 
 A test that needs it fails (never skips) when it is missing, naming the package to install.
 Each conversion gets its own LibreOffice profile, so that parallel runs do not collide.
@@ -10,8 +11,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
-INSTALL = "apt-get install libreoffice-calc-nogui (as root; Debian's package of LibreOffice Calc)"
+INSTALL = (
+    "apt-get install libreoffice-calc-nogui libreoffice-writer-nogui (as root; Debian's "
+    "packages of LibreOffice Calc and Writer)"
+)
 # CSV in and out: comma, double quote, UTF-8 (76), from row 1. Out, the 12th token -1 writes
 # every sheet, each to <name>-<sheet>.csv; a formula's cell is written as its result.
 CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
@@ -27,8 +32,8 @@ def soffice() -> str:
 
 
 def convert(source: Path, to: str, *, infilter: str | None = None) -> Path:
-    """Open `source` in LibreOffice and save it as `to` ("csv" or "xlsx") beside it, in a
-    folder of its own; returns that folder."""
+    """Open `source` in LibreOffice and save it as `to` ("csv", "xlsx" or "pdf") beside it,
+    in a folder of its own; returns that folder."""
     out = source.parent / f"lo-out-{next(_runs)}"
     profile = source.parent / f"lo-profile-{next(_runs)}"
     command = [
@@ -50,3 +55,15 @@ def convert(source: Path, to: str, *, infilter: str | None = None) -> Path:
             f"LibreOffice wrote nothing for {source.name}: {ran.stdout}{ran.stderr}"
         )
     return out
+
+
+def to_pdf(source: Path) -> Path:
+    """A Word document opened in LibreOffice Writer and printed to PDF (its own profile, as
+    every conversion here): the PDF's path."""
+    (pdf,) = convert(source, "pdf").glob("*.pdf")
+    return pdf
+
+
+def pdf_text(pdf: Path) -> str:
+    """The PDF's text, as pypdf extracts it, page after page."""
+    return "\n".join(page.extract_text() or "" for page in PdfReader(pdf).pages)

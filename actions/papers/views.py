@@ -3,13 +3,14 @@ the user may not read (a draft, for a committee member), 403 for a step they may
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from actions.models import Programme
 from actions.papers import changes as paper_changes
-from actions.papers import queries, services
+from actions.papers import queries, services, word
 from actions.papers.content import paper_content
 from actions.papers.forms import AddSectionForm, DraftForm, PaperStartForm, ReopenForm, StepForm
 from actions.papers.models import Paper
@@ -314,3 +315,18 @@ def quarter_reopen(request, slug, period: ReportingPeriod):
         },
         status=400 if form.errors else 200,
     )
+
+
+# Committee papers as Word (issue 12) ---------------------------------------------------------
+
+
+@require_GET
+def paper_docx(request, pk):
+    """The paper as a Word document. A published paper's file is built from its snapshot and
+    dated at publication, so every download of it is the same file."""
+    paper = _get_paper_for_user(request, pk)
+    at = paper.published_at if paper.is_published else timezone.now()
+    content, draft = paper_content(paper), not paper.is_published
+    response = HttpResponse(word.paper_docx(content, draft=draft, at=at), content_type=word.MIME)
+    response["Content-Disposition"] = f'attachment; filename="{word.filename(content, draft)}"'
+    return response
