@@ -76,14 +76,18 @@ sqlite3:
 	  fi; \
 	fi
 
-# The spreadsheet tests open what careprog writes, and build returns, with LibreOffice Calc.
+# The spreadsheet tests open what careprog writes, and build returns, with LibreOffice Calc; the
+# Word tests print careprog's DOCX to PDF with LibreOffice Writer. Calc alone brings `soffice`
+# but not Writer, so each is looked for by its library beside soffice (libsclo, libswlo).
+LO_PACKAGES := libreoffice-calc-nogui libreoffice-writer-nogui
 libreoffice:
-	@if ! command -v soffice >/dev/null; then \
+	@program="$$(dirname "$$(readlink -f "$$(command -v soffice || echo /nonexistent)")")"; \
+	if [ ! -e "$$program/libsclo.so" ] || [ ! -e "$$program/libswlo.so" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "Installing LibreOffice Calc for the spreadsheet tests (apt-get install libreoffice-calc-nogui)"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui >/dev/null; \
+	    echo "Installing LibreOffice Calc and Writer for the spreadsheet and Word tests (apt-get install $(LO_PACKAGES))"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(LO_PACKAGES) >/dev/null; \
 	  else \
-	    echo "The spreadsheet tests need LibreOffice: sudo apt-get install libreoffice-calc-nogui"; \
+	    echo "The spreadsheet and Word tests need LibreOffice Calc and Writer: sudo apt-get install $(LO_PACKAGES)"; \
 	    exit 1; \
 	  fi; \
 	fi

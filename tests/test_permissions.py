@@ -310,11 +310,16 @@ PROGRAMME_PAGES = {
     "reopen": f"/programmes/care-programme-2024-25/report/{Q3}/reopen/",
 }
 PAPER_PAGES = ["paper", "changes", "edit", "sections", "submit", "return", "approve", "publish"]
+PAPER_PAGES += ["paper.docx"]  # the paper's files: whoever reads the paper may download them
 PAPER_POST_ONLY = {"sections", "submit", "return", "approve", "publish"}
 
 
 def paper_url(name, paper):
-    return f"/papers/{paper.pk}/" if name == "paper" else f"/papers/{paper.pk}/{name}/"
+    if name == "paper":
+        return f"/papers/{paper.pk}/"
+    if "." in name:  # a file: paper.docx
+        return f"/papers/{paper.pk}/{name}"
+    return f"/papers/{paper.pk}/{name}/"
 
 
 def may_read(role, kind):
@@ -355,7 +360,7 @@ def expected_paper_post(role, name, kind=None):
     """The status a valid-looking POST gets; 302 is the only one that may change anything."""
     if role == "anonymous":
         return 302
-    if name in {"papers", "paper", "changes"}:
+    if name in {"papers", "paper", "changes", "paper.docx"}:
         return 405  # read-only pages
     if role == "outsider":
         return 403
