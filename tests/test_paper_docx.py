@@ -30,7 +30,7 @@ from kpis.models import KPI
 from tests.conftest import RISK_MATRIX, seed_action
 from tests.import_files import long_return
 from tests.libreoffice import pdf_text, to_pdf
-from tests.paper_factories import Q3, draft_paper
+from tests.paper_factories import Q3, draft_paper, publish
 from tests.test_action_updates import open_form, post_update
 from tests.test_seed_fixture import SOURCE as APPENDIX_C
 from tests.test_seed_fixture import flatten, parse_appendix_c
@@ -453,3 +453,30 @@ def test_characters_xml_cannot_hold_are_dropped_not_a_failed_download(seed_paper
     data = word.paper_docx(content, draft=True, at=seed_paper.published_at)
     texts = [p.text for p in open_docx(data).paragraphs]
     assert "Care Programme" in texts
+
+
+def test_appendix_b_lists_what_changed_since_the_last_paper_before_and_after(
+    seed_programme, officer_actions, officer, head_of_service, administrator, client
+):
+    publish(draft_paper(seed_programme, officer), head_of_service)
+    corrector = Client()
+    corrector.force_login(administrator)
+    action = seed_action(RISK_MATRIX)
+    versions = open_form(corrector, action, Q3)
+    assert post_update(corrector, action, versions, text="Training done").status_code == 302
+    paper = draft_paper(seed_programme, officer)
+    client.force_login(officer)
+    document = open_docx(download(client, paper))
+    blocks = [block for section, block in body_in_order(document) if section == 2]
+    texts = [block.text for block in blocks if isinstance(block, Paragraph)]
+    assert texts[0] == word.APPENDIX_CHANGES
+    assert "Updates changed (1)" in texts and "Status moves (1)" in texts
+    (updates,) = [
+        table
+        for heading, table in zip(blocks, blocks[1:], strict=False)
+        if isinstance(table, Table) and heading.text == "Updates changed (1)"
+    ]
+    assert [cell.text for cell in updates.rows[0].cells] == ["Action", "Before", "After"]
+    row = [cell_lines(cell) for cell in updates.rows[1].cells]
+    assert row[0][0].startswith(RISK_MATRIX)
+    assert row[1:] == [["Training with staff to be completed"], ["Training done"]]
