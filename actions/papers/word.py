@@ -24,6 +24,7 @@ import zipfile
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
@@ -100,6 +101,7 @@ def paper_docx(content: dict, *, draft: bool, at: dt.datetime) -> bytes:
     """The paper as DOCX bytes. ``at`` dates the document: a published paper's publication
     time (so its file never changes), a draft's time of download."""
     document = Document()
+    _drop_thumbnail(document)
     _styles(document)
     _core_properties(document, content, at)
     _covering_report(document, content, draft)
@@ -224,6 +226,15 @@ def _core_properties(document, content: dict, at: dt.datetime) -> None:
     at = at.astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
     properties.created = at
     properties.modified = at
+
+
+def _drop_thumbnail(document) -> None:
+    """python-docx's template carries a preview image of an empty page, which file browsers
+    would show for the paper: leave it out (Word writes a true one when it saves)."""
+    relationships = document.part.package.rels
+    for key, relationship in list(relationships.items()):
+        if relationship.reltype == RT.THUMBNAIL:
+            del relationships[key]
 
 
 def _dated_zip(data: bytes, at: dt.datetime) -> bytes:
