@@ -3,13 +3,15 @@ the user may not read (a draft, for a committee member), 403 for a step they may
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from actions.models import Programme
 from actions.papers import changes as paper_changes
-from actions.papers import queries, services
+from actions.papers import queries, services, xlsx
 from actions.papers.content import paper_content
 from actions.papers.forms import AddSectionForm, DraftForm, PaperStartForm, ReopenForm, StepForm
 from actions.papers.models import Paper
@@ -314,3 +316,21 @@ def quarter_reopen(request, slug, period: ReportingPeriod):
         },
         status=400 if form.errors else 200,
     )
+
+
+# Downloads: whoever may read the paper may download it; a published paper's files come from
+# its snapshot, dated its publication, so they never change.
+@require_GET
+def paper_xlsx(request, pk):
+    paper = _get_paper_for_user(request, pk)
+    body = xlsx.paper_workbook(
+        paper_content(paper),
+        draft=not paper.is_published,
+        at=paper.published_at if paper.is_published else timezone.now(),
+    )
+    name = f"{slugify(paper.programme.name)}-{paper.period.slug}-paper-{paper.meeting.date}"
+    if not paper.is_published:
+        name += "-draft"
+    response = HttpResponse(body, content_type=xlsx.CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name}-appendices.xlsx"'
+    return response
