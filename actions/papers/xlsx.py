@@ -336,6 +336,11 @@ class _DatedZip(zipfile.ZipFile):
             zinfo_or_arcname.external_attr = 0o600 << 16
         super().writestr(zinfo_or_arcname, data, *args, **kwargs)
 
+    def write(self, filename, arcname=None, *args, **kwargs):
+        """openpyxl writes each sheet to a temporary file and adds it, file time and all."""
+        with open(filename, "rb") as file:
+            self.writestr(arcname or str(filename), file.read())
+
 
 def _bytes(workbook: Workbook, at: dt.datetime) -> bytes:
     """The package, dated ``at`` throughout. openpyxl's save_workbook would stamp the time of
