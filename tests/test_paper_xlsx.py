@@ -337,3 +337,10 @@ def test_formula_like_text_stays_text_in_openpyxl_and_in_libreoffice(
         assert "@SUM(1,2)" in text and "Click" not in text.replace(FORMULA.replace('"', '""'), "")
         if name == "report":
             assert "=1+2: report on progress" in text
+
+
+def test_the_paper_page_and_the_report_page_link_their_spreadsheets(seed_paper, member_client):
+    paper_page = member_client.get(f"/papers/{seed_paper.pk}/").content.decode()
+    assert f'href="{appendix_url(seed_paper)}" download>Download the appendices' in paper_page
+    report_page = member_client.get(REPORT.removesuffix("report.xlsx")).content.decode()
+    assert f'href="{REPORT}" download>Download this report' in report_page

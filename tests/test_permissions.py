@@ -69,6 +69,7 @@ def urls(action):
         "programmes": "/programmes/",
         "report latest": report,
         "report": f"{report}2024-25-q3/",
+        "report xlsx": f"{report}2024-25-q3/report.xlsx",
         "all actions": "/actions/",
         "my actions": "/actions/mine/",
         "csv export": "/actions/?export=csv",
@@ -310,10 +311,13 @@ PROGRAMME_PAGES = {
     "reopen": f"/programmes/care-programme-2024-25/report/{Q3}/reopen/",
 }
 PAPER_PAGES = ["paper", "changes", "edit", "sections", "submit", "return", "approve", "publish"]
+PAPER_PAGES.append("appendix.xlsx")  # a download: read like the paper
 PAPER_POST_ONLY = {"sections", "submit", "return", "approve", "publish"}
 
 
 def paper_url(name, paper):
+    if name.endswith(".xlsx"):
+        return f"/papers/{paper.pk}/{name}"
     return f"/papers/{paper.pk}/" if name == "paper" else f"/papers/{paper.pk}/{name}/"
 
 
@@ -355,7 +359,7 @@ def expected_paper_post(role, name, kind=None):
     """The status a valid-looking POST gets; 302 is the only one that may change anything."""
     if role == "anonymous":
         return 302
-    if name in {"papers", "paper", "changes"}:
+    if name in {"papers", "paper", "changes", "appendix.xlsx"}:
         return 405  # read-only pages
     if role == "outsider":
         return 403
