@@ -23,6 +23,7 @@ from tests import libreoffice
 from tests.conftest import RISK_MATRIX, seed_action
 from tests.import_files import long_return
 from tests.paper_factories import draft_paper
+from tests.test_paper_queries import papers_of, queries_for, ten_times
 from tests.test_seed_fixture import SOURCE as APPENDIX_C
 from tests.test_seed_fixture import flatten, parse_appendix_c
 from tests.test_seed_paper import FIGURES_AS_AT, PAPER_QUOTES
@@ -344,3 +345,37 @@ def test_the_paper_page_and_the_report_page_link_their_spreadsheets(seed_paper, 
     assert f'href="{appendix_url(seed_paper)}" download>Download the appendices' in paper_page
     report_page = member_client.get(REPORT.removesuffix("report.xlsx")).content.decode()
     assert f'href="{REPORT}" download>Download this report' in report_page
+
+
+# --- Queries: the same for a programme ten times the seed's size --------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "count"),
+    [
+        # as the paper's page (tests/test_paper_queries.py): session, user, permissions
+        # (user's and groups'), the paper with its programme, meeting and committee, its
+        # sections and timeline; nothing more, the snapshot holds the rest
+        ("/papers/{q3}/appendix.xlsx", 7),
+        # ...and a draft's build from live data (papers.content.build: eleven)
+        ("/papers/{draft}/appendix.xlsx", 7 + 11),
+        # session, user, permissions, programme; objectives, requirements, mechanisms,
+        # actions, updates
+        ("/programmes/{slug}/report/2024-25-q3/report.xlsx", 10),
+    ],
+    ids=["published", "draft", "report"],
+)
+def test_the_workbooks_take_the_same_queries_for_a_programme_ten_times_larger(
+    seed_programme, officer, head_of_service, client, url, count
+):
+    """The seed's papers, and the same papers of a programme ten times its size (430 actions,
+    80 measures), as test_paper_queries.py makes them."""
+    sizes = {seed_programme.slug: papers_of(seed_programme, officer, head_of_service)}
+    big = ten_times(seed_programme)
+    sizes[big.slug] = papers_of(big, officer, head_of_service, extra_drafts=10)
+    client.force_login(head_of_service)
+    counts = [
+        queries_for(client, url.format(slug=slug, **{k: p.pk for k, p in papers.items()}))
+        for slug, papers in sizes.items()
+    ]
+    assert counts == [count, count]
