@@ -287,7 +287,7 @@ def report_xlsx(request, slug, period: ReportingPeriod):
         period_label=period.label,
         period_months=period.months,
         tables=paper_content.progress(programme, period),
-        at=timezone.now(),
+        at=timezone.localtime(),
     )
     response = HttpResponse(body, content_type=paper_xlsx.CONTENT_TYPE)
     name = f"{slugify(programme.name)}-{period.slug}-report-{timezone.localdate():%Y-%m-%d}"

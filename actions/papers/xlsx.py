@@ -9,7 +9,9 @@ rather than a sheet per objective: it prints as one run of numbered pages, as th
 appendix does, with one frozen header row and one find over every action; and sheet names
 (31 characters, no ``[]:*?/\\``) would have cut and altered the objectives' titles. The table
 mirrors the page: the objective's statement is one merged cell over its rows, a requirement
-and a mechanism are merged over their rowspans.
+and a mechanism are merged over their rowspans. A paper's key performance data is a second
+sheet, so both workbooks open on the report on progress. Any paper not yet published is
+marked "Draft" in its titles and "DRAFT" in every printed page's header, as its page warns.
 
 Every piece of user text is written as a string cell (careprog.spreadsheets.write_text), never
 as a formula, whatever it starts with.
@@ -122,7 +124,8 @@ def paper_workbook(content: dict, *, draft: bool, at: dt.datetime) -> bytes:
 def report_workbook(
     *, programme_name: str, period_label: str, period_months: str, tables: list, at: dt.datetime
 ) -> bytes:
-    """The live report on progress for a quarter (papers.content.progress's tables)."""
+    """The live report on progress for a quarter (papers.content.progress's tables), as at
+    ``at`` in local time."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = PROGRESS_SHEET
@@ -131,8 +134,8 @@ def report_workbook(
         title=f"{programme_name}: report on progress, {period_label}",
         lines=[
             f"Position at the end of {period_label} ({period_months}).",
-            f"Today's data, downloaded {at:%-d %B %Y at %H:%M} (UTC); a published committee "
-            "paper is the record of what was reported.",
+            f"Today's data, downloaded {at:%-d %B %Y at %H:%M}; a published committee paper "
+            "is the record of what was reported.",
         ],
         period_label=period_label,
         tables=tables,
@@ -198,12 +201,12 @@ def _progress(sheet, *, title, lines, period_label, tables, draft):
                 if span:
                     write_text(sheet.cell(row_number, column), row[key])
                     merged.append((row_number, row_number + span - 1, column, row[key]))
-            action = row["action"]
-            write_text(sheet.cell(row_number, 4), action["title"] if action else "")
-            write_text(sheet.cell(row_number, 5), update_text(row))
+            title = row["action"]["title"] if row["action"] else ""
+            updates = update_text(row)
+            write_text(sheet.cell(row_number, 4), title)
+            write_text(sheet.cell(row_number, 5), updates)
             heights[row_number] = max(
-                _height(action["title"] if action else "", PROGRESS_COLUMNS[3][2]),
-                _height(update_text(row), PROGRESS_COLUMNS[4][2]),
+                _height(title, PROGRESS_COLUMNS[3][2]), _height(updates, PROGRESS_COLUMNS[4][2])
             )
         row_number = first + len(rows) - 1
     # Shortest spans first, so a longer span sees the room the shorter ones already made.
