@@ -24,6 +24,13 @@ urlpatterns = [
     ),
     path("papers/<int:pk>/", paper_views.paper_detail, name="paper"),
     path("papers/<int:pk>/changes/", paper_views.paper_changes_page, name="paper_changes"),
+    # Excel downloads
+    path("papers/<int:pk>/appendix.xlsx", paper_views.paper_xlsx, name="paper_xlsx"),
+    path(
+        "programmes/<slug:slug>/report/<period:period>/report.xlsx",
+        views.report_xlsx,
+        name="report_xlsx",
+    ),
     path("papers/<int:pk>/edit/", paper_views.paper_edit, name="paper_edit"),
     path("papers/<int:pk>/sections/", paper_views.paper_add_section, name="paper_add_section"),
     *(

@@ -2,8 +2,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 from django_tables2 import RequestConfig
 
@@ -12,7 +14,9 @@ from actions.filters import ActionFilter
 from actions.forms import STATUS_HINTS, UpdateForm
 from actions.history import changes_for_action
 from actions.models import Programme, Status
+from actions.papers import content as paper_content
 from actions.papers import queries as paper_queries
+from actions.papers import xlsx as paper_xlsx
 from actions.permissions import READ_PERMISSION, can_manage, can_read, can_update
 from actions.services import QuarterLocked, StaleEdit, record_update
 from actions.tables import ActionTable
@@ -269,3 +273,23 @@ def _status_label(value):
 def _rated_or_none(status):
     """Offer the current rating as the default, but never "not assessed"."""
     return None if status == Status.NOT_ASSESSED else status
+
+
+@require_GET
+@read_required
+def report_xlsx(request, slug, period: ReportingPeriod):
+    """The report's tables as an Excel workbook: today's data, like the page."""
+    programme = get_object_or_404(Programme, slug=slug)
+    if not programme.covers(period):
+        raise Http404(f"{programme} does not report on {period}")
+    body = paper_xlsx.report_workbook(
+        programme_name=programme.name,
+        period_label=period.label,
+        period_months=period.months,
+        tables=paper_content.progress(programme, period),
+        at=timezone.localtime(),
+    )
+    response = HttpResponse(body, content_type=paper_xlsx.CONTENT_TYPE)
+    name = f"{slugify(programme.name)}-{period.slug}-report-{timezone.localdate():%Y-%m-%d}"
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response

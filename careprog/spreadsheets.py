@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+MAX_CELL_TEXT = 32767
 
 
 def csv_value(value):
@@ -46,8 +47,16 @@ def xlsx_value(sheet, value):
     anything else as it is. Characters XML cannot hold become U+FFFD."""
     if not isinstance(value, str):
         return value
-    cell = Cell(sheet, row=1, column=1)  # append moves it to its place
-    cell.value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    return write_text(Cell(sheet, row=1, column=1), value)  # append moves it to its place
+
+
+def write_text(cell, value: str):
+    """Put ``value`` in an openpyxl cell (of a normal sheet, in place) as a string cell.
+    Excel refuses a file with a cell over 32,767 characters: longer text is cut, marked "…"."""
+    value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    if len(value) > MAX_CELL_TEXT:
+        value = value[: MAX_CELL_TEXT - 1] + "…"
+    cell.value = value
     cell.data_type = "s"  # after the value, which may have made it a formula or an error
     if value.startswith(FORMULA_TRIGGERS):
         cell.quotePrefix = True

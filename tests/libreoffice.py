@@ -32,8 +32,8 @@ def soffice() -> str:
 
 
 def convert(source: Path, to: str, *, infilter: str | None = None) -> Path:
-    """Open `source` in LibreOffice and save it as `to` ("csv", "xlsx" or "pdf") beside it,
-    in a folder of its own; returns that folder."""
+    """Open `source` in LibreOffice and save it as `to` ("csv", "xlsx", or "pdf" to print
+    it with its own page set-up) beside it, in a folder of its own; returns that folder."""
     out = source.parent / f"lo-out-{next(_runs)}"
     profile = source.parent / f"lo-profile-{next(_runs)}"
     command = [

@@ -69,6 +69,7 @@ def urls(action):
         "programmes": "/programmes/",
         "report latest": report,
         "report": f"{report}2024-25-q3/",
+        "report xlsx": f"{report}2024-25-q3/report.xlsx",
         "all actions": "/actions/",
         "my actions": "/actions/mine/",
         "csv export": "/actions/?export=csv",
@@ -310,7 +311,7 @@ PROGRAMME_PAGES = {
     "reopen": f"/programmes/care-programme-2024-25/report/{Q3}/reopen/",
 }
 PAPER_PAGES = ["paper", "changes", "edit", "sections", "submit", "return", "approve", "publish"]
-PAPER_PAGES += ["paper.docx"]  # the paper's files: whoever reads the paper may download them
+PAPER_PAGES += ["paper.docx", "appendix.xlsx"]  # the paper's files: read like the paper
 PAPER_POST_ONLY = {"sections", "submit", "return", "approve", "publish"}
 
 
@@ -360,7 +361,7 @@ def expected_paper_post(role, name, kind=None):
     """The status a valid-looking POST gets; 302 is the only one that may change anything."""
     if role == "anonymous":
         return 302
-    if name in {"papers", "paper", "changes", "paper.docx"}:
+    if name in {"papers", "paper", "changes", "paper.docx", "appendix.xlsx"}:
         return 405  # read-only pages
     if role == "outsider":
         return 403

@@ -6,11 +6,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from actions.models import Programme
 from actions.papers import changes as paper_changes
-from actions.papers import queries, services, word
+from actions.papers import queries, services, word, xlsx
 from actions.papers.content import paper_content
 from actions.papers.forms import AddSectionForm, DraftForm, PaperStartForm, ReopenForm, StepForm
 from actions.papers.models import Paper
@@ -329,4 +330,22 @@ def paper_docx(request, pk):
     content, draft = paper_content(paper), not paper.is_published
     response = HttpResponse(word.paper_docx(content, draft=draft, at=at), content_type=word.MIME)
     response["Content-Disposition"] = f'attachment; filename="{word.filename(content, draft)}"'
+    return response
+
+
+# Downloads: whoever may read the paper may download it; a published paper's files come from
+# its snapshot, dated its publication, so they never change.
+@require_GET
+def paper_xlsx(request, pk):
+    paper = _get_paper_for_user(request, pk)
+    body = xlsx.paper_workbook(
+        paper_content(paper),
+        draft=not paper.is_published,
+        at=paper.published_at if paper.is_published else timezone.now(),
+    )
+    name = f"{slugify(paper.programme.name)}-{paper.period.slug}-paper-{paper.meeting.date}"
+    if not paper.is_published:
+        name += "-draft"
+    response = HttpResponse(body, content_type=xlsx.CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name}-appendices.xlsx"'
     return response
