@@ -10,6 +10,10 @@ def get_item(mapping, key):
     return mapping.get(key) if mapping else None
 
 
+# Characters that can neither end a CSS string nor a <style> element.
+_CSS_PLAIN = frozenset(" ,.:;!?()-—–'/")
+
+
 @register.filter
 def css_string(value):
     """``value`` as a quoted CSS string, safe inside a ``<style>`` element.
@@ -22,6 +26,3 @@ def css_string(value):
         char if char.isalnum() or char in _CSS_PLAIN else f"\\{ord(char):x} " for char in str(value)
     )
     return mark_safe(f'"{escaped}"')  # noqa: S308 - every unsafe character is escaped above
-
-
-_CSS_PLAIN = frozenset(" ,.:;!?()-—–'/")
