@@ -1,3 +1,5 @@
+from csp.constants import NONCE
+from csp.decorators import csp_update
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
@@ -59,6 +61,8 @@ def report_latest(request, slug):
     return redirect("actions:report", slug=programme.slug, period=period.slug)
 
 
+# The printed report's running header is a nonced <style> (templates/includes/print_header.html).
+@csp_update({"style-src": [NONCE]})
 @require_GET
 @read_required
 def report(request, slug, period: ReportingPeriod):

@@ -1,3 +1,4 @@
+from csp.constants import NONCE
 from csp.decorators import csp_update
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -45,6 +46,8 @@ def _as_at(request) -> ReportingPeriod | None:
     return period
 
 
+# The printed dashboard's running header is a nonced <style> (templates/includes/print_header.html).
+@csp_update({"style-src": [NONCE]})
 @require_GET
 @read_required
 def dashboard(request):

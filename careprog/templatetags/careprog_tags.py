@@ -1,4 +1,5 @@
 from django import template
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -7,3 +8,21 @@ register = template.Library()
 def get_item(mapping, key):
     """``mapping[key]`` in a template, or None: Django's templates cannot index by a variable."""
     return mapping.get(key) if mapping else None
+
+
+# Characters that can neither end a CSS string nor a <style> element.
+_CSS_PLAIN = frozenset(" ,.:;!?()-—–'/")
+
+
+@register.filter
+def css_string(value):
+    """``value`` as a quoted CSS string, safe inside a ``<style>`` element.
+
+    Everything but letters, digits, spaces and plain punctuation becomes a CSS hex escape,
+    so a quote, backslash or newline cannot end the string, and ``<``, ``>`` or ``&``
+    cannot end the element (HTML escaping would print "&amp;": CSS does not decode it).
+    """
+    escaped = "".join(
+        char if char.isalnum() or char in _CSS_PLAIN else f"\\{ord(char):x} " for char in str(value)
+    )
+    return mark_safe(f'"{escaped}"')  # noqa: S308 - every unsafe character is escaped above
