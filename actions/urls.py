@@ -24,6 +24,8 @@ urlpatterns = [
     ),
     path("papers/<int:pk>/", paper_views.paper_detail, name="paper"),
     path("papers/<int:pk>/changes/", paper_views.paper_changes_page, name="paper_changes"),
+    # The paper as PDF (actions/papers/pdf.py)
+    path("papers/<int:pk>/paper.pdf", paper_views.paper_pdf, name="paper_pdf"),
     path("papers/<int:pk>/edit/", paper_views.paper_edit, name="paper_edit"),
     path("papers/<int:pk>/sections/", paper_views.paper_add_section, name="paper_add_section"),
     *(

@@ -3,13 +3,13 @@ the user may not read (a draft, for a committee member), 403 for a step they may
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from actions.models import Programme
 from actions.papers import changes as paper_changes
-from actions.papers import queries, services
+from actions.papers import pdf, queries, services
 from actions.papers.content import paper_content
 from actions.papers.forms import AddSectionForm, DraftForm, PaperStartForm, ReopenForm, StepForm
 from actions.papers.models import Paper
@@ -314,3 +314,17 @@ def quarter_reopen(request, slug, period: ReportingPeriod):
         },
         status=400 if form.errors else 200,
     )
+
+
+@require_GET
+def paper_pdf(request, pk):
+    """The paper as PDF, printed from the same content as its page: a published paper's from
+    its snapshot (so the file never changes), a draft's from live data with "Draft" in its
+    header. Anyone who may read the paper may download it."""
+    paper = _get_paper_for_user(request, pk)
+    draft = not paper.is_published
+    content = paper_content(paper)
+    document = pdf.render(content, draft=draft, published_at=paper.published_at)
+    response = HttpResponse(document, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{pdf.filename(content, draft=draft)}"'
+    return response
