@@ -252,8 +252,11 @@ def test_the_pdf_fetcher_refuses_every_url_it_is_asked_for(monkeypatch, caplog):
     assert len(refused) == 3 and all("refused" in message for message in refused)
 
 
-def test_the_seed_paper_renders_in_a_few_seconds(seed_paper):
-    """Measured: about 1.5 s of CPU here; the bound leaves room for a busy CI machine."""
+def test_the_seed_paper_renders_in_a_few_seconds_without_a_warning(seed_paper, caplog):
+    """Measured: about 1.5 s of CPU here; the bound leaves room for a busy CI machine. A warning
+    from WeasyPrint would mean CSS it ignored or a resource it was refused."""
     started = time.process_time()
-    pdf.render(seed_paper.snapshot, draft=False, published_at=seed_paper.published_at)
+    with caplog.at_level(logging.WARNING):
+        pdf.render(seed_paper.snapshot, draft=False, published_at=seed_paper.published_at)
     assert time.process_time() - started < 10
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
