@@ -7,7 +7,7 @@ CHROMIUM ?= /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup python npm static chromium sqlite3 libreoffice lint format demo clean lait-extract
+.PHONY: run test setup python npm static chromium sqlite3 libreoffice pango lint format demo clean lait-extract
 
 setup: python static
 
@@ -92,7 +92,22 @@ libreoffice:
 	  fi; \
 	fi
 
-test: setup chromium sqlite3 libreoffice lint
+# Papers' PDFs are printed by WeasyPrint, which loads Pango, HarfBuzz's subsetter and a font from
+# the system when imported: install Debian's when we can, otherwise stop and say how.
+PANGO_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation
+pango: python
+	@if ! $(PY) -W error -c "import weasyprint" 2>/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Pango for the PDFs (apt-get install $(PANGO_PACKAGES))"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PANGO_PACKAGES) >/dev/null; \
+	  else \
+	    echo "The PDFs need Pango: sudo apt-get install $(PANGO_PACKAGES)"; \
+	    exit 1; \
+	  fi; \
+	fi
+	@$(PY) -W error -c "import weasyprint"
+
+test: setup chromium sqlite3 libreoffice pango lint
 	CHROMIUM=$(CHROMIUM) $(PY) -m pytest $(PYTEST_ARGS)
 
 # Rewrite fixtures/lait/ from DfE's full LAIT files (not in the repository) for the indicators

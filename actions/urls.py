@@ -31,6 +31,8 @@ urlpatterns = [
         views.report_xlsx,
         name="report_xlsx",
     ),
+    # The paper as PDF (actions/papers/pdf.py)
+    path("papers/<int:pk>/paper.pdf", paper_views.paper_pdf, name="paper_pdf"),
     path("papers/<int:pk>/edit/", paper_views.paper_edit, name="paper_edit"),
     path("papers/<int:pk>/sections/", paper_views.paper_add_section, name="paper_add_section"),
     *(

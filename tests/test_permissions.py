@@ -311,7 +311,7 @@ PROGRAMME_PAGES = {
     "reopen": f"/programmes/care-programme-2024-25/report/{Q3}/reopen/",
 }
 PAPER_PAGES = ["paper", "changes", "edit", "sections", "submit", "return", "approve", "publish"]
-PAPER_PAGES += ["paper.docx", "appendix.xlsx"]  # the paper's files: read like the paper
+PAPER_PAGES += ["paper.docx", "appendix.xlsx", "paper.pdf"]  # files: read like the paper
 PAPER_POST_ONLY = {"sections", "submit", "return", "approve", "publish"}
 
 
@@ -321,6 +321,14 @@ def paper_url(name, paper):
     if "." in name:  # a file: paper.docx
         return f"/papers/{paper.pk}/{name}"
     return f"/papers/{paper.pk}/{name}/"
+
+
+@pytest.fixture
+def quick_pdfs(monkeypatch):
+    """The matrix is about who gets what: the printing itself is tests/test_paper_pdf.py's."""
+    from actions.papers import pdf
+
+    monkeypatch.setattr(pdf, "render", lambda content, **options: b"%PDF-1.7 matrix")
 
 
 def may_read(role, kind):
@@ -361,7 +369,7 @@ def expected_paper_post(role, name, kind=None):
     """The status a valid-looking POST gets; 302 is the only one that may change anything."""
     if role == "anonymous":
         return 302
-    if name in {"papers", "paper", "changes", "paper.docx", "appendix.xlsx"}:
+    if name in {"papers", "paper", "changes", "paper.docx", "appendix.xlsx", "paper.pdf"}:
         return 405  # read-only pages
     if role == "outsider":
         return 403
@@ -456,7 +464,9 @@ def paper_cases(papers):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_paper_page_answers_each_role_as_the_paper_rules_say(client, people, papers, role):
+def test_every_paper_page_answers_each_role_as_the_paper_rules_say(
+    client, people, papers, role, quick_pdfs
+):
     client = client_for(client, people, role)
     for name, kind, _paper, url in paper_cases(papers):
         response = client.get(url)
@@ -469,7 +479,7 @@ def test_every_paper_page_answers_each_role_as_the_paper_rules_say(client, peopl
 
 @pytest.mark.parametrize("role", ROLES)
 def test_posting_to_any_paper_page_changes_only_what_the_role_may_change(
-    client, people, papers, role
+    client, people, papers, role, quick_pdfs
 ):
     client = client_for(client, people, role)
     user = people[role]

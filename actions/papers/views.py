@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from actions.models import Programme
 from actions.papers import changes as paper_changes
-from actions.papers import queries, services, word, xlsx
+from actions.papers import pdf, queries, services, word, xlsx
 from actions.papers.content import paper_content
 from actions.papers.forms import AddSectionForm, DraftForm, PaperStartForm, ReopenForm, StepForm
 from actions.papers.models import Paper
@@ -348,4 +348,18 @@ def paper_xlsx(request, pk):
         name += "-draft"
     response = HttpResponse(body, content_type=xlsx.CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{name}-appendices.xlsx"'
+    return response
+
+
+@require_GET
+def paper_pdf(request, pk):
+    """The paper as PDF, printed from the same content as its page: a published paper's from
+    its snapshot (so the file never changes), a draft's from live data with "Draft" in its
+    header. Anyone who may read the paper may download it."""
+    paper = _get_paper_for_user(request, pk)
+    draft = not paper.is_published
+    content = paper_content(paper)
+    document = pdf.render(content, draft=draft, published_at=paper.published_at)
+    response = HttpResponse(document, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{pdf.filename(content, draft=draft)}"'
     return response

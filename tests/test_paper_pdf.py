@@ -1,0 +1,262 @@
+"""A committee paper as PDF (actions/papers/pdf.py), read back with pypdf as a reader would.
+
+The seed paper's actions and updates are checked against the independent parser of the
+published Appendix C (tests/test_seed_fixture.py), its measures against the figures the paper
+quotes (tests/test_seed_paper.py). Text is compared with its whitespace removed: the PDF breaks
+lines wherever a cell's width ends, and pypdf reads each line break as a newline.
+"""
+
+import io
+import logging
+import re
+import socket
+import time
+
+import pytest
+from django.core.management import call_command
+from pypdf import PdfReader
+
+from actions.models import Update
+from actions.papers import pdf
+from actions.papers.models import Paper
+from kpis.models import KPI
+from tests.conftest import RISK_MATRIX, seed_action
+from tests.paper_factories import draft_paper
+from tests.test_seed_fixture import SOURCE as APPENDIX_C
+from tests.test_seed_fixture import flatten, parse_appendix_c
+from tests.test_seed_paper import PAPER_QUOTES, _load_everything_known_later
+
+COMMITTEE = "Children, Young People and Education Committee"
+MEETING = "Wednesday 5 March 2025"
+KPI_APPENDIX = "Appendix: key performance data"
+PROGRESS_APPENDIX = "Appendix: report on progress, 2024-25 Q3"
+
+
+@pytest.fixture
+def seed_paper(seed_programme):
+    call_command("loaddata", "care_programme_paper_2025_03", verbosity=0)
+    return Paper.objects.get(programme=seed_programme, state=Paper.State.PUBLISHED)
+
+
+def download(client, paper):
+    response = client.get(f"/papers/{paper.pk}/paper.pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    return response.content
+
+
+def pages(document: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(document)).pages]
+
+
+def squeezed(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+class InOrder:
+    """Finds each text after the last one found, across the whole document."""
+
+    def __init__(self, text):
+        self.text, self.at = squeezed(text), 0
+
+    def find(self, wanted, why):
+        found = self.text.find(squeezed(wanted), self.at)
+        assert found >= 0, f"{why}: {wanted!r} not found after position {self.at}"
+        self.at = found + len(squeezed(wanted))
+        return found
+
+
+@pytest.fixture
+def seed_pdf(seed_paper, member_client):
+    return download(member_client, seed_paper)
+
+
+def test_the_published_pdf_holds_all_43_actions_and_their_updates_in_order_under_their_objectives(
+    seed_pdf, seed_paper
+):
+    text = "\n".join(pages(seed_pdf))
+    progress = text[text.index(PROGRESS_APPENDIX) :]
+    expected = flatten(parse_appendix_c(APPENDIX_C.read_text(encoding="utf-8")))
+    statuses = [row["status_label"] for t in seed_paper.snapshot["progress"] for row in t["rows"]]
+    assert len(expected) == len(statuses) == 43
+
+    reader = InOrder(progress)
+    seen = (None, None, None, None)
+    for row, status in zip(expected, statuses, strict=True):
+        title, statement, requirement, mechanism, action, update = row
+        if title != seen[0]:
+            reader.find(title, "objective")
+            reader.find(statement, "objective statement")
+        # A requirement or mechanism is printed once, in the first row of its merged cell.
+        if requirement and (title, requirement) != seen[:2]:
+            reader.find(requirement, "requirement")
+        if mechanism and (title, requirement, mechanism) != seen[:3]:
+            reader.find(mechanism, "mechanism")
+        if action:
+            reader.find(action, "action")
+        reader.find(status, f"status of {action!r}")
+        reader.find(update or "No update provided", f"update of {action!r}")
+        seen = (title, requirement, mechanism, action)
+
+
+def test_the_published_pdf_holds_every_measure_with_its_figure(seed_pdf):
+    text = "\n".join(pages(seed_pdf))
+    appendix = text[text.index(KPI_APPENDIX) : text.index(PROGRESS_APPENDIX)]
+    reader = InOrder(appendix)
+    for code, (figure, date) in PAPER_QUOTES.items():
+        reader.find(KPI.objects.get(code=code).name, code)
+        reader.find(figure, code)
+        reader.find(date, code)
+
+
+def test_the_pdf_is_titled_authored_dated_by_its_publication_and_in_british_english(
+    seed_pdf, seed_paper
+):
+    reader = PdfReader(io.BytesIO(seed_pdf))
+    assert reader.metadata.title == "CARE PROGRAMME: 2024-25 Q3"
+    assert reader.metadata.author == "DIRECTOR FOR CHILDREN, FAMILIES AND EDUCATION"
+    assert reader.trailer["/Root"]["/Lang"] == "en-GB"
+    assert reader.metadata.creation_date == seed_paper.published_at
+
+
+def test_every_page_is_numbered_page_x_of_y_under_the_committee_and_meeting(seed_pdf):
+    texts = pages(seed_pdf)
+    assert len(texts) > 5
+    for number, text in enumerate(texts, 1):
+        assert f"Page {number} of {len(texts)}" in text, number
+        assert f"{COMMITTEE}, {MEETING}" in text, number
+
+
+# The report's title, then each appendix: what each page names in its header.
+PARTS = ["CARE PROGRAMME", KPI_APPENDIX, PROGRESS_APPENDIX]
+
+
+def test_each_page_names_its_part_and_the_appendices_print_in_landscape(seed_pdf):
+    parts = []
+    for page in PdfReader(io.BytesIO(seed_pdf)).pages:
+        part = next(p for p in reversed(PARTS) if p in page.extract_text())
+        parts.append((part, page.mediabox.width > page.mediabox.height))
+    names = [part for part, _ in parts]
+    assert names == sorted(names, key=PARTS.index)  # each part from its first page to its last
+    assert {landscape for part, landscape in parts if part == PARTS[0]} == {False}
+    assert {landscape for part, landscape in parts if part != PARTS[0]} == {True}
+    assert names.count(PROGRESS_APPENDIX) >= 4
+
+
+def test_the_progress_tables_repeat_their_header_row_on_every_page(seed_pdf):
+    progress_pages = [text for text in pages(seed_pdf) if PROGRESS_APPENDIX in text]
+    for text in progress_pages:
+        for heading in [
+            "Objective what we want to achieve",
+            "Requirements what we need",
+            "Mechanisms how we will make that happen",
+            "Action What we need to do",
+            "Updates 2024-25 Q3",
+        ]:
+            assert squeezed(heading) in squeezed(text)
+
+
+def test_a_draft_says_draft_on_every_page_and_the_published_paper_on_none(
+    seed_pdf, seed_programme, officer, client
+):
+    assert not any("Draft" in text for text in pages(seed_pdf))
+
+    draft = draft_paper(seed_programme, officer, title="Care Programme draft")
+    client.force_login(officer)
+    response = client.get(f"/papers/{draft.pk}/paper.pdf")
+    assert "-draft.pdf" in response["Content-Disposition"]
+    texts = pages(response.content)
+    assert all("Draft" in text for text in texts)
+    assert all(f"Page {n} of {len(texts)}" in text for n, text in enumerate(texts, 1))
+
+
+def test_the_published_pdf_is_the_same_file_after_later_edits_imports_and_renames(
+    seed_pdf, seed_paper, seed_programme, member_client, officer, client
+):
+    _load_everything_known_later(seed_programme)  # an edited Q3 update, DfE's figures, new values
+    Update.objects.filter(action=seed_action(RISK_MATRIX)).update(text="Edited after committee")
+    KPI.objects.filter(code="cp-children-in-care").update(name="Renamed after the committee")
+
+    assert download(member_client, seed_paper) == seed_pdf
+
+    # A draft on the same quarter shows the later data: the edits were there to be picked up.
+    draft = draft_paper(seed_programme, officer, title="Later draft")
+    client.force_login(officer)
+    live = squeezed("".join(pages(download(client, draft))))
+    assert squeezed("Edited after committee") in live
+    assert squeezed("Renamed after the committee") in live
+
+
+def test_a_committee_member_gets_404_for_a_drafts_pdf_and_the_published_paper_as_a_download(
+    seed_paper, seed_programme, officer, member_client
+):
+    draft = draft_paper(seed_programme, officer)
+    assert member_client.get(f"/papers/{draft.pk}/paper.pdf").status_code == 404
+
+    response = member_client.get(f"/papers/{seed_paper.pk}/paper.pdf")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == (
+        'attachment; filename="care-programme-2024-25-2025-03-05-2024-25-q3.pdf"'
+    )
+    assert response.content.startswith(b"%PDF-")
+    page = member_client.get(f"/papers/{seed_paper.pk}/").content.decode()
+    assert f'href="/papers/{seed_paper.pk}/paper.pdf" download>Download as PDF</a>' in page
+
+
+HOSTILE = "<img src=x onerror=alert(1)> and url(http://example.org) and <link href=//example.org>"
+
+
+def test_user_text_is_printed_literally_and_nothing_is_fetched(
+    seed_programme, officer, client, monkeypatch
+):
+    paper = draft_paper(seed_programme, officer, sections={"Report summary": HOSTILE})
+    attempts = []
+
+    def no_network(sock, address):
+        attempts.append(address)
+        raise OSError("no network in this test")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    fetched = []
+    refuse = pdf.refuse_every_url
+
+    def spying_refusal():
+        fetcher = refuse()
+        fetch = fetcher.fetch
+        fetcher.fetch = lambda url, headers=None: fetched.append(url) or fetch(url, headers)
+        return fetcher
+
+    monkeypatch.setattr(pdf, "refuse_every_url", spying_refusal)
+    client.force_login(officer)
+    text = "\n".join(pages(download(client, paper)))
+
+    assert squeezed(HOSTILE) in squeezed(text)
+    assert fetched == [] and attempts == []
+
+
+def test_the_pdf_fetcher_refuses_every_url_it_is_asked_for(monkeypatch, caplog):
+    from weasyprint import HTML
+
+    def no_network(sock, address):
+        raise AssertionError(f"connected to {address}")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    html = (
+        '<img src="http://127.0.0.1:9/x.png"><img src="file:///etc/passwd">'
+        '<link rel="stylesheet" href="http://127.0.0.1:9/x.css"><p>Still printed</p>'
+    )
+    with caplog.at_level(logging.WARNING, logger="actions.papers.pdf"):
+        document = HTML(string=html, base_url=None, url_fetcher=pdf.refuse_every_url()).write_pdf()
+    assert "Still printed" in pages(document)[0]
+    refused = [r.getMessage() for r in caplog.records if r.name == "actions.papers.pdf"]
+    assert len(refused) == 3 and all("refused" in message for message in refused)
+
+
+def test_the_seed_paper_renders_in_a_few_seconds_without_a_warning(seed_paper, caplog):
+    """Measured: about 1.5 s of CPU here; the bound leaves room for a busy CI machine. A warning
+    from WeasyPrint would mean CSS it ignored or a resource it was refused."""
+    started = time.process_time()
+    with caplog.at_level(logging.WARNING):
+        pdf.render(seed_paper.snapshot, draft=False, published_at=seed_paper.published_at)
+    assert time.process_time() - started < 10
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
