@@ -363,7 +363,7 @@ def test_a_committee_member_gets_the_published_papers_document_but_not_a_drafts(
     assert member.get(f"/papers/{seed_paper.pk}/paper.docx").status_code == 200
     page = member.get(f"/papers/{seed_paper.pk}/").content.decode()
     assert f'href="/papers/{seed_paper.pk}/paper.docx"' in page
-    assert "Download as Word" in page
+    assert "The paper as Word" in page
 
 
 # --- Opened in a word processor -------------------------------------------------------------

@@ -200,7 +200,7 @@ def test_a_committee_member_gets_404_for_a_drafts_pdf_and_the_published_paper_as
     )
     assert response.content.startswith(b"%PDF-")
     page = member_client.get(f"/papers/{seed_paper.pk}/").content.decode()
-    assert f'href="/papers/{seed_paper.pk}/paper.pdf" download>Download as PDF</a>' in page
+    assert f'href="/papers/{seed_paper.pk}/paper.pdf" download>The paper as PDF' in page
 
 
 HOSTILE = "<img src=x onerror=alert(1)> and url(http://example.org) and <link href=//example.org>"

@@ -342,7 +342,9 @@ def test_formula_like_text_stays_text_in_openpyxl_and_in_libreoffice(
 
 def test_the_paper_page_and_the_report_page_link_their_spreadsheets(seed_paper, member_client):
     paper_page = member_client.get(f"/papers/{seed_paper.pk}/").content.decode()
-    assert f'href="{appendix_url(seed_paper)}" download>Download the appendices' in paper_page
+    assert (
+        f'href="{appendix_url(seed_paper)}" download>The appendices as a spreadsheet' in paper_page
+    )
     report_page = member_client.get(REPORT.removesuffix("report.xlsx")).content.decode()
     assert f'href="{REPORT}" download>Download this report' in report_page
 
