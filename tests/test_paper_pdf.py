@@ -28,8 +28,9 @@ from tests.test_seed_paper import PAPER_QUOTES, _load_everything_known_later
 
 COMMITTEE = "Children, Young People and Education Committee"
 MEETING = "Wednesday 5 March 2025"
-KPI_APPENDIX = "Appendix: key performance data"
-PROGRESS_APPENDIX = "Appendix: report on progress, 2024-25 Q3"
+KPI_APPENDIX = "Appendix A: Key performance data"
+CHANGES_APPENDIX = "Appendix B: Changes since the last paper"
+PROGRESS_APPENDIX = "Appendix C: Report on progress, 2024-25 Q3"
 
 
 @pytest.fixture
@@ -101,7 +102,7 @@ def test_the_published_pdf_holds_all_43_actions_and_their_updates_in_order_under
 
 def test_the_published_pdf_holds_every_measure_with_its_figure(seed_pdf):
     text = "\n".join(pages(seed_pdf))
-    appendix = text[text.index(KPI_APPENDIX) : text.index(PROGRESS_APPENDIX)]
+    appendix = text[text.index(KPI_APPENDIX) : text.index(CHANGES_APPENDIX)]
     reader = InOrder(appendix)
     for code, (figure, date) in PAPER_QUOTES.items():
         reader.find(KPI.objects.get(code=code).name, code)
@@ -128,18 +129,20 @@ def test_every_page_is_numbered_page_x_of_y_under_the_committee_and_meeting(seed
 
 
 # The report's title, then each appendix: what each page names in its header.
-PARTS = ["CARE PROGRAMME", KPI_APPENDIX, PROGRESS_APPENDIX]
+PARTS = ["CARE PROGRAMME", KPI_APPENDIX, CHANGES_APPENDIX, PROGRESS_APPENDIX]
+PORTRAIT = {"CARE PROGRAMME", CHANGES_APPENDIX}
 
 
-def test_each_page_names_its_part_and_the_appendices_print_in_landscape(seed_pdf):
+def test_each_page_names_its_part_and_the_wide_appendices_print_in_landscape(seed_pdf):
     parts = []
     for page in PdfReader(io.BytesIO(seed_pdf)).pages:
         part = next(p for p in reversed(PARTS) if p in page.extract_text())
         parts.append((part, page.mediabox.width > page.mediabox.height))
     names = [part for part, _ in parts]
     assert names == sorted(names, key=PARTS.index)  # each part from its first page to its last
-    assert {landscape for part, landscape in parts if part == PARTS[0]} == {False}
-    assert {landscape for part, landscape in parts if part != PARTS[0]} == {True}
+    assert set(names) == set(PARTS)
+    assert {landscape for part, landscape in parts if part in PORTRAIT} == {False}
+    assert {landscape for part, landscape in parts if part not in PORTRAIT} == {True}
     assert names.count(PROGRESS_APPENDIX) >= 4
 
 

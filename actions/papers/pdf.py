@@ -23,6 +23,9 @@ import logging
 
 from django.template.loader import render_to_string
 
+from actions.papers import appendices
+from actions.papers.changes import KINDS, count
+
 logger = logging.getLogger(__name__)
 
 TEMPLATE = "actions/papers/paper_pdf.html"
@@ -44,7 +47,21 @@ def render_html(content: dict, *, draft: bool, published_at: dt.datetime | None 
     created = None
     if published_at is not None and not draft:
         created = published_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return render_to_string(TEMPLATE, {"content": content, "draft": draft, "created": created})
+    changes = content["changes"]
+    return render_to_string(
+        TEMPLATE,
+        {
+            "content": content,
+            "draft": draft,
+            "created": created,
+            "appendix_names": appendices.NAMES,
+            "change_groups": [
+                (key, heading, changes[key]) for key, heading in KINDS if changes.get(key)
+            ],
+            "change_count": count(changes),
+            "action_kinds": {"actions_added", "actions_removed", "status_moves", "updates_changed"},
+        },
+    )
 
 
 def render(content: dict, *, draft: bool, published_at: dt.datetime | None = None) -> bytes:

@@ -10,8 +10,8 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from actions.models import Programme
+from actions.papers import appendices, pdf, queries, services, word, xlsx
 from actions.papers import changes as paper_changes
-from actions.papers import pdf, queries, services, word, xlsx
 from actions.papers.content import paper_content
 from actions.papers.forms import AddSectionForm, DraftForm, PaperStartForm, ReopenForm, StepForm
 from actions.papers.models import Paper
@@ -145,6 +145,7 @@ def paper_detail(request, pk):
             "can_edit": can_edit_paper(user, paper),
             "change_kinds": paper_changes.KINDS,
             "change_count": paper_changes.count(content["changes"]),
+            "appendix_names": appendices.NAMES,
             "nav_section": "programmes",
         },
     )

@@ -29,13 +29,14 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from actions.papers import appendices
 from actions.papers.changes import KINDS as CHANGE_KINDS
 
 MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 COVERING_REPORT = "Covering report"
-APPENDIX_KPIS = "Appendix A: Key performance data"
-APPENDIX_CHANGES = "Appendix B: Changes since the last paper"
-APPENDIX_PROGRESS = "Appendix C: Report on progress"
+APPENDIX_KPIS = appendices.KEY_PERFORMANCE_DATA
+APPENDIX_CHANGES = appendices.CHANGES
+APPENDIX_PROGRESS = appendices.PROGRESS
 
 A4 = (Cm(21.0), Cm(29.7))
 MARGIN = Cm(2.0)
