@@ -18,6 +18,7 @@ CSS_URL = re.compile(r"""url\(\s*["']?([^"')]+)["']?\s*\)""")
 JS_IMPORT = re.compile(r"""(?:\bfrom|\bimport)\s*\(?\s*["'](\.{1,2}/[^"']+)["']""")
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 KPI_LINK = re.compile(r'href="/kpis/([a-z0-9-]+)/"')
+PAPER_LINK = re.compile(r'href="/papers/(\d+)/"')
 
 
 class Failure(Exception):
@@ -139,12 +140,28 @@ def main():
         ]
         for page in pages:
             references += visit(browser, page)[1]
+        # The seed's published paper and its three files: WeasyPrint, python-docx and openpyxl
+        # as a deployment has them (Pango from the system for the PDF).
+        paper, found = visit(browser, "/programmes/care-programme-2024-25/papers/")
+        references += found
+        link = PAPER_LINK.search(paper)
+        expect(link, "the papers page lists the seed's published paper")
+        references += visit(browser, link.group(0)[6:-1])[1]
+        for name, magic in [
+            ("paper.pdf", b"%PDF-"),
+            ("paper.docx", b"PK"),
+            ("appendix.xlsx", b"PK"),
+        ]:
+            headers, content = browser.get(f"/papers/{link.group(1)}/{name}")
+            expect(content.startswith(magic), f"{name} is not a {name.rsplit('.', 1)[1]} file")
+            expect("attachment" in headers.get("Content-Disposition", ""), f"{name} is a download")
+            pages.append(name)
         static = fetch_static(browser, references)
     except (Failure, OSError, http.client.HTTPException) as error:
         print(f"production smoke FAILED: {error}", file=sys.stderr)
         return 1
     print(
-        f"signed in; {len(pages) + 1} pages and {len(static)} static files, all 200 "
+        f"signed in; {len(pages) + 3} pages and files, {len(static)} static files, all 200 "
         f"({browser.requests} requests)"
     )
     return 0
