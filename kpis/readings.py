@@ -17,12 +17,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Min, OuterRef, QuerySet, Subquery
+from django.db.models import Case, F, Min, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from actions.models import Objective
-from careprog.periods import ReportingPeriod, financial_year_of, one_year_before
-from kpis.models import KPI, ComparatorValue, KPIRank, KPITarget, KPIValue
+from careprog.periods import (
+    ReportingPeriod,
+    financial_year_of,
+    months_before,
+    one_year_before,
+)
+from kpis.models import KPI, ComparatorValue, KPIRank, KPITarget, KPIValue, Origin
 from kpis.rating import (
     RAG,
     Direction,
@@ -82,7 +88,21 @@ class KPIReading:
 
     @property
     def target_text(self) -> str:
-        return self.show(self.target.value) if self.target else "No target"
+        if self.target:
+            return self.show(self.target.value)
+        return (
+            "No agreed target" if self.latest and not self.latest.is_illustrative else "No target"
+        )
+
+    @property
+    def rating_is_real(self) -> bool:
+        """A real figure rated against an agreed target: what summary counts count."""
+        return (
+            self.rating is not None
+            and self.rating.rag is not RAG.NONE
+            and not self.latest.is_illustrative
+            and not self.target.is_illustrative
+        )
 
     @property
     def rank_text(self) -> str:
@@ -102,16 +122,33 @@ def _targets_up_to(targets: QuerySet[KPITarget], as_at: dt.date | None) -> Query
     return targets.filter(financial_year__lte=financial_year_of(as_at))
 
 
+def _latest_end(as_at: dt.date | None, *, real: bool, before: bool = False) -> Subquery:
+    """The period end of a KPI's latest value on or before ``as_at`` (its latest real one if
+    ``real``; the one before its ``latest_end`` if ``before``), as a correlated subquery of
+    the KPI."""
+    values = _up_to(KPIValue.objects.filter(kpi=OuterRef("pk")), as_at)
+    if before:
+        values = values.filter(period_end__lt=OuterRef("latest_end"))
+    if real:
+        values = values.real()
+    return Subquery(values.order_by("-period_end").values("period_end")[:1])
+
+
 def with_latest_rank(kpis: QuerySet[KPI], as_at: dt.date | None = None) -> QuerySet[KPI]:
-    """Annotate each KPI with its rank for the period of its latest value on or before
-    ``as_at`` (any origin, as `rate_kpi` takes the latest period): correlated subqueries, so
-    no query of its own."""
-    latest = _up_to(KPIValue.objects.filter(kpi=OuterRef(OuterRef("pk"))), as_at).order_by(
-        "-period_end"
+    """Annotate each KPI with the period of the figure read as its latest on or before
+    ``as_at`` (``latest_end``: its latest real figure where it has one, else its latest
+    illustrative one, as `honest_series` reads it; ``has_real``) and its rank for that period:
+    correlated subqueries, so no query of its own."""
+    kpis = kpis.annotate(latest_real_end=_latest_end(as_at, real=True)).annotate(
+        latest_end=Coalesce(F("latest_real_end"), _latest_end(as_at, real=False))
     )
-    rank = KPIRank.objects.filter(
-        kpi=OuterRef("pk"), period_end=Subquery(latest.values("period_end")[:1])
+    kpis = kpis.annotate(
+        previous_end=Case(
+            When(latest_real_end__isnull=False, then=_latest_end(as_at, real=True, before=True)),
+            default=_latest_end(as_at, real=False, before=True),
+        )
     )
+    rank = KPIRank.objects.filter(kpi=OuterRef("pk"), period_end=OuterRef("latest_end"))
     return kpis.annotate(
         **{
             f"latest_rank_{name}": Subquery(rank.values(name)[:1])
@@ -132,19 +169,45 @@ def _latest_rank(kpi: KPI) -> KPIRank | None:
     )
 
 
+def honest_series(series) -> list[KPIValue]:
+    """A KPI's series as read: where it has real figures, only those. An illustrative figure
+    is then never its latest (a later invented value must not displace an earlier real one),
+    nor the previous figure a real one is compared with."""
+    series = list(series)
+    if any(not value.is_illustrative for value in series):
+        return [value for value in series if not value.is_illustrative]
+    return series
+
+
+def target_for(latest: KPIValue, targets) -> tuple[KPITarget | None, KPITarget | None]:
+    """The target that may rate ``latest`` (its financial year's, of the same standing), and
+    the year's target that may not: an illustrative target never rates a real figure."""
+    year = financial_year_of(latest.period_end)
+    target = next((t for t in targets if t.financial_year == year), None)
+    if target and target.is_illustrative and not latest.is_illustrative:
+        return None, target
+    return target, None
+
+
 def rate_kpi(kpi: KPI, series, targets, comparators=()) -> KPIReading:
     """Rate a KPI from what is already fetched: no queries. `series` and `comparators` are
-    the preferred figures (`FigureQuerySet.preferred()`), the series oldest first."""
-    reading = KPIReading(kpi=kpi, series=list(series))
+    the preferred figures (`FigureQuerySet.preferred()`), the series oldest first; where the
+    series holds real figures only they are read (`honest_series`)."""
+    reading = KPIReading(kpi=kpi, series=honest_series(series))
     unit, places, polarity = kpi.unit, kpi.decimal_places, kpi.polarity
     latest = reading.latest
     if latest is None:
         reading.rating = Rating(RAG.NONE, "No data to rate.")
         return reading
-    year = financial_year_of(latest.period_end)
-    reading.target = next((t for t in targets if t.financial_year == year), None)
+    reading.target, unusable = target_for(latest, targets)
     target = reading.target
-    reading.rating = rate(
+    if unusable and polarity != KPI.Polarity.NONE:
+        reading.rating = Rating(
+            RAG.NONE,
+            "Not rated: no agreed target for this year. The illustrative target is "
+            "demonstration data and does not rate a real figure.",
+        )
+    reading.rating = reading.rating or rate(
         latest.value,
         target=target.value if target else None,
         tolerance=target.amber_tolerance if target else Decimal(0),
@@ -184,30 +247,72 @@ def rate_kpi(kpi: KPI, series, targets, comparators=()) -> KPIReading:
     return reading
 
 
+MONTHS_PER_PERIOD = {KPI.Frequency.MONTHLY: 1, KPI.Frequency.QUARTERLY: 3, KPI.Frequency.ANNUAL: 12}
+
+
+def drawn_periods(kpi: KPI) -> tuple[dt.date, dt.date] | None:
+    """The periods a one-line reading of ``kpi`` draws, as (after, up to): the trend's
+    TREND_POINTS periods up to its latest figure, which hold the figure a year before, and
+    the previous figure however long before. None without a figure. Needs the annotations
+    of `with_latest_rank`."""
+    if kpi.latest_end is None:
+        return None
+    months = MONTHS_PER_PERIOD.get(kpi.frequency, 1) * (TREND_POINTS - 1)
+    # A month more, exclusive: a value "at 1 February" a year before is still in.
+    after = months_before(kpi.latest_end, months + 1)
+    if kpi.previous_end and kpi.previous_end <= after:
+        after = kpi.previous_end - dt.timedelta(days=1)
+    return after, kpi.latest_end
+
+
+def _drawn(kpi_list: list[KPI], *, latest_only: bool = False) -> Q:
+    """Values (or comparators) in the periods each KPI's reading draws: one condition per
+    distinct window, which KPIs of one frequency and latest period share, so the condition
+    stays short however many KPIs there are and nothing older is read."""
+    windows: dict[tuple, list[int]] = defaultdict(list)
+    for kpi in kpi_list:
+        window = drawn_periods(kpi)
+        if window:
+            windows[(*window, kpi.latest_real_end is not None)].append(kpi.pk)
+    condition = Q(period_end__isnull=True)  # never true, but still a query
+    for (after, up_to, real_only), ids in windows.items():
+        period = (
+            Q(period_end=up_to) if latest_only else Q(period_end__gt=after, period_end__lte=up_to)
+        )
+        condition |= (
+            Q(kpi_id__in=ids) & period & (~Q(origin=Origin.ILLUSTRATIVE) if real_only else Q())
+        )
+    return condition
+
+
 def readings(kpis: QuerySet[KPI] | None = None, as_at: dt.date | None = None) -> list[KPIReading]:
-    """Every KPI (or those given) read for the dashboard, as at ``as_at`` if given: five
-    queries, whatever the data and the date, and five even when there is none (subqueries,
-    not id lists, so no query is skipped). Each KPI's rank for its latest period comes with
-    the KPIs, as subqueries."""
+    """Every KPI (or those given) read for the dashboard, as at ``as_at`` if given.
+
+    Reads only what a one-line reading draws: each KPI's values for its trend's periods
+    (`drawn_periods`) and its comparators for its latest period, so the cost does not grow
+    with the length of the stored history. Five queries, whatever the data and the date (the
+    KPIs, with their latest period and rank as subqueries; values; targets; comparators;
+    objectives); one when there are no KPIs."""
     kpis = KPI.objects.all() if kpis is None else kpis
     kpi_list = list(
         with_latest_rank(kpis.select_related("group"), as_at).order_by(
             "group__position", "position", "code"
         )
     )
-    chosen = KPI.objects.filter(pk__in=kpis.values("pk"))
+    # Subqueries, not id lists, and a condition that matches nothing rather than none: with
+    # no KPIs the queries still run, so a page's count does not depend on the data.
+    ids = KPI.objects.filter(pk__in=kpis.values("pk")).values("pk")
     values, targets, comparators, objectives = (defaultdict(list) for _ in range(4))
-    chosen_values = _up_to(KPIValue.objects.filter(kpi__in=chosen), as_at)
-    for value in chosen_values.preferred().order_by("period_end"):
+    for value in KPIValue.objects.filter(_drawn(kpi_list)).preferred().order_by("period_end"):
         values[value.kpi_id].append(value)
-    chosen_targets = _targets_up_to(KPITarget.objects.filter(kpi__in=chosen), as_at)
+    chosen_targets = _targets_up_to(KPITarget.objects.filter(kpi_id__in=ids), as_at)
     for target in chosen_targets.order_by("financial_year"):
         targets[target.kpi_id].append(target)
-    preferred = _up_to(ComparatorValue.objects.filter(kpi__in=chosen), as_at).preferred()
-    for comparator in preferred.order_by("period_end", "comparator"):
+    at_latest = ComparatorValue.objects.filter(_drawn(kpi_list, latest_only=True)).preferred()
+    for comparator in at_latest.order_by("period_end", "comparator"):
         comparators[comparator.kpi_id].append(comparator)
     links = (
-        KPI.objectives.through.objects.filter(kpi__in=chosen)
+        KPI.objectives.through.objects.filter(kpi_id__in=ids)
         .select_related("objective__programme")
         .order_by("objective__programme__name", "objective__position")
     )
@@ -219,6 +324,15 @@ def readings(kpis: QuerySet[KPI] | None = None, as_at: dt.date | None = None) ->
         reading.objectives = objectives[kpi.pk]
         result.append(reading)
     return result
+
+
+def rating_counts(readings: list[KPIReading]) -> dict[RAG, int]:
+    """How many readings are rated each way, counting real ratings only (a real figure
+    against an agreed target); the rest are counted as not rated."""
+    counts = dict.fromkeys(RAG, 0)
+    for reading in readings:
+        counts[reading.rating.rag if reading.rating_is_real else RAG.NONE] += 1
+    return counts
 
 
 def kpi_for_page(

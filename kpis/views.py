@@ -75,7 +75,10 @@ def dashboard(request):
         if not sections or sections[-1][0] != reading.kpi.group:
             sections.append((reading.kpi.group, []))
         sections[-1][1].append((reading, charts.sparkline(reading)))
-    counts = {r: sum(1 for reading in readings if reading.rating.rag is r) for r in RAG}
+    counts = kpi_readings.rating_counts(readings)
+    illustrative_ratings = sum(
+        1 for r in readings if r.rating.rag is not RAG.NONE and not r.rating_is_real
+    )
     filters = {"group": group, "programme": programme, "rag": rag}
     latest_url = "?" + urlencode({name: value for name, value in filters.items() if value})
     return render(
@@ -91,6 +94,7 @@ def dashboard(request):
             "as_at_periods": as_at_periods,
             "latest_url": latest_url,  # the same filters, the latest figures
             "counts": counts,
+            "illustrative_ratings": illustrative_ratings,
             "shown": len(readings),
             "any_illustrative": any(r.any_illustrative for r in readings),
             "any_ranked": any(r.rank for r in readings),

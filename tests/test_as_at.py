@@ -201,9 +201,10 @@ def test_as_at_1_february_2025_the_programme_reads_699_in_care_and_83_in_residen
     in_care, residential = read[IN_CARE], read[RESIDENTIAL]
     assert (in_care.latest.value, in_care.period_text) == (699, "January 2025")
     assert (residential.latest.value, residential.period_text) == (83, "at 1 February 2025")
-    # Rated and compared from the same series: the figure before, the 2024-25 target.
+    # Compared with the figure before; the 2024-25 target is illustrative, and an
+    # illustrative target does not rate a real figure.
     assert "the previous figure (March 2024)" in in_care.vs_previous.explanation
-    assert in_care.target.financial_year == 2024
+    assert in_care.target is None and in_care.target_text == "No agreed target"
     assert not in_care.comparators  # DfE publishes at 31 March only
     assert in_care.rank is None  # nor a rank for January 2025
 

@@ -253,6 +253,27 @@ def test_a_real_value_survives_and_wins(db):
     assert all(v.is_illustrative for v in series[:-1])
 
 
+@pytest.mark.parametrize(
+    ("unit", "polarity", "real"),
+    [
+        ("count", "lower", "681"),  # children in care: never a random 14 or 4,000
+        ("percentage", "higher", "7.0"),  # % adopted: never a random 51%
+        ("percentage", "higher", "70.0"),  # foster placements: never a random 18%
+        ("currency", "lower", "4531000"),
+    ],
+)
+def test_illustrative_targets_sit_near_the_real_level(db, unit, polarity, real):
+    kpi = make_kpi("real-level", unit=unit, polarity=polarity)
+    make_value(kpi, dt.date(2025, 3, 31), real, origin=Origin.DFE)
+    generate()
+    level = Decimal(real)
+    for target in kpi.targets.all():
+        if unit == "percentage":
+            assert abs(target.value - level) <= 10, target  # within ten points
+        else:
+            assert level * Decimal("0.75") <= target.value <= level * Decimal("1.25"), target
+
+
 def test_a_real_target_is_not_replaced(db):
     kpi = make_kpi("placement-stability", unit="percentage", polarity="lower")
     real = make_target(kpi, 2024, "10.0", amber_tolerance=Decimal("1"))

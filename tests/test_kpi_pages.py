@@ -156,7 +156,8 @@ def test_a_real_figure_wins_over_an_illustrative_one_for_the_same_period(member_
     row = html[html.index('data-kpi="cla-moves"') :]
     row = row[: row.index("</tr>")]
     assert ">9%<" in row
-    assert "Illustrative" in row  # the target is still illustrative
+    # The year's target is illustrative: it does not rate a real figure.
+    assert "No agreed target" in row and "Not rated: no agreed target for this year" in row
 
 
 @pytest.mark.parametrize(

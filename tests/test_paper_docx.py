@@ -318,7 +318,7 @@ def test_every_measure_of_the_paper_is_in_the_key_performance_data_with_its_figu
     shown = {row.cells[0].text: cell_lines(row.cells[1]) for row in table.rows[1:]}
     assert shown == {names[code]: [figure, date] for code, (figure, date) in PAPER_QUOTES.items()}
     for row in table.rows[1:]:
-        assert cell_lines(row.cells[2]) == ["No target"]
+        assert cell_lines(row.cells[2]) == ["No agreed target"]
         rating, reason = cell_lines(row.cells[3])
         assert rating == "○ Not rated" and reason.startswith("Not rated")
 

@@ -203,7 +203,7 @@ def test_every_kpi_of_the_papers_appendix_is_on_its_own_sheet_with_its_figure_an
     }
     assert shown == PAPER_QUOTES
     for row in sheet.iter_rows(min_row=HEADER_ROW + 1, values_only=True):
-        assert row[3] == "No target" and row[4].endswith("Not rated")
+        assert row[3] == "No agreed target" and row[4].endswith("Not rated")
         assert row[5].startswith("Not rated:") and row[10]
 
 

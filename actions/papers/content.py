@@ -177,7 +177,7 @@ def key_performance_data(programme: Programme, as_at) -> list[dict]:
                 "target_text": (
                     f"{reading.describe_target(reading.target)} ({reading.target.year_label})"
                     if reading.target
-                    else "No target"
+                    else reading.target_text
                 ),
                 "target_illustrative": bool(reading.target and reading.target.is_illustrative),
                 "rating": {

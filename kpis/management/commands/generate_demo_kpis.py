@@ -8,7 +8,9 @@ the last ``--months / 3`` quarter ends (12); annual values for the last ``--mont
 money and scores stay positive), drift gently with some noise, and are rounded to the KPI's
 decimal places. Year-to-date counts and money build up through each financial year.
 
-Each KPI with a polarity also gets a target, with an amber tolerance, for the current
+Where a KPI has a real figure (published, returned or DfE's), its invented series sits at
+the level of the latest one, so its illustrative targets are near what the council really
+reports. Each KPI with a polarity also gets a target, with an amber tolerance, for the current
 financial year and the two before, wherever that year has no target yet; a measure where
 neither higher nor lower is better gets none, because it is never rated. Every period end
 written also gets statistical neighbour, region and England comparators.
@@ -44,12 +46,12 @@ import datetime as dt
 import math
 import random
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from careprog.periods import (
@@ -232,6 +234,34 @@ def target_for(rng: random.Random, kpi: KPI, own: Behaviour, year: int, end: dt.
     )
 
 
+def latest_real_figures(ids: list[int]) -> dict[int, tuple[dt.date, Decimal]]:
+    """Each KPI's latest real figure (period end, value), where it has one: one query."""
+    latest = KPIValue.objects.real().filter(kpi=OuterRef("pk")).order_by("-period_end")
+    rows = (
+        KPI.objects.filter(pk__in=ids)
+        .annotate(
+            real_end=Subquery(latest.values("period_end")[:1]),
+            real_value=Subquery(latest.values("value")[:1]),
+        )
+        .filter(real_end__isnull=False)
+        .values_list("pk", "real_end", "real_value")
+    )
+    return {pk: (end, value) for pk, end, value in rows}
+
+
+def near_real_level(own: Behaviour, period_end: dt.date, value: Decimal) -> Behaviour:
+    """The invented series moved to sit at the KPI's real level, so that its illustrative
+    targets (drawn from it) are near what the council really reports, never far from it.
+    The random draws are made as before, so the rest of the output does not change."""
+    level = float(value)
+    if own.year_to_date:  # a real year-to-date figure is part of a year: scale it to one
+        level *= 12 / months_into_financial_year(period_end)
+    if own.unit == KPI.Unit.PERCENTAGE:
+        return replace(own, level=level)  # slope and noise are in points, whatever the level
+    scale = level / own.level if own.level else 1
+    return replace(own, level=level, slope=own.slope * scale, noise=own.noise * scale)
+
+
 # --- Writing ---------------------------------------------------------------------------------
 
 
@@ -297,12 +327,15 @@ def generate(kpis: Iterable[KPI], *, seed: int, months: int, today: dt.date) -> 
     )
     targeted = set(KPITarget.objects.filter(kpi_id__in=ids).values_list("kpi_id", "financial_year"))
 
+    real_levels = latest_real_figures(ids)
     this_year = financial_year_of(today)
     values, targets, comparators = [], [], []
     for kpi in kpis:
         rng = random.Random(f"{seed}:{kpi.code}")
         days = period_ends(kpi.frequency, months, today)
         mine = behaviour(rng, kpi)
+        if kpi.pk in real_levels:
+            mine = near_real_level(mine, *real_levels[kpi.pk])
         real = kpi.pk in published  # drawn all the same, so the targets do not change
         for day, value in zip(days, mine.series(rng, days), strict=True):
             if not real and (kpi.pk, day) not in taken_values:
