@@ -185,6 +185,9 @@ class KPIValue(models.Model):
     class Meta:
         ordering = ["kpi", "period_end"]
         verbose_name = "KPI value"
+        # A KPI's latest figure of any standing, newest first, without reading its history:
+        # the unique indexes below are partial (real, illustrative) so cannot serve it.
+        indexes = [models.Index(fields=["kpi", "-period_end"], name="kpis_value_latest")]
         constraints = [
             models.UniqueConstraint(
                 fields=["kpi", "period_end"], condition=_REAL, name="kpis_value_one_per_period"
@@ -282,6 +285,8 @@ class ComparatorValue(models.Model):
 
     class Meta:
         ordering = ["kpi", "comparator", "period_end"]
+        # A KPI's comparators for one period, of any standing: the unique indexes are partial.
+        indexes = [models.Index(fields=["kpi", "period_end"], name="kpis_comparator_period")]
         constraints = [
             models.UniqueConstraint(
                 fields=["kpi", "comparator", "period_end"],

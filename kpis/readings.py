@@ -274,14 +274,15 @@ def _drawn(kpi_list: list[KPI], *, latest_only: bool = False) -> Q:
         window = drawn_periods(kpi)
         if window:
             windows[(*window, kpi.latest_real_end is not None)].append(kpi.pk)
-    condition = Q(period_end__isnull=True)  # never true, but still a query
-    for (after, up_to, real_only), ids in windows.items():
+    # Without a window, a condition that matches nothing but still runs: a page's query count
+    # does not depend on the data. (Not OR-ed with the windows: SQLite would scan the table.)
+    condition = Q(kpi_id=None)
+    for number, ((after, up_to, real_only), ids) in enumerate(windows.items()):
         period = (
             Q(period_end=up_to) if latest_only else Q(period_end__gt=after, period_end__lte=up_to)
         )
-        condition |= (
-            Q(kpi_id__in=ids) & period & (~Q(origin=Origin.ILLUSTRATIVE) if real_only else Q())
-        )
+        window = Q(kpi_id__in=ids) & period & (~Q(origin=Origin.ILLUSTRATIVE) if real_only else Q())
+        condition = window if number == 0 else condition | window
     return condition
 
 
@@ -410,11 +411,20 @@ def evidence_by_objective(programme, as_at: dt.date | None = None) -> dict[int, 
     return evidence
 
 
+AS_AT_YEARS = 5  # how far back the "Figures as at" choice goes: committees look back a term
+
+
 def as_at_periods(today: dt.date | None = None) -> list[ReportingPeriod]:
-    """The quarters a reader may see the figures as at, newest first: from the quarter of the
-    earliest stored value to the current quarter (none without values). One query."""
+    """The quarters a reader may choose to see the figures as at, newest first: from the
+    quarter of the earliest stored value (at most AS_AT_YEARS years back) to the current
+    quarter; none without values. Any earlier quarter can still be asked for in the address.
+    One query."""
     earliest = KPIValue.objects.aggregate(earliest=Min("period_end"))["earliest"]
     if earliest is None:
         return []
     current = ReportingPeriod.containing(today) if today else ReportingPeriod.current()
-    return ReportingPeriod.containing(earliest).until(current)[::-1]
+    first = max(
+        ReportingPeriod.containing(earliest),
+        ReportingPeriod(current.year - AS_AT_YEARS, current.quarter),
+    )
+    return first.until(current)[::-1]

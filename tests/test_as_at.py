@@ -121,7 +121,8 @@ def later_texts() -> set[str]:
 # "2024-25 Q3", "2023-24" (a financial year, read as its end).
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 DATE_TEXT = re.compile(
-    rf"\b(?:(?P<day>\d{{1,2}}) )?(?P<month>{MONTHS}) (?P<year>\d{{4}})\b"
+    # A day is 1-31: "84 December 2024" is a figure of 84 for December 2024.
+    rf"\b(?:(?P<day>[1-9]|[12]\d|3[01]) )?(?P<month>{MONTHS}) (?P<year>\d{{4}})\b"
     r"|\b(?P<fy>\d{4})-(?P<fy2>\d{2})(?: Q(?P<q>[1-4]))?\b"
 )
 
@@ -169,7 +170,8 @@ def test_the_q3_report_shows_the_figures_that_stood_at_the_end_of_december_2024(
         "Foster carers in the first Mockingbird satellite : 6 (2024-25 Q3)",
         "Juno occupancy rate : 63% (2024-25 Q3)",
         "budget outturn adverse variance : £4,531,000 (2023-24)",
-        "Children in residential provision : 14 (December 2024)",  # illustrative, marked
+        # Illustrative, marked; generated near the real level (83 at 1 February 2025).
+        "Children in residential provision : 84 (December 2024)",
     ]:
         assert shown in words
     assert words.count("Figures as at 31 December 2024, the end of 2024-25 Q3.") == 4
@@ -219,7 +221,9 @@ def test_as_at_the_end_of_december_2024_neither_699_nor_83_appears():
     read = _by_code(END_OF_Q3)
     for code in (IN_CARE, RESIDENTIAL):
         assert all(v.period_end <= END_OF_Q3 for v in read[code].series)
-        assert {v.value for v in read[code].series}.isdisjoint({Decimal(699), Decimal(83)})
+        # (Invented figures sit near the real level, so one may happen to read 83.)
+        real = {v.value for v in read[code].series if not v.is_illustrative}
+        assert real.isdisjoint({Decimal(699), Decimal(83)})
     assert (read[IN_CARE].latest.value, read[IN_CARE].period_text) == (766, "March 2024")
 
 
@@ -294,9 +298,13 @@ def test_the_dashboards_filters_carry_the_date_and_its_links_keep_it(member_clie
     options = re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select)
     assert options[0] == ("", "", "Latest figures")
     slugs = [slug for slug, _, _ in options[1:]]
+    # From the earliest figure's quarter, but no more than five years back.
     earliest = KPIValue.objects.order_by("period_end").first().period_end
-    expected = ReportingPeriod.containing(earliest).until(ReportingPeriod.current())[::-1]
-    assert slugs == [period.slug for period in expected]
+    current = ReportingPeriod.current()
+    first = max(
+        ReportingPeriod.containing(earliest), ReportingPeriod(current.year - 5, current.quarter)
+    )
+    assert slugs == [period.slug for period in first.until(current)[::-1]]
     assert ("2024-25-q3", " selected", "31 December 2024 (end of 2024-25 Q3)") in options
     assert f'<option value="{group.pk}" selected>' in html
     links = re.findall(r'href="(/kpis/[a-z0-9-]+/[^"]*)"', html)
