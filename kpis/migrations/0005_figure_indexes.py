@@ -4,18 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('kpis', '0004_benchmark_mapping_and_ranks'),
+        ("kpis", "0004_benchmark_mapping_and_ranks"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='comparatorvalue',
-            index=models.Index(fields=['kpi', 'period_end'], name='kpis_comparator_period'),
+            model_name="comparatorvalue",
+            index=models.Index(fields=["kpi", "period_end"], name="kpis_comparator_period"),
         ),
         migrations.AddIndex(
-            model_name='kpivalue',
-            index=models.Index(fields=['kpi', '-period_end'], name='kpis_value_latest'),
+            model_name="kpivalue",
+            index=models.Index(fields=["kpi", "-period_end"], name="kpis_value_latest"),
         ),
     ]
