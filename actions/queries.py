@@ -161,13 +161,13 @@ def actions_with_latest_update() -> QuerySet[Action]:
 
 def status_counts(actions: QuerySet[Action]) -> dict[str, int]:
     """How many of ``actions`` (from actions_with_latest_update(), whose
-    ``has_current_update`` the table shows too) are in each state a lead or committee asks
+    ``missing_current_update`` the table shows too) are in each state a lead or committee asks
     about: one query."""
     return actions.aggregate(
         on_track=Count("pk", filter=Q(status=Status.ON_TRACK)),
         at_risk=Count("pk", filter=Q(status=Status.AT_RISK)),
         off_track=Count("pk", filter=Q(status=Status.OFF_TRACK)),
         complete=Count("pk", filter=Q(status=Status.COMPLETE)),
-        missing_update=Count("pk", filter=Q(has_current_update=False)),
+        missing_update=Count("pk", filter=Q(missing_current_update=True)),
         total=Count("pk"),
     )
