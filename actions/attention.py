@@ -22,11 +22,11 @@ from actions.papers.models import Paper
 from actions.queries import report_tables
 from careprog.periods import ReportingPeriod
 from kpis import readings as kpi_readings
-from kpis.models import KPI
+from kpis.models import KPI, KPIRank
 from kpis.rating import RAG, Travel
 
 _PROGRAMME = "mechanism__requirement__objective__programme"
-BOTTOM_QUARTILE = "D"  # band A is the best quarter of councils, D the worst
+BOTTOM_QUARTILE = KPIRank.Band.D  # band A is the best quarter of councils, D the worst
 
 
 @dataclass
