@@ -18,6 +18,7 @@ from tests.factories import make_update
 from tests.kpi_factories import make_kpi, make_value
 from tests.paper_factories import draft_paper, publish
 from tests.test_paper_queries import ten_times
+from tests.test_report import _copy_seed
 
 Q3, Q4 = ReportingPeriod(2024, 3), ReportingPeriod(2024, 4)
 ATTENTION = f"/programmes/{SEED_SLUG}/attention/"
@@ -269,3 +270,15 @@ def test_a_committee_members_home_leads_to_each_programmes_attention_page(
     assert f'href="{ATTENTION}"' in home
     assert "Care Programme 2024-25: needs attention" in words(home)
     assert "of your" not in words(home)  # they lead no actions
+
+
+def test_an_officers_home_takes_the_same_queries_however_many_actions_they_lead(
+    client, officer, officer_actions, seed_programme
+):
+    client.force_login(officer)
+    few = queries_for(client, "/")
+    big = _copy_seed(seed_programme, copies=3)
+    Action.objects.filter(mechanism__requirement__objective__programme=big).update(lead=officer)
+    many = queries_for(client, "/")
+    assert few == many
+    assert "Large programme" in words(client.get("/").content.decode())
