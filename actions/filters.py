@@ -38,7 +38,7 @@ class ActionFilter(django_filters.FilterSet):
         label="Overdue", choices=YES_NO, empty_label="Either", method="filter_overdue"
     )
     missing_update = django_filters.ChoiceFilter(
-        label="No update for the current quarter",
+        label="Missing an update for the current quarter",
         choices=YES_NO,
         empty_label="Either",
         method="filter_missing_update",
@@ -58,7 +58,7 @@ class ActionFilter(django_filters.FilterSet):
         return queryset.overdue() if value == "yes" else queryset.not_overdue()
 
     def filter_missing_update(self, queryset, name, value):
-        return queryset.missing_update() if value == "yes" else queryset.updated()
+        return queryset.missing_update() if value == "yes" else queryset.not_missing_update()
 
 
 def person_name(user) -> str:

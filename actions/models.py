@@ -1,5 +1,6 @@
 """The programme hierarchy: objective → requirement → mechanism → action → update."""
 
+import datetime as dt
 from contextlib import contextmanager
 
 from django.conf import settings
@@ -16,7 +17,8 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Greatest, Least
+from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -203,12 +205,36 @@ def overdue_rule(today=None) -> Q:
     return Q(due_date__isnull=False, due_date__lt=today) & ~Q(status=Status.COMPLETE)
 
 
+def _resolved(period: ReportingPeriod | None):
+    """``period``, or, given None, each action's own programme's current quarter."""
+    return _current_period_in_sql(_PROGRAMME) if period is None else period
+
+
 def _has_update_for(period: ReportingPeriod | None) -> Exists:
     """Whether the action has an update for ``period``, or, given None, for its own
     programme's current quarter."""
-    if period is None:
-        period = _current_period_in_sql(_PROGRAMME)
-    return Exists(Update.objects.filter(action=OuterRef("pk"), period=period))
+    return Exists(Update.objects.filter(action=OuterRef("pk"), period=_resolved(period)))
+
+
+def _complete_by(period: ReportingPeriod | None) -> Exact:
+    """Whether the status last reported on or before ``period`` is complete. Null-safe: an
+    action with no update by then is not complete (False), not unknown."""
+    latest = Update.objects.filter(action=OuterRef("pk"), period__lte=_resolved(period))
+    status = Subquery(latest.order_by("-period").values("status")[:1])
+    return Exact(Coalesce(status, Value("")), Value(Status.COMPLETE))
+
+
+def missing_update_rule(period: ReportingPeriod | None = None) -> Q:
+    """No update for ``period`` (default: each action's programme's current quarter), and
+    not complete by then: a complete action is never asked for another update, whether
+    by the action tables, the reminders, an officer's home page or "Needs attention"."""
+    return ~Q(_has_update_for(period)) & ~Q(_complete_by(period))
+
+
+def update_due_by(period: ReportingPeriod) -> dt.date:
+    """The day a quarter's updates are due: the quarter's last day. The reminders go out near
+    it, so that leads fill the gaps before the committee paper is drawn up."""
+    return period.end
 
 
 class ActionQuerySet(models.QuerySet):
@@ -248,12 +274,23 @@ class ActionQuerySet(models.QuerySet):
         return self.filter(_has_update_for(period))
 
     def missing_update(self, period: ReportingPeriod | None = None):
-        """Actions without an update for ``period`` (default: their programme's current quarter)."""
-        return self.filter(~_has_update_for(period))
+        """missing_update_rule(): no update for ``period`` (default: their programme's
+        current quarter) and not complete by then."""
+        return self.filter(missing_update_rule(period))
+
+    def not_missing_update(self, period: ReportingPeriod | None = None):
+        """Every action missing_update() leaves out: updated, or complete."""
+        return self.exclude(missing_update_rule(period))
 
     def with_current_update(self):
-        """Each row carries ``has_current_update``: the rule of updated() and missing_update()."""
-        return self.annotate(has_current_update=_has_update_for(None))
+        """Each row carries ``has_current_update`` (the rule of updated()) and
+        ``missing_current_update`` (missing_update()'s), for the programme's current quarter."""
+        return self.annotate(
+            has_current_update=_has_update_for(None),
+            missing_current_update=ExpressionWrapper(
+                missing_update_rule(), output_field=BooleanField()
+            ),
+        )
 
     def roll_up(self) -> int:
         """Action.roll_up() for every action here: one query reads them, locked, with their

@@ -74,10 +74,14 @@ class ActionTable(tables.Table):
     def value_latest_period(self, value):
         return value.label if value else ""
 
-    def render_has_current_update(self, value):
+    def render_has_current_update(self, value, record):
         if value:
             return "Yes"
+        if not record.missing_current_update:
+            return "Not needed: complete"
         return mark_safe('<strong class="govuk-tag govuk-tag--yellow">Missing</strong>')
 
-    def value_has_current_update(self, value):
-        return "Yes" if value else "No"
+    def value_has_current_update(self, value, record):
+        if value:
+            return "Yes"
+        return "Not needed: complete" if not record.missing_current_update else "No"

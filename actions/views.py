@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_tables2 import RequestConfig
 
 from actions import exports, queries
+from actions.attention import needs_attention
 from actions.filters import ActionFilter
 from actions.forms import STATUS_HINTS, UpdateForm
 from actions.history import changes_for_action
@@ -19,7 +20,13 @@ from actions.models import Programme, Status
 from actions.papers import content as paper_content
 from actions.papers import queries as paper_queries
 from actions.papers import xlsx as paper_xlsx
-from actions.permissions import READ_PERMISSION, can_manage, can_read, can_update
+from actions.permissions import (
+    READ_PERMISSION,
+    UPDATE_PERMISSION,
+    can_manage,
+    can_read,
+    can_update,
+)
 from actions.services import QuarterLocked, StaleEdit, record_update
 from actions.tables import ActionTable
 from careprog.periods import InvalidPeriod, ReportingPeriod
@@ -30,9 +37,21 @@ read_required = permission_required(READ_PERMISSION, raise_exception=True)
 
 @require_GET
 def home(request):
-    """Open to every signed-in user, so someone without a role learns what to do."""
-    programmes = queries.programmes_for_list() if can_read(request.user) else None
-    return render(request, "home.html", {"programmes": programmes})
+    """Open to every signed-in user, so someone without a role learns what to do. Readers
+    start from each programme's "Needs attention"; an officer also sees what is due."""
+    reader = can_read(request.user)
+    return render(
+        request,
+        "home.html",
+        {
+            "programmes": queries.programmes_for_list() if reader else None,
+            "updates_due": (
+                queries.updates_due_for(request.user)
+                if reader and request.user.has_perm(UPDATE_PERMISSION)
+                else []
+            ),
+        },
+    )
 
 
 @require_GET
@@ -42,6 +61,38 @@ def programme_list(request):
         request,
         "actions/programme_list.html",
         {"programmes": queries.programmes_for_list(), "nav_section": "programmes"},
+    )
+
+
+@require_GET
+@read_required
+def attention_latest(request, slug):
+    """The latest reported quarter's "Needs attention", as report_latest chooses it."""
+    programme = get_object_or_404(Programme, slug=slug)
+    period = queries.latest_reported_period(programme)
+    return redirect("actions:attention", slug=programme.slug, period=period.slug)
+
+
+# Printed on one sheet, with the running header (templates/includes/print_header.html).
+@csp_update({"style-src": [NONCE]})
+@require_GET
+@read_required
+def attention(request, slug, period: ReportingPeriod):
+    programme = get_object_or_404(Programme, slug=slug)
+    if not programme.covers(period):
+        raise Http404(f"{programme} does not report on {period}")
+    return render(
+        request,
+        "actions/attention.html",
+        {
+            "attention": needs_attention(programme, period),
+            "programme": programme,
+            "period": period,
+            "statuses": list(Status),
+            # A KPI page can be read as at a quarter that has begun, not one still to come.
+            "kpi_as_at": period if period <= ReportingPeriod.current() else None,
+            "nav_section": "programmes",
+        },
     )
 
 

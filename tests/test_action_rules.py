@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from actions import queries
-from actions.models import Action, Status
+from actions.models import Action, Status, update_due_by
 from careprog.periods import ReportingPeriod
 from tests.factories import (
     make_action,
@@ -18,6 +18,7 @@ from tests.factories import (
 )
 
 TODAY = dt.date(2025, 2, 10)
+Q3, Q4 = ReportingPeriod(2024, 3), ReportingPeriod(2024, 4)
 
 
 def test_overdue_is_a_passed_due_date_on_an_action_not_complete(db):
@@ -98,3 +99,36 @@ def test_the_action_list_reads_its_columns_by_these_rules(db):
     assert row.overdue is True and row.is_overdue()
     assert row.has_current_update is False
     assert row.latest_period is None
+
+
+def test_a_complete_action_never_misses_an_update(db):
+    """Complete as its latest update on or before the quarter says: no later update is due."""
+    programme = make_programme(first_period=Q3, last_period=Q4)
+    done = make_action("Done in Q3", programme=programme)
+    make_update(done, Q3, Status.COMPLETE)
+    reopened = make_action("Complete in Q3, reopened in Q4", mechanism=done.mechanism)
+    make_update(reopened, Q3, Status.COMPLETE)
+    make_update(reopened, Q4, Status.AT_RISK)
+    open_ = make_action("On track in Q3", mechanism=done.mechanism)
+    make_update(open_, Q3, Status.ON_TRACK)
+
+    assert [a.title for a in Action.objects.missing_update(Q4)] == ["On track in Q3"]
+    assert {a.title for a in Action.objects.not_missing_update(Q4)} == {
+        "Done in Q3",
+        "Complete in Q3, reopened in Q4",
+    }
+    # Before it was complete, it did miss its Q2 update.
+    assert "Done in Q3" in {a.title for a in Action.objects.missing_update(Q3.previous())}
+
+
+def test_the_action_list_says_a_complete_action_needs_no_update(db):
+    done = make_action("Done")
+    make_update(done, ReportingPeriod(2024, 1), Status.COMPLETE)
+    [row] = queries.actions_with_latest_update()
+    assert row.has_current_update is False and row.missing_current_update is False
+    assert queries.status_counts(queries.actions_with_latest_update())["missing_update"] == 0
+
+
+def test_updates_for_a_quarter_are_due_by_its_last_day():
+    assert update_due_by(ReportingPeriod(2024, 4)) == dt.date(2025, 3, 31)
+    assert update_due_by(ReportingPeriod(2024, 3)) == dt.date(2024, 12, 31)

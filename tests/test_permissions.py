@@ -70,6 +70,8 @@ def urls(action):
         "report latest": report,
         "report": f"{report}2024-25-q3/",
         "report xlsx": f"{report}2024-25-q3/report.xlsx",
+        "attention latest": "/programmes/care-programme-2024-25/attention/",
+        "attention": "/programmes/care-programme-2024-25/attention/2024-25-q3/",
         "all actions": "/actions/",
         "my actions": "/actions/mine/",
         "csv export": "/actions/?export=csv",
@@ -86,6 +88,7 @@ def urls(action):
 OPEN = {"sign in", "password reset"}
 EVERY_SIGNED_IN_USER = {"home"}
 ADMIN_ONLY = {"admin", "admin action", "admin history"}
+LATEST_QUARTER = {"report latest", "attention latest"}
 
 
 def expected_get(role, name):
@@ -99,7 +102,7 @@ def expected_get(role, name):
         return {200}
     if role not in READERS:
         return {403}
-    return {302} if name == "report latest" else {200}  # on to the latest quarter
+    return {302} if name in LATEST_QUARTER else {200}  # on to the latest quarter
 
 
 def snapshot():

@@ -129,6 +129,7 @@ def test_the_email_names_programme_objective_action_due_date_and_link(
     body = message.body
     assert body.startswith("Dear Olive,\n")
     assert "no update for 2024-25 Q4 (January to March 2025)" in body
+    assert "Please add one by 31 March 2025:" in body  # actions.models.update_due_by
     assert "Care Programme 2024-25\n" in body
     assert "Children live safely with their families\n" in body
     # Plain text: the title as written, not HTML-escaped.

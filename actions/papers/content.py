@@ -17,7 +17,7 @@ from actions.models import Programme
 from actions.papers import text
 from actions.papers.changes import compare
 from actions.papers.models import Paper
-from actions.queries import report_tables
+from actions.queries import ObjectiveTable, report_tables
 from careprog.periods import ReportingPeriod
 from kpis import readings as kpi_readings
 from kpis.models import KPI, ComparatorValue
@@ -109,8 +109,13 @@ def sections(paper_sections) -> list[dict]:
 def progress(programme: Programme, period: ReportingPeriod) -> list[dict]:
     """The report on progress for the quarter, one table per objective, with the merged cells
     of the committee's table: five queries (actions.queries.report_tables)."""
+    return progress_of(report_tables(programme, period))
+
+
+def progress_of(report: list[ObjectiveTable]) -> list[dict]:
+    """progress() from tables already read (actions.queries.report_tables): no queries."""
     tables = []
-    for table in report_tables(programme, period):
+    for table in report:
         rows = []
         for row in table.rows:
             update = row.update

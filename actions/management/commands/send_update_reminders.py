@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.template.loader import render_to_string
 from django.utils.text import Truncator
 
-from actions.models import Action, Programme, Status
+from actions.models import Action, Programme, update_due_by
 from careprog.periods import InvalidPeriod, ReportingPeriod
 
 BASE_URL_ENV = "CAREPROG_BASE_URL"
@@ -164,13 +164,13 @@ class Command(BaseCommand):
         query count stays flat however many actions and leads there are.
 
         Without ``period``, each programme's own current quarter: the action tables' rule for
-        "missing an update", which ``period_of`` states for each programme in Python.
+        "missing an update" (complete actions never are), which ``period_of`` states for each
+        programme in Python.
         """
         actions = (
             Action.objects.filter(
                 **{f"{_PROGRAMME}__in": list(period_of)}, lead__isnull=False, lead__is_active=True
             )
-            .exclude(status=Status.COMPLETE)
             .missing_update(period)
             .with_overdue()
             .select_related("lead", _PROGRAMME)
@@ -196,6 +196,7 @@ class Command(BaseCommand):
         context = {
             "name": reminder.greeting_name,
             "period": reminder.period,
+            "due_by": update_due_by(reminder.period),
             "count": len(reminder.actions),
             "programmes": list(reminder.by_programme_and_objective()),
             "service_name": settings.SERVICE_NAME,
