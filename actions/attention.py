@@ -151,6 +151,8 @@ def _status_moves(published: list[dict], now: list[dict]) -> list[dict]:
 
 
 def is_off_target_or_worsening(reading: kpi_readings.KPIReading) -> bool:
-    off_target = reading.rating is not None and reading.rating.rag == RAG.RED
+    """Off target counts only a real rating (a real figure against an agreed target), as the
+    dashboard's counts do; a worsening figure is listed whatever its standing, marked."""
+    off_target = reading.rating_is_real and reading.rating.rag == RAG.RED
     worsening = reading.vs_previous is not None and reading.vs_previous.travel == Travel.WORSENING
     return off_target or worsening

@@ -282,3 +282,27 @@ def test_an_officers_home_takes_the_same_queries_however_many_actions_they_lead(
     many = queries_for(client, "/")
     assert few == many
     assert "Large programme" in words(client.get("/").content.decode())
+
+
+def test_only_a_real_rating_lists_a_measure_as_off_target(member_client, seed_programme):
+    """A real figure against an agreed target is off target; an invented one, or a real one
+    against an illustrative target, is not a concern to put to committee."""
+    from kpis.models import Origin
+    from tests.kpi_factories import make_target
+
+    objective = seed_programme.objectives.first()
+    for code, name, value_origin, target_origin in [
+        ("att-real", "Agreed and missed", Origin.RETURN, Origin.PUBLISHED),
+        ("att-invented", "Invented and missed", Origin.ILLUSTRATIVE, Origin.ILLUSTRATIVE),
+        ("att-unagreed", "Real against an illustrative target", Origin.RETURN, Origin.ILLUSTRATIVE),
+    ]:
+        kpi = make_kpi(code, name=name)
+        kpi.objectives.add(objective)
+        make_value(kpi, dt.date(2024, 12, 31), "40", origin=value_origin)
+        make_target(kpi, 2024, 75, origin=target_origin)
+
+    concerns = sections(member_client.get(Q3_PAGE))[KPIS]
+
+    assert concerns.lists("Agreed and missed")
+    assert not concerns.lists("Invented and missed")
+    assert not concerns.lists("Real against an illustrative target")
