@@ -87,6 +87,16 @@ def _three_years(end: dt.date) -> str:
     return f"3 years to {f'{end:%B %Y}' if is_month_end(end) else date_text(end)}"
 
 
+def _is_academic_year(end: dt.date, frequency: str, measurement: str) -> bool:
+    """A figure to 31 August is DfE's academic year (attainment, absence, exclusions) when it
+    is annual, or covers a year (rolling, or to date by quarters) yet ends on no quarter."""
+    if (end.month, end.day) != (8, 31):
+        return False
+    if frequency == KPI.Frequency.ANNUAL or measurement == KPI.Measurement.ROLLING_12_MONTHS:
+        return True
+    return measurement == KPI.Measurement.YEAR_TO_DATE and frequency == KPI.Frequency.QUARTERLY
+
+
 def _year_to_date(end: dt.date, frequency: str) -> str:
     """'2024-25' at the year's end, '2024-25 Q1 to Q3', 'April to December 2024'."""
     year = ReportingPeriod.containing(end).financial_year
@@ -137,8 +147,8 @@ def period_name(period_end: dt.date, kpi: KPI | None = None, *, kind: str = "") 
     - year to date: "2024-25 Q1 to Q3", "April to December 2024", and "2024-25" at 31 March;
     - rolling 12 months: "12 months to December 2024", and "2024-25" at 31 March;
     - a 3-year average: "2021-22 to 2023-24" (financial years);
-    - an annual figure ending 31 August is DfE's academic year: "2023-24 academic year", as
-      the school measures (attainment, absence, exclusions) are, whatever the measurement.
+    - a year's figure ending 31 August is DfE's academic year: "2023-24 academic year", as
+      the school measures (attainment, absence, exclusions) are (see _is_academic_year).
 
     A DfE figure (``kind``, a BenchmarkValue.PeriodKind) is named as the KPI's own figure
     when it is the KPI's measure, so that one figure reads the same on the dashboard, the
@@ -155,7 +165,7 @@ def period_name(period_end: dt.date, kpi: KPI | None = None, *, kind: str = "") 
     frequency, measurement = kpi.frequency, kpi.measurement
     if measurement == three_years:
         return _three_years(period_end)
-    if frequency == KPI.Frequency.ANNUAL and (period_end.month, period_end.day) == (8, 31):
+    if _is_academic_year(period_end, frequency, measurement):
         return f"{_academic_year(period_end)} academic year"
     if measurement == KPI.Measurement.YEAR_TO_DATE:
         return _year_to_date(period_end, frequency)

@@ -58,6 +58,18 @@ def measure(frequency, measurement):
         # DfE's school measures cover an academic year, to 31 August.
         (D(2024, 8, 31), Frequency.ANNUAL, Measurement.SNAPSHOT, "2023-24 academic year"),
         (D(2024, 8, 31), Frequency.ANNUAL, Measurement.YEAR_TO_DATE, "2023-24 academic year"),
+        # Absence and exclusions: a quarterly KPI of the year to date, whose DfE figures are
+        # for the academic year.
+        (D(2024, 8, 31), Frequency.QUARTERLY, Measurement.YEAR_TO_DATE, "2023-24 academic year"),
+        (
+            D(2024, 8, 31),
+            Frequency.QUARTERLY,
+            Measurement.ROLLING_12_MONTHS,
+            "2023-24 academic year",
+        ),
+        # A count on 31 August, or the months of the financial year to August, are not.
+        (D(2024, 8, 31), Frequency.QUARTERLY, Measurement.SNAPSHOT, "31 August 2024"),
+        (D(2024, 8, 31), Frequency.MONTHLY, Measurement.YEAR_TO_DATE, "April to August 2024"),
     ],
 )
 def test_a_kpis_figure_is_named_by_what_its_measurement_covers(
