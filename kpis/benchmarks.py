@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 
 from kpis.comparators import comparator_areas, comparators_for_period
 from kpis.models import KPI, Area, BenchmarkIndicator, BenchmarkRelation, BenchmarkValue, KPIRank
-from kpis.rating import format_value, rank_text
+from kpis.rating import format_value, period_name, rank_text
 
 TREND_FROM = dt.date(2016, 1, 1)
 NOT_PUBLISHED = "not published"
@@ -87,12 +87,24 @@ class Benchmark:
             return self.indicator.unit
         return self.kpi.get_unit_display()
 
+    @property
+    def unit(self) -> str:
+        """The KPI.Unit the figures are written in: DfE's related measure as a plain number."""
+        return KPI.Unit.COUNT if self.is_related else self.kpi.unit
+
+    @property
+    def is_total(self) -> bool:
+        """Whether the region's and England's figures are totals of many councils' (a count,
+        a sum of money), not on the council's scale."""
+        if self.is_related:
+            return bool(self.indicator and self.indicator.unit.lower().startswith("number"))
+        return self.kpi.is_total
+
     def show(self, value: Decimal | None) -> str:
         if value is None:
             return NOT_PUBLISHED
-        if self.is_related:  # DfE's measure, in DfE's unit (named in the headings)
-            return format_value(value, KPI.Unit.COUNT, self.places)
-        return format_value(value, self.kpi.unit, self.places)
+        # A related measure is in DfE's unit, named in the headings.
+        return format_value(value, self.unit, self.places)
 
     @property
     def rank_text(self) -> str:
@@ -140,12 +152,15 @@ def benchmark_for_page(code: str) -> Benchmark:
         figure = period.get(area.pk) if area else None
         return figure.value if figure is not None else None
 
+    # DfE's figure for the KPI's own measure is named as the KPI's figure for the period is, so
+    # it reads the same here as on the dashboard; a related measure by DfE's kind of period.
+    own = None if page.is_related else kpi
     for period_end in sorted(by_period):
         period = by_period[period_end]
         found = comparators_for_period({a: f.value for a, f in period.items()}, areas)
         row = BenchmarkPeriod(
             period_end=period_end,
-            label=next(iter(period.values())).period_label,
+            label=period_name(period_end, own, kind=next(iter(period.values())).period_kind),
             home=value(period, page.home),
             neighbours=found.neighbours,
             contributors=found.contributors,

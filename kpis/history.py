@@ -8,7 +8,7 @@ from decimal import Decimal
 from careprog.history import RECORD_ORDER, Change, changes_from_records, newest_first
 from careprog.periods import financial_year_label
 from kpis.models import KPI, KPITarget, KPIValue, Origin
-from kpis.rating import format_value, period_label
+from kpis.rating import format_value, period_name
 
 SHOWN = 50  # the newest changes listed on the page
 
@@ -44,7 +44,7 @@ def changes_for_kpi(kpi: KPI) -> list[Change]:
         changes_from_records(
             records(KPIValue.history.filter(kpi_id=kpi.pk)),
             VALUE_FIELDS,
-            lambda r: f"Value for {period_label(r.period_end, kpi.frequency)}",
+            lambda r: f"Value for {period_name(r.period_end, kpi)}",
             show,
         ),
         changes_from_records(

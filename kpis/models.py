@@ -116,6 +116,12 @@ class KPI(models.Model):
     def get_absolute_url(self):
         return reverse("kpis:kpi_detail", kwargs={"code": self.code})
 
+    @property
+    def is_total(self) -> bool:
+        """A count or a sum of money: the region's and England's figures for it add up many
+        councils', so they are not on the council's scale (a rate or percentage is)."""
+        return self.unit in (self.Unit.COUNT, self.Unit.CURRENCY)
+
     def accepts_period_end(self, day: dt.date) -> bool:
         """Monthly figures end a month, quarterly ones a quarter, annual ones on 31 March."""
         if self.frequency == self.Frequency.QUARTERLY:

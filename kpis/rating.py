@@ -14,8 +14,14 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 
-from careprog.periods import ReportingPeriod, is_financial_year_end, is_month_end, is_quarter_end
-from kpis.models import KPI, KPIRank, KPITarget
+from careprog.periods import (
+    ReportingPeriod,
+    financial_year_label,
+    is_financial_year_end,
+    is_month_end,
+    is_quarter_end,
+)
+from kpis.models import KPI, BenchmarkValue, KPIRank, KPITarget
 
 
 def _rounded(value: Decimal, places: int) -> Decimal:
@@ -59,17 +65,113 @@ def format_difference(difference: Decimal, unit: str, places: int = 0) -> str:
     return format_value(size, unit, places)
 
 
-def period_label(period_end: dt.date, frequency: str) -> str:
-    """How a committee paper names the period a value covers."""
-    if not is_month_end(period_end):
-        return f"at {period_end.day} {period_end:%B %Y}"
-    if frequency == KPI.Frequency.MONTHLY:
-        return f"{period_end:%B %Y}"
-    if frequency == KPI.Frequency.QUARTERLY and is_quarter_end(period_end):
-        return ReportingPeriod.containing(period_end).label
-    if frequency == KPI.Frequency.ANNUAL and is_financial_year_end(period_end):
-        return ReportingPeriod.containing(period_end).financial_year
-    return f"at {period_end.day} {period_end:%B %Y}"
+def date_text(day: dt.date) -> str:
+    """'31 March 2025': a day, as every page writes one."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def _academic_year(end: dt.date) -> str:
+    return financial_year_label(end.year - 1)
+
+
+def _three_years(end: dt.date) -> str:
+    """'2021-22 to 2023-24' (financial years), '2021-22 to 2023-24 academic years',
+    '2022 to 2024' (calendar years); '3 years to ...' for any other end."""
+    if is_financial_year_end(end):
+        return f"{financial_year_label(end.year - 3)} to {financial_year_label(end.year - 1)}"
+    if (end.month, end.day) == (8, 31):
+        first, last = financial_year_label(end.year - 3), financial_year_label(end.year - 1)
+        return f"{first} to {last} academic years"
+    if (end.month, end.day) == (12, 31):
+        return f"{end.year - 2} to {end.year}"
+    return f"3 years to {f'{end:%B %Y}' if is_month_end(end) else date_text(end)}"
+
+
+def _is_academic_year(end: dt.date, frequency: str, measurement: str) -> bool:
+    """A figure to 31 August is DfE's academic year (attainment, absence, exclusions) when it
+    is annual, or covers a year (rolling, or to date by quarters) yet ends on no quarter."""
+    if (end.month, end.day) != (8, 31):
+        return False
+    if frequency == KPI.Frequency.ANNUAL or measurement == KPI.Measurement.ROLLING_12_MONTHS:
+        return True
+    return measurement == KPI.Measurement.YEAR_TO_DATE and frequency == KPI.Frequency.QUARTERLY
+
+
+def _year_to_date(end: dt.date, frequency: str) -> str:
+    """'2024-25' at the year's end, '2024-25 Q1 to Q3', 'April to December 2024'."""
+    year = ReportingPeriod.containing(end).financial_year
+    if is_financial_year_end(end):
+        return year
+    if frequency == KPI.Frequency.QUARTERLY and is_quarter_end(end):
+        quarter = ReportingPeriod.containing(end).quarter
+        return f"{year} Q1" if quarter == 1 else f"{year} Q1 to Q{quarter}"
+    if frequency == KPI.Frequency.MONTHLY and is_month_end(end):
+        if end.month == 4:
+            return f"{end:%B %Y}"
+        return f"April to {end:%B %Y}" if end.month > 4 else f"April {end.year - 1} to {end:%B %Y}"
+    return f"{year} to {date_text(end)}"
+
+
+def _rolling_year(end: dt.date) -> str:
+    """The 12 months to a 31 March are the financial year: '2024-25'; else
+    '12 months to December 2024'."""
+    if is_financial_year_end(end):
+        return ReportingPeriod.containing(end).financial_year
+    return f"12 months to {f'{end:%B %Y}' if is_month_end(end) else date_text(end)}"
+
+
+Kind = BenchmarkValue.PeriodKind
+_NAME_BY_KIND = {  # DfE's kinds of period: the day each ends on, and its name
+    Kind.JANUARY: ((1, 31), lambda end: f"{end:%B %Y}"),  # the January school census
+    Kind.FINANCIAL_YEAR: ((3, 31), _rolling_year),
+    Kind.OUTTURN: ((3, 31), _rolling_year),
+    Kind.ACADEMIC_YEAR: ((8, 31), lambda end: f"{_academic_year(end)} academic year"),
+    Kind.CALENDAR_YEAR: ((12, 31), lambda end: f"{end.year}"),
+    Kind.THREE_YEARS: (None, _three_years),
+}
+
+
+def _dfe_period_name(end: dt.date, kind: str) -> str:
+    """A DfE figure by its kind of period; a snapshot (at 31 March, at the end of September)
+    or a day the kind does not end on, by its date."""
+    day, name = _NAME_BY_KIND.get(kind, (None, date_text))
+    return name(end) if day in (None, (end.month, end.day)) else date_text(end)
+
+
+def period_name(period_end: dt.date, kpi: KPI | None = None, *, kind: str = "") -> str:
+    """The one name of the period a figure covers, on every page, chart and paper.
+
+    A KPI's figure is named by what its measurement says it counts:
+
+    - a snapshot, by its date: "31 March 2025" (children in care are counted on a day);
+    - year to date: "2024-25 Q1 to Q3", "April to December 2024", and "2024-25" at 31 March;
+    - rolling 12 months: "12 months to December 2024", and "2024-25" at 31 March;
+    - a 3-year average: "2021-22 to 2023-24" (financial years);
+    - a year's figure ending 31 August is DfE's academic year: "2023-24 academic year", as
+      the school measures (attainment, absence, exclusions) are (see _is_academic_year).
+
+    A DfE figure (``kind``, a BenchmarkValue.PeriodKind) is named as the KPI's own figure
+    when it is the KPI's measure, so that one figure reads the same on the dashboard, the
+    KPI's page and the benchmark page; without a KPI (a related measure) its kind names it
+    the same way: "31 March 2025" for the snapshot at 31 March, "2024-25" for a financial
+    year, "2023-24 academic year", "2024" for a calendar year. A 3-year figure is named as
+    one whatever the KPI. Names are unique per measure: two period ends never share one.
+    """
+    three_years = KPI.Measurement.THREE_YEAR_AVERAGE
+    if kpi is not None and kind and (kind == Kind.THREE_YEARS) != (kpi.measurement == three_years):
+        kpi = None  # DfE's 3-year figure beside a yearly measure, or the reverse
+    if kpi is None:
+        return _dfe_period_name(period_end, kind)
+    frequency, measurement = kpi.frequency, kpi.measurement
+    if measurement == three_years:
+        return _three_years(period_end)
+    if _is_academic_year(period_end, frequency, measurement):
+        return f"{_academic_year(period_end)} academic year"
+    if measurement == KPI.Measurement.YEAR_TO_DATE:
+        return _year_to_date(period_end, frequency)
+    if measurement == KPI.Measurement.ROLLING_12_MONTHS:
+        return _rolling_year(period_end)
+    return date_text(period_end)
 
 
 def describe_target(target: KPITarget, unit: str, places: int = 0) -> str:

@@ -36,7 +36,7 @@ from kpis.rating import (
     describe_target,
     direction,
     format_value,
-    period_label,
+    period_name,
     rank_text,
     rate,
 )
@@ -84,7 +84,7 @@ class KPIReading:
 
     @property
     def period_text(self) -> str:
-        return period_label(self.latest.period_end, self.kpi.frequency) if self.latest else ""
+        return period_name(self.latest.period_end, self.kpi) if self.latest else ""
 
     @property
     def target_text(self) -> str:
@@ -224,7 +224,7 @@ def rate_kpi(kpi: KPI, series, targets, comparators=()) -> KPIReading:
         unit=unit,
         places=places,
         against=(
-            f"the previous figure ({period_label(previous.period_end, kpi.frequency)})"
+            f"the previous figure ({period_name(previous.period_end, kpi)})"
             if previous
             else "the previous figure"
         ),
@@ -237,7 +237,7 @@ def rate_kpi(kpi: KPI, series, targets, comparators=()) -> KPIReading:
         polarity=polarity,
         unit=unit,
         places=places,
-        against=f"a year before ({period_label(year_before, kpi.frequency)})",
+        against=f"a year before ({period_name(year_before, kpi)})",
     )
     at_latest = {c.comparator: c for c in comparators if c.period_end == latest.period_end}
     for kind in ComparatorValue.Comparator:
@@ -378,7 +378,7 @@ def value_table(
 
     def row_for(period_end: dt.date) -> ValueRow:
         if period_end not in by_period:
-            label = period_label(period_end, kpi.frequency)
+            label = period_name(period_end, kpi)
             by_period[period_end] = ValueRow(period_end, label, None, None, {})
         return by_period[period_end]
 

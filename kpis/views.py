@@ -121,6 +121,7 @@ def kpi_detail(request, code):
             "kpi": kpi,
             "reading": reading,
             "figure": charts.kpi_figure(reading, comparators, targets),
+            "figure_description": charts.kpi_figure_description(reading, comparators, targets),
             "table": table,
             "targets": targets,
             "target_texts": [(t, reading.describe_target(t)) for t in targets],

@@ -117,13 +117,14 @@ def later_texts() -> set[str]:
     return texts
 
 
-# Every way the pages name a date or a period: "at 1 February 2025", "January 2025",
-# "2024-25 Q3", "2023-24" (a financial year, read as its end).
+# Every way the pages name a date or a period (kpis.rating.period_name): "1 February 2025",
+# "January 2025", "2024-25 Q1 to Q3" (read as its last quarter's end), "2023-24" (a financial
+# year, read as its end), "2023-24 academic year" (to 31 August).
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 DATE_TEXT = re.compile(
     # A day is 1-31: "84 December 2024" is a figure of 84 for December 2024.
     rf"\b(?:(?P<day>[1-9]|[12]\d|3[01]) )?(?P<month>{MONTHS}) (?P<year>\d{{4}})\b"
-    r"|\b(?P<fy>\d{4})-(?P<fy2>\d{2})(?: Q(?P<q>[1-4]))?\b"
+    r"|\b(?P<fy>\d{4})-(?P<fy2>\d{2})(?: Q(?:1 to Q)?(?P<q>[1-4]))?(?P<academic> academic)?\b"
 )
 
 
@@ -140,6 +141,8 @@ def dates_named(text: str) -> list[dt.date]:
             found.append(dt.date(year, month, day))
         elif match["q"]:
             found.append(ReportingPeriod(int(match["fy"]), int(match["q"])).end)
+        elif match["academic"]:
+            found.append(dt.date(int(match["fy"]) + 1, 8, 31))
         elif (int(match["fy"]) + 1) % 100 == int(match["fy2"]):
             found.append(financial_year_end(int(match["fy"])))
     return found
@@ -165,13 +168,13 @@ def test_the_q3_report_shows_the_figures_that_stood_at_the_end_of_december_2024(
     evidence = evidence_sections(member_client.get(REPORT_Q3).content.decode())
     words = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", evidence))
     for shown in [
-        "Number of children in care : 766 (March 2024)",  # DfE's count at 31 March 2024
-        "Placement with parents (PWP) discharges : 7 (2024-25 Q3)",
-        "Foster carers in the first Mockingbird satellite : 6 (2024-25 Q3)",
-        "Juno occupancy rate : 63% (2024-25 Q3)",
+        "Number of children in care : 766 (31 March 2024)",  # DfE's count at 31 March 2024
+        "Placement with parents (PWP) discharges : 7 (31 December 2024)",
+        "Foster carers in the first Mockingbird satellite : 6 (31 December 2024)",
+        "Juno occupancy rate : 63% (31 December 2024)",
         "budget outturn adverse variance : £4,531,000 (2023-24)",
         # Illustrative, marked; generated near the real level (83 at 1 February 2025).
-        "Children in residential provision : 84 (December 2024)",
+        "Children in residential provision : 84 (31 December 2024)",
     ]:
         assert shown in words
     assert words.count("Figures as at 31 December 2024, the end of 2024-25 Q3.") == 4
@@ -201,11 +204,11 @@ def _by_code(as_at):
 def test_as_at_1_february_2025_the_programme_reads_699_in_care_and_83_in_residential():
     read = _by_code(dt.date(2025, 2, 1))
     in_care, residential = read[IN_CARE], read[RESIDENTIAL]
-    assert (in_care.latest.value, in_care.period_text) == (699, "January 2025")
-    assert (residential.latest.value, residential.period_text) == (83, "at 1 February 2025")
+    assert (in_care.latest.value, in_care.period_text) == (699, "31 January 2025")
+    assert (residential.latest.value, residential.period_text) == (83, "1 February 2025")
     # Compared with the figure before; the 2024-25 target is illustrative, and an
     # illustrative target does not rate a real figure.
-    assert "the previous figure (March 2024)" in in_care.vs_previous.explanation
+    assert "the previous figure (31 March 2024)" in in_care.vs_previous.explanation
     assert in_care.target is None and in_care.target_text == "No agreed target"
     assert not in_care.comparators  # DfE publishes at 31 March only
     assert in_care.rank is None  # nor a rank for January 2025
@@ -224,7 +227,7 @@ def test_as_at_the_end_of_december_2024_neither_699_nor_83_appears():
         # (Invented figures sit near the real level, so one may happen to read 83.)
         real = {v.value for v in read[code].series if not v.is_illustrative}
         assert real.isdisjoint({Decimal(699), Decimal(83)})
-    assert (read[IN_CARE].latest.value, read[IN_CARE].period_text) == (766, "March 2024")
+    assert (read[IN_CARE].latest.value, read[IN_CARE].period_text) == (766, "31 March 2024")
 
 
 def test_as_at_a_date_each_reading_takes_the_target_comparators_and_rank_of_its_own_period():
@@ -325,7 +328,7 @@ def test_a_kpis_page_as_at_q3_says_the_date_and_shows_nothing_later(member_clien
     summary = figures[: figures.index("</dl>")]
     periods = re.findall(r'<th scope="row" class="govuk-table__header">([^<]*)</th>', figures)
     assert max(dates_named(summary + " ".join(periods))) <= END_OF_Q3
-    assert periods[0] == "March 2024"
+    assert periods[0] == "31 March 2024"
     targets = figures[figures.index(">Targets</dt>") :]
     assert re.findall(r"<li>(\d{4}-\d{2}):", targets) == ["2024-25"]
     assert not {text for text in later_texts() if text in figures}

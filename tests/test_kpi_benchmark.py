@@ -4,6 +4,7 @@ import datetime as dt
 import json
 import re
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -150,8 +151,9 @@ def test_the_bars_are_the_latest_published_year_sorted_best_first_by_polarity(me
     bars = figure(html, "benchmark-bars-data")["data"][0]
     assert bars["orientation"] == "h"
     labels = [re.sub(r"</?b>", "", label) for label in bars["y"]]
-    # 2023-24: Wirral has no figure for 2024-25, so its latest published year is shown.
-    assert "2023-24" in html
+    # Wirral has no figure at 31 March 2025, so its latest published one is shown, named as
+    # the KPI (a snapshot) names it.
+    assert "Wirral, 31 March 2024" in html
     # Lower is better: the lowest first; Halton is suppressed and not drawn (never as 0).
     assert labels == [
         "Sefton",  # 60
@@ -204,7 +206,7 @@ def test_a_suppressed_figure_is_listed_as_not_published(member_client, kpi):
     halton = areas[areas.index('data-area="Halton"') :]
     assert "not published" in halton[: halton.index("</tr>")]
     trend = table(html, "app-benchmark-trend")
-    row_2019 = trend[trend.index(">2018-19<") :]
+    row_2019 = trend[trend.index(">31 March 2019<") :]
     assert "not published" in row_2019[: row_2019.index("</tr>")]
 
 
@@ -220,29 +222,65 @@ def test_the_tables_give_rank_band_neighbour_mean_and_the_indicator(member_clien
     assert len(re.findall(r'<caption class="govuk-table__caption[^>]*>[^<]+</caption>', html)) == 2
     assert '<th scope="col"' in html and '<th scope="row"' in html
     trend = table(html, "app-benchmark-trend")
-    assert ">2015-16<" in trend and ">2014-15<" not in trend  # since 2016
-    assert ">2023-24<" in trend and "130 of 151, band D" in trend
+    assert ">31 March 2016<" in trend and ">31 March 2015<" not in trend  # since 2016
+    assert ">31 March 2024<" in trend and "130 of 151, band D" in trend
     assert "Children looked after at 31 March per 10,000 children under 18." in html
     assert "SSDA903" in html
     assert "14 November 2024" in html and "13 November 2025" in html
     assert "A related measure" not in html
 
 
-def test_the_trend_breaks_over_a_missing_year(member_client, kpi):
+def test_the_trend_joins_over_a_missing_year_and_marks_it(member_client, kpi):
     html = member_client.get(URL).content.decode()
     trend = figure(html, "benchmark-trend-data")
-    names = [trace["name"] for trace in trend["data"]]
-    assert names == [
+    traces = {trace["name"]: trace for trace in trend["data"]}
+    assert list(traces) == [
         "Wirral (this council)",
+        "Wirral (this council): joined across periods with no figure",
+        "No figure for Wirral (×)",
         "Statistical neighbours (mean)",
         "North West (region)",
         "England",
     ]
-    home = trend["data"][0]
-    assert len(home["y"]) == 10  # 2015-16 to 2024-25
-    assert home["y"][3] is None  # 2018-19, suppressed: a gap, not zero
-    assert home["connectgaps"] is False
+    home = traces["Wirral (this council)"]
+    assert home["y"][3] is None  # 31 March 2019, suppressed: never drawn as zero
+    # Dotted across the suppressed year, and the year crossed on the time axis.
+    bridge = traces["Wirral (this council): joined across periods with no figure"]
+    assert bridge["x"] == ["2018-03-31", "2020-03-31", None]
+    assert bridge["line"]["dash"] == "dot"
+    marks = traces["No figure for Wirral (×)"]
+    assert (marks["x"], marks["text"]) == (["2019-03-31"], ["31 March 2019"])
+    label = re.search(
+        r'data-chart-figure="benchmark-trend-data" role="img" aria-label="([^"]+)"', html
+    )[1]
+    assert "No figure for Wirral for 31 March 2019." in label
+    # The time axis names periods as the table does; the rate keeps one panel.
+    assert trend["layout"]["xaxis"]["ticktext"][-1] == "31 March 2025"
+    assert "yaxis2" not in trend["layout"]
     assert trend["layout"]["legend"]["itemclick"] is False
+
+
+def test_for_a_count_the_region_and_england_totals_are_not_drawn_on_the_councils_scale(
+    member_client, kpi, lait
+):
+    kpi.unit = "count"
+    kpi.save()
+    lait["indicator"].unit = "Number of children looked after"
+    lait["indicator"].save()
+    html = member_client.get(URL).content.decode()
+    bars = figure(html, "benchmark-bars-data")["data"][0]
+    assert "England" not in bars["y"] and "North West (region)" not in bars["y"]
+    assert len(bars["y"]) == 10  # Wirral and the nine neighbours with a figure
+    areas = table(html, "app-benchmark-areas")
+    assert 'data-area="England"' in areas and 'data-area="North West"' in areas
+    label = re.search(
+        r'data-chart-figure="benchmark-bars-data" role="img" aria-label="([^"]+)"', html
+    )[1]
+    assert "The region's and England's totals are not drawn" in unescape(label)
+    trend = figure(html, "benchmark-trend-data")
+    axes = {trace["name"]: trace.get("yaxis") for trace in trend["data"]}
+    assert axes["Wirral (this council)"] == axes["Statistical neighbours (mean)"] == "y"
+    assert axes["North West (region)"] == axes["England"] == "y2"
 
 
 def test_a_related_measure_is_labelled_as_such(member_client, kpi):
@@ -307,7 +345,7 @@ def test_the_comparison_keeps_its_query_count_as_years_and_areas_grow(member_cli
     )
     assert BenchmarkValue.objects.count() > 5 * 13 * 15
     html = member_client.get(URL).content.decode()
-    assert html.count('<th scope="row" class="govuk-table__header">20') == 10
+    assert html.count('<th scope="row" class="govuk-table__header">31 March 20') == 10
     assert _queries(member_client, URL) == small
 
 

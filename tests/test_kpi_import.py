@@ -385,15 +385,17 @@ def test_a_kpi_page_shows_the_import_and_its_undo_in_changes(administrator_clien
     data = long_return([["cla-foster", "Jan 2025", 70, ""], ["cla-foster", "Feb 2025", 65, ""]])
     confirm(administrator_client, upload(administrator_client, data))
     page = text(administrator_client.get("/kpis/cla-foster/"))
-    assert "Value for January 2025 added" in page and "Value for February 2025 changed" in page
+    assert (
+        "Value for 31 January 2025 added" in page and "Value for 28 February 2025 changed" in page
+    )
     assert "60% → 65%" in page.replace(
         '<span aria-hidden="true">→</span><span class="govuk-visually-hidden"> changed to</span>',
         "→",
     )
     administrator_client.post(f"/kpis/import/{ImportBatch.objects.get().pk}/")
     page = text(administrator_client.get("/kpis/cla-foster/"))
-    assert "Value for January 2025 deleted" in page
-    assert page.count("Value for February 2025 changed") == 2
+    assert "Value for 31 January 2025 deleted" in page
+    assert page.count("Value for 28 February 2025 changed") == 2
     assert "Value: 65% changed to 60%" in page_text(page)
     assert "Priya Performance" in page
 

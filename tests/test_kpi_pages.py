@@ -127,7 +127,7 @@ def test_direction_of_travel_is_improving_or_worsening_by_polarity_never_a_bare_
     html = member_client.get("/kpis/").content.decode()
     foster = html[html.index('data-kpi="cla-foster"') : html.index('data-kpi="cla-moves"')]
     assert "Improving" in foster and "up 1.0 percentage points from 71.0%" in foster
-    assert "up 12.0 percentage points from 60.0%, a year before (March 2024)" in foster
+    assert "up 12.0 percentage points from 60.0%, a year before (31 March 2024)" in foster
     leavers = html[html.index('data-kpi="care-leavers"') : html.index('data-kpi="kooth"')]
     assert "neither higher nor lower is better" in leavers
     assert not re.search(r"\b(increase|decrease)\b", html, re.IGNORECASE)
@@ -270,7 +270,7 @@ def test_a_kpi_page_shows_changes_to_its_values(member_client, catalogue):
     value.value = Decimal("72.5")
     value.save()
     html = member_client.get("/kpis/cla-foster/").content.decode()
-    assert "Value for March 2025 changed" in html
+    assert "Value for 31 March 2025 changed" in html
     assert "72.5%" in html
 
 
@@ -338,16 +338,88 @@ def test_the_seed_catalogue_dashboard_shows_every_kpi_at_a_fixed_query_count(
     assert _queries(member_client, "/kpis/") == small
 
 
-def test_the_chart_breaks_its_line_where_figures_are_missing(member_client, catalogue):
+def kpi_figure(html):
+    found = re.search(
+        r'<script id="kpi-figure-data" type="application/json">(.*?)</script>', html, re.S
+    )
+    return json.loads(found.group(1))
+
+
+def chart_label(html):
+    return re.search(r'data-chart-figure="kpi-figure-data" role="img" aria-label="([^"]+)"', html)[
+        1
+    ]
+
+
+def test_the_chart_joins_its_line_across_missing_figures_and_marks_each_missing_period(
+    member_client, catalogue
+):
     KPIValue.objects.create(
-        kpi=catalogue["foster"], period_end=dt.date(2018, 3, 31), value=Decimal(70)
+        kpi=catalogue["foster"], period_end=dt.date(2023, 12, 31), value=Decimal(70)
     )
     html = member_client.get("/kpis/cla-foster/").content.decode()
-    figure = json.loads(
-        re.search(
-            r'<script id="kpi-figure-data" type="application/json">(.*?)</script>', html, re.S
-        ).group(1)
+    traces = {trace["name"]: trace for trace in kpi_figure(html)["data"]}
+    ours = traces["Our figure"]
+    assert ours["y"][:3] == [70.0, None, 60.0]  # December 2023, then the 13 recent months
+    # Joined, dotted, from December 2023 to March 2024, in our line's colour...
+    bridge = traces["Our figure: joined across periods with no figure"]
+    assert bridge["x"] == ["2023-12-31", "2024-03-31", None]
+    assert bridge["line"] == {"color": ours["line"]["color"], "dash": "dot", "width": 2}
+    # ...and January and February 2024 crossed on the time axis, named as the table names them.
+    marks = traces["No figure for our measure (×)"]
+    assert marks["x"] == ["2024-01-31", "2024-02-29"]
+    assert marks["text"] == ["31 January 2024", "29 February 2024"]
+    assert "No figure for 31 January 2024 to 29 February 2024." in chart_label(html)
+    assert "A dotted line joins figures across periods with no figure" in html
+    # The table is unchanged: one row per figure, none for the missing months.
+    assert ">31 December 2023<" in html and ">31 January 2024<" not in html
+
+
+def test_the_time_axis_and_the_hover_name_periods_as_the_table_does(member_client, catalogue):
+    html = member_client.get("/kpis/cla-foster/").content.decode()
+    figure = kpi_figure(html)
+    axis = figure["layout"]["xaxis"]
+    assert axis["ticktext"][-1] == "31 March 2025" and len(axis["ticktext"]) <= 6
+    for name in axis["ticktext"]:
+        assert f">{name}<" in html  # a row of the table
+    assert figure["data"][0]["text"][-1] == "31 March 2025: 72.0%"
+    assert figure["layout"]["yaxis"]["ticksuffix"] == "%"
+
+
+def test_region_and_england_totals_of_a_count_get_a_panel_of_their_own(member_client, catalogue):
+    leavers = catalogue["leavers"]
+    for kind, value in (("neighbours", 300), ("region", 9_000), ("england", 81_770)):
+        ComparatorValue.objects.create(
+            kpi=leavers, comparator=kind, period_end=dt.date(2025, 3, 31), value=Decimal(value)
+        )
+    html = member_client.get("/kpis/care-leavers/").content.decode()
+    figure = kpi_figure(html)
+    axes = {trace["name"]: trace.get("yaxis", "y") for trace in figure["data"]}
+    # The neighbours' mean is one council's scale: on ours. The totals are not.
+    assert axes["Our figure"] == axes["Statistical neighbours"] == "y"
+    assert axes["North West"] == axes["England"] == "y2"
+    assert figure["layout"]["yaxis2"]["title"]["text"] == "Count (total)"
+    assert "totals for many councils, so they are drawn in a panel of their own" in (
+        chart_label(html)
     )
-    ours = figure["data"][0]
-    assert ours["y"][:2] == [70.0, None]  # 2018, then a break, then the recent months
-    assert len(ours["y"]) == 15
+    assert "81,770" in html  # still in the table
+
+
+def test_money_reads_as_pounds_with_k_and_m_on_the_axis_and_in_the_hover(member_client, db):
+    group = KPIGroup.objects.create(name="Budget", position=1)
+    budget = KPI.objects.create(
+        code="variance",
+        name="Budget variance",
+        group=group,
+        unit="currency",
+        polarity="lower",
+        frequency="annual",
+        measurement="ytd",
+    )
+    for year, value in ((2023, 450_000), (2024, 4_531_000)):
+        KPIValue.objects.create(kpi=budget, period_end=dt.date(year, 3, 31), value=value)
+    html = member_client.get("/kpis/variance/").content.decode()
+    figure = kpi_figure(html)
+    assert figure["layout"]["yaxis"]["ticktext"] == ["£0", "£1m", "£2m", "£3m", "£4m", "£5m"]
+    assert figure["data"][0]["text"] == ["2022-23: £450k", "2023-24: £4.53m"]
+    assert "£4,531,000" in html  # the table keeps the exact figure

@@ -24,7 +24,6 @@ from kpis.rating import (
     direction,
     format_difference,
     format_value,
-    period_label,
     rank_text,
     rate,
 )
@@ -95,31 +94,6 @@ def test_a_value_prints_in_its_unit(value, unit, places, text):
 )
 def test_a_difference_is_a_size_in_words_that_suit_the_unit(difference, unit, places, text):
     assert format_difference(difference, unit, places) == text
-
-
-@pytest.mark.parametrize(
-    ("period_end", "frequency", "label"),
-    [
-        (dt.date(2025, 1, 31), "monthly", "January 2025"),
-        (dt.date(2024, 2, 29), "monthly", "February 2024"),
-        (dt.date(2024, 12, 31), "monthly", "December 2024"),
-        (dt.date(2024, 6, 30), "quarterly", "2024-25 Q1"),
-        (dt.date(2024, 12, 31), "quarterly", "2024-25 Q3"),
-        (dt.date(2025, 3, 31), "quarterly", "2024-25 Q4"),
-        (dt.date(2025, 3, 31), "annual", "2024-25"),
-        (dt.date(2014, 3, 31), "annual", "2013-14"),
-        # Not a month end: an "as at" date, whatever the frequency.
-        (dt.date(2025, 2, 1), "monthly", "at 1 February 2025"),
-        (dt.date(2025, 2, 1), "quarterly", "at 1 February 2025"),
-        (dt.date(2025, 2, 1), "annual", "at 1 February 2025"),
-        (dt.date(2024, 2, 28), "monthly", "at 28 February 2024"),  # a leap year
-        # A month end that is not the frequency's period end.
-        (dt.date(2025, 1, 31), "quarterly", "at 31 January 2025"),
-        (dt.date(2024, 12, 31), "annual", "at 31 December 2024"),
-    ],
-)
-def test_a_period_is_named_as_a_committee_paper_names_it(period_end, frequency, label):
-    assert period_label(period_end, frequency) == label
 
 
 @pytest.mark.parametrize(

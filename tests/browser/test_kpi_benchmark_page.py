@@ -1,5 +1,7 @@
 """A committee member compares a KPI with other councils: two charts, drawn by our own plotly."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -44,10 +46,21 @@ def test_the_comparison_draws_both_charts_from_our_own_server_and_passes_axe(
     expect(bars.locator(".ytick text").filter(has_text="Wirral (this council)")).to_have_count(1)
     expect(page.get_by_role("img", name="Bar chart of Children looked after")).to_be_visible()
     trend = page.locator(TREND)
+    # Wirral's line is dotted across its suppressed year, which is crossed on the time axis.
     expect(trend.locator(".legendtext")).to_have_text(
-        ["Wirral (this council)", "Statistical neighbours (mean)", "North West (region)", "England"]
+        [
+            "Wirral (this council)",
+            "No figure for Wirral (×)",
+            "Statistical neighbours (mean)",
+            "North West (region)",
+            "England",
+        ]
     )
-    expect(trend.locator(".scatterlayer .trace")).to_have_count(4)
+    expect(trend.locator(".scatterlayer .trace")).to_have_count(6)
+    bridge = trend.locator(".scatterlayer .trace").nth(1).locator(".js-line")
+    expect(bridge).to_have_attribute("style", re.compile(r"stroke-dasharray: 3px"))
+    # The time axis names the periods as the table does (LAIT's own label would be "2025").
+    expect(trend.locator(".xtick text").last).to_have_text("31 March 2025")
     expect(page.get_by_role("img", name="Line chart of Children looked after")).to_be_visible()
     expect(page.locator(".modebar, .modebar-btn")).to_have_count(0)
     expect(page.get_by_role("table", name="by area")).to_contain_text("not published")

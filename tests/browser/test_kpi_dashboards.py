@@ -354,3 +354,47 @@ def test_on_a_phone_the_kpi_tables_scroll_from_the_keyboard_and_the_chart_fits(
     figures = page.get_by_role("region", name=re.compile(r"^Figures for "))
     assert figures.evaluate("el => el.scrollWidth > el.clientWidth"), "the table fits: no test"
     assert_no_axe_violations(page)
+
+
+def test_a_counts_chart_joins_missing_months_keeps_totals_apart_and_money_reads_in_pounds(
+    live_server, page, transactional_db, committee_member
+):
+    """The councillor's complaints: scattered dots, 681 beside 81,770, and "4M"."""
+    in_care = make_kpi("in-care", name="Children in care", unit="count", polarity="lower")
+    for end, value in ((dt.date(2024, 10, 31), 700), (dt.date(2025, 1, 31), 699)):
+        KPIValue.objects.create(kpi=in_care, period_end=end, value=value)
+    for kind, value in (("neighbours", 650), ("region", 9_100), ("england", 81_770)):
+        ComparatorValue.objects.create(
+            kpi=in_care, comparator=kind, period_end=dt.date(2025, 1, 31), value=value
+        )
+    budget = make_kpi(
+        "variance", name="Budget variance", unit="currency", polarity="lower", frequency="annual",
+        measurement="ytd",
+    )  # fmt: skip
+    KPIValue.objects.create(kpi=budget, period_end=dt.date(2024, 3, 31), value=4_531_000)
+    sign_in(page, live_server, "councillor", PASSWORD)
+
+    page.goto(f"{live_server.url}/kpis/in-care/")
+    chart = wait_for_chart(page)
+    expect(chart.locator(".legendtext")).to_have_text(
+        ["Our figure", "No figure for our measure (×)", "Statistical neighbours", "North West",
+         "England"]
+    )  # fmt: skip
+    # November and December 2024 are crossed on the time axis and named in the description.
+    expect(chart).to_have_attribute(
+        "aria-label", re.compile(r"No figure for 30 November 2024 to 31 December 2024\.")
+    )
+    # Two panels: ours (with the neighbours' mean) and the region's and England's totals,
+    # sharing the time axis under the second, its periods named as the table names them.
+    expect(chart.locator(".x2tick text").last).to_have_text("31 January 2025")
+    expect(chart.locator(".subplot.x2y2")).to_have_count(1)
+    expect(chart.get_by_text("The region and England: totals, on their own scale")).to_be_visible()
+    expect(page.locator("table.app-kpi-figures tbody tr")).to_have_count(2)
+    assert_no_axe_violations(page)
+
+    page.goto(f"{live_server.url}/kpis/variance/")
+    chart = wait_for_chart(page)
+    expect(chart.locator(".ytick text").filter(has_text="£4m")).to_have_count(1)
+    expect(chart.locator(".ytick text").filter(has_text=re.compile(r"\dM"))).to_have_count(0)
+    expect(page.locator("table.app-kpi-figures")).to_contain_text("£4,531,000")
+    assert_no_axe_violations(page)

@@ -13,7 +13,7 @@ from careprog.periods import month_end
 from kpis.forms import default_range
 from kpis.importing.apply import apply_return, store_upload
 from kpis.models import KPI, ImportBatch, KPIValue, Origin
-from kpis.rating import period_label
+from kpis.rating import period_name
 from tests.browser.conftest import assert_no_axe_violations, sign_in
 from tests.conftest import PASSWORD
 from tests.import_files import long_return
@@ -230,9 +230,8 @@ def test_an_administrator_imports_the_template_and_the_dashboard_shows_the_new_f
     ):
         row = page.locator(f"tr[data-kpi='{code}']")
         expect(row.locator(".app-kpi-value")).to_have_text(shown)
-        frequency = KPI.objects.get(code=code).frequency
         expect(row.locator(".app-kpi-table__value")).to_contain_text(
-            period_label(period_end, frequency)
+            period_name(period_end, KPI.objects.get(code=code))
         )
         expect(row.locator(".app-illustrative")).to_have_count(0)
     assert KPIValue.objects.filter(origin=Origin.RETURN).count() == 3
