@@ -64,6 +64,7 @@ class KPI(models.Model):
 
     class Measurement(models.TextChoices):
         SNAPSHOT = "snapshot", "Snapshot at the period end"
+        IN_PERIOD = "period", "Over the period (events or a rate in the month, quarter or year)"
         YEAR_TO_DATE = "ytd", "Year to date"
         ROLLING_12_MONTHS = "rolling12", "Rolling 12 months"
         THREE_YEAR_AVERAGE = "3yr_average", "3-year average"

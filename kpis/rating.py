@@ -112,6 +112,18 @@ def _year_to_date(end: dt.date, frequency: str) -> str:
     return f"{year} to {date_text(end)}"
 
 
+def _in_period(end: dt.date, frequency: str) -> str:
+    """What happened in the period the figure covers: 'January 2025', '2024-25 Q3',
+    '2024-25'; by its date when it ends no such period."""
+    if frequency == KPI.Frequency.MONTHLY and is_month_end(end):
+        return f"{end:%B %Y}"
+    if frequency == KPI.Frequency.QUARTERLY and is_quarter_end(end):
+        return ReportingPeriod.containing(end).label
+    if frequency == KPI.Frequency.ANNUAL and is_financial_year_end(end):
+        return ReportingPeriod.containing(end).financial_year
+    return date_text(end)
+
+
 def _rolling_year(end: dt.date) -> str:
     """The 12 months to a 31 March are the financial year: '2024-25'; else
     '12 months to December 2024'."""
@@ -144,6 +156,8 @@ def period_name(period_end: dt.date, kpi: KPI | None = None, *, kind: str = "") 
     A KPI's figure is named by what its measurement says it counts:
 
     - a snapshot, by its date: "31 March 2025" (children in care are counted on a day);
+    - over the period (discharges in a quarter), by the period: "January 2025", "2024-25 Q3",
+      "2024-25";
     - year to date: "2024-25 Q1 to Q3", "April to December 2024", and "2024-25" at 31 March;
     - rolling 12 months: "12 months to December 2024", and "2024-25" at 31 March;
     - a 3-year average: "2021-22 to 2023-24" (financial years);
@@ -171,6 +185,8 @@ def period_name(period_end: dt.date, kpi: KPI | None = None, *, kind: str = "") 
         return _year_to_date(period_end, frequency)
     if measurement == KPI.Measurement.ROLLING_12_MONTHS:
         return _rolling_year(period_end)
+    if measurement == KPI.Measurement.IN_PERIOD:
+        return _in_period(period_end, frequency)
     return date_text(period_end)
 
 

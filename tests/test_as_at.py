@@ -169,9 +169,9 @@ def test_the_q3_report_shows_the_figures_that_stood_at_the_end_of_december_2024(
     words = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", evidence))
     for shown in [
         "Number of children in care : 766 (31 March 2024)",  # DfE's count at 31 March 2024
-        "Placement with parents (PWP) discharges : 7 (31 December 2024)",
+        "Placement with parents (PWP) discharges : 7 (2024-25 Q3)",  # in the quarter
         "Foster carers in the first Mockingbird satellite : 6 (31 December 2024)",
-        "Juno occupancy rate : 63% (31 December 2024)",
+        "Juno occupancy rate : 63% (2024-25 Q3)",
         "budget outturn adverse variance : £4,531,000 (2023-24)",
         # Illustrative, marked; generated near the real level (83 at 1 February 2025).
         "Children in residential provision : 84 (31 December 2024)",

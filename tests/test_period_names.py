@@ -32,6 +32,11 @@ def measure(frequency, measurement):
         (D(2025, 2, 1), Frequency.MONTHLY, Measurement.SNAPSHOT, "1 February 2025"),
         (D(2024, 12, 31), Frequency.QUARTERLY, Measurement.SNAPSHOT, "31 December 2024"),
         (D(2025, 3, 31), Frequency.ANNUAL, Measurement.SNAPSHOT, "31 March 2025"),
+        # Over the period (discharges in a quarter): named by the period itself.
+        (D(2024, 12, 31), Frequency.QUARTERLY, Measurement.IN_PERIOD, "2024-25 Q3"),
+        (D(2025, 1, 31), Frequency.MONTHLY, Measurement.IN_PERIOD, "January 2025"),
+        (D(2025, 3, 31), Frequency.ANNUAL, Measurement.IN_PERIOD, "2024-25"),
+        (D(2025, 2, 1), Frequency.MONTHLY, Measurement.IN_PERIOD, "1 February 2025"),
         # Year to date: the quarters or months it covers, and the year at its end.
         (D(2024, 6, 30), Frequency.QUARTERLY, Measurement.YEAR_TO_DATE, "2024-25 Q1"),
         (D(2024, 12, 31), Frequency.QUARTERLY, Measurement.YEAR_TO_DATE, "2024-25 Q1 to Q3"),

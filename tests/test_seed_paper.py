@@ -307,13 +307,14 @@ def test_the_progress_appendix_holds_all_43_actions_and_their_updates_in_order(p
 
 
 PAPER_QUOTES = {
-    # code: (figure, its date), as the paper quotes them
-    "cp-children-in-care": ("699", "January 2025"),
-    "cp-children-in-residential": ("83", "at 1 February 2025"),
+    # code: (figure, its period), the paper's figures named as every page names a period
+    # (kpis.rating.period_name): a count on a day by its date, a quarter's events by it
+    "cp-children-in-care": ("699", "31 January 2025"),
+    "cp-children-in-residential": ("83", "1 February 2025"),
     "cp-children-families-budget-variance": ("£4,531,000", "2023-24"),
     "cp-pwp-discharges": ("7", "2024-25 Q3"),
     "cp-juno-occupancy": ("63%", "2024-25 Q3"),
-    "cp-mockingbird-carers": ("6", "2024-25 Q3"),
+    "cp-mockingbird-carers": ("6", "31 December 2024"),
     "cp-foster-instead-of-residential": ("4", "2024-25 Q3"),
     "cp-in-house-matches-returned-home": ("4", "2024-25 Q3"),
 }
