@@ -7,7 +7,7 @@ CHROMIUM ?= /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup python npm static chromium sqlite3 libreoffice pango lint format demo clean lait-extract
+.PHONY: run test setup python npm static chromium java sqlite3 libreoffice pango lint format demo clean lait-extract
 
 setup: python static
 
@@ -37,6 +37,24 @@ chromium:
 	    echo "Install it with: sudo apt-get install chromium   (or set CHROMIUM=/path/to/chromium)"; \
 	    exit 1; \
 	  fi; \
+	fi
+
+# The browser suite runs the Nu HTML checker (npm vnu-jar) on every page: it needs Java 17 or later.
+# Installed before npm, so that vnu-jar's install script finds it rather than downloading its own.
+java:
+	@if ! command -v java >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Java for the Nu HTML checker (apt-get install default-jre-headless)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; \
+	  else \
+	    echo "The browser tests' Nu HTML checker needs Java: sudo apt-get install default-jre-headless"; \
+	    exit 1; \
+	  fi; \
+	fi
+	@major="$$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"; \
+	if [ "$${major%%.*}" -lt 17 ] 2>/dev/null || [ -z "$$major" ]; then \
+	  echo "The Nu HTML checker needs Java 17 or later, found $${major:-none}: sudo apt-get install openjdk-17-jre-headless"; \
+	  exit 1; \
 	fi
 
 # Local settings for commands typed by hand here (`.venv/bin/python manage.py ...`): manage.py
@@ -107,7 +125,7 @@ pango: python
 	fi
 	@$(PY) -W error -c "import weasyprint"
 
-test: setup chromium sqlite3 libreoffice pango lint
+test: java setup chromium sqlite3 libreoffice pango lint
 	CHROMIUM=$(CHROMIUM) $(PY) -m pytest $(PYTEST_ARGS)
 
 # Rewrite fixtures/lait/ from DfE's full LAIT files (not in the repository) for the indicators

@@ -1,11 +1,20 @@
-"""Playwright on the system Chromium, plus sign-in and axe helpers for the browser tests."""
+"""Playwright on the system Chromium, plus sign-in and axe helpers for the browser tests.
 
+Every HTML page the browser receives is kept, and the Nu HTML checker judges them all
+once, when the session ends (see `html_pages`).
+"""
+
+import hashlib
 import os
+import time
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
+
+from tests.html_checker import HtmlDocument, check_html, report
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -19,14 +28,89 @@ CHROMIUM_ARGS = [
 ]
 AXE_JS = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+HTML_CHECKED = pytest.StashKey[str]()
+
+
+class HtmlPages:
+    """The HTML documents every browser context received, as the server sent them.
+
+    The response body of each document request, not the DOM after scripts ran: the checker
+    judges the markup our templates write, and scripts' changes (GOV.UK Frontend's, plotly's)
+    are axe's to judge in the rendered page. Every navigation counts, in every context a test
+    opens (redirects excepted: they carry no page), error pages and re-rendered forms included;
+    identical bodies are checked once.
+    """
+
+    def __init__(self):
+        self.documents = []
+        self.unreadable = []
+        self.test = "(no test)"
+        self._seen = set()
+
+    def watch(self, context):
+        context.on("response", self._keep)
+        return context
+
+    def watch_page(self, page):
+        self.watch(page.context)
+        return page
+
+    def _keep(self, response):
+        request = response.request
+        content_type = response.headers.get("content-type", "")
+        if request.resource_type != "document" or not content_type.startswith("text/html"):
+            return
+        if 300 <= response.status < 400:
+            return
+        name = f"{request.method} {response.url} ({response.status}, seen in {self.test})"
+        try:
+            html = response.body()
+        except PlaywrightError as error:  # a page left before it finished loading
+            self.unreadable.append(f"- {name}: {error.message}")
+            return
+        digest = hashlib.sha256(html).digest()
+        if digest not in self._seen:
+            self._seen.add(digest)
+            self.documents.append(HtmlDocument(url=name, html=html))
 
 
 @pytest.fixture(scope="session")
-def browser():
+def html_pages(request):
+    """Fails the session's last test (so pytest exits non-zero) when the Nu HTML checker finds
+    errors in any page the browser received: one JVM run for all of them, at the end."""
+    pages = HtmlPages()
+    yield pages
+    started = time.monotonic()
+    errors = check_html(pages.documents)
+    request.config.stash[HTML_CHECKED] = (
+        f"The Nu HTML checker read {len(pages.documents)} page(s) "
+        f"in {time.monotonic() - started:.1f} s: {len(errors)} error(s)."
+    )
+    problems = [report(errors)] if errors else []
+    if pages.unreadable:
+        problems += ["Pages whose HTML could not be read, so went unchecked:", *pages.unreadable]
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """Says how many pages were checked: output during a passing teardown is never shown."""
+    if HTML_CHECKED in config.stash:
+        terminalreporter.write_line(config.stash[HTML_CHECKED])
+
+
+@pytest.fixture(autouse=True)
+def _name_the_test_for_html_pages(request, html_pages):
+    html_pages.test = request.node.nodeid
+
+
+@pytest.fixture(scope="session")
+def browser(html_pages):
     """One Chromium for the session: launching it per test would dominate the run time.
 
     A missing browser fails rather than skips, so a green run always means the
     journeys were really driven (`playwright install` cannot reach the internet here).
+    Every context it opens, the tests' own included, hands its pages to `html_pages`.
     """
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(
@@ -39,6 +123,9 @@ def browser():
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
+        new_context, new_page = browser.new_context, browser.new_page
+        browser.new_context = lambda **options: html_pages.watch(new_context(**options))
+        browser.new_page = lambda **options: html_pages.watch_page(new_page(**options))
         yield browser
         browser.close()
 
