@@ -96,7 +96,7 @@ EVERY_KIND = {
     "measures_added": "Kinship carers supported Not in the last paper No figure",
     "measures_removed": "Foster carers in the first Mockingbird satellite No figure "
     "Not in this paper",
-    "figures": "Juno occupancy rate 58% (30 September 2024) 63% (31 December 2024)",
+    "figures": "Juno occupancy rate 58% (2024-25 Q2) 63% (2024-25 Q3)",  # over each quarter
     "ratings": "Juno occupancy rate Off target On target",
     "bands": "Juno occupancy rate band C band A",
 }
