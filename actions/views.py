@@ -30,7 +30,7 @@ from actions.permissions import (
 from actions.services import QuarterLocked, StaleEdit, record_update
 from actions.tables import ActionTable
 from careprog.periods import InvalidPeriod, ReportingPeriod
-from kpis import readings as kpi_readings
+from kpis import lines as kpi_lines
 
 read_required = permission_required(READ_PERMISSION, raise_exception=True)
 
@@ -122,6 +122,9 @@ def report(request, slug, period: ReportingPeriod):
         raise Http404(f"{programme} does not report on {period}")
     tables = queries.report_tables(programme, period)
     published = paper_queries.published_paper_for(programme, period)
+    # The measures as they stood at the quarter's end, so a report reads the same after later
+    # figures arrive; one line each, as on the dashboard.
+    evidence = kpi_lines.evidence_lines(programme, as_at=period.end)
     return render(
         request,
         "actions/report.html",
@@ -132,9 +135,8 @@ def report(request, slug, period: ReportingPeriod):
             "tables": tables,
             "published": published,
             "differs": paper_queries.differences_from_published(published, tables),
-            # The measures as they stood at the quarter's end, so a report reads the same
-            # after later figures arrive.
-            "evidence": kpi_readings.evidence_by_objective(programme, as_at=period.end),
+            "evidence": evidence,
+            "key": kpi_lines.Key.of(line for lines in evidence.values() for line in lines),
             # A KPI page can be read as at a quarter that has begun, not one still to come.
             "kpi_as_at": period if period <= ReportingPeriod.current() else None,
             "nav_section": "programmes",

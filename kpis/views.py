@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from actions.models import Programme
 from careprog.periods import InvalidPeriod, ReportingPeriod
 from kpis import benchmarks, charts
+from kpis import lines as kpi_lines
 from kpis import readings as kpi_readings
 from kpis.forms import TemplateForm, UploadForm, default_range
 from kpis.history import changes_for_kpi
@@ -19,7 +20,7 @@ from kpis.importing.preview import preview_return
 from kpis.importing.template import build_template
 from kpis.models import KPI, ImportBatch, KPIGroup
 from kpis.permissions import IMPORT_PERMISSION, VIEW_PERMISSION
-from kpis.rating import BAND_EXPLANATION, RAG
+from kpis.rating import BAND_EXPLANATION, RAG, Travel
 
 read_required = permission_required(VIEW_PERMISSION, raise_exception=True)
 
@@ -57,6 +58,9 @@ def dashboard(request):
     group = _chosen(request, "group", {str(g.pk) for g in groups})
     programme = _chosen(request, "programme", {p.slug for p in programmes})
     rag = _chosen(request, "rag", {r.key for r in RAG})
+    travel = _chosen(request, "direction", {t.key for t in Travel})
+    band = _chosen(request, "band", {b.value for b in kpi_lines.BANDS_WORST_FIRST})
+    sort = kpi_lines.SORT_BY_KEY.get(request.GET.get("sort", ""), kpi_lines.SORTS[0])
     as_at_periods = kpi_readings.as_at_periods()
     if as_at and as_at not in as_at_periods:  # e.g. a quarter before the earliest figure
         as_at_periods = sorted({*as_at_periods, as_at}, reverse=True)
@@ -67,38 +71,37 @@ def dashboard(request):
     if programme:
         kpis = kpis.filter(objectives__programme__slug=programme).distinct()
     readings = kpi_readings.readings(kpis, as_at.end if as_at else None)
-    if rag:
-        readings = [r for r in readings if r.rating.rag.key == rag]
+    lines = [kpi_lines.KPILine.of(reading) for reading in readings]
+    lines = kpi_lines.in_order(kpi_lines.chosen(lines, rag=rag, travel=travel, band=band), sort)
 
-    sections = []
-    for reading in readings:
-        if not sections or sections[-1][0] != reading.kpi.group:
-            sections.append((reading.kpi.group, []))
-        sections[-1][1].append((reading, charts.sparkline(reading)))
-    counts = kpi_readings.rating_counts(readings)
+    shown = [line.reading for line in lines]
+    counts = kpi_readings.rating_counts(shown)
     illustrative_ratings = sum(
-        1 for r in readings if r.rating.rag is not RAG.NONE and not r.rating_is_real
+        1 for r in shown if r.rating.rag is not RAG.NONE and not r.rating_is_real
     )
-    filters = {"group": group, "programme": programme, "rag": rag}
+    filters = {"group": group, "programme": programme, "rag": rag, "direction": travel}
+    filters |= {"band": band, "sort": "" if sort.order is None else sort.key}
     latest_url = "?" + urlencode({name: value for name, value in filters.items() if value})
     return render(
         request,
         "kpis/dashboard.html",
         {
-            "sections": sections,
+            "sections": kpi_lines.sections(lines, sort),
             "groups": groups,
             "programmes": programmes,
             "rags": list(RAG),
+            "travels": list(Travel),
+            "bands": kpi_lines.BANDS_WORST_FIRST[::-1],
+            "sorts": kpi_lines.SORTS,
+            "sort": sort,
             "chosen": filters | {"as_at": as_at.slug if as_at else ""},
             "as_at": as_at,
             "as_at_periods": as_at_periods,
             "latest_url": latest_url,  # the same filters, the latest figures
             "counts": counts,
             "illustrative_ratings": illustrative_ratings,
-            "shown": len(readings),
-            "any_illustrative": any(r.any_illustrative for r in readings),
-            "any_ranked": any(r.rank for r in readings),
-            "band_explanation": BAND_EXPLANATION,
+            "shown": len(shown),
+            "key": kpi_lines.Key.of(lines),
             "nav_section": "kpis",
         },
     )

@@ -9,12 +9,15 @@ class _TableParser(HTMLParser):
         self.tables = []  # each: list of rows; each row: list of (text, rowspan)
         self._cell = None
         self._in_tbody = False
+        self._in_report = False  # other tables (the measures under an objective) are not read
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == "table" and "app-report-table" in (attrs.get("class") or ""):
-            self.tables.append([])
-        elif tag == "tbody" and self.tables:
+        if tag == "table":
+            self._in_report = "app-report-table" in (attrs.get("class") or "")
+            if self._in_report:
+                self.tables.append([])
+        elif tag == "tbody" and self._in_report:
             self._in_tbody = True
         elif tag == "tr" and self._in_tbody:
             self.tables[-1].append([])
@@ -28,6 +31,8 @@ class _TableParser(HTMLParser):
             self._cell = None
         elif tag == "tbody":
             self._in_tbody = False
+        elif tag == "table":
+            self._in_report = False
 
     def handle_data(self, data):
         if self._cell is not None:

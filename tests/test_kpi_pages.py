@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from actions.models import Objective
 from careprog.periods import ReportingPeriod
-from kpis.models import KPI, ComparatorValue, KPIGroup, KPITarget, KPIValue, Origin
+from kpis.models import KPI, ComparatorValue, KPIGroup, KPIRank, KPITarget, KPIValue, Origin
 
 
 def month_ends(count, last=dt.date(2025, 3, 31)):
@@ -182,6 +182,108 @@ def test_filters_by_group_rating_and_programme(
     assert set(re.findall(r'data-kpi="([^"]+)"', html)) & ours == shown
 
 
+def _row(html, code):
+    row = html[html.index(f'data-kpi="{code}"') :]
+    return row[: row.index("</tr>")]
+
+
+def _outside_why(html):
+    """What a reader sees before opening any "Why"."""
+    return re.sub(r"<details.*?</details>", "", html, flags=re.S)
+
+
+def test_each_kpi_is_one_line_and_its_explaining_sentences_wait_behind_why(
+    member_client, catalogue
+):
+    html = member_client.get("/kpis/").content.decode()
+    foster = _row(html, "cla-foster")
+    line = _outside_why(foster)
+    for shown in ("72.0%", "March 2025", "75.0%", "Near target", "▲", "Improving", "↑"):
+        assert shown in line
+    assert "worse than the target" not in line and "from 71.0%" not in line
+    assert (
+        'Why<span class="govuk-visually-hidden"> % of CLA placed with foster carers is rated '
+        "near target</span>"
+    ) in foster
+    assert 'Why<span class="govuk-visually-hidden"> Number of care leavers is not rated' in html
+    # Said once, in the key, not on every line of a measure without polarity.
+    assert _outside_why(html).count("neither higher nor lower is better") == 1
+    assert html.count('<dl class="app-kpi-key">') == 1
+
+
+def test_an_annual_measure_says_its_change_since_a_year_before_once(member_client, catalogue):
+    kpi = KPI.objects.create(
+        code="annual",
+        name="An annual measure",
+        group=catalogue["foster"].group,
+        position=9,
+        unit="count",
+        polarity="higher",
+        frequency="annual",
+    )
+    for day, value in ((dt.date(2023, 3, 31), 40), (dt.date(2024, 3, 31), 44)):
+        KPIValue.objects.create(kpi=kpi, period_end=day, value=Decimal(value))
+    row = _row(member_client.get("/kpis/").content.decode(), "annual")
+    assert row.count("Improving: up 4 from 40, a year before (31 March 2023).") == 1
+    assert "the previous figure" not in row
+    quarterly = _row(member_client.get("/kpis/").content.decode(), "cla-foster")
+    assert "the previous figure (28 February 2025)" in quarterly and "a year before" in quarterly
+
+
+@pytest.fixture
+def ranked(catalogue):
+    """Foster carers ranked in band D, placement moves in band A, for March 2025."""
+    for kpi, rank, band in ((catalogue["foster"], 120, "D"), (catalogue["moves"], 10, "A")):
+        KPIRank.objects.create(
+            kpi=kpi, period_end=dt.date(2025, 3, 31), rank=rank, out_of=152, band=band
+        )
+    return catalogue
+
+
+CATALOGUE_ORDER = ["cla-foster", "cla-moves", "care-leavers", "kooth"]
+
+
+@pytest.mark.parametrize(
+    ("query", "shown"),
+    [
+        ({"direction": "worsening"}, ["cla-moves"]),  # lower is better, and it went up
+        ({"direction": "improving"}, ["cla-foster"]),
+        ({"direction": "changed"}, ["care-leavers"]),
+        ({"band": "D"}, ["cla-foster"]),
+        ({"band": "A", "rag": "red"}, ["cla-moves"]),
+        ({"sort": "rating"}, ["cla-moves", "cla-foster", "care-leavers", "kooth"]),
+        ({"sort": "direction"}, ["cla-moves", "cla-foster", "care-leavers", "kooth"]),
+        ({"sort": "band"}, ["cla-foster", "cla-moves", "care-leavers", "kooth"]),
+        ({"sort": "band", "direction": "improving"}, ["cla-foster"]),
+        ({"sort": "group"}, CATALOGUE_ORDER),
+        ({"sort": "worst", "band": "E", "direction": "up", "rag": "\x00"}, CATALOGUE_ORDER),
+    ],
+)
+def test_the_dashboard_filters_by_direction_and_band_and_sorts_the_worst_first(
+    member_client, ranked, query, shown
+):
+    response = member_client.get("/kpis/", query)
+    assert response.status_code == 200
+    assert re.findall(r'data-kpi="([^"]+)"', response.content.decode()) == shown
+
+
+def test_a_sorted_dashboard_is_one_list_under_one_heading_and_keeps_the_sort_in_its_form(
+    member_client, ranked
+):
+    html = member_client.get("/kpis/", {"sort": "rating"}).content.decode()
+    assert ">Measures by rating, worst first</h2>" in html
+    assert ">Vision</h2>" not in html
+    assert '<option value="rating" selected>' in html
+    as_at = member_client.get("/kpis/", {"sort": "band", "as_at": "2024-25-q3"}).content.decode()
+    assert 'href="?sort=band">Show the latest figures</a>' in as_at
+
+
+def test_sorting_and_filtering_the_dashboard_adds_no_query(member_client, ranked):
+    plain = _queries(member_client, "/kpis/")
+    query = "/kpis/?sort=band&direction=worsening&band=A&rag=red"
+    assert _queries(member_client, query) == plain
+
+
 def _queries(client, url):
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
@@ -314,6 +416,8 @@ def test_the_report_lists_the_kpis_that_evidence_each_objective(
     section = html[html.index(f'id="objective-{objective.pk}"') :]
     section = section[: section.index("</section>")]
     assert "Measures that evidence this objective" in section
+    assert 'data-kpi="cla-foster"' in section and "app-kpi-why" in section  # the dashboard's line
+    assert html.count('<dl class="app-kpi-key">') == 1  # its key once, above the objectives
     assert "Figures as at 31 December 2024, the end of 2024-25 Q3." in section
     assert 'href="/kpis/cla-foster/?as_at=2024-25-q3"' in section
     # December 2024's figure, not March 2025's 72.0%: the report shows the quarter's end.

@@ -82,8 +82,11 @@ def test_an_admin_filter_it_cannot_use_gives_the_unfiltered_list(admin_client, d
 # too large for a date, an integer column or a C long, negatives, floats Python reads as inf.
 HOSTILE = ["\x00", "a\x00b", "-1", "0", "1e309", HUGE, "-" + HUGE]
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30)
+# Values some parameter accepts, so filters and sorts that work are mixed with those that don't.
+VALID = ["rating", "direction", "band", "group", "worsening", "improving", "D", "red", "2024-25-q3"]
 VALUES = st.one_of(
     st.sampled_from(HOSTILE),
+    st.sampled_from(VALID),
     TEXT,
     st.integers().map(str),
     st.integers(min_value=10**15, max_value=10**40).map(str),
@@ -110,7 +113,7 @@ PAGES = {
         "per_page",
     ],
     "/actions/mine/": ["programme", "status", "overdue", "sort", "page", "per_page"],
-    "/kpis/": ["group", "programme", "rag", "as_at"],
+    "/kpis/": ["group", "programme", "rag", "direction", "band", "sort", "as_at"],
     "/kpis/import/history/": ["page"],
     f"/programmes/{SEED_SLUG}/report/": ["period"],
     "/admin/actions/action/": [

@@ -5,6 +5,7 @@ import io
 import re
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.core.serializers.base import DeserializationError
@@ -12,6 +13,7 @@ from playwright.sync_api import expect
 
 from actions.models import Objective
 from kpis import readings as kpi_readings
+from kpis.lines import KPILine
 from kpis.models import KPI, ComparatorValue, KPIGroup, KPIValue
 from kpis.rating import RAG
 from tests.browser.conftest import assert_no_axe_violations, sign_in
@@ -26,6 +28,8 @@ Q3_REPORT = "/programmes/care-programme-2024-25/report/2024-25-q3/"
 CHART_KPI = "cp-juno-occupancy"
 CHART = "[data-chart-figure]"
 NO_DATA = "No data yet for this measure."
+DESKTOP, TABLET, PHONE = 1280, 768, 375
+TALLEST_DESKTOP_PAGE = 4000  # px: the seed catalogue's 59 measures, read at a glance
 
 
 @pytest.fixture
@@ -44,6 +48,16 @@ def catalogue(transactional_db, seed_programme):
 @pytest.fixture
 def demo_data(catalogue):
     """Illustrative values, targets and comparators for every KPI."""
+    call_command("generate_demo_kpis", stdout=io.StringIO())
+    return catalogue
+
+
+@pytest.fixture
+def dfe_and_demo_data(catalogue):
+    """The catalogue as a new user meets it (`setup_demo`): DfE's figures from the shipped
+    extract, then illustrative history for the measures no public source covers."""
+    extract = sorted(str(path) for path in (settings.BASE_DIR / "fixtures" / "lait").glob("*"))
+    call_command("import_lait", *extract, verbosity=0, stdout=io.StringIO())
     call_command("generate_demo_kpis", stdout=io.StringIO())
     return catalogue
 
@@ -280,14 +294,22 @@ def test_the_report_lists_the_measures_that_evidence_each_objective_with_links_t
         for objective in Objective.objects.filter(programme=catalogue).order_by("position")
     }
     assert sum(map(len, linked.values())) >= 2, "the seed links too few KPIs to objectives"
+    evidence = kpi_readings.evidence_by_objective(catalogue, as_at=dt.date(2024, 12, 31))
 
     sign_in(page, live_server, "councillor", PASSWORD)
     page.goto(f"{live_server.url}{Q3_REPORT}")
     headings = page.get_by_role("heading", name="Measures that evidence this objective", level=3)
     expect(headings).to_have_count(sum(1 for kpis in linked.values() if kpis))
+    expect(page.locator(".app-kpi-key")).to_have_count(1)  # once, above the objectives
     for objective, kpis in linked.items():
         links = page.locator(f"#objective-{objective.pk} .app-evidence a")
         expect(links, objective.title).to_have_text([kpi.name for kpi in kpis])
+        # The dashboard's line: a rating's tag on it, its sentences behind "Why".
+        lines = page.locator(f"#objective-{objective.pk} .app-evidence tr[data-kpi]")
+        expect(lines).to_have_count(len(kpis))
+        with_figures = [r for r in evidence[objective.pk] if r.latest]
+        expect(lines.locator(".app-rag")).to_have_count(len(with_figures))
+        expect(lines.locator("details.app-kpi-why")).to_have_count(len(with_figures))
         for link, kpi in zip(links.all(), kpis, strict=True):
             # Each measure's page as at the quarter's end, as the report shows it.
             expect(link).to_have_attribute("href", f"/kpis/{kpi.code}/?as_at=2024-25-q3")
@@ -398,3 +420,92 @@ def test_a_counts_chart_joins_missing_months_keeps_totals_apart_and_money_reads_
     expect(chart.locator(".ytick text").filter(has_text=re.compile(r"\dM"))).to_have_count(0)
     expect(page.locator("table.app-kpi-figures")).to_contain_text("£4,531,000")
     assert_no_axe_violations(page)
+
+
+def page_size(page):
+    return page.evaluate(
+        """() => ({height: document.documentElement.scrollHeight,
+                  width: document.documentElement.scrollWidth,
+                  rows: [...document.querySelectorAll('tr[data-kpi]')]
+                      .map(row => row.getBoundingClientRect().height)})"""
+    )
+
+
+def test_the_seed_dashboard_is_read_at_a_glance_on_a_desktop_a_tablet_and_a_phone(
+    live_server, page, dfe_and_demo_data, committee_member
+):
+    sign_in(page, live_server, "councillor", PASSWORD)
+    for width in (DESKTOP, TABLET, PHONE):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{live_server.url}/kpis/")
+        size = page_size(page)
+        print(f"\nKPI dashboard at {width}px: {size['height']}px tall")
+        assert len(size["rows"]) == KPI.objects.count() == 59
+        # Only a table's own region may scroll sideways, never the page.
+        assert size["width"] == width, f"the page is {size['width']}px wide at {width}px"
+        if width == DESKTOP:
+            assert size["height"] < TALLEST_DESKTOP_PAGE, f"{size['height']}px tall"
+            one_line = sorted(size["rows"])[len(size["rows"]) // 2]
+            assert one_line < 36, f"the median line is {one_line}px tall"
+            assert max(size["rows"]) < 3 * one_line, "a line wraps onto more than three"
+        assert_no_axe_violations(page)
+        assert_landmark_names_unique(page)
+
+
+def test_the_key_explains_the_symbols_once_and_why_opens_a_lines_sentences(
+    live_server, page, dfe_and_demo_data, committee_member
+):
+    readings = kpi_readings.readings()
+    reading = next(r for r in readings if r.latest and r.rating.rag is not RAG.NONE)
+    sign_in(page, live_server, "councillor", PASSWORD)
+    page.set_viewport_size({"width": DESKTOP, "height": 900})
+    page.goto(f"{live_server.url}/kpis/")
+
+    key = page.locator(".app-kpi-key")
+    expect(key).to_have_count(1)
+    for symbol in ["●", "▲", "■", "○", "↑", "↓", "→", "↕", "–", "Illustrative"]:
+        expect(key).to_contain_text(symbol)
+    expect(key).to_contain_text("band A is the best quarter of councils, D the worst")
+
+    row = page.locator(f"tr[data-kpi='{reading.kpi.code}']")
+    explanation = row.get_by_text(reading.rating.explanation, exact=True)
+    expect(explanation).to_be_hidden()
+    why = row.locator("summary")
+    expect(why).to_have_accessible_name(
+        f"Why {reading.kpi.name} is rated {reading.rating.rag.label.lower()}"
+    )
+    expect(why).to_have_text(re.compile(r"^Why"))
+    why.focus()
+    page.keyboard.press("Enter")  # a keyboard opens it as a mouse would
+    expect(explanation).to_be_visible()
+    # Each sentence on travel once: one, when the previous figure is the year before's.
+    for travel in KPILine(reading, None).directions:
+        expect(row.get_by_text(travel.explanation, exact=True)).to_be_visible()
+    assert_no_axe_violations(page)
+
+
+def test_a_committee_member_lists_the_worsening_measures_worst_band_first(
+    live_server, page, dfe_and_demo_data, committee_member
+):
+    readings = kpi_readings.readings()
+    worsening = [r for r in readings if r.vs_previous and r.vs_previous.travel.key == "worsening"]
+    bands = "DCBA"
+    expected = [
+        r.kpi.code
+        for r in sorted(worsening, key=lambda r: bands.index(r.rank.band) if r.rank else 4)
+    ]
+    assert any(r.rank for r in worsening) and len(expected) >= 2, "too little to sort"
+
+    sign_in(page, live_server, "councillor", PASSWORD)
+    open_kpi_dashboard(page)
+    page.get_by_label("Direction", exact=True).select_option(label="Worsening")
+    page.get_by_label("Sort by", exact=True).select_option(label="Band, worst first")
+    follow(page, page.get_by_role("button", name="Apply filters"))
+
+    expect(page).to_have_url(re.compile(r"direction=worsening.*sort=band|sort=band.*direction="))
+    expect(page.get_by_role("heading", name="Measures by band, worst first")).to_be_visible()
+    assert list(dashboard_rows(page)) == expected
+    expect(page.get_by_label("Direction", exact=True)).to_have_value("worsening")
+    expect(page.get_by_label("Sort by", exact=True)).to_have_value("band")
+    assert_no_axe_violations(page)
+    assert_landmark_names_unique(page)
