@@ -123,6 +123,7 @@ def kpi_detail(request, code):
         {
             "kpi": kpi,
             "reading": reading,
+            "line": kpi_lines.KPILine.of(reading),
             "figure": charts.kpi_figure(reading, comparators, targets),
             "figure_description": charts.kpi_figure_description(reading, comparators, targets),
             "table": table,

@@ -527,3 +527,19 @@ def test_money_reads_as_pounds_with_k_and_m_on_the_axis_and_in_the_hover(member_
     assert figure["layout"]["yaxis"]["ticktext"] == ["£0", "£1m", "£2m", "£3m", "£4m", "£5m"]
     assert figure["data"][0]["text"] == ["2022-23: £450k", "2023-24: £4.53m"]
     assert "£4,531,000" in html  # the table keeps the exact figure
+
+
+def test_an_annual_measures_page_says_its_change_since_a_year_before_once(member_client, db):
+    from tests.kpi_factories import make_kpi, make_value
+
+    annual = make_kpi("annual-page", frequency="annual", polarity="higher")
+    make_value(annual, dt.date(2023, 3, 31), 40)
+    make_value(annual, dt.date(2024, 3, 31), 44)
+
+    html = member_client.get("/kpis/annual-page/").content.decode()
+
+    assert (
+        html.count("Improving: up 4.0 percentage points from 40.0%, a year before (31 March 2023).")
+        == 1
+    )
+    assert "the previous figure" not in html and "Since the previous figure" not in html
