@@ -9,6 +9,7 @@ from pypdf import PdfReader
 
 from actions.models import Action
 from tests.browser.conftest import assert_no_axe_violations, sign_in, submit_sign_in_form
+from tests.conftest import RISK_MATRIX
 
 pytestmark = pytest.mark.browser
 
@@ -44,20 +45,33 @@ def test_a_committee_member_follows_links_from_sign_in_to_the_report(
     assert_no_axe_violations(page)
 
 
-def test_on_a_phone_the_wide_report_tables_scroll_from_the_keyboard(
+def test_on_a_phone_the_report_is_one_block_per_action_with_its_status_and_update_beneath(
     transactional_db, live_server, page, seed_programme, committee_member
 ):
-    """At desktop width the tables fit, so only a narrow screen tests the scroll regions."""
+    """Five columns do not fit a phone: each action's row becomes a block, under the
+    requirement and mechanism it serves, and nothing is cut off at the screen's edge."""
     page.set_viewport_size({"width": 375, "height": 700})
     sign_in(page, live_server, "councillor", PASSWORD)
     page.goto(f"{live_server.url}{Q3_REPORT}")
-    scroller = page.get_by_role("region", name=re.compile(r"^Children live safely.*updates for"))
-    assert scroller.evaluate("el => el.scrollWidth > el.clientWidth"), "the table fits: no test"
-    assert_no_axe_violations(page)
+    assert page.evaluate("document.documentElement.scrollWidth") == 375
 
-    scroller.focus()
-    page.keyboard.press("ArrowRight")
-    page.wait_for_function("el => el.scrollLeft > 0", arg=scroller.element_handle())
+    table = page.get_by_role("table", name=re.compile(r"^Children live safely.*updates for"))
+    row = table.get_by_role("row").filter(has=page.get_by_role("link", name=RISK_MATRIX))
+    mechanism = table.get_by_role("cell").filter(has_text="Timely and effective decision-making")
+    action = row.get_by_role("cell").filter(has=page.get_by_role("link", name=RISK_MATRIX))
+    update = row.get_by_role("cell").filter(has_text="Training with staff to be completed")
+    expect(update).to_contain_text("Not assessed")
+    mechanism_box, action_box, update_box = (
+        cell.bounding_box() for cell in (mechanism, action, update)
+    )
+    # Stacked, not side by side: the mechanism heads the action, its update beneath.
+    assert mechanism_box["y"] + mechanism_box["height"] <= action_box["y"]
+    assert action_box["y"] + action_box["height"] <= update_box["y"]
+    assert action_box["x"] == update_box["x"]
+    assert update_box["x"] + update_box["width"] <= 375
+    # Still a table to a screen reader: every cell keeps its column's header.
+    expect(table.get_by_role("columnheader")).to_have_count(5)
+    assert_no_axe_violations(page)
 
 
 def test_a_failed_sign_in_explains_the_problem_accessibly(
