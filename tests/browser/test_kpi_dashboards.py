@@ -23,9 +23,10 @@ pytestmark = pytest.mark.browser
 
 PASSWORD = "a-long-test-password"
 Q3_REPORT = "/programmes/care-programme-2024-25/report/2024-25-q3/"
-# A Care Programme headline measure with a published figure that wins over the illustrative
-# history around it (a local measure: DfE publishes nothing for it, so it keeps demo comparators).
-CHART_KPI = "cp-juno-occupancy"
+# A local measure of the strategy (DfE publishes nothing for it): the demo gives it an
+# illustrative history, target and comparators. (A measure with a real figure, such as the
+# Care Programme's Juno occupancy, draws its real figures only.)
+CHART_KPI = "cla-sdq-completed"
 CHART = "[data-chart-figure]"
 NO_DATA = "No data yet for this measure."
 DESKTOP, TABLET, PHONE = 1280, 768, 375
@@ -190,7 +191,9 @@ def contrast(one, other):
 
 def chart_expectations(code):
     kpi = KPI.objects.get(code=code)
-    values = set(KPIValue.objects.filter(kpi=kpi).values_list("period_end", flat=True))
+    real = KPIValue.objects.filter(kpi=kpi).real()
+    drawn = real if real.exists() else KPIValue.objects.filter(kpi=kpi)  # honest_series
+    values = set(drawn.values_list("period_end", flat=True))
     compared = set(ComparatorValue.objects.filter(kpi=kpi).values_list("period_end", flat=True))
     assert kpi.targets.exists() and compared, "the chart needs a target and comparators"
     return kpi, len(values), len(values | compared)
@@ -316,7 +319,7 @@ def test_the_report_lists_the_measures_that_evidence_each_objective_with_links_t
     assert_no_axe_violations(page)
 
     # A headline measure with only its published figures: a chart of real data alone.
-    measure = KPI.objects.get(code=CHART_KPI)
+    measure = KPI.objects.get(code="cp-juno-occupancy")
     link = page.locator(".app-evidence").get_by_role("link", name=measure.name, exact=True)
     follow(page, link.first)
     expect(page).to_have_url(f"{live_server.url}/kpis/{measure.code}/?as_at=2024-25-q3")
@@ -446,7 +449,8 @@ def test_the_seed_dashboard_is_read_at_a_glance_on_a_desktop_a_tablet_and_a_phon
         if width == DESKTOP:
             assert size["height"] < TALLEST_DESKTOP_PAGE, f"{size['height']}px tall"
             one_line = sorted(size["rows"])[len(size["rows"]) // 2]
-            assert one_line < 36, f"the median line is {one_line}px tall"
+            # A long name may wrap once in its column; the rest of the line stays one line.
+            assert one_line < 48, f"the median line is {one_line}px tall"
             assert max(size["rows"]) < 3 * one_line, "a line wraps onto more than three"
         assert_no_axe_violations(page)
         assert_landmark_names_unique(page)
