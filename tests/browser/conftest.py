@@ -65,13 +65,27 @@ class HtmlPages:
         name = f"{request.method} {response.url} ({response.status}, seen in {self.test})"
         try:
             html = response.body()
-        except PlaywrightError as error:  # a page left before it finished loading
-            self.unreadable.append(f"- {name}: {error.message}")
-            return
+        except PlaywrightError as error:  # a page left before its body was read
+            html = self._fetch_again(response)
+            if html is None:
+                self.unreadable.append(f"- {name}: {error.message}")
+                return
         digest = hashlib.sha256(html).digest()
         if digest not in self._seen:
             self._seen.add(digest)
             self.documents.append(HtmlDocument(url=name, html=html))
+
+    @staticmethod
+    def _fetch_again(response):
+        """A GET page the test left before its body could be read (a quick click onward):
+        fetched again with the same cookies, as the server sends it. None for any other."""
+        if response.request.method != "GET":
+            return None
+        try:
+            again = response.frame.page.context.request.get(response.url, max_redirects=0)
+        except PlaywrightError:
+            return None
+        return again.body() if again.status == response.status else None
 
 
 @pytest.fixture(scope="session")
