@@ -175,7 +175,7 @@ def test_the_q3_report_shows_the_figures_that_stood_at_the_end_of_december_2024(
         "Juno occupancy rate 63% 2024-25 Q3",
         "budget outturn adverse variance £4,531,000 2023-24",
         # Illustrative, marked; generated near the real level (83 at 1 February 2025).
-        "Children in residential provision 84 31 December 2024 Illustrative",
+        "Children in residential provision 84 31 December 2024 Illus. Illustrative",  # tag
     ]:
         assert shown in words
     assert words.count("Figures as at 31 December 2024, the end of 2024-25 Q3.") == 4
