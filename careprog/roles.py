@@ -12,6 +12,8 @@ from actions.permissions import (
     READ_PERMISSION,
     UPDATE_PERMISSION,
 )
+from kpis.permissions import APPROVE_PERMISSION as APPROVE_FIGURES
+from kpis.permissions import ENTER_PERMISSION as ENTER_FIGURES
 from kpis.permissions import VIEW_PERMISSION as VIEW_KPIS
 
 COMMITTEE_MEMBERS = "Committee members"
@@ -50,8 +52,8 @@ _LOCK_OUTS = [
 # of service clear papers before committee: they draft, approve and publish, never their own.
 ROLES = {
     COMMITTEE_MEMBERS: _READ,
-    OFFICERS: [*_READ, UPDATE_PERMISSION, "actions.change_update", *_DRAFT],
-    HEADS_OF_SERVICE: [*_READ, *_DRAFT, APPROVE_PAPER_PERMISSION],
+    OFFICERS: [*_READ, UPDATE_PERMISSION, "actions.change_update", *_DRAFT, ENTER_FIGURES],
+    HEADS_OF_SERVICE: [*_READ, *_DRAFT, APPROVE_PAPER_PERMISSION, ENTER_FIGURES, APPROVE_FIGURES],
     PROGRAMME_ADMINISTRATORS: ["actions.*", "kpis.*", "auth.*", "simple_history.*", *_LOCK_OUTS],
 }
 

@@ -84,7 +84,27 @@ class KPI(models.Model):
         max_length=12, choices=Measurement.choices, default=Measurement.SNAPSHOT
     )
     decimal_places = models.PositiveSmallIntegerField(default=0)
-    owner = models.CharField(max_length=200, blank=True)
+    owner = models.CharField(
+        max_length=200, blank=True, help_text="The owner's post, as the strategy names it"
+    )
+    owned_by = models.ForeignKey(
+        "auth.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_kpis",
+        help_text="Who enters this measure's figures and commentary",
+    )
+    delegates = models.ManyToManyField(
+        "auth.User",
+        blank=True,
+        related_name="delegated_kpis",
+        help_text="Who may also enter its figures",
+    )
+    due_working_day = models.PositiveSmallIntegerField(
+        default=10,
+        help_text="A period's figure is due on this working day after the period ends",
+    )
     source = models.CharField(max_length=300, blank=True, help_text="Where the figures come from")
     objectives = models.ManyToManyField(
         Objective, blank=True, related_name="kpis", help_text="Programme objectives it evidences"
@@ -185,6 +205,9 @@ class KPIValue(models.Model):
     note = models.TextField(blank=True)
     origin = models.CharField(max_length=15, choices=Origin.choices, default=Origin.RETURN)
     source = models.CharField(max_length=300, blank=True, help_text="Document, return or file")
+    commentary = models.TextField(
+        blank=True, help_text="What the figure means and what is being done, from its owner"
+    )
     history = HistoricalRecords()
 
     objects = FigureQuerySet.as_manager()
@@ -221,6 +244,68 @@ class KPIValue(models.Model):
         return self.origin == Origin.ILLUSTRATIVE
 
 
+class KPIEntry(models.Model):
+    """A figure and its commentary as a measure's owner entered it, awaiting approval.
+
+    Entries are kept apart from KPIValue: every figure in KPIValue is approved (by an
+    approver, or by its source: DfE's and published figures), so everything that reads
+    figures (dashboards, reports, papers, exports) reads approved figures only, and an entry
+    changes nothing a committee member sees until it is approved. Approving writes the
+    figure and its commentary to KPIValue; returning sends it back to the owner with a
+    comment. One open entry (awaiting or returned) per measure and period.
+    """
+
+    class State(models.TextChoices):
+        AWAITING = "awaiting", "Awaiting approval"
+        RETURNED = "returned", "Returned to its owner"
+        APPROVED = "approved", "Approved"
+
+    kpi = models.ForeignKey(KPI, on_delete=models.CASCADE, related_name="entries")
+    period_end = models.DateField()
+    value = models.DecimalField(max_digits=18, decimal_places=4)
+    numerator = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    denominator = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    commentary = models.TextField(blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.AWAITING)
+    entered_by = models.ForeignKey(
+        "auth.User", null=True, on_delete=models.SET_NULL, related_name="kpi_entries"
+    )
+    entered_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField(blank=True, help_text="Why it was returned")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kpi", "-period_end"]
+        verbose_name = "KPI entry"
+        verbose_name_plural = "KPI entries"
+        permissions = [("approve_kpientry", "Can approve or return a measure's entered figure")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kpi", "period_end"],
+                condition=~Q(state="approved"),
+                name="kpis_entry_one_open_per_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(denominator__isnull=True) | ~Q(denominator=0),
+                name="kpis_entry_denominator_not_zero",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="returned") | ~Q(decision_comment=""),
+                name="kpis_entry_returned_with_a_comment",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kpi.code} {self.period_end}: {self.value} ({self.get_state_display()})"
+
+    def get_absolute_url(self):
+        return self.kpi.get_absolute_url()
+
+
 class KPITarget(models.Model):
     """A KPI's target for one financial year, with the tolerance that rates a miss amber."""
 
@@ -241,6 +326,13 @@ class KPITarget(models.Model):
     )
     origin = models.CharField(max_length=15, choices=Origin.choices, default=Origin.RETURN)
     note = models.TextField(blank=True)
+    agreed_by = models.CharField(
+        max_length=200, blank=True, help_text='Who agreed it, e.g. "CYPE Committee"'
+    )
+    agreed_on = models.DateField(null=True, blank=True, help_text="When it was agreed")
+    agreed_where = models.CharField(
+        max_length=200, blank=True, help_text='Where, e.g. "CYPE Committee, 5 March 2025"'
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -264,6 +356,11 @@ class KPITarget(models.Model):
     @property
     def is_illustrative(self) -> bool:
         return self.origin == Origin.ILLUSTRATIVE
+
+    @property
+    def standing(self) -> str:
+        """ "agreed" or "illustrative": only an agreed target rates a real figure."""
+        return "illustrative" if self.is_illustrative else "agreed"
 
     @property
     def year_label(self) -> str:

@@ -7,6 +7,10 @@ Imports no model: careprog/roles.py (and so a migration) grants these by name.
 VIEW_PERMISSION = "kpis.view_kpi"
 # Uploading, confirming and undoing KPI returns (an import batch is what an import creates).
 IMPORT_PERMISSION = "kpis.add_importbatch"
+# Entering a measure's figure and commentary: also its owner or a delegate (can_enter).
+ENTER_PERMISSION = "kpis.add_kpientry"
+# Approving an entered figure, or returning it to its owner with a comment.
+APPROVE_PERMISSION = "kpis.approve_kpientry"
 
 
 def can_view(user) -> bool:
@@ -15,3 +19,19 @@ def can_view(user) -> bool:
 
 def can_import(user) -> bool:
     return user.is_authenticated and user.has_perm(IMPORT_PERMISSION)
+
+
+def can_enter(user, kpi) -> bool:
+    """A measure's owner or one of its delegates, with the officers' permission to enter."""
+    if not (user.is_authenticated and user.has_perm(ENTER_PERMISSION)):
+        return False
+    return kpi.owned_by_id == user.pk or kpi.delegates.filter(pk=user.pk).exists()
+
+
+def can_approve(user, entry) -> bool:
+    """An approver, never for an entry they made themselves."""
+    return (
+        user.is_authenticated
+        and user.has_perm(APPROVE_PERMISSION)
+        and entry.entered_by_id != user.pk
+    )
