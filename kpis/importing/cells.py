@@ -19,6 +19,7 @@ from careprog.periods import (
     is_financial_year_label,
     month_end,
 )
+from kpis.figures import range_problem
 from kpis.models import KPI
 
 MONTHS = {
@@ -160,22 +161,7 @@ def parse_number(value, *, kind: str, percent_format: bool, unit: str) -> Decima
     return _decimal(text.replace(",", ""))
 
 
-_NOT_NEGATIVE = (KPI.Unit.COUNT, KPI.Unit.DAYS, KPI.Unit.RATE_PER_10000)
-
-
 def check_range(number: Decimal, unit: str) -> None:
-    """Counts, days and rates cannot be negative; percentages lie between 0 and 100."""
-    if unit == KPI.Unit.PERCENTAGE and not 0 <= number <= 100:
-        raise CellProblem(f"{number.normalize():f}% is outside 0 to 100")
-    if unit in _NOT_NEGATIVE and number < 0:
-        raise CellProblem(
-            f"{number.normalize():f} is negative, which a {unit_name(unit)} cannot be"
-        )
-
-
-def unit_name(unit: str) -> str:
-    return {
-        KPI.Unit.COUNT: "count",
-        KPI.Unit.DAYS: "number of days",
-        KPI.Unit.RATE_PER_10000: "rate",
-    }.get(unit, unit)
+    """The shared range rule (kpis.figures.range_problem), raised for a cell."""
+    if problem := range_problem(number, unit):
+        raise CellProblem(problem)

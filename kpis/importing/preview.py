@@ -8,8 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
-
+from kpis.figures import large_move
 from kpis.importing.gate import WorkbookRejected, upload_limits
 from kpis.importing.reader import open_workbook
 from kpis.importing.rows import ParsedReturn, ReturnRow, read_return
@@ -98,17 +97,11 @@ def preview_return(data: bytes) -> Preview:
 
 
 def _large_moves(history, kpis) -> list[str]:
-    """A value that moves by more than the configured share from the previous period."""
-    limit = Decimal(settings.KPI_IMPORT_WARN_CHANGE_PERCENT)
+    """Each value that moves too far from the previous period's (kpis.figures.large_move)."""
     warnings = []
     for kpi_id, points in history.items():
         points = sorted(dict(points).items())
         for (_, before), (day, after) in zip(points, points[1:], strict=False):
-            if before and abs(after - before) / abs(before) * 100 > limit:
-                kpi = kpis[kpi_id]
-                warnings.append(
-                    f"{kpi.code} for {day:%-d %B %Y}: {after.normalize():f} is more than "
-                    f"{limit.normalize():f}% away from the previous figure, "
-                    f"{before.normalize():f}. Check it is right."
-                )
+            if warning := large_move(kpis[kpi_id], day, before, after):
+                warnings.append(warning)
     return warnings

@@ -22,6 +22,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from careprog.periods import month_end
+from kpis.figures import part_problem, period_problem
 from kpis.importing.cells import CellProblem, check_range, parse_number, parse_period
 from kpis.importing.reader import Workbook, cell_ref
 from kpis.models import KPI
@@ -74,12 +75,6 @@ def _header(text) -> str:
 LONG_REQUIRED = {"kpi code", "period", "value"}
 LONG_OPTIONAL = {"numerator", "denominator", "note"}
 MAX_PROBLEMS = 500  # beyond this the administrator has the picture; stop listing
-# What KPI.accepts_period_end asks of each frequency, for the long layout's problems.
-PERIOD_END_HINTS = {
-    KPI.Frequency.MONTHLY: " (use a month end)",
-    KPI.Frequency.QUARTERLY: " (use the end of a quarter: June, September, December, March)",
-    KPI.Frequency.ANNUAL: " (use 31 March, the end of the financial year)",
-}
 
 
 class _Reader:
@@ -156,13 +151,11 @@ class _Reader:
         period_end = parse_period(cell.value, kind=cell.kind, date1904=self.workbook.date1904)
         if kpi is not None:
             period_end = self._month_of_first(period_end, kpi, f"{sheet}!{ref}")
-        if period_end > self.today:
-            raise CellProblem(f"{period_end:%-d %B %Y} is in the future")
-        if kpi is not None and not kpi.accepts_period_end(period_end):
-            raise CellProblem(
-                f"{period_end:%-d %B %Y} does not fit {kpi.code}, which is "
-                f"{kpi.get_frequency_display().lower()}" + PERIOD_END_HINTS.get(kpi.frequency, "")
-            )
+        if kpi is None:
+            if period_end > self.today:
+                raise CellProblem(f"{period_end:%-d %B %Y} is in the future")
+        elif problem := period_problem(kpi, period_end, today=self.today):
+            raise CellProblem(problem)
         return period_end
 
     def _value(self, sheet, ref, cell, kpi):
@@ -225,7 +218,7 @@ class _Reader:
             except CellProblem as problem:
                 self.problem(sheet, value_ref, str(problem))
                 continue
-            extra = {}
+            extra, refused = {}, False
             for name in ("numerator", "denominator"):
                 column = optional[name]
                 cell = by_column.get(column) if column else None
@@ -237,10 +230,11 @@ class _Reader:
                     )
                 except CellProblem as problem:
                     self.problem(sheet, cell_ref(row_number, column), str(problem))
-            if extra.get("denominator") == 0:
-                self.problem(
-                    sheet, cell_ref(row_number, optional["denominator"]), "the denominator is 0"
-                )
+                    continue
+                if problem := part_problem(name, extra[name]):
+                    self.problem(sheet, cell_ref(row_number, column), problem)
+                    refused = True
+            if refused:
                 continue
             note = None
             if optional["note"]:
@@ -283,16 +277,12 @@ class _Reader:
                 ref = cell_ref(row_number, cell.column)
                 heading = f"{sheet}!{cell_ref(header_row, cell.column)}"
                 period_end = self._month_of_first(periods[cell.column], kpi, heading)
+                named = f"the column's period, {period_end:%-d %B %Y},"
                 try:
-                    if period_end > self.today:
-                        raise CellProblem(
-                            f"the column's period, {period_end:%-d %B %Y}, is in the future"
-                        )
-                    if not kpi.accepts_period_end(period_end):
-                        raise CellProblem(
-                            f"the column's period, {period_end:%-d %B %Y}, does not fit "
-                            f"{kpi.code}, which is {kpi.get_frequency_display().lower()}"
-                        )
+                    if problem := period_problem(
+                        kpi, period_end, today=self.today, named=named, hint=False
+                    ):
+                        raise CellProblem(problem)
                     value = self._value(sheet, ref, cell, kpi)
                 except CellProblem as problem:
                     self.problem(sheet, ref, str(problem))
