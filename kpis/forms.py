@@ -4,7 +4,9 @@ from django import forms
 from django.utils import timezone
 
 from careprog.periods import month_end, months_before
-from kpis.importing.cells import CellProblem, parse_period
+from kpis.entries import previous_figure
+from kpis.figures import check_figure, large_move
+from kpis.importing.cells import CellProblem, parse_number, parse_period
 from kpis.importing.gate import upload_limits
 
 
@@ -72,3 +74,121 @@ class UploadForm(forms.Form):
                 f"The file must be smaller than {limit // (1024 * 1024)} MB", code="too_large"
             )
         return upload
+
+
+class EntryForm(forms.Form):
+    """A period's figure and commentary as its owner enters it. The figure passes the same
+    checks as a return's cell (kpis.figures, kpis.importing.cells.parse_number); a large move
+    from the previous figure asks for a tick rather than refusing.
+
+    ``seen_version`` records what the form was opened on (kpis.entries.version_of), so a
+    save made by someone else in between is detected rather than overwritten."""
+
+    period_end = forms.DateField(widget=forms.HiddenInput)
+    value = forms.CharField(
+        label="Figure",
+        max_length=30,
+        error_messages={"required": "Enter the figure"},
+    )
+    numerator = forms.CharField(label="Numerator", required=False, max_length=30)
+    denominator = forms.CharField(label="Denominator", required=False, max_length=30)
+    commentary = forms.CharField(
+        label="Commentary",
+        help_text="What the figure means and what is being done, in words a councillor will "
+        "understand.",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=2000,
+        error_messages={"max_length": "The commentary must be 2,000 characters or fewer"},
+    )
+    confirmed = forms.BooleanField(label="I have checked this figure", required=False)
+    seen_version = forms.CharField(widget=forms.HiddenInput, max_length=100)
+
+    def __init__(self, *args, kpi, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kpi, self.today = kpi, today
+        self.warning = ""
+        if kpi.unit == kpi.Unit.PERCENTAGE:
+            self.fields["value"].label = "Figure (%)"
+        if not self.has_parts:
+            del self.fields["numerator"], self.fields["denominator"]
+
+    @property
+    def has_parts(self) -> bool:
+        """Percentages and rates are a count over a count: their parts are asked for too."""
+        return self.kpi.unit in (self.kpi.Unit.PERCENTAGE, self.kpi.Unit.RATE_PER_10000)
+
+    def _number(self, name, unit):
+        text = self.cleaned_data.get(name, "")
+        if not text:
+            return None
+        try:
+            return parse_number(text, kind="text", percent_format=False, unit=unit)
+        except CellProblem as problem:
+            message = str(problem)
+            raise forms.ValidationError(message[:1].upper() + message[1:], code="number") from None
+
+    def clean_value(self):
+        return self._number("value", self.kpi.unit)
+
+    def clean_numerator(self):
+        return self._number("numerator", self.kpi.Unit.COUNT)
+
+    def clean_denominator(self):
+        return self._number("denominator", self.kpi.Unit.COUNT)
+
+    def clean(self):
+        cleaned = super().clean()
+        period_end, value = cleaned.get("period_end"), cleaned.get("value")
+        if period_end is None or value is None:
+            if "period_end" in self.errors:
+                self.errors["period_end"] = self.error_class(["Choose a period from the list"])
+            return cleaned
+        problems = check_figure(
+            self.kpi,
+            period_end,
+            value,
+            cleaned.get("numerator"),
+            cleaned.get("denominator"),
+            today=self.today,
+        )
+        for name, problem in problems.items():
+            self.add_error(
+                name, forms.ValidationError(problem[:1].upper() + problem[1:], code=name)
+            )
+        if not problems:
+            self.warning = (
+                large_move(self.kpi, period_end, previous_figure(self.kpi, period_end), value) or ""
+            )
+            if self.warning and not cleaned.get("confirmed"):
+                self.add_error(
+                    "confirmed",
+                    forms.ValidationError(
+                        "Tick to confirm you have checked this figure", code="unconfirmed"
+                    ),
+                )
+        return cleaned
+
+
+class DecisionForm(forms.Form):
+    """An approver's decision on an entry: approve it, or return it with what to change."""
+
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("return", "Return")])
+    comment = forms.CharField(
+        label="What needs changing",
+        help_text="Required to return the figure: its owner reads this.",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"max_length": "The comment must be 2,000 characters or fewer"},
+    )
+    seen_version = forms.CharField(widget=forms.HiddenInput, max_length=100)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "return" and not cleaned.get("comment", "").strip():
+            self.add_error(
+                "comment",
+                forms.ValidationError("Enter what needs changing", code="comment_required"),
+            )
+        return cleaned

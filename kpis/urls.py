@@ -10,6 +10,11 @@ urlpatterns = [
     path("kpis/import/history/", views.import_history, name="import_history"),
     path("kpis/import/<int:pk>/preview/", views.import_preview, name="import_preview"),
     path("kpis/import/<int:pk>/", views.import_batch, name="import_batch"),
+    # Before kpis/<code>/: "mine" and "entries" are not measures' codes.
+    path("kpis/mine/", views.my_measures, name="mine"),
+    path("kpis/entries/", views.entries_awaiting, name="entries"),
+    path("kpis/entries/<int:pk>/", views.entry_detail, name="entry"),
+    path("kpis/<slug:code>/enter/", views.kpi_enter, name="kpi_enter"),
     path("kpis/<slug:code>/benchmark/", views.kpi_benchmark, name="kpi_benchmark"),
     path("kpis/<slug:code>/", views.kpi_detail, name="kpi_detail"),
 ]

@@ -1,28 +1,42 @@
+import datetime as dt
+
 from csp.constants import NONCE
 from csp.decorators import csp_update
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
 from actions.models import Programme
 from careprog.periods import InvalidPeriod, ReportingPeriod
-from kpis import benchmarks, charts
+from kpis import benchmarks, charts, due, entries
 from kpis import lines as kpi_lines
 from kpis import readings as kpi_readings
-from kpis.forms import TemplateForm, UploadForm, default_range
+from kpis.forms import DecisionForm, EntryForm, TemplateForm, UploadForm, default_range
 from kpis.history import changes_for_kpi
 from kpis.importing.apply import ImportRefused, apply_return, store_upload, undo_import
 from kpis.importing.preview import preview_return
 from kpis.importing.template import build_template
-from kpis.models import KPI, ImportBatch, KPIGroup
-from kpis.permissions import IMPORT_PERMISSION, VIEW_PERMISSION
+from kpis.models import KPI, ImportBatch, KPIEntry, KPIGroup
+from kpis.permissions import (
+    APPROVE_PERMISSION,
+    ENTER_PERMISSION,
+    IMPORT_PERMISSION,
+    VIEW_PERMISSION,
+    can_approve,
+    can_enter,
+    can_view,
+)
 from kpis.rating import BAND_EXPLANATION, RAG, Travel
 
 read_required = permission_required(VIEW_PERMISSION, raise_exception=True)
+# How many of a measure's latest periods its owner may enter a figure for.
+ENTRY_PERIODS_OFFERED = 12
 
 
 def _chosen(request, name, choices):
@@ -117,6 +131,15 @@ def kpi_detail(request, code):
         code, as_at.end if as_at else None
     )
     table = kpi_readings.value_table(reading, comparators, targets)
+    # One query: committee members learn that a newer figure is coming, never what it is.
+    awaiting = (
+        entries.open_entries()
+        .filter(kpi=kpi, state=KPIEntry.State.AWAITING)
+        .select_related("entered_by")
+        .order_by("-period_end")
+        .first()
+    )
+    enters = can_enter(request.user, kpi)
     return render(
         request,
         "kpis/kpi_detail.html",
@@ -135,6 +158,10 @@ def kpi_detail(request, code):
             # cutting the record at the date would hide the edits behind the figures shown.
             # The page says that the record may name later periods.
             "changes": changes_for_kpi(kpi),
+            "awaiting": awaiting,
+            "may_enter": enters,
+            "sees_awaiting_figure": awaiting is not None
+            and (enters or request.user.has_perm(APPROVE_PERMISSION)),
             "nav_section": "kpis",
         },
     )
@@ -305,4 +332,222 @@ def import_batch(request, pk):
     ).get_page(request.GET.get("page"))
     return _import_page(
         request, "kpis/import_batch.html", {"batch": batch, "values": values}, refusal
+    )
+
+
+# A measure's figures entered in the browser (kpis/entries.py), approved before anyone reads
+# them, and "My measures" (kpis/due.py).
+
+
+def _kpi_for_entry(request, code) -> KPI:
+    """The measure, or 403 unless the user is its owner or a delegate."""
+    if not can_view(request.user):
+        raise PermissionDenied
+    kpi = get_object_or_404(KPI.objects.select_related("group", "owned_by"), code=code)
+    if not can_enter(request.user, kpi):
+        raise PermissionDenied
+    return kpi
+
+
+def _entry_period(request, kpi, offered) -> dt.date:
+    """The period the form is for: ?period= if offered, else the latest period ended."""
+    try:
+        chosen = dt.date.fromisoformat(request.GET.get("period", ""))
+    except ValueError:
+        return offered[0]
+    return chosen if chosen in offered else offered[0]
+
+
+@require_http_methods(["GET", "POST"])
+def kpi_enter(request, code):
+    kpi = _kpi_for_entry(request, code)
+    today = timezone.localdate()
+    offered = due.period_ends_before(kpi, today, ENTRY_PERIODS_OFFERED)
+    period_end = _entry_period(request, kpi, offered)
+    conflict = None
+    if request.method == "POST":
+        form = EntryForm(request.POST, kpi=kpi, today=today)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                entry = entries.enter_figure(
+                    kpi=kpi,
+                    user=request.user,
+                    period_end=data["period_end"],
+                    value=data["value"],
+                    numerator=data.get("numerator"),
+                    denominator=data.get("denominator"),
+                    commentary=data["commentary"],
+                    seen_version=data["seen_version"],
+                    today=today,
+                )
+            except entries.FigureInvalid as invalid:
+                for name, problem in invalid.problems.items():
+                    form.add_error(name if name in form.fields else None, problem)
+            except entries.StaleEntry as stale:
+                conflict = stale
+                # Saving again means saving against what is there now.
+                form = EntryForm(
+                    {
+                        **request.POST.dict(),
+                        "seen_version": entries.version_of(
+                            stale.entry, None if stale.entry else stale.value
+                        ),
+                    },
+                    kpi=kpi,
+                    today=today,
+                )
+                form.is_valid()
+            else:
+                messages.success(
+                    request,
+                    f"Your figure for {entry.period_end:%-d %B %Y} has been sent for approval.",
+                )
+                return redirect("kpis:entry", pk=entry.pk)
+        period_end = form.cleaned_data.get("period_end") or period_end
+    else:
+        entry = entries.open_entries().filter(kpi=kpi, period_end=period_end).first()
+        value = None if entry else entries.approved_value(kpi, period_end)
+        current = entry or value
+        form = EntryForm(
+            initial={
+                "period_end": period_end,
+                "value": _plain(current.value) if current else "",
+                "numerator": _plain(current.numerator) if current else "",
+                "denominator": _plain(current.denominator) if current else "",
+                "commentary": current.commentary if current else "",
+                "seen_version": entries.version_of(entry, value),
+            },
+            kpi=kpi,
+            today=today,
+        )
+    returned = (
+        entries.open_entries()
+        .filter(kpi=kpi, period_end=period_end, state=KPIEntry.State.RETURNED)
+        .select_related("decided_by")
+        .first()
+    )
+    return render(
+        request,
+        "kpis/kpi_enter.html",
+        {
+            "kpi": kpi,
+            "form": form,
+            "period_end": period_end,
+            "offered": offered,
+            "due_on": due.due_on(kpi, period_end),
+            "returned": returned,
+            "conflict": conflict,
+            "nav_section": "kpis",
+        },
+        status=409 if conflict else (400 if form.errors else 200),
+    )
+
+
+def _plain(number) -> str:
+    return "" if number is None else f"{number.normalize():f}"
+
+
+def _entry_for_user(request, pk) -> KPIEntry:
+    """The entry, for its measure's owner and delegates and for approvers; else 403."""
+    if not can_view(request.user):
+        raise PermissionDenied
+    entry = get_object_or_404(
+        KPIEntry.objects.select_related("kpi__group", "entered_by", "decided_by"), pk=pk
+    )
+    if not (request.user.has_perm(APPROVE_PERMISSION) or can_enter(request.user, entry.kpi)):
+        raise PermissionDenied
+    return entry
+
+
+@require_http_methods(["GET", "POST"])
+def entry_detail(request, pk):
+    """An entered figure; approvers approve it or return it with a comment (POST)."""
+    entry = _entry_for_user(request, pk)
+    form = DecisionForm(initial={"seen_version": entries.version_of(entry, None)})
+    refusal = ""
+    status = 200
+    if request.method == "POST":
+        if not request.user.has_perm(APPROVE_PERMISSION):
+            raise PermissionDenied
+        form = DecisionForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if data["decision"] == "approve":
+                    entries.approve_entry(
+                        entry=entry, user=request.user, seen_version=data["seen_version"]
+                    )
+                    done = "approved: committee members now see it"
+                else:
+                    entries.return_entry(
+                        entry=entry,
+                        user=request.user,
+                        comment=data["comment"],
+                        seen_version=data["seen_version"],
+                    )
+                    done = "returned to its owner"
+            except entries.EntryRefused:
+                raise PermissionDenied from None
+            except (entries.EntryDecided, entries.StaleEntry) as conflict:
+                refusal = (
+                    str(conflict)
+                    if isinstance(conflict, entries.EntryDecided)
+                    else "Its owner changed this figure after you opened it: read it again."
+                )
+                status = 409
+                entry = _entry_for_user(request, pk)
+                form = DecisionForm(initial={"seen_version": entries.version_of(entry, None)})
+            else:
+                messages.success(
+                    request, f"The figure for {entry.period_end:%-d %B %Y} was {done}."
+                )
+                return redirect("kpis:entry", pk=entry.pk)
+        else:
+            status = 400
+    return render(
+        request,
+        "kpis/entry_detail.html",
+        {
+            "entry": entry,
+            "kpi": entry.kpi,
+            "form": form,
+            "refusal": refusal,
+            "may_decide": entry.state == KPIEntry.State.AWAITING
+            and can_approve(request.user, entry),
+            "may_correct": entry.state != KPIEntry.State.APPROVED
+            and can_enter(request.user, entry.kpi),
+            "changes": entry.history.select_related("history_user").order_by("-history_id"),
+            "nav_section": "kpis",
+        },
+        status=status,
+    )
+
+
+@require_GET
+@permission_required(APPROVE_PERMISSION, raise_exception=True)
+def entries_awaiting(request):
+    """Every figure awaiting approval, oldest first: two queries."""
+    awaiting = (
+        KPIEntry.objects.filter(state=KPIEntry.State.AWAITING)
+        .select_related("kpi", "entered_by")
+        .order_by("entered_at", "pk")
+    )
+    return render(
+        request,
+        "kpis/entries_awaiting.html",
+        {"entries": list(awaiting), "nav_section": "mine"},
+    )
+
+
+@require_GET
+@permission_required(ENTER_PERMISSION, raise_exception=True)
+def my_measures(request):
+    return render(
+        request,
+        "kpis/my_measures.html",
+        {
+            "lines": due.measures_due(request.user, timezone.localdate()),
+            "nav_section": "kpis",
+        },
     )

@@ -1,0 +1,126 @@
+"""When a measure's figure is due, and what its owner has to do: "My measures".
+
+Working days are Monday to Friday. Bank holidays are not counted out (no holiday calendar is
+installed): a figure due around Christmas or Easter is shown due a day or two early.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from careprog.periods import financial_year_end, financial_year_of, month_end, months_before
+from kpis.entries import open_entries
+from kpis.models import KPI, KPIEntry, KPIValue
+
+
+def add_working_days(day: dt.date, count: int) -> dt.date:
+    """The ``count``th working day (Monday to Friday) after ``day``."""
+    while count > 0:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            count -= 1
+    return day
+
+
+def period_ends_before(kpi: KPI, today: dt.date, count: int) -> list[dt.date]:
+    """The measure's last ``count`` period ends before ``today``, newest first."""
+    if kpi.frequency == KPI.Frequency.ANNUAL:
+        year = financial_year_of(today)
+        ends = [financial_year_end(y) for y in range(year, year - count - 1, -1)]
+    else:
+        step = 3 if kpi.frequency == KPI.Frequency.QUARTERLY else 1
+        ends, day = [], month_end(today.year, today.month)
+        while len(ends) < count + step:
+            if kpi.accepts_period_end(day):
+                ends.append(day)
+            day = months_before(day, 1)
+            day = month_end(day.year, day.month)
+    return [end for end in ends if end < today][:count]
+
+
+def due_on(kpi: KPI, period_end: dt.date) -> dt.date:
+    return add_working_days(period_end, kpi.due_working_day)
+
+
+@dataclass
+class MeasureDue:
+    """One line of "My measures": the period to act on and where it stands."""
+
+    kpi: KPI
+    period_end: dt.date
+    due: dt.date
+    entry: KPIEntry | None  # the period's open entry
+    approved: bool
+    today: dt.date
+
+    @property
+    def state(self) -> str:
+        if self.entry is not None:
+            return self.entry.state  # awaiting or returned
+        if self.approved:
+            return "approved"
+        return "late" if self.due < self.today else "due"
+
+    @property
+    def state_label(self) -> str:
+        return {
+            "awaiting": "Awaiting approval",
+            "returned": "Returned",
+            "approved": "Approved",
+            "late": "Late",
+            "due": "Due",
+        }[self.state]
+
+    @property
+    def tag_class(self) -> str:
+        return {
+            "awaiting": "govuk-tag--blue",
+            "returned": "govuk-tag--orange",
+            "approved": "govuk-tag--green",
+            "late": "govuk-tag--red",
+            "due": "govuk-tag--yellow",
+        }[self.state]
+
+
+ATTENTION = {"late", "returned", "awaiting"}
+
+
+def measures_due(user, today: dt.date) -> list[MeasureDue]:
+    """The measures the user owns or is a delegate for, each with its latest period that has
+    ended, and also the one before when that one still needs attention (late: past its due
+    day with neither an approved figure nor an open entry; returned; awaiting approval), so
+    a newer period never hides an older one. Three queries however many measures and
+    figures there are."""
+    kpis = list(
+        KPI.objects.filter(Q(owned_by=user) | Q(delegates=user))
+        .distinct()
+        .select_related("group")
+        .order_by("group__position", "position", "code")
+    )
+    candidates = {kpi.pk: period_ends_before(kpi, today, 2) for kpi in kpis}
+    periods = {day for days in candidates.values() for day in days}
+    wanted = Q(kpi__in=kpis, period_end__in=periods)
+    entries = {
+        (e.kpi_id, e.period_end): e
+        for e in open_entries().filter(wanted).select_related("decided_by")
+    }
+    approved = set(
+        KPIValue.objects.real().filter(wanted).values_list("kpi_id", "period_end").order_by()
+    )
+    lines = []
+    for kpi in kpis:
+        for period_end in candidates[kpi.pk]:
+            line = MeasureDue(
+                kpi=kpi,
+                period_end=period_end,
+                due=due_on(kpi, period_end),
+                entry=entries.get((kpi.pk, period_end)),
+                approved=(kpi.pk, period_end) in approved,
+                today=today,
+            )
+            if period_end == candidates[kpi.pk][0] or line.state in ATTENTION:
+                lines.append(line)
+    return lines
