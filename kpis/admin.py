@@ -4,7 +4,7 @@ hierarchy's do (actions/admin.py), so staff without it see the catalogue read-on
 from django.contrib import admin
 
 from actions.admin import ManagedAdmin, ManagedHistoryAdmin, ManagedInline
-from kpis.models import KPI, ComparatorValue, KPIGroup, KPITarget, KPIValue
+from kpis.models import KPI, ComparatorValue, KPIEntry, KPIGroup, KPITarget, KPIValue
 
 
 class KPIInline(ManagedInline, admin.TabularInline):
@@ -27,11 +27,11 @@ class KPITargetInline(ManagedInline, admin.TabularInline):
 
 @admin.register(KPI)
 class KPIAdmin(ManagedHistoryAdmin):
-    list_display = ["code", "name", "group", "unit", "polarity", "frequency"]
+    list_display = ["code", "name", "group", "owned_by", "due_working_day", "frequency"]
     list_filter = ["group", "unit", "polarity", "frequency"]
-    list_select_related = ["group"]
+    list_select_related = ["group", "owned_by"]
     search_fields = ["code", "name"]
-    filter_horizontal = ["objectives"]
+    filter_horizontal = ["objectives", "delegates"]
     inlines = [KPITargetInline]
 
 
@@ -58,3 +58,24 @@ class ComparatorValueAdmin(ManagedAdmin):
     list_filter = ["comparator", "origin"]
     list_select_related = ["kpi"]
     raw_id_fields = ["kpi"]
+
+
+@admin.register(KPIEntry)
+class KPIEntryAdmin(ManagedHistoryAdmin):
+    """Read-only: an entry is approved or returned only through kpis/entries.py, which
+    writes the approved figure and its history together."""
+
+    list_display = ["kpi", "period_end", "value", "state", "entered_by", "entered_at"]
+    list_filter = ["state"]
+    list_select_related = ["kpi", "entered_by"]
+    search_fields = ["kpi__code", "kpi__name"]
+    actions = None
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -307,3 +307,21 @@ def test_my_measures_and_the_kpi_page_keep_their_query_counts_as_figures_grow(
         assert client.get("/kpis/mine/").status_code == 200
     with django_assert_max_num_queries(17):
         assert client.get("/kpis/m0/").status_code == 200
+
+
+def test_an_entry_is_read_only_in_admin_even_for_administrators(officer, administrator, placements):
+    enter(signed_in(officer), placements, latest_period(placements), value="50")
+    entry = KPIEntry.objects.get()
+    client = signed_in(administrator)
+    assert (
+        'name="_save"'
+        not in client.get(f"/admin/kpis/kpientry/{entry.pk}/change/").content.decode()
+    )
+    response = client.post(f"/admin/kpis/kpientry/{entry.pk}/change/", {"state": "approved"})
+    assert response.status_code == 403
+    assert KPIEntry.objects.get().state == "awaiting"
+    kpi_page = client.get(f"/admin/kpis/kpi/{placements.pk}/change/").content.decode()
+    assert all(
+        name in kpi_page
+        for name in ['name="owned_by"', 'name="delegates"', 'name="due_working_day"']
+    )

@@ -19,7 +19,7 @@ from django.test import Client
 from actions.models import Action, Update
 from actions.papers import services as paper_services
 from actions.papers.models import Paper, PaperEvent, PaperSection, PaperTemplate, QuarterLock
-from kpis.models import ComparatorValue
+from kpis.models import ComparatorValue, KPIEntry
 from tests.conftest import RISK_MATRIX, seed_action
 from tests.kpi_factories import make_kpi, make_target, make_value
 from tests.paper_factories import draft_paper, make_meeting, publish
@@ -191,6 +191,12 @@ def admin_rows(action, papers):
     make_target(kpi, 2024, "65")
     ComparatorValue.objects.create(
         kpi=kpi, comparator="england", period_end=datetime.date(2025, 3, 31), value=Decimal("70")
+    )
+    KPIEntry.objects.create(
+        kpi=kpi,
+        period_end=datetime.date(2025, 4, 30),
+        value=Decimal("62"),
+        entered_at=datetime.datetime(2025, 5, 9, tzinfo=datetime.UTC),
     )
     rows = {
         model: model._default_manager.order_by("pk").first()
@@ -595,3 +601,98 @@ def test_admin_never_adds_changes_or_deletes_a_published_paper_or_its_lock(
         response = client.post(admin_url(model, f"{row.pk}/delete/"), {"post": "yes"})
         assert response.status_code == 403, model
     assert paper_records() == before
+
+
+# KPI figures entered in the browser: the measure's owner (the officer who leads the action,
+# "lead") enters; heads of service and administrators approve, never their own entry.
+ENTERERS_OF_THE_MEASURE = {"lead"}
+HOLDERS_OF_ENTER = {"lead", "other_officer", "head", "admin", "superuser"}
+FIGURE_APPROVERS = {"head", "admin", "superuser"}
+
+
+@pytest.fixture
+def entry_pages(officer):
+    from kpis import entries as kpi_entries
+    from kpis.due import period_ends_before
+
+    kpi = make_kpi("owned", owned_by=officer)
+    period = period_ends_before(kpi, datetime.date.today(), 2)
+    entry = kpi_entries.enter_figure(
+        kpi=kpi, user=officer, period_end=period[1], value=Decimal(40), numerator=None,
+        denominator=None, commentary="Matrix", seen_version="none",
+    )  # fmt: skip
+    return (
+        {
+            "my measures": "/kpis/mine/",
+            "awaiting approval": "/kpis/entries/",
+            "entry": f"/kpis/entries/{entry.pk}/",
+            "enter": f"/kpis/owned/enter/?period={period[0]:%Y-%m-%d}",
+        },
+        entry,
+        period[0],
+    )
+
+
+def expected_entry_page(role, name, method):
+    if role == "anonymous":
+        return 302
+    if method == "post" and name in {"my measures", "awaiting approval"}:
+        return 405
+    allowed = {
+        "my measures": HOLDERS_OF_ENTER,
+        "awaiting approval": FIGURE_APPROVERS,
+        "entry": (FIGURE_APPROVERS | ENTERERS_OF_THE_MEASURE)
+        if method == "get"
+        else FIGURE_APPROVERS,
+        "enter": ENTERERS_OF_THE_MEASURE,
+    }[name]
+    if role not in allowed:
+        return 403
+    return 200 if method == "get" else 302
+
+
+def entry_records():
+    from kpis.models import KPIEntry, KPIValue
+
+    return (
+        list(KPIEntry.objects.order_by("pk").values_list("pk", "state", "value", "entered_by")),
+        list(KPIValue.objects.order_by("pk").values_list("pk", "value", "commentary")),
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_figure_entry_page_answers_each_role_as_the_entry_rules_say(
+    client, people, entry_pages, role
+):
+    from kpis.models import KPIEntry, KPIValue
+
+    pages, entry, period = entry_pages
+    client = client_for(client, people, role)
+    for name, url in pages.items():
+        response = client.get(url)
+        assert response.status_code == expected_entry_page(role, name, "get"), (role, name)
+        if role == "anonymous":
+            assert "/sign-in/" in response.url
+        with rolled_back():
+            before = entry_records()
+            data = {
+                "decision": "approve",
+                "seen_version": "none" if name == "enter" else f"entry-{entry.pk}",
+                "period_end": period.isoformat(),
+                "value": "50",
+                "commentary": "Forged",
+            }
+            if name == "entry":
+                from kpis.entries import version_of
+
+                data["seen_version"] = version_of(KPIEntry.objects.get(pk=entry.pk), None)
+            response = client.post(url, data)
+            expected = expected_entry_page(role, name, "post")
+            assert response.status_code == expected, (role, name, response.status_code)
+            if expected == 302 and role != "anonymous":
+                if name == "enter":
+                    assert KPIEntry.objects.filter(period_end=period, value=50).exists()
+                else:
+                    assert KPIValue.objects.filter(value=40, commentary="Matrix").exists()
+                continue
+            assert entry_records() == before, (role, name)
