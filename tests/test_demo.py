@@ -10,6 +10,7 @@ from actions.models import Action, Programme
 from actions.papers import content
 from actions.papers.models import Paper
 from careprog import roles
+from kpis.models import KPI
 from tests.conftest import SEED_SLUG
 
 
@@ -70,3 +71,14 @@ def test_demo_shows_the_seed_paper_to_a_committee_member_as_published(db, settin
     assert paper.snapshot_sha256 in html
     # Loaded before DfE's figures and the illustrative history, so built without them.
     assert paper.snapshot_sha256 == content.sha256(paper.snapshot)
+
+
+def test_the_demo_officer_owns_a_few_local_measures_to_enter_figures_for(db, settings, client):
+    settings.DEBUG = True
+    call_command("setup_demo")
+    owned = KPI.objects.filter(owned_by__username="officer")
+    assert owned.count() == 4
+    assert not owned.filter(benchmark_relation="same").exists()
+    client.force_login(get_user_model().objects.get(username="officer"))
+    html = client.get("/kpis/mine/").content.decode()
+    assert all(kpi.name in html for kpi in owned)

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from actions.models import Action, Programme
 from careprog import roles
-from kpis.models import KPI
+from kpis.models import KPI, BenchmarkRelation
 
 DEMO_PROGRAMME = "care-programme-2024-25"
 DEMO_PASSWORD = "careprog-demo"  # noqa: S105 - printed on purpose; refused outside DEBUG
@@ -19,6 +19,9 @@ DEMO_USERS = [
     ("head", "Hana", "Head", roles.HEADS_OF_SERVICE, False),
     ("admin", "Ada", "Administrator", roles.PROGRAMME_ADMINISTRATORS, True),
 ]
+
+
+DEMO_OWNED_MEASURES = 4
 
 
 class Command(BaseCommand):
@@ -63,6 +66,7 @@ class Command(BaseCommand):
             user.groups.set([Group.objects.get(name=role)])
             users[username] = user
         self._give_actions_leads(users["officer"], users["officer2"])
+        self._give_measures_an_owner(users["officer"])
         if first_load:
             # A first history record for what was loaded, so Changes can show "from → to".
             call_command("populate_history", "actions.Action", "actions.Update", verbosity=0)
@@ -74,6 +78,18 @@ class Command(BaseCommand):
                 f"  password for all: {DEMO_PASSWORD}\n" + "\n".join(lines) + "\n"
             )
         )
+
+    def _give_measures_an_owner(self, officer):
+        """A few local measures (no DfE figure feeds them) to the demo officer, so entering a
+        figure and its approval can be tried; owners already set stay."""
+        local = (
+            KPI.objects.exclude(benchmark_relation=BenchmarkRelation.SAME)
+            .filter(owned_by__isnull=True)
+            .order_by("group__position", "position", "code")
+        )
+        chosen = list(local.values_list("pk", flat=True)[:DEMO_OWNED_MEASURES])
+        if chosen and not KPI.objects.filter(owned_by=officer).exists():
+            KPI.objects.filter(pk__in=chosen).update(owned_by=officer)
 
     def _give_actions_leads(self, first_officer, second_officer):
         """Objectives 1 and 2 to one officer, 3 and 4 to the other; existing leads stay."""
