@@ -54,7 +54,8 @@ AUDIT_FIELDS = [
 
 
 VALUE_FIELDS = [
-    "id", "kpi", "period_end", "value", "numerator", "denominator", "note", "origin", "source"
+    "id", "kpi", "period_end", "value", "numerator", "denominator", "note", "origin", "source",
+    "commentary",
 ]  # fmt: skip
 HISTORY_FIELDS = [
     *VALUE_FIELDS, "history_date", "history_change_reason", "history_type", "history_user"
@@ -119,7 +120,7 @@ def apply_return(
     # import's time. The batch's ImportedValue rows are the audit record of what changed.
     insert_rows(
         KPIValue,
-        ["kpi", "period_end", "value", "numerator", "denominator", "note", "origin", "source"],
+        VALUE_FIELDS[1:],  # all but the id, which the database gives
         [
             (
                 c.row.kpi.pk,
@@ -130,6 +131,7 @@ def apply_return(
                 c.row.note or "",
                 Origin.RETURN,
                 source,
+                "",  # a return carries figures; their owner's commentary is entered apart
             )
             for c in preview.new
         ],
