@@ -18,6 +18,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from actions.models import (
     ROLLED_UP_FIELDS,
+    Abbreviation,
     Action,
     Mechanism,
     Objective,
@@ -252,6 +253,12 @@ class UpdateInline(ManagedInline, admin.StackedInline):
         "seen_version",
     ]
     ordering = ["-period"]
+
+
+@admin.register(Abbreviation)
+class AbbreviationAdmin(ManagedAdmin):
+    list_display = ["abbreviation", "expansion", "source"]
+    search_fields = ["abbreviation", "expansion"]
 
 
 @admin.register(Programme)

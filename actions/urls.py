@@ -8,6 +8,7 @@ register_converter(ReportingPeriodConverter, "period")
 
 app_name = "actions"
 urlpatterns = [
+    path("glossary/", views.glossary, name="glossary"),
     path("programmes/", views.programme_list, name="programme_list"),
     path("programmes/<slug:slug>/report/", views.report_latest, name="report_latest"),
     path("programmes/<slug:slug>/report/<period:period>/", views.report, name="report"),

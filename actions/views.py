@@ -16,7 +16,7 @@ from actions.attention import needs_attention
 from actions.filters import ActionFilter
 from actions.forms import STATUS_HINTS, UpdateForm
 from actions.history import changes_for_action
-from actions.models import Programme, Status
+from actions.models import Abbreviation, Programme, Status
 from actions.papers import content as paper_content
 from actions.papers import queries as paper_queries
 from actions.papers import xlsx as paper_xlsx
@@ -51,6 +51,17 @@ def home(request):
                 else []
             ),
         },
+    )
+
+
+@require_GET
+@read_required
+def glossary(request):
+    """Every abbreviation the papers use, in plain words."""
+    return render(
+        request,
+        "actions/glossary.html",
+        {"abbreviations": Abbreviation.objects.order_by("abbreviation")},
     )
 
 

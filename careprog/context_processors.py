@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.urls import reverse
 
+from actions.glossary import PageGlossary
 from actions.permissions import UPDATE_PERMISSION, can_read
 from kpis.permissions import can_import, can_view
 
@@ -22,4 +23,6 @@ def service(request):
         "service_name": settings.SERVICE_NAME,
         "service_phase": settings.SERVICE_PHASE,
         "nav_items": items,
+        # Fresh for each page: which abbreviations it has spelt out (read only if used).
+        "glossary": PageGlossary(),
     }

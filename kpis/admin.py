@@ -47,8 +47,29 @@ class KPIValueAdmin(ManagedHistoryAdmin):
 
 @admin.register(KPITarget)
 class KPITargetAdmin(ManagedHistoryAdmin):
-    list_display = ["kpi", "financial_year", "value", "amber_tolerance", "tolerance_kind"]
+    list_display = [
+        "kpi",
+        "financial_year",
+        "value",
+        "amber_tolerance",
+        "tolerance_kind",
+        "standing",
+        "agreed_by",
+        "agreed_on",
+    ]
+    list_filter = ["origin"]
     list_select_related = ["kpi"]
+    fieldsets = [
+        (None, {"fields": ["kpi", "financial_year", "value", "amber_tolerance", "tolerance_kind"]}),
+        (
+            "Standing",
+            {
+                "fields": ["origin", "agreed_by", "agreed_on", "agreed_where", "note"],
+                "description": "An agreed target rates real figures; an illustrative one never "
+                "does. Record who agreed it, when and where.",
+            },
+        ),
+    ]
     raw_id_fields = ["kpi"]
 
 

@@ -3,6 +3,7 @@ how each reads. The differences themselves are computed by careprog/history.py."
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from careprog.history import RECORD_ORDER, Change, changes_from_records, newest_first
@@ -21,8 +22,21 @@ KPI_FIELDS = {
     "frequency": "Frequency",
     "source": "Source",
 }
-VALUE_FIELDS = {"value": "Value", "note": "Note", "origin": "Origin", "source": "Source"}
-TARGET_FIELDS = {"value": "Target", "amber_tolerance": "Amber tolerance"}
+VALUE_FIELDS = {
+    "value": "Value",
+    "note": "Note",
+    "commentary": "Commentary",
+    "origin": "Origin",
+    "source": "Source",
+}
+TARGET_FIELDS = {
+    "value": "Target",
+    "amber_tolerance": "Amber tolerance",
+    "origin": "Standing",
+    "agreed_by": "Agreed by",
+    "agreed_on": "Agreed on",
+    "agreed_where": "Agreed where",
+}
 
 
 def changes_for_kpi(kpi: KPI) -> list[Change]:
@@ -34,7 +48,14 @@ def changes_for_kpi(kpi: KPI) -> list[Change]:
             return format_value(value, kpi.unit, kpi.decimal_places)
         if name == "origin":
             return Origin(value).label
+        if isinstance(value, dt.date):
+            return f"{value.day} {value:%B %Y}"
         return str(value)
+
+    def show_target(name, value, record) -> str:
+        if name == "origin":  # a target is agreed or illustrative, whoever set it
+            return "Illustrative" if value == Origin.ILLUSTRATIVE else "Agreed"
+        return show(name, value, record)
 
     def records(history):
         return history.select_related("history_user").order_by(*RECORD_ORDER)
@@ -51,7 +72,7 @@ def changes_for_kpi(kpi: KPI) -> list[Change]:
             records(KPITarget.history.filter(kpi_id=kpi.pk)),
             TARGET_FIELDS,
             lambda r: f"Target for {financial_year_label(r.financial_year)}",
-            show,
+            show_target,
         ),
     )
     return changes[:SHOWN]

@@ -345,6 +345,14 @@ class KPITarget(models.Model):
             models.CheckConstraint(
                 condition=Q(amber_tolerance__gte=0), name="kpis_target_tolerance_not_negative"
             ),
+            # A date of agreement without who agreed it reads as agreed by no one.
+            models.CheckConstraint(
+                condition=Q(origin=Origin.ILLUSTRATIVE)
+                | Q(agreed_on__isnull=True)
+                | ~Q(agreed_by=""),
+                name="kpis_target_agreed_on_says_who",
+                violation_error_message="Say who agreed the target as well as when.",
+            ),
         ]
 
     def __str__(self):
@@ -361,6 +369,17 @@ class KPITarget(models.Model):
     def standing(self) -> str:
         """ "agreed" or "illustrative": only an agreed target rates a real figure."""
         return "illustrative" if self.is_illustrative else "agreed"
+
+    @property
+    def provenance(self) -> str:
+        """Who agreed the target, when and where, in words; what an illustrative one is."""
+        if self.is_illustrative:
+            return "Illustrative: demonstration data, not agreed"
+        if not self.agreed_by:
+            return "Agreed; who agreed it and when is not recorded"
+        when = f" on {self.agreed_on.day} {self.agreed_on:%B %Y}" if self.agreed_on else ""
+        where = f" ({self.agreed_where})" if self.agreed_where else ""
+        return f"Agreed by {self.agreed_by}{when}{where}"
 
     @property
     def year_label(self) -> str:

@@ -357,7 +357,8 @@ def kpi_for_page(
 
 @dataclass
 class ValueRow:
-    """One period of a KPI's page table: our figure, the year's target and comparators."""
+    """One period of a KPI's page table: our figure with its commentary, the year's target
+    and comparators."""
 
     period_end: dt.date
     label: str
@@ -365,6 +366,11 @@ class ValueRow:
     target: KPITarget | None
     comparators: dict[str, ComparatorValue]
     texts: dict[str, str] = field(default_factory=dict)  # each figure as printed
+
+    @property
+    def commentary(self) -> str:
+        """The owner's approved words on our figure for the period."""
+        return self.value.commentary if self.value else ""
 
 
 def value_table(

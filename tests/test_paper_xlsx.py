@@ -194,6 +194,7 @@ def test_every_kpi_of_the_papers_appendix_is_on_its_own_sheet_with_its_figure_an
         "Statistical neighbours",
         "England",
         "Rank and band",
+        "Commentary",
         "Source",
     ]
     names = dict(KPI.objects.values_list("name", "code"))
@@ -204,7 +205,9 @@ def test_every_kpi_of_the_papers_appendix_is_on_its_own_sheet_with_its_figure_an
     assert shown == PAPER_QUOTES
     for row in sheet.iter_rows(min_row=HEADER_ROW + 1, values_only=True):
         assert row[3] == "No agreed target" and row[4].endswith("Not rated")
-        assert row[5].startswith("Not rated:") and row[10]
+        # Published before owners' commentary was kept: none, and its source still shown.
+        assert not row[10] and row[11]
+        assert row[5].startswith("Not rated:")
 
 
 def test_both_sheets_freeze_and_repeat_their_header_row_and_print_a4_landscape_fit_to_width(

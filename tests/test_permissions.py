@@ -74,6 +74,7 @@ def urls(action):
         "attention": "/programmes/care-programme-2024-25/attention/2024-25-q3/",
         "all actions": "/actions/",
         "my actions": "/actions/mine/",
+        "glossary": "/glossary/",
         "csv export": "/actions/?export=csv",
         "xlsx export": "/actions/?export=xlsx",
         "action": f"/actions/{action.pk}/",

@@ -240,8 +240,8 @@ def test_the_report_uses_the_same_number_of_queries_for_a_programme_ten_times_la
     # session, user, the user's and their groups' permissions, programme,
     # then objectives, requirements, mechanisms, actions, updates,
     # the KPIs evidencing objectives: KPIs, values, targets, comparators, links,
-    # and the quarter's published paper, if any
-    with django_assert_num_queries(16):
+    # and the quarter's published paper, if any; the glossary's abbreviations
+    with django_assert_num_queries(17):
         member_client.get(Q3)
 
 

@@ -216,6 +216,9 @@ def key_performance_data(programme: Programme, as_at) -> list[dict]:
                 ),
                 "rank_text": reading.rank_text,
                 "source": (latest.source if latest and latest.source else reading.kpi.source),
+                # The owner's approved words on the figure. Papers published before it was
+                # kept have no such key: readers of a snapshot use .get("commentary").
+                "commentary": latest.commentary if latest else "",
             }
         )
     return rows

@@ -440,6 +440,8 @@ def _kpi_appendix(document, content: dict, draft: bool) -> None:
     for row, kpi in zip(table.rows[1:], content["kpis"], strict=True):
         cells = row.cells
         _write(cells[0], kpi["name"], "Table Heading")
+        if kpi.get("commentary"):  # a line under the name: the landscape page has no room
+            _labelled(cells[0], "Commentary", kpi["commentary"])
         _write(cells[1], kpi["value_text"], "Table Heading")
         if kpi["period_text"]:
             _write(cells[1], kpi["period_text"])

@@ -69,6 +69,7 @@ KPI_COLUMNS = [
     ("Statistical neighbours", 13),
     ("England", 11),
     ("Rank and band", 16),
+    ("Commentary", 40),
     ("Source", 34),
 ]
 
@@ -254,6 +255,7 @@ def kpi_row(kpi: dict) -> list[str]:
         kpi["neighbours"] or "Not published",
         kpi["england"] or "Not published",
         kpi["rank_text"] or "Not ranked",
+        kpi.get("commentary", ""),
         kpi["source"],
     ]
 

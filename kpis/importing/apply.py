@@ -120,17 +120,7 @@ def apply_return(
     # import's time. The batch's ImportedValue rows are the audit record of what changed.
     insert_rows(
         KPIValue,
-        [
-            "kpi",
-            "period_end",
-            "value",
-            "numerator",
-            "denominator",
-            "note",
-            "origin",
-            "source",
-            "commentary",
-        ],
+        VALUE_FIELDS[1:],  # all but the id, which the database gives
         [
             (
                 c.row.kpi.pk,

@@ -103,6 +103,7 @@ PAGES = {
     "import history": Page("admin", lambda demo: "/kpis/import/history/"),
     "import preview": Page("admin", lambda demo: f"/kpis/import/{demo.pending_import}/preview/"),
     "applied import": Page("admin", lambda demo: f"/kpis/import/{demo.applied_import}/"),
+    "glossary": Page("councillor", lambda demo: "/glossary/"),
 }
 
 
