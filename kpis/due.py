@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.contrib.auth.models import User
+from django.db.models import Prefetch, Q
 
 from careprog.periods import financial_year_end, financial_year_of, month_end, months_before
 from kpis.entries import open_entries
@@ -86,6 +87,7 @@ class MeasureDue:
 
 
 ATTENTION = {"late", "returned", "awaiting"}
+ASKS_FOR_A_FIGURE = {"due", "late", "returned"}
 
 
 def measures_due(user, today: dt.date) -> list[MeasureDue]:
@@ -94,12 +96,42 @@ def measures_due(user, today: dt.date) -> list[MeasureDue]:
     day with neither an approved figure nor an open entry; returned; awaiting approval), so
     a newer period never hides an older one. Three queries however many measures and
     figures there are."""
-    kpis = list(
+    kpis = (
         KPI.objects.filter(Q(owned_by=user) | Q(delegates=user))
         .distinct()
         .select_related("group")
         .order_by("group__position", "position", "code")
     )
+    return _lines(list(kpis), today)
+
+
+def measures_due_by_person(today: dt.date) -> dict[User, list[MeasureDue]]:
+    """``measures_due`` for every active owner and delegate at once, keeping only the lines
+    that ask them for a figure (due, late or returned; not awaiting approval): what the
+    reminders email. Four queries however many people, measures and figures there are."""
+    kpis = list(
+        KPI.objects.filter(Q(owned_by__is_active=True) | Q(delegates__is_active=True))
+        .distinct()
+        .select_related("group", "owned_by")
+        .prefetch_related(
+            Prefetch("delegates", queryset=User.objects.filter(is_active=True).order_by("username"))
+        )
+        .order_by("group__position", "position", "code")
+    )
+    people: dict[int, User] = {}
+    by_person: dict[int, list[MeasureDue]] = {}
+    for line in _lines(kpis, today):
+        if line.state not in ASKS_FOR_A_FIGURE:
+            continue
+        owners = [line.kpi.owned_by] if line.kpi.owned_by and line.kpi.owned_by.is_active else []
+        for person in owners + [d for d in line.kpi.delegates.all() if d not in owners]:
+            people[person.pk] = person
+            by_person.setdefault(person.pk, []).append(line)
+    return {people[pk]: lines for pk, lines in by_person.items()}
+
+
+def _lines(kpis: list[KPI], today: dt.date) -> list[MeasureDue]:
+    """The one rule for what "My measures" and the reminders list. Two queries."""
     candidates = {kpi.pk: period_ends_before(kpi, today, 2) for kpi in kpis}
     periods = {day for days in candidates.values() for day in days}
     wanted = Q(kpi__in=kpis, period_end__in=periods)

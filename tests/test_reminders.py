@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -9,12 +10,14 @@ from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from actions.management.commands import send_update_reminders
 from actions.models import Action, Mechanism, Status, Update
 from careprog.periods import ReportingPeriod
+from kpis import entries
+from kpis.due import due_on, period_ends_before
+from kpis.models import KPIEntry
 from tests.conftest import (
     RISK_MATRIX,
     WITHIN_FAMILY_NETWORK,
@@ -23,6 +26,7 @@ from tests.conftest import (
     seed_objective_actions,
 )
 from tests.factories import make_action, make_programme
+from tests.kpi_factories import make_kpi, make_value
 
 Q3 = ReportingPeriod(2024, 3)
 Q4 = ReportingPeriod(2024, 4)
@@ -217,7 +221,7 @@ def test_a_lead_without_an_email_address_is_reported_in_the_summary(
     )
     assert output.splitlines()[-1] == (
         "Sent 1 reminder covering 7 actions for 2024-25 Q4; "
-        f"no email address for 1 lead (oscar, {count} actions)."
+        f"no email address for 1 person (oscar, {count} actions for 2024-25 Q4)."
     )
 
 
@@ -244,21 +248,29 @@ def test_without_a_period_it_uses_the_programmes_current_period(
     assert output.endswith("Sent 1 reminder covering 7 actions for 2024-25 Q4.\n")
 
 
-def test_without_a_period_each_programme_is_checked_for_its_own_current_period(
+def test_without_a_period_each_programme_is_checked_for_its_own_current_period_in_one_email(
     officer, officer_actions
 ):
     today = ReportingPeriod.current()
     running = make_programme("Running Programme", first_period=today, last_period=today.next())
     current = make_action("Current action", programme=running, lead=officer)
 
-    remind()
+    output = remind()
 
-    subjects = sorted(m.subject for m in mail.outbox)
-    assert subjects == [
-        "Care programmes: 1 action needs an update for " + str(today),
-        "Care programmes: 7 actions need an update for 2024-25 Q4",
-    ]
-    assert listed(email_about(today)) == [current.pk]
+    [message] = mail.outbox
+    assert (
+        message.subject == f"Care programmes: 8 actions need an update for 2024-25 Q4 and {today}"
+    )
+    # Oldest period first, each with its own due date.
+    assert message.body.index("no update for 2024-25 Q4") < message.body.index(
+        f"no update for {today}"
+    )
+    assert listed(message)[-1] == current.pk
+    assert f"7 actions for 2024-25 Q4 and {today}" not in output
+    assert (
+        f"Reminded olive (Olive Lead) <olive@example.org>: 8 actions for 2024-25 Q4 and {today}"
+        in output
+    )
 
 
 def test_all_reminders_go_through_one_mail_connection(
@@ -290,15 +302,14 @@ def test_a_mail_server_failure_is_a_command_error(settings, officer_actions):
         remind("--period", "2024-25-q4")
 
 
-def test_the_query_count_does_not_grow_with_the_number_of_actions_or_leads(
-    django_user_model, officer_actions
+def test_the_query_count_does_not_grow_with_the_number_of_actions_measures_or_people(
+    django_user_model, django_assert_max_num_queries, officer, officer_actions
 ):
-    def queries_for_one_run():
-        with CaptureQueriesContext(connection) as queries:
-            remind("--period", "2024-25-q4")
-        return len(queries)
-
-    with_ten = queries_for_one_run()
+    make_kpi("placements", owned_by=officer)
+    with django_assert_max_num_queries(
+        6
+    ):  # programmes, actions, measures, delegates, entries, figures
+        remind("--period", "2024-25-q4")
     assert len(mail.outbox) == 1
 
     mechanism = Mechanism.objects.filter(actions__in=officer_actions).first()
@@ -307,9 +318,135 @@ def test_the_query_count_does_not_grow_with_the_number_of_actions_or_leads(
         Action(mechanism=mechanism, position=100 + n, title=f"Extra {n}", lead=leads[n % 5])
         for n in range(90)
     )
+    owners = [make_user(django_user_model, f"owner{n}") for n in range(5)]
+    for n in range(20):
+        kpi = make_kpi(f"m{n}", owned_by=owners[n % 5])
+        kpi.delegates.add(leads[n % 5])
     mail.outbox.clear()
-    with_a_hundred = queries_for_one_run()
+    with django_assert_max_num_queries(
+        6
+    ):  # programmes, actions, measures, delegates, entries, figures
+        remind("--period", "2024-25-q4")
 
-    assert len(mail.outbox) == 6
+    assert len(mail.outbox) == 11
     assert sum(len(listed(m)) for m in mail.outbox) == 7 + 90
-    assert with_ten == with_a_hundred == 2
+
+
+# Measures: the owners of figures that are due, late or returned hear about them in the same email.
+
+
+def measure_lines(message):
+    return [line for line in message.body.splitlines() if line.startswith("  Figure for ")]
+
+
+def owned_measure(owner, code="placements", **extra):
+    """A monthly measure whose latest figure is in, and the month before's is late."""
+    kpi = make_kpi(code, owned_by=owner, **extra)
+    latest, before = period_ends_before(kpi, timezone.localdate(), 2)
+    make_value(kpi, latest, "50")
+    return kpi, before
+
+
+def test_an_officer_with_two_actions_and_a_late_measure_gets_one_email_naming_both(
+    officer, officer_actions
+):
+    two, *others = not_complete(officer_actions)[:2], not_complete(officer_actions)[2:]
+    Action.objects.filter(pk__in=others[0]).update(lead=None)
+    kpi, late = owned_measure(officer, name="Children placed within 20 miles & near school")
+
+    remind("--period", "2024-25-q4")
+
+    [message] = mail.outbox
+    assert message.to == [officer.email]
+    assert message.subject == (
+        "Care programmes: 2 actions need an update for 2024-25 Q4; 1 measure needs a figure"
+    )
+    assert listed(message) == two
+    body = message.body
+    # Plain text: the name as written, not HTML-escaped.
+    assert "- Children placed within 20 miles & near school\n" in body
+    assert measure_lines(message) == [
+        f"  Figure for {late:%-d %B %Y}: late, was due {due_on(kpi, late):%-d %B %Y}"
+    ]
+    assert f"/kpis/placements/enter/?period={late:%Y-%m-%d}" in body
+    assert "All the actions you lead: http://127.0.0.1:8000/actions/mine/" in body
+    assert "All your measures: http://127.0.0.1:8000/kpis/mine/" in body
+
+
+def test_a_measure_owner_who_leads_no_actions_gets_an_email_about_their_measures(
+    officer_actions, other_officer
+):
+    owned_measure(other_officer)
+    Action.objects.update(lead=None)
+
+    output = remind("--period", "2024-25-q4")
+
+    [message] = mail.outbox
+    assert message.to == [other_officer.email]
+    assert message.subject == "Care programmes: 1 measure needs a figure"
+    assert "actions/mine" not in message.body and listed(message) == []
+    assert output.splitlines()[-1] == (
+        "Sent 1 reminder covering 0 actions for 2024-25 Q4 and 1 measure needing a figure."
+    )
+
+
+def test_delegates_hear_about_the_measure_too(officer_actions, other_officer, committee_member):
+    kpi, _ = owned_measure(other_officer)
+    kpi.delegates.add(committee_member)
+    Action.objects.update(lead=None)
+
+    remind("--period", "2024-25-q4")
+
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [other_officer.email, committee_member.email]
+    )
+
+
+def test_a_figure_awaiting_approval_is_not_chased_and_a_returned_one_says_so(
+    officer_actions, other_officer, head_of_service
+):
+    Action.objects.update(lead=None)
+    awaiting, late = owned_measure(other_officer, "awaiting")
+    returned, also_late = owned_measure(other_officer, "returned")
+    for kpi, period_end in [(awaiting, late), (returned, also_late)]:
+        entries.enter_figure(
+            kpi=kpi, user=other_officer, period_end=period_end, value=Decimal(5),
+            numerator=None, denominator=None, commentary="", seen_version="none",
+            today=timezone.localdate(),
+        )  # fmt: skip
+    entry = KPIEntry.objects.get(kpi=returned)
+    entries.return_entry(entry=entry, user=head_of_service, comment="Use the <b>June</b> cohort")
+
+    remind("--period", "2024-25-q4")
+
+    [message] = mail.outbox
+    assert message.subject == "Care programmes: 1 measure needs a figure"
+    assert measure_lines(message) == [
+        f'  Figure for {also_late:%-d %B %Y}: returned to you: "Use the <b>June</b> cohort"'
+    ]
+    assert f"/kpis/entries/{entry.pk}/" in message.body
+    assert "Measure awaiting" not in message.body
+
+
+def test_only_an_awaiting_figure_means_no_email_at_all(officer_actions, other_officer):
+    Action.objects.update(lead=None)
+    kpi, late = owned_measure(other_officer)
+    entries.enter_figure(
+        kpi=kpi, user=other_officer, period_end=late, value=Decimal(5), numerator=None,
+        denominator=None, commentary="", seen_version="none", today=timezone.localdate(),
+    )  # fmt: skip
+
+    remind("--period", "2024-25-q4")
+
+    assert mail.outbox == []
+
+
+def test_a_dry_run_sends_nothing_and_lists_the_measures(officer_actions, other_officer):
+    Action.objects.update(lead=None)
+    _, late = owned_measure(other_officer)
+
+    output = remind("--period", "2024-25-q4", "--dry-run")
+
+    assert mail.outbox == []
+    assert "Would remind oscar (Oscar Other) <oscar@example.org>: 1 measure" in output
+    assert f"  - Measure placements, {late:%-d %B %Y}: late " in output

@@ -1,7 +1,8 @@
-"""Remind action leads which of their actions still lack an update for a quarter.
+"""Remind action leads which of their actions still lack an update for a quarter, and
+measure owners which of their figures are due, late or returned to them: one email per person.
 
-Meant for cron near the end of each quarter, so leads hear about gaps before the
-committee paper is drawn up rather than after.
+Meant for cron near the end of each quarter (and after each month end for measures), so people
+hear about gaps before the committee paper is drawn up rather than after.
 """
 
 import os
@@ -14,10 +15,13 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.mail import EmailMessage, get_connection
 from django.core.management.base import BaseCommand, CommandError
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import Truncator
 
 from actions.models import Action, Programme, update_due_by
 from careprog.periods import InvalidPeriod, ReportingPeriod
+from kpis.due import MeasureDue, measures_due_by_person
 
 BASE_URL_ENV = "CAREPROG_BASE_URL"
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
@@ -26,11 +30,12 @@ _PROGRAMME = "mechanism__requirement__objective__programme"
 
 @dataclass
 class Reminder:
-    """One email: a lead's actions that lack an update for one period."""
+    """One email: a person's actions that lack an update (each for its programme's period) and
+    their measures that need a figure."""
 
     lead: AbstractBaseUser
-    period: ReportingPeriod
     actions: list[Action] = field(default_factory=list)
+    measures: list[MeasureDue] = field(default_factory=list)
 
     @property
     def greeting_name(self) -> str:
@@ -42,10 +47,20 @@ class Reminder:
         name = self.lead.get_full_name()
         return f"{self.lead.get_username()} ({name})" if name else self.lead.get_username()
 
-    def by_programme_and_objective(self):
+    @property
+    def periods(self) -> list[ReportingPeriod]:
+        return sorted({action.period for action in self.actions})
+
+    def by_period(self):
+        """(period, [actions]) oldest first, actions in programme order within each."""
+        for period in self.periods:
+            yield period, [a for a in self.actions if a.period == period]
+
+    @staticmethod
+    def by_programme_and_objective(actions):
         """Nested (programme, [(objective, [actions])]) so the email reads like the report."""
         for programme, in_programme in groupby(
-            self.actions, key=lambda a: a.mechanism.requirement.objective.programme
+            actions, key=lambda a: a.mechanism.requirement.objective.programme
         ):
             yield (
                 programme,
@@ -57,9 +72,18 @@ class Reminder:
                 ],
             )
 
+    def counts(self) -> str:
+        """ "7 actions for 2024-25 Q4, 1 measure": what the command prints about the email."""
+        parts = []
+        if self.actions:
+            parts.append(f"{plural(len(self.actions), 'action')} for {period_list(self.periods)}")
+        if self.measures:
+            parts.append(plural(len(self.measures), "measure"))
+        return ", ".join(parts)
 
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+def plural(count: int, noun: str, nouns: str = "") -> str:
+    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
 
 
 def period_list(periods) -> str:
@@ -96,7 +120,8 @@ class Command(BaseCommand):
         verb = "Would send" if dry_run else "Sent"
 
         period_of = self.programme_periods(period)
-        if not period_of:
+        reminders, no_email = self.gather(period_of, period, base_url)
+        if not period_of and not reminders and not no_email:
             self.stdout.write(
                 f"{verb} 0 reminders for {period}: no programme reports on that period."
                 if period
@@ -104,7 +129,6 @@ class Command(BaseCommand):
             )
             return
 
-        reminders, no_email = self.gather(period_of, period, base_url)
         messages = [self.message(reminder, base_url) for reminder in reminders]
         if messages and not dry_run:
             try:
@@ -117,13 +141,7 @@ class Command(BaseCommand):
         for reminder in reminders:
             self.describe(reminder, dry_run)
         for reminder in no_email if self.verbosity >= 1 else ():
-            self.stdout.write(
-                self.style.WARNING(
-                    f"Not reminded: {reminder.who} has no email address and leads "
-                    f"{plural(len(reminder.actions), 'action')} without an update "
-                    f"for {reminder.period}."
-                )
-            )
+            self.stdout.write(self.style.WARNING(self.not_reminded(reminder)))
         self.stdout.write(self.summary(verb, reminders, no_email, period_of))
 
     def parse_period(self, text):
@@ -179,14 +197,20 @@ class Command(BaseCommand):
         grouped = {}
         for action in actions:
             action.link = base_url + action.get_absolute_url()
-            period = period_of[action.mechanism.requirement.objective.programme_id]
-            key = (action.lead_id, period)
-            if key not in grouped:
-                grouped[key] = Reminder(action.lead, period)
-            grouped[key].actions.append(action)
-        reminders = sorted(
-            grouped.values(), key=lambda r: (r.period, r.lead.get_username().lower())
-        )
+            action.period = period_of[action.mechanism.requirement.objective.programme_id]
+            if action.lead_id not in grouped:
+                grouped[action.lead_id] = Reminder(action.lead)
+            grouped[action.lead_id].actions.append(action)
+        for person, measures in measures_due_by_person(timezone.localdate()).items():
+            for line in measures:
+                line.link = base_url + (
+                    reverse("kpis:entry", args=[line.entry.pk])
+                    if line.entry is not None
+                    else reverse("kpis:kpi_enter", kwargs={"code": line.kpi.code})
+                    + f"?period={line.period_end:%Y-%m-%d}"
+                )
+            grouped.setdefault(person.pk, Reminder(person)).measures = measures
+        reminders = sorted(grouped.values(), key=lambda r: r.lead.get_username().lower())
         return (
             [r for r in reminders if r.lead.email],
             [r for r in reminders if not r.lead.email],
@@ -195,10 +219,18 @@ class Command(BaseCommand):
     def message(self, reminder, base_url):
         context = {
             "name": reminder.greeting_name,
-            "period": reminder.period,
-            "due_by": update_due_by(reminder.period),
+            "sections": [
+                {
+                    "period": period,
+                    "due_by": update_due_by(period),
+                    "count": len(actions),
+                    "programmes": list(reminder.by_programme_and_objective(actions)),
+                }
+                for period, actions in reminder.by_period()
+            ],
             "count": len(reminder.actions),
-            "programmes": list(reminder.by_programme_and_objective()),
+            "periods": period_list(reminder.periods),
+            "measures": reminder.measures,
             "service_name": settings.SERVICE_NAME,
             "base_url": base_url,
         }
@@ -209,28 +241,46 @@ class Command(BaseCommand):
             to=[reminder.lead.email],
         )
 
+    def not_reminded(self, reminder):
+        what = []
+        if reminder.actions:
+            what.append(
+                f"leads {plural(len(reminder.actions), 'action')} without an update "
+                f"for {period_list(reminder.periods)}"
+            )
+        if reminder.measures:
+            what.append(f"owns {plural(len(reminder.measures), 'measure')} needing a figure")
+        return f"Not reminded: {reminder.who} has no email address and {' and '.join(what)}."
+
     def describe(self, reminder, dry_run):
         if self.verbosity < 1:
             return
         self.stdout.write(
             f"{'Would remind' if dry_run else 'Reminded'} {reminder.who} "
-            f"<{reminder.lead.email}>: {plural(len(reminder.actions), 'action')} "
-            f"for {reminder.period}"
+            f"<{reminder.lead.email}>: {reminder.counts()}"
         )
         if dry_run or self.verbosity >= 2:
             for action in reminder.actions:
                 title = Truncator(" ".join(str(action).split())).chars(70)
                 self.stdout.write(f"  - {title} {action.link}")
+            for line in reminder.measures:
+                name = Truncator(" ".join(line.kpi.name.split())).chars(50)
+                self.stdout.write(
+                    f"  - {name}, {line.period_end:%-d %B %Y}: {line.state_label.lower()} "
+                    f"{line.link}"
+                )
 
     def summary(self, verb, reminders, no_email, period_of):
         line = (
             f"{verb} {plural(len(reminders), 'reminder')} covering "
-            f"{plural(sum(len(r.actions) for r in reminders), 'action')} "
-            f"for {period_list(set(period_of.values()))}"
+            f"{plural(sum(len(r.actions) for r in reminders), 'action')}"
         )
+        if period_of:
+            line += f" for {period_list(set(period_of.values()))}"
+        measures = sum(len(r.measures) for r in reminders)
+        if measures:
+            line += f" and {plural(measures, 'measure')} needing a figure"
         if no_email:
-            leads = ", ".join(
-                f"{r.lead.get_username()}, {plural(len(r.actions), 'action')}" for r in no_email
-            )
-            line += f"; no email address for {plural(len(no_email), 'lead')} ({leads})"
+            people = ", ".join(f"{r.lead.get_username()}, {r.counts()}" for r in no_email)
+            line += f"; no email address for {plural(len(no_email), 'person', 'people')} ({people})"
         return line + "."
