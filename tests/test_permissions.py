@@ -16,7 +16,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.test import Client
 
-from actions.models import Action, Update
+from actions.models import Abbreviation, Action, Update
 from actions.papers import services as paper_services
 from actions.papers.models import Paper, PaperEvent, PaperSection, PaperTemplate, QuarterLock
 from kpis.models import ComparatorValue, KPIEntry
@@ -198,6 +198,10 @@ def admin_rows(action, papers):
         period_end=datetime.date(2025, 4, 30),
         value=Decimal("62"),
         entered_at=datetime.datetime(2025, 5, 9, tzinfo=datetime.UTC),
+    )
+    # Seeded by a migration, but a transactional test's flush may have emptied the table.
+    Abbreviation.objects.get_or_create(
+        abbreviation="CLA", defaults={"expansion": "children looked after"}
     )
     rows = {
         model: model._default_manager.order_by("pk").first()

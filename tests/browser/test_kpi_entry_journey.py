@@ -118,5 +118,5 @@ def test_an_owner_enters_a_figure_a_head_returns_then_approves_it_and_a_councill
     councillor.reload()
     expect(councillor.locator(".app-kpi-awaiting")).to_have_count(0)
     expect(councillor.locator(".app-kpi-value")).to_contain_text("63.5%")
-    expect(councillor.locator(".app-kpi-commentary")).to_contain_text(COMMENTARY)
+    expect(councillor.locator(".app-kpi-latest-commentary")).to_contain_text(COMMENTARY)
     assert_no_axe_violations(councillor)
