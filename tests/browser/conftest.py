@@ -6,11 +6,13 @@ once, when the session ends (see `html_pages`).
 
 import hashlib
 import os
+import threading
 import time
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.handlers.base import BaseHandler
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
@@ -39,6 +41,10 @@ class HtmlPages:
     are axe's to judge in the rendered page. Every navigation counts, in every context a test
     opens (redirects excepted: they carry no page), error pages and re-rendered forms included;
     identical bodies are checked once.
+
+    A page answering a POST is kept as the live server sends it (`keep_sent`), not read from
+    the browser: a test that moves on at once (five failed sign-ins in a row) navigates away
+    before the browser's copy can be read, and a POST cannot be fetched again as a GET can.
     """
 
     def __init__(self):
@@ -60,7 +66,7 @@ class HtmlPages:
         content_type = response.headers.get("content-type", "")
         if request.resource_type != "document" or not content_type.startswith("text/html"):
             return
-        if 300 <= response.status < 400:
+        if 300 <= response.status < 400 or request.method != "GET":
             return
         name = f"{request.method} {response.url} ({response.status}, seen in {self.test})"
         try:
@@ -70,6 +76,21 @@ class HtmlPages:
             if html is None:
                 self.unreadable.append(f"- {name}: {error.message}")
                 return
+        self._add(name, html)
+
+    def keep_sent(self, request, response):
+        """A page the live server sends in answer to anything but a GET."""
+        if request.method == "GET" or 300 <= response.status_code < 400:
+            return
+        if response.streaming or not response.get("Content-Type", "").startswith("text/html"):
+            return
+        name = (
+            f"{request.method} {request.build_absolute_uri()} "
+            f"({response.status_code}, seen in {self.test})"
+        )
+        self._add(name, response.content)
+
+    def _add(self, name, html):
         digest = hashlib.sha256(html).digest()
         if digest not in self._seen:
             self._seen.add(digest)
@@ -93,7 +114,9 @@ def html_pages(request):
     """Fails the session's last test (so pytest exits non-zero) when the Nu HTML checker finds
     errors in any page the browser received: one JVM run for all of them, at the end."""
     pages = HtmlPages()
-    yield pages
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(BaseHandler, "get_response", _keeping_sent_pages(pages))
+        yield pages
     started = time.monotonic()
     errors = check_html(pages.documents)
     request.config.stash[HTML_CHECKED] = (
@@ -105,6 +128,22 @@ def html_pages(request):
         problems += ["Pages whose HTML could not be read, so went unchecked:", *pages.unreadable]
     if problems:
         pytest.fail("\n".join(problems), pytrace=False)
+
+
+def _keeping_sent_pages(pages):
+    """Django's handler, handing `pages` what the live server's threads answer.
+
+    The test client runs in the main thread and is left alone: its pages are the unit tests'.
+    """
+    get_response = BaseHandler.get_response
+
+    def get_response_kept(handler, request):
+        response = get_response(handler, request)
+        if threading.current_thread() is not threading.main_thread():
+            pages.keep_sent(request, response)
+        return response
+
+    return get_response_kept
 
 
 def pytest_terminal_summary(terminalreporter, config):
