@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kpis.figures import check_figure
-from kpis.models import KPI, KPIEntry, KPIValue, Origin
+from kpis.models import KPI, ImportedValue, KPIEntry, KPIValue, Origin
 from kpis.permissions import can_approve, can_enter
 
 
@@ -111,6 +111,7 @@ def enter_figure(
         raise StaleEntry(entry=entry, value=approved)
     if entry is None:
         entry = KPIEntry(kpi=kpi, period_end=period_end)
+    entry.batch, entry.note = None, ""  # corrected by its owner: theirs, not an import's
     entry.value, entry.numerator, entry.denominator = value, numerator, denominator
     entry.commentary = commentary
     entry.state = KPIEntry.State.AWAITING
@@ -155,14 +156,21 @@ def approve_entry(*, entry: KPIEntry, user, seen_version: str | None = None) -> 
         .filter(kpi=entry.kpi, period_end=entry.period_end)
         .first()
     ) or KPIValue(kpi=entry.kpi, period_end=entry.period_end)
+    if entry.batch_id is not None:
+        _remember_replaced(entry, value)
     value.value, value.numerator, value.denominator = (
         entry.value,
         entry.numerator,
         entry.denominator,
     )
-    value.commentary = entry.commentary
+    if entry.batch_id is not None:
+        value.note = entry.note
+        value.commentary = entry.commentary or value.commentary
+        value.source = entry.batch.figure_source
+    else:
+        value.commentary = entry.commentary
+        value.source = f"Entered by {_name(entry.entered_by)}, approved by {_name(user)}"[:300]
     value.origin = Origin.RETURN
-    value.source = f"Entered by {_name(entry.entered_by)}, approved by {_name(user)}"[:300]
     value._history_user = user
     value.save()
     entry.state = KPIEntry.State.APPROVED
@@ -170,6 +178,22 @@ def approve_entry(*, entry: KPIEntry, user, seen_version: str | None = None) -> 
     entry._history_user = user
     entry.save()
     return value
+
+
+def _remember_replaced(entry: KPIEntry, value: KPIValue) -> None:
+    """An imported figure approved on its own: its import's record of the period says what
+    the approval replaces, as approving the whole import would, so an undo puts that back."""
+    replaced = {"outcome": ImportedValue.Outcome.CREATED, "old_value": None,
+                "old_numerator": None, "old_denominator": None, "old_note": "",
+                "old_source": "", "old_origin": ""}  # fmt: skip
+    if value.pk is not None:
+        replaced = {"outcome": ImportedValue.Outcome.UPDATED, "old_value": value.value,
+                    "old_numerator": value.numerator, "old_denominator": value.denominator,
+                    "old_note": value.note, "old_source": value.source,
+                    "old_origin": value.origin}  # fmt: skip
+    ImportedValue.objects.filter(
+        batch_id=entry.batch_id, kpi_id=entry.kpi_id, period_end=entry.period_end
+    ).update(**replaced)
 
 
 @transaction.atomic

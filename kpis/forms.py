@@ -170,6 +170,29 @@ class EntryForm(forms.Form):
         return cleaned
 
 
+class ImportDecisionForm(forms.Form):
+    """An approver's decision on every figure of an import still awaiting approval."""
+
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("return", "Return")])
+    comment = forms.CharField(
+        label="What needs changing",
+        help_text="Required to return the figures: each measure's owner reads this.",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"max_length": "The comment must be 2,000 characters or fewer"},
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "return" and not cleaned.get("comment", "").strip():
+            self.add_error(
+                "comment",
+                forms.ValidationError("Enter what needs changing", code="comment_required"),
+            )
+        return cleaned
+
+
 class DecisionForm(forms.Form):
     """An approver's decision on an entry: approve it, or return it with what to change."""
 

@@ -252,7 +252,8 @@ class KPIEntry(models.Model):
     figures (dashboards, reports, papers, exports) reads approved figures only, and an entry
     changes nothing a committee member sees until it is approved. Approving writes the
     figure and its commentary to KPIValue; returning sends it back to the owner with a
-    comment. One open entry (awaiting or returned) per measure and period.
+    comment. One open entry (awaiting or returned) per measure and period. An imported
+    return's figures are entries too (``batch``), approved one by one or all at once.
     """
 
     class State(models.TextChoices):
@@ -276,6 +277,17 @@ class KPIEntry(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_comment = models.TextField(blank=True, help_text="Why it was returned")
+    batch = models.ForeignKey(
+        "ImportBatch",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="entries",
+        help_text="The import that brought this figure; cleared when its owner corrects it",
+    )
+    note = models.TextField(
+        blank=True, help_text="An imported figure's note (an owner's entry leaves it alone)"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -478,6 +490,11 @@ class ImportBatch(models.Model):
         if self.status == self.Status.PENDING:
             return reverse("kpis:import_preview", kwargs={"pk": self.pk})
         return reverse("kpis:import_batch", kwargs={"pk": self.pk})
+
+    @property
+    def figure_source(self) -> str:
+        """What a figure this import brought says of its source, approved or not."""
+        return f"Import {self.pk}: {self.file_name}"[:300]
 
 
 class ImportedValue(models.Model):

@@ -14,6 +14,7 @@ urlpatterns = [
     path("kpis/mine/", views.my_measures, name="mine"),
     path("kpis/entries/", views.entries_awaiting, name="entries"),
     path("kpis/entries/<int:pk>/", views.entry_detail, name="entry"),
+    path("kpis/entries/import/<int:pk>/", views.import_entries, name="import_entries"),
     path("kpis/<slug:code>/enter/", views.kpi_enter, name="kpi_enter"),
     path("kpis/<slug:code>/benchmark/", views.kpi_benchmark, name="kpi_benchmark"),
     path("kpis/<slug:code>/", views.kpi_detail, name="kpi_detail"),

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count, Max, Min, OuterRef, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,12 +18,26 @@ from careprog.periods import InvalidPeriod, ReportingPeriod
 from kpis import benchmarks, charts, due, entries
 from kpis import lines as kpi_lines
 from kpis import readings as kpi_readings
-from kpis.forms import DecisionForm, EntryForm, TemplateForm, UploadForm, default_range
+from kpis.forms import (
+    DecisionForm,
+    EntryForm,
+    ImportDecisionForm,
+    TemplateForm,
+    UploadForm,
+    default_range,
+)
 from kpis.history import changes_for_kpi
-from kpis.importing.apply import ImportRefused, apply_return, store_upload, undo_import
+from kpis.importing.apply import (
+    ImportRefused,
+    apply_return,
+    approve_import,
+    return_import,
+    store_upload,
+    undo_import,
+)
 from kpis.importing.preview import preview_return
 from kpis.importing.template import build_template
-from kpis.models import KPI, ImportBatch, KPIEntry, KPIGroup
+from kpis.models import KPI, ImportBatch, KPIEntry, KPIGroup, KPIValue
 from kpis.permissions import (
     APPROVE_PERMISSION,
     ENTER_PERMISSION,
@@ -280,7 +295,7 @@ def import_preview(request, pk):
     batch = _batch(pk, status=ImportBatch.Status.PENDING)
     refusal = None
     if request.method == "POST":
-        done = f"{batch.file_name} has been imported."
+        done = f"{batch.file_name} has been imported: its figures await approval."
         refusal = _attempt(request, apply_return, batch, done=done)
         if refusal is None:
             return redirect("kpis:import_batch", pk=batch.pk)
@@ -331,7 +346,76 @@ def import_batch(request, pk):
         batch.values.select_related("kpi").order_by("kpi__code", "period_end"), 100
     ).get_page(request.GET.get("page"))
     return _import_page(
-        request, "kpis/import_batch.html", {"batch": batch, "values": values}, refusal
+        request,
+        "kpis/import_batch.html",
+        {"batch": batch, "values": values, "approval": _approval_counts(batch)},
+        refusal,
+    )
+
+
+def _approval_counts(batch: ImportBatch) -> dict[str, int]:
+    """How many of the import's figures await approval, were approved or returned: one query.
+    A figure its owner corrected since is theirs, no longer the import's."""
+    counts = dict(batch.entries.order_by().values_list("state").annotate(count=Count("pk")))
+    return {state: counts.get(state, 0) for state in KPIEntry.State.values}
+
+
+# The approved figure of the outer row's measure and period, as it is now.
+_approved_now = KPIValue.objects.real().filter(
+    kpi_id=OuterRef("kpi_id"), period_end=OuterRef("period_end")
+)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(APPROVE_PERMISSION, raise_exception=True)
+def import_entries(request, pk):
+    """An import's figures, for an approver: approve every one still awaiting approval at
+    once, or return them all to their owners with a comment (POST). Never one's own import."""
+    batch = _batch(pk)
+    if batch.status == ImportBatch.Status.PENDING:
+        raise Http404("No such import")
+    form = ImportDecisionForm()
+    refusal = None
+    if request.method == "POST":
+        form = ImportDecisionForm(request.POST)
+        if form.is_valid():
+            decision = form.cleaned_data["decision"]
+            try:
+                if decision == "approve":
+                    count = approve_import(batch=batch, user=request.user)
+                    done = f"{count} figures were approved: committee members now see them."
+                else:
+                    count = return_import(
+                        batch=batch, user=request.user, comment=form.cleaned_data["comment"]
+                    )
+                    done = f"{count} figures were returned to their owners."
+            except entries.EntryRefused:
+                raise PermissionDenied from None
+            except ImportRefused as refused:
+                refusal = refused
+            else:
+                messages.success(request, done)
+                return redirect("kpis:import_entries", pk=batch.pk)
+    figures = Paginator(
+        batch.entries.select_related("kpi")
+        .annotate(before=Subquery(_approved_now.values("value")[:1]))
+        .order_by("kpi__code", "period_end"),
+        100,
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "kpis/import_entries.html",
+        {
+            "batch": batch,
+            "figures": figures,
+            "approval": _approval_counts(batch),
+            "form": form,
+            "refused": refusal.problems if refusal else [],
+            "may_decide": batch.status == ImportBatch.Status.APPLIED
+            and batch.applied_by_id != request.user.pk,
+            "nav_section": "mine",
+        },
+        status=409 if refusal else (400 if form.errors else 200),
     )
 
 
@@ -453,7 +537,10 @@ def _entry_for_user(request, pk) -> KPIEntry:
     if not can_view(request.user):
         raise PermissionDenied
     entry = get_object_or_404(
-        KPIEntry.objects.select_related("kpi__group", "entered_by", "decided_by"), pk=pk
+        KPIEntry.objects.select_related("kpi__group", "entered_by", "decided_by", "batch").defer(
+            "batch__content"
+        ),
+        pk=pk,
     )
     if not (request.user.has_perm(APPROVE_PERMISSION) or can_enter(request.user, entry.kpi)):
         raise PermissionDenied
@@ -527,16 +614,33 @@ def entry_detail(request, pk):
 @require_GET
 @permission_required(APPROVE_PERMISSION, raise_exception=True)
 def entries_awaiting(request):
-    """Every figure awaiting approval, oldest first: two queries."""
-    awaiting = (
-        KPIEntry.objects.filter(state=KPIEntry.State.AWAITING)
+    """Every figure awaiting approval, oldest first: those owners entered one by one, and
+    each import's as one line (a return may bring thousands). Three queries."""
+    awaiting = KPIEntry.objects.filter(state=KPIEntry.State.AWAITING)
+    entered = (
+        awaiting.filter(batch__isnull=True)
         .select_related("kpi", "entered_by")
         .order_by("entered_at", "pk")
     )
+    imported = (
+        awaiting.filter(batch__isnull=False)
+        .order_by()
+        .values("batch")
+        .annotate(
+            figures=Count("pk"),
+            file_name=Max("batch__file_name"),
+            applied_at=Min("batch__applied_at"),
+            applied_by=Max("batch__applied_by"),
+            username=Max("batch__applied_by__username"),
+            first_name=Max("batch__applied_by__first_name"),
+            last_name=Max("batch__applied_by__last_name"),
+        )
+        .order_by("applied_at", "batch")
+    )  # fmt: skip
     return render(
         request,
         "kpis/entries_awaiting.html",
-        {"entries": list(awaiting), "nav_section": "mine"},
+        {"entries": list(entered), "imports": list(imported), "nav_section": "mine"},
     )
 
 

@@ -78,3 +78,20 @@ def make_target(
     return KPITarget.objects.create(
         kpi=kpi, financial_year=financial_year, value=Decimal(value), origin=origin, **extra
     )
+
+
+def approve_imports() -> int:
+    """Approve every imported figure still awaiting approval, as a head of service would (an
+    approver other than the importer): what a test of what an import brings reads after."""
+    from django.contrib.auth.models import Group, User
+
+    from careprog import roles
+    from kpis.importing.apply import approve_import
+    from kpis.models import ImportBatch, KPIEntry
+
+    approver, made = User.objects.get_or_create(username="approver-of-imports")
+    if made:
+        approver.groups.add(Group.objects.get(name=roles.HEADS_OF_SERVICE))
+    awaiting = KPIEntry.objects.filter(state=KPIEntry.State.AWAITING, batch__isnull=False)
+    batches = ImportBatch.objects.filter(pk__in=awaiting.values("batch"))
+    return sum(approve_import(batch=batch, user=approver) for batch in batches)

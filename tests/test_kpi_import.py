@@ -24,6 +24,7 @@ from tests.import_files import (
     xlsx,
     zip_of,
 )
+from tests.kpi_factories import approve_imports
 
 JAN, FEB, MAR = dt.date(2025, 1, 31), dt.date(2025, 2, 28), dt.date(2025, 3, 31)
 
@@ -57,9 +58,14 @@ def text(response):
     return html.unescape(response.content.decode())
 
 
-def confirm(client, response):
+def confirm(client, response, *, approve=True):
+    """Confirm the previewed return; unless told not to, a head of service then approves its
+    figures (tests/test_import_approval.py covers the figures awaiting approval)."""
     batch = response.context["batch"]
-    return client.post(f"/kpis/import/{batch.pk}/preview/", follow=True)
+    confirmed = client.post(f"/kpis/import/{batch.pk}/preview/", follow=True)
+    if approve and confirmed.status_code == 200:
+        approve_imports()
+    return confirmed
 
 
 GOOD = long_return(
@@ -350,9 +356,10 @@ def test_an_undo_takes_the_same_statements_whatever_the_import_size(
             undo_import(batch=batch, user=administrator)
         statements.append(len(queries))
         assert list(KPIValue.objects.values_list("value", flat=True)) == [68]
-    # SQLite: savepoint, lock, check, 5 statements, save, release. PostgreSQL writes the
-    # values put back through a temporary table: 3 more (and a COPY, not counted here).
-    assert statements[0] == statements[1] == (10 if connection.vendor == "sqlite" else 13)
+    # SQLite: savepoint, lock, check, 7 statements (2 withdraw the figures still awaiting
+    # approval), save, release. PostgreSQL writes the values put back through a temporary
+    # table: 3 more (and a COPY, not counted here).
+    assert statements[0] == statements[1] == (12 if connection.vendor == "sqlite" else 15)
 
 
 def test_an_undo_that_fails_half_way_changes_nothing(
@@ -544,6 +551,10 @@ def test_the_command_line_prints_the_same_report_and_exits_0_only_on_success(
     assert "5 new, 0 changed" in capsys.readouterr().out
     assert not KPIValue.objects.exists()
     call_command("import_kpis", str(path))
+    out = capsys.readouterr().out
+    assert "5 figures await approval at /kpis/entries/" in out
+    assert not KPIValue.objects.exists()
+    approve_imports()
     assert KPIValue.objects.count() == 5
 
     bad = tmp_path / "bad.xlsx"

@@ -29,6 +29,7 @@ from kpis.importing.apply import apply_return, store_upload
 from kpis.models import KPI
 from tests.conftest import RISK_MATRIX, seed_action
 from tests.import_files import long_return
+from tests.kpi_factories import approve_imports
 from tests.libreoffice import pdf_text, to_pdf
 from tests.paper_factories import Q3, draft_paper, publish
 from tests.test_action_updates import open_form, post_update
@@ -399,6 +400,7 @@ def test_a_published_papers_document_is_the_same_file_after_later_edits(
         user=administrator,
     )
     assert batch.updated_count == 1  # January 2025: 699 in the paper
+    approve_imports()
     kpi = KPI.objects.get(code="cp-juno-occupancy")
     kpi.name = "Juno: places occupied"
     kpi.save()

@@ -18,7 +18,7 @@ from kpis.importing.apply import apply_return, store_upload
 from kpis.models import KPI, ComparatorValue, KPIValue
 from tests.conftest import RISK_MATRIX, SAFELY_WITH_FAMILIES, seed_action
 from tests.import_files import long_return
-from tests.kpi_factories import make_target
+from tests.kpi_factories import approve_imports, make_target
 from tests.paper_factories import Q3, draft_paper, make_meeting, publish
 from tests.paper_pages import paper_page
 from tests.test_action_updates import open_form, post_update
@@ -134,6 +134,7 @@ def test_importing_a_kpi_return_that_changes_a_programme_measure_leaves_the_pape
     batch = store_upload(data=data, file_name="return.xlsx", user=administrator)
     batch = apply_return(batch=batch, user=administrator)
     assert (batch.created_count, batch.updated_count) == (1, 1)
+    approve_imports()
     assert KPIValue.objects.get(kpi__code="cp-juno-occupancy", period_end=Q3_END).value == 70
     record.assert_unchanged()
     record.assert_draft_moved()

@@ -22,6 +22,7 @@ from kpis.models import KPI
 from tests import libreoffice
 from tests.conftest import RISK_MATRIX, seed_action
 from tests.import_files import long_return
+from tests.kpi_factories import approve_imports
 from tests.paper_factories import draft_paper
 from tests.test_paper_queries import papers_of, queries_for, ten_times
 from tests.test_seed_fixture import SOURCE as APPENDIX_C
@@ -249,6 +250,7 @@ def test_a_published_papers_workbook_is_byte_identical_after_later_edits_imports
         user=administrator,
     )
     apply_return(batch=batch, user=administrator)
+    approve_imports()
     kpi = KPI.objects.get(code="cp-juno-occupancy")
     kpi.name = "Juno: places occupied"
     kpi.save()

@@ -19,8 +19,10 @@ from django.test import Client
 from actions.models import Abbreviation, Action, Update
 from actions.papers import services as paper_services
 from actions.papers.models import Paper, PaperEvent, PaperSection, PaperTemplate, QuarterLock
+from kpis.importing.apply import apply_return, store_upload
 from kpis.models import ComparatorValue, KPIEntry
 from tests.conftest import RISK_MATRIX, seed_action
+from tests.import_files import long_return
 from tests.kpi_factories import make_kpi, make_target, make_value
 from tests.paper_factories import draft_paper, make_meeting, publish
 from tests.test_action_status import admin_form_data
@@ -626,11 +628,16 @@ def entry_pages(officer):
         kpi=kpi, user=officer, period_end=period[1], value=Decimal(40), numerator=None,
         denominator=None, commentary="Matrix", seen_version="none",
     )  # fmt: skip
+    # A return imported on the command line (by no one), so every approver may decide on it.
+    make_kpi("imported", owned_by=officer)
+    data = long_return([["imported", f"{period[1]:%b %Y}", 41, ""]])
+    batch = apply_return(batch=store_upload(data=data, file_name="m.xlsx", user=None), user=None)
     return (
         {
             "my measures": "/kpis/mine/",
             "awaiting approval": "/kpis/entries/",
             "entry": f"/kpis/entries/{entry.pk}/",
+            "import figures": f"/kpis/entries/import/{batch.pk}/",
             "enter": f"/kpis/owned/enter/?period={period[0]:%Y-%m-%d}",
         },
         entry,
@@ -646,6 +653,7 @@ def expected_entry_page(role, name, method):
     allowed = {
         "my measures": HOLDERS_OF_ENTER,
         "awaiting approval": FIGURE_APPROVERS,
+        "import figures": FIGURE_APPROVERS,
         "entry": (FIGURE_APPROVERS | ENTERERS_OF_THE_MEASURE)
         if method == "get"
         else FIGURE_APPROVERS,
@@ -697,6 +705,8 @@ def test_every_figure_entry_page_answers_each_role_as_the_entry_rules_say(
             if expected == 302 and role != "anonymous":
                 if name == "enter":
                     assert KPIEntry.objects.filter(period_end=period, value=50).exists()
+                elif name == "import figures":
+                    assert KPIValue.objects.filter(kpi__code="imported", value=41).exists()
                 else:
                     assert KPIValue.objects.filter(value=40, commentary="Matrix").exists()
                 continue

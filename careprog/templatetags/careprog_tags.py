@@ -26,3 +26,13 @@ def css_string(value):
         char if char.isalnum() or char in _CSS_PLAIN else f"\\{ord(char):x} " for char in str(value)
     )
     return mark_safe(f'"{escaped}"')  # noqa: S308 - every unsafe character is escaped above
+
+
+@register.filter
+def person(user, nobody="someone"):
+    """A user's full name, else their username; ``nobody`` where there is no user (a command
+    line import, a deleted account). ``a.get_full_name|default:a.username`` fails to render
+    when ``a`` is None: a filter's argument that cannot be read is an error, not blank."""
+    if user is None:
+        return nobody
+    return user.get_full_name() or user.get_username()

@@ -1,12 +1,16 @@
-"""Saving a checked return, and undoing it: the only writes of the import.
+"""Saving a checked return, approving it, and undoing it: the only writes of the import.
 
 An upload is kept (``store_upload``) until it is confirmed; ``apply_return`` saves all of its
-values in one transaction or none, and records each in an ImportedValue beside the batch;
-``undo_import`` puts back what a batch replaced, if nothing has changed it since.
+figures in one transaction or none, as entries awaiting approval (kpis.models.KPIEntry, as
+a figure an owner enters), and records each in an ImportedValue beside the batch. Nothing
+anyone reads changes until an approver approves them: all at once (``approve_import``) or
+one by one (kpis/entries.py); ``return_import`` sends them all back with a comment.
+``undo_import`` withdraws the figures still awaiting approval and puts back what approved
+ones replaced, if nothing has changed them since.
 
-Both write in bulk (careprog.bulk), which django-simple-history does not see, so both write
-the values' history records themselves, in bulk too: a KPI's Changes show the import (values
-added and changed) and its undoing (values deleted and put back), by whom and when.
+All write in bulk (careprog.bulk), which django-simple-history does not see, so all write
+the history records themselves, in bulk too: a KPI's Changes show the import's approval
+(values added and changed) and its undoing (values deleted and put back), by whom and when.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from django.db.models import (
     DateTimeField,
     Exists,
     IntegerField,
+    Max,
     OuterRef,
     QuerySet,
     Subquery,
@@ -28,8 +33,10 @@ from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from careprog.bulk import delete_where, insert_rows, insert_select, update_rows
+from kpis.entries import EntryRefused, FigureInvalid
 from kpis.importing.preview import Preview, preview_return
-from kpis.models import ImportBatch, ImportedValue, KPIValue, Origin
+from kpis.models import ImportBatch, ImportedValue, KPIEntry, KPIValue, Origin
+from kpis.permissions import APPROVE_PERMISSION
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -57,29 +64,48 @@ VALUE_FIELDS = [
     "id", "kpi", "period_end", "value", "numerator", "denominator", "note", "origin", "source",
     "commentary",
 ]  # fmt: skip
-HISTORY_FIELDS = [
-    *VALUE_FIELDS, "history_date", "history_change_reason", "history_type", "history_user"
+ENTRY_FIELDS = [
+    "id", "kpi", "period_end", "value", "numerator", "denominator", "commentary", "state",
+    "entered_by", "entered_at", "decided_by", "decided_at", "decision_comment", "batch", "note",
 ]  # fmt: skip
 
 
+def _approved_here(batch: ImportBatch):
+    """The batch's approved entry for the outer row's measure and period."""
+    return KPIEntry.objects.filter(
+        batch=batch,
+        state=KPIEntry.State.APPROVED,
+        kpi_id=OuterRef("kpi_id"),
+        period_end=OuterRef("period_end"),
+    )
+
+
 def _imported(batch: ImportBatch, outcome: str) -> QuerySet[KPIValue]:
-    """The real values that the batch's records of one outcome name."""
+    """The real values that the batch's approved records of one outcome name."""
     records = ImportedValue.objects.filter(
         batch=batch, outcome=outcome, kpi_id=OuterRef("kpi_id"), period_end=OuterRef("period_end")
-    )
+    ).filter(Exists(_approved_here(batch)))
     return KPIValue.objects.real().filter(Exists(records))
 
 
-def _record_history(values: QuerySet[KPIValue], kind: str, *, user, reason: str) -> int:
-    """A history record ('+' added, '~' changed, '-' deleted) of each value as it is now, in
-    one INSERT ... SELECT: the rows never pass through Python."""
-    stamped = values.annotate(
+def _record_history(rows: QuerySet, kind: str, *, user, reason: str) -> int:
+    """A history record ('+' added, '~' changed, '-' deleted) of each value (or entry) as it
+    is now, in one INSERT ... SELECT: the rows never pass through Python."""
+    fields = VALUE_FIELDS if rows.model is KPIValue else ENTRY_FIELDS
+    stamped = rows.annotate(
         h_date=Value(timezone.now(), output_field=DateTimeField()),
         h_reason=Value(reason[:100]),
         h_type=Value(kind),
         h_user=Value(user.pk if user else None, output_field=IntegerField()),
-    ).values_list(*VALUE_FIELDS, "h_date", "h_reason", "h_type", "h_user")
-    return insert_select(KPIValue.history.model, HISTORY_FIELDS, stamped)
+    ).values_list(*fields, "h_date", "h_reason", "h_type", "h_user")
+    history_fields = [
+        *fields, "history_date", "history_change_reason", "history_type", "history_user"
+    ]  # fmt: skip
+    return insert_select(rows.model.history.model, history_fields, stamped)
+
+
+def _last_id(model) -> int:
+    return model.objects.aggregate(last=Max("id"))["last"] or 0
 
 
 GIVEN_FIELDS = ["value", "numerator", "denominator", "note"]  # what a return may change
@@ -99,12 +125,15 @@ class ImportRefused(Exception):
 def apply_return(
     *, batch: ImportBatch, user: User | None, preview: Preview | None = None
 ) -> ImportBatch:
-    """Save every value of a checked return in one transaction, or none if any problem.
+    """Save every figure of a checked return in one transaction, or none if any problem, as
+    entries awaiting approval: nobody reads them until an approver approves them.
 
-    Without ``preview`` the stored file is read again, so that a confirmation made later
-    (the web flow) respects the catalogue and values as they are now. A caller that has
-    just previewed the same bytes in this process (the command line) may pass its preview.
-    A refusal carries the preview, so the page that says why need not read the file again.
+    A period whose figure already awaits approval, or was returned, has that entry replaced
+    (its history keeps what it said). Without ``preview`` the stored file is read again, so
+    that a confirmation made later (the web flow) respects the catalogue and values as they
+    are now. A caller that has just previewed the same bytes in this process (the command
+    line) may pass its preview. A refusal carries the preview, so the page that says why need
+    not read the file again.
     """
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != ImportBatch.Status.PENDING:
@@ -115,58 +144,179 @@ def apply_return(
         raise ImportRefused(
             preview.problems or ["The file has no values to import."], preview=preview
         )
-    source = f"Import {batch.pk}: {batch.file_name}"
-    # Raw INSERTs (careprog.bulk): building model instances for bulk_create was most of the
-    # import's time. The batch's ImportedValue rows are the audit record of what changed.
-    insert_rows(
-        KPIValue,
-        VALUE_FIELDS[1:],  # all but the id, which the database gives
-        [
-            (
-                c.row.kpi.pk,
-                c.row.period_end,
-                c.row.value,
-                c.row.numerator,
-                c.row.denominator,
-                c.row.note or "",
-                Origin.RETURN,
-                source,
-                "",  # a return brings no commentary; its owner may add one (kpis/entries.py)
-            )
-            for c in preview.new
-        ],
-    )
-    audit = [
-        (batch.pk, c.row.kpi.pk, c.row.period_end, ImportedValue.Outcome.CREATED,
-         None, None, None, "", "", "",
-         c.row.value, c.row.numerator, c.row.denominator, c.row.note or "")
-        for c in preview.new
-    ]  # fmt: skip
-    updated = []
+    now = timezone.now()
+    source = batch.figure_source
+    audit, figures = [], []
+    for c in preview.new:
+        row = c.row
+        audit.append(
+            (batch.pk, row.kpi.pk, row.period_end, ImportedValue.Outcome.CREATED,
+             None, None, None, "", "", "",
+             row.value, row.numerator, row.denominator, row.note or "")
+        )  # fmt: skip
+        figures.append((row.kpi.pk, row.period_end, row.value, row.numerator, row.denominator,
+                        row.note or ""))  # fmt: skip
     for change in preview.changed:
         value, row = change.existing, change.row
-        changed = change.changed_fields()
+        given = {name: getattr(value, name) for name in GIVEN_FIELDS} | change.changed_fields()
         audit.append(
             (batch.pk, row.kpi.pk, row.period_end, ImportedValue.Outcome.UPDATED,
              value.value, value.numerator, value.denominator,
              value.note, value.source, value.origin,
-             row.value, changed.get("numerator", value.numerator),
-             changed.get("denominator", value.denominator), changed.get("note", value.note))
+             row.value, given["numerator"], given["denominator"], given["note"])
         )  # fmt: skip
-        given = {name: getattr(value, name) for name in GIVEN_FIELDS} | changed
-        updated.append((*(given[name] for name in GIVEN_FIELDS), Origin.RETURN, source, value.pk))
-    # Raw UPDATEs by primary key: bulk_update's CASE WHEN took 2.5 s for 2,000 values.
-    update_rows(KPIValue, [*GIVEN_FIELDS, "origin", "source"], updated)
+        figures.append((row.kpi.pk, row.period_end, *(given[name] for name in GIVEN_FIELDS)))
+    open_now = _open_entries_for(figures)
+    last_entry = _last_id(KPIEntry)
+    waiting = (KPIEntry.State.AWAITING, user.pk if user else None, now, None, None, "", batch.pk)
+    # Raw INSERTs and UPDATEs (careprog.bulk): building model instances was most of the
+    # import's time. The batch's ImportedValue rows are the audit record of what it brings.
+    insert_rows(
+        KPIEntry,
+        ["kpi", "period_end", "value", "numerator", "denominator", "note", "commentary",
+         "state", "entered_by", "entered_at", "decided_by", "decided_at", "decision_comment",
+         "batch"],
+        [(*figure, "", *waiting) for figure in figures if figure[:2] not in open_now],
+    )  # fmt: skip
+    update_rows(
+        KPIEntry,  # an open entry keeps its commentary: the approver still reads it
+        ["value", "numerator", "denominator", "note", "state", "entered_by", "entered_at",
+         "decided_by", "decided_at", "decision_comment", "batch"],
+        [(*figure[2:], *waiting, open_now[figure[:2]]) for figure in figures
+         if figure[:2] in open_now],
+    )  # fmt: skip
     insert_rows(ImportedValue, AUDIT_FIELDS, audit)
-    _record_history(_imported(batch, ImportedValue.Outcome.CREATED), "+", user=user, reason=source)
-    _record_history(_imported(batch, ImportedValue.Outcome.UPDATED), "~", user=user, reason=source)
+    entries = KPIEntry.objects.filter(batch=batch)
+    _record_history(entries.filter(id__gt=last_entry), "+", user=user, reason=source)
+    _record_history(entries.filter(id__lte=last_entry), "~", user=user, reason=source)
     batch.status = ImportBatch.Status.APPLIED
-    batch.applied_by, batch.applied_at = user, timezone.now()
+    batch.applied_by, batch.applied_at = user, now
     batch.created_count, batch.updated_count = len(preview.new), len(preview.changed)
     batch.unchanged_count = len(preview.unchanged)
     counts = ["created_count", "updated_count", "unchanged_count"]
     batch.save(update_fields=["status", "applied_by", "applied_at", *counts])  # not the file
     return batch
+
+
+def _open_entries_for(figures: list[tuple]) -> dict[tuple, int]:
+    """The open entry (awaiting or returned) of each (kpi, period) of ``figures``: one query
+    over the return's measures and periods."""
+    if not figures:
+        return {}
+    wanted = {figure[:2] for figure in figures}
+    found = (
+        KPIEntry.objects.exclude(state=KPIEntry.State.APPROVED)
+        .filter(
+            kpi_id__in={kpi for kpi, _ in wanted},
+            period_end__in={period for _, period in wanted},
+        )
+        .values_list("kpi_id", "period_end", "pk")
+    )
+    return {(kpi, period): pk for kpi, period, pk in found if (kpi, period) in wanted}
+
+
+def _lock_applied(batch: ImportBatch, user, *, deciding: str) -> ImportBatch:
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != ImportBatch.Status.APPLIED:
+        status = batch.get_status_display().lower()
+        raise ImportRefused([f"Only an imported file's figures can be {deciding}; this one is "
+                             f"{status}."])  # fmt: skip
+    if not (user and user.is_authenticated and user.has_perm(APPROVE_PERMISSION)):
+        raise EntryRefused(
+            "Only a head of service or a programme administrator may approve figures."
+        )
+    if batch.applied_by_id == user.pk:
+        raise EntryRefused("You imported this return, so another approver must decide on it.")
+    return batch
+
+
+def _awaiting(batch: ImportBatch) -> QuerySet[KPIEntry]:
+    return KPIEntry.objects.filter(batch=batch, state=KPIEntry.State.AWAITING)
+
+
+@transaction.atomic
+def approve_import(*, batch: ImportBatch, user: User) -> int:
+    """Approve every figure of the import still awaiting approval, in bulk: each becomes the
+    period's value (created or changed, with what it replaced kept for an undo). Returns how
+    many. A figure returned to its owner, or corrected by them, is left to its own approval."""
+    batch = _lock_applied(batch, user, deciding="approved")
+    now = timezone.now()
+    awaiting = _awaiting(batch)
+    figures = list(
+        awaiting.values_list(
+            "kpi_id", "period_end", "value", "numerator", "denominator", "note", "commentary"
+        )
+    )
+    if not figures:
+        raise ImportRefused(["No figures of this import await approval."])
+    here = awaiting.filter(kpi_id=OuterRef("kpi_id"), period_end=OuterRef("period_end"))
+    current = {
+        (row[0], row[1]): row[2:]
+        for row in KPIValue.objects.real()
+        .filter(Exists(here))
+        .values_list(
+            "kpi_id", "period_end", "pk", "value", "numerator", "denominator", "note",
+            "source", "origin", "commentary",
+        )
+    }  # fmt: skip
+    records = dict(
+        ((kpi, period), pk)
+        for kpi, period, pk in batch.values.filter(Exists(here)).values_list(
+            "kpi_id", "period_end", "pk"
+        )
+    )
+    source = batch.figure_source
+    new_values, changed_values, replaced = [], [], []
+    for kpi, period, value, numerator, denominator, note, commentary in figures:
+        old = current.get((kpi, period))
+        if old is None:
+            new_values.append((kpi, period, value, numerator, denominator, note or "",
+                               Origin.RETURN, source, commentary))  # fmt: skip
+            replaced.append((ImportedValue.Outcome.CREATED, None, None, None, "", "", "",
+                             records[kpi, period]))  # fmt: skip
+            continue
+        pk, *was, old_note, old_source, old_origin, old_commentary = old
+        changed_values.append((value, numerator, denominator,
+                               note, Origin.RETURN, source,
+                               commentary or old_commentary, pk))  # fmt: skip
+        replaced.append((ImportedValue.Outcome.UPDATED, *was, old_note, old_source, old_origin,
+                         records[kpi, period]))  # fmt: skip
+    last_value = _last_id(KPIValue)
+    insert_rows(KPIValue, VALUE_FIELDS[1:], new_values)
+    update_rows(KPIValue, [*GIVEN_FIELDS, "origin", "source", "commentary"], changed_values)
+    update_rows(
+        ImportedValue,
+        ["outcome", "old_value", "old_numerator", "old_denominator", "old_note", "old_source",
+         "old_origin"],
+        replaced,
+    )  # fmt: skip
+    approved = KPIValue.objects.real().filter(Exists(here))
+    reason = f"{source}, approved"
+    _record_history(approved.filter(id__gt=last_value), "+", user=user, reason=reason)
+    _record_history(approved.filter(id__lte=last_value), "~", user=user, reason=reason)
+    count = awaiting.update(state=KPIEntry.State.APPROVED, decided_by=user, decided_at=now)
+    decided = KPIEntry.objects.filter(batch=batch, decided_at=now, state=KPIEntry.State.APPROVED)
+    _record_history(decided, "~", user=user, reason=reason)
+    return count
+
+
+@transaction.atomic
+def return_import(*, batch: ImportBatch, user: User, comment: str) -> int:
+    """Send every figure of the import still awaiting approval back to its measure's owner
+    with ``comment``; no figure changes. Returns how many."""
+    comment = comment.strip()
+    if not comment:
+        raise FigureInvalid({"comment": "Enter what needs changing"})
+    batch = _lock_applied(batch, user, deciding="returned")
+    now = timezone.now()
+    count = _awaiting(batch).update(
+        state=KPIEntry.State.RETURNED, decided_by=user, decided_at=now, decision_comment=comment
+    )
+    if not count:
+        raise ImportRefused(["No figures of this import await approval."])
+    decided = KPIEntry.objects.filter(batch=batch, decided_at=now, state=KPIEntry.State.RETURNED)
+    _record_history(decided, "~", user=user, reason=f"{batch.figure_source}, returned")
+    return count
 
 
 @transaction.atomic
@@ -177,7 +327,9 @@ def undo_import(*, batch: ImportBatch, user: User | None) -> ImportBatch:
     one statement each over the batch's ImportedValue rows; the values put back are read in
     one query and written as careprog.bulk.update_rows does, then their history records in
     one statement. 50,000 values take a fraction of the time importing them did
-    (benchmarks/undo_import.py)."""
+    (benchmarks/undo_import.py). Figures not yet approved are withdrawn: their entries are
+    deleted, with a history record each; a figure its owner corrected is theirs, not the
+    import's, and stays."""
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != ImportBatch.Status.APPLIED:
         status = batch.get_status_display().lower()
@@ -185,7 +337,8 @@ def undo_import(*, batch: ImportBatch, user: User | None) -> ImportBatch:
     current = KPIValue.objects.real().filter(
         kpi_id=OuterRef("kpi_id"), period_end=OuterRef("period_end")
     )
-    moved = batch.values.exclude(Exists(current.filter(value=OuterRef("new_value"))))
+    approved = batch.values.filter(Exists(_approved_here(batch)))
+    moved = approved.exclude(Exists(current.filter(value=OuterRef("new_value"))))
     count = moved.count()
     if count:
         examples = moved.select_related("kpi").order_by("kpi__code", "period_end")[:5]
@@ -195,11 +348,14 @@ def undo_import(*, batch: ImportBatch, user: User | None) -> ImportBatch:
              "undo the later imports first."]
         )  # fmt: skip
     reason = f"Undo of import {batch.pk}: {batch.file_name}"
+    withdrawn = KPIEntry.objects.filter(batch=batch).exclude(state=KPIEntry.State.APPROVED)
+    _record_history(withdrawn, "-", user=user, reason=reason)
+    delete_where(withdrawn)
     created = _imported(batch, ImportedValue.Outcome.CREATED)
     _record_history(created, "-", user=user, reason=reason)
     delete_where(created)
     restores = (
-        batch.values.filter(outcome=ImportedValue.Outcome.UPDATED)
+        approved.filter(outcome=ImportedValue.Outcome.UPDATED)
         .order_by()
         .annotate(
             # Records written before the origin was kept have none: such values were returns.

@@ -40,11 +40,17 @@ class Command(BaseCommand):
             return
         batch = store_upload(data=data, file_name=path.name, user=importer)
         try:
-            apply_return(batch=batch, user=importer, preview=preview)
+            batch = apply_return(batch=batch, user=importer, preview=preview)
         except ImportRefused as refusal:
             batch.delete()
             raise CommandError("; ".join(refusal.problems)) from None
-        self.stdout.write(self.style.SUCCESS(f"Imported {path.name} as import {batch.pk}."))
+        awaiting = batch.created_count + batch.updated_count
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Imported {path.name} as import {batch.pk}: {awaiting} figures await approval "
+                "at /kpis/entries/ (a head of service or another administrator approves them)."
+            )
+        )
 
     def _report(self, path, preview):
         out = self.stdout
