@@ -30,7 +30,9 @@ from actions.permissions import (
 from actions.services import QuarterLocked, StaleEdit, record_update
 from actions.tables import ActionTable
 from careprog.periods import InvalidPeriod, ReportingPeriod
+from kpis import entries as kpi_entries
 from kpis import lines as kpi_lines
+from kpis.permissions import APPROVE_PERMISSION
 
 read_required = permission_required(READ_PERMISSION, raise_exception=True)
 
@@ -49,6 +51,11 @@ def home(request):
                 queries.updates_due_for(request.user)
                 if reader and request.user.has_perm(UPDATE_PERMISSION)
                 else []
+            ),
+            "figures_to_approve": (
+                kpi_entries.awaiting_decision_by(request.user)
+                if request.user.has_perm(APPROVE_PERMISSION)
+                else 0
             ),
         },
     )

@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from actions.glossary import PageGlossary
 from actions.permissions import UPDATE_PERMISSION, can_read
-from kpis.permissions import can_import, can_view
+from kpis.permissions import ENTER_PERMISSION, can_import, can_view
 
 
 def service(request):
@@ -17,6 +17,8 @@ def service(request):
         items.append((reverse("actions:action_list"), "All actions", "actions"))
         if can_view(user):
             items.append((reverse("kpis:dashboard"), "KPIs", "kpis"))
+            if user.has_perm(ENTER_PERMISSION):
+                items.append((reverse("kpis:mine"), "My measures", "measures"))
         if can_import(user):
             items.append((reverse("kpis:import"), "Import", "import"))
     return {

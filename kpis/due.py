@@ -15,6 +15,7 @@ from django.db.models import Prefetch, Q
 from careprog.periods import financial_year_end, financial_year_of, month_end, months_before
 from kpis.entries import open_entries
 from kpis.models import KPI, KPIEntry, KPIValue
+from kpis.permissions import ENTER_PERMISSION
 
 
 def add_working_days(day: dt.date, count: int) -> dt.date:
@@ -88,6 +89,11 @@ class MeasureDue:
 
 ATTENTION = {"late", "returned", "awaiting"}
 ASKS_FOR_A_FIGURE = {"due", "late", "returned"}
+# A figure not yet late is chased once its due day is this many working days away or fewer:
+# a month's figure is "due" from the day the month ends, ten working days before its due day.
+REMIND_WORKING_DAYS_BEFORE_DUE = 3
+# The backend that holds roles' permissions (axes' backend, listed first, only throttles).
+PERMISSIONS_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def measures_due(user, today: dt.date) -> list[MeasureDue]:
@@ -105,10 +111,19 @@ def measures_due(user, today: dt.date) -> list[MeasureDue]:
     return _lines(list(kpis), today)
 
 
+def chases(line: MeasureDue, today: dt.date) -> bool:
+    """Whether the reminders ask for this line's figure now: late or returned, or due within
+    REMIND_WORKING_DAYS_BEFORE_DUE working days; never one awaiting approval."""
+    if line.state == "due":
+        return line.due <= add_working_days(today, REMIND_WORKING_DAYS_BEFORE_DUE)
+    return line.state in ASKS_FOR_A_FIGURE
+
+
 def measures_due_by_person(today: dt.date) -> dict[User, list[MeasureDue]]:
-    """``measures_due`` for every active owner and delegate at once, keeping only the lines
-    that ask them for a figure (due, late or returned; not awaiting approval): what the
-    reminders email. Four queries however many people, measures and figures there are."""
+    """``measures_due`` for every active owner and delegate who may enter figures, at once,
+    keeping only the lines the reminders chase (``chases``): what they email. Someone named
+    owner who may not enter figures (a committee member, say) is not sent a link they would
+    be refused. Five queries however many people, measures and figures there are."""
     kpis = list(
         KPI.objects.filter(Q(owned_by__is_active=True) | Q(delegates__is_active=True))
         .distinct()
@@ -118,13 +133,20 @@ def measures_due_by_person(today: dt.date) -> dict[User, list[MeasureDue]]:
         )
         .order_by("group__position", "position", "code")
     )
+    may_enter = set(
+        User.objects.with_perm(
+            ENTER_PERMISSION, include_superusers=True, backend=PERMISSIONS_BACKEND
+        ).values_list("pk", flat=True)
+    )
     people: dict[int, User] = {}
     by_person: dict[int, list[MeasureDue]] = {}
     for line in _lines(kpis, today):
-        if line.state not in ASKS_FOR_A_FIGURE:
+        if not chases(line, today):
             continue
         owners = [line.kpi.owned_by] if line.kpi.owned_by and line.kpi.owned_by.is_active else []
         for person in owners + [d for d in line.kpi.delegates.all() if d not in owners]:
+            if person.pk not in may_enter:
+                continue
             people[person.pk] = person
             by_person.setdefault(person.pk, []).append(line)
     return {people[pk]: lines for pk, lines in by_person.items()}

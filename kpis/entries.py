@@ -53,6 +53,17 @@ def open_entries():
     return KPIEntry.objects.exclude(state=KPIEntry.State.APPROVED)
 
 
+def awaiting_decision_by(user) -> int:
+    """How many figures await this approver's decision: neither entered nor imported by them.
+    One query."""
+    return (
+        KPIEntry.objects.filter(state=KPIEntry.State.AWAITING)
+        .exclude(entered_by=user)
+        .exclude(batch__applied_by=user)
+        .count()
+    )
+
+
 def approved_value(kpi: KPI, period_end: dt.date) -> KPIValue | None:
     return KPIValue.objects.real().filter(kpi=kpi, period_end=period_end).first()
 

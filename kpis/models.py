@@ -3,6 +3,7 @@
 import datetime as dt
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
@@ -43,6 +44,17 @@ class BenchmarkRelation(models.TextChoices):
     RELATED = "related", "A related measure (different definition)"
 
 
+# Addresses under /kpis/ that are pages, not measures (kpis/urls.py): no measure may be called so.
+RESERVED_KPI_CODES = frozenset({"entries", "import", "mine"})
+
+
+def validate_kpi_code(code: str) -> None:
+    if code in RESERVED_KPI_CODES:
+        raise ValidationError(
+            f"“{code}” names a page under /kpis/; choose another code.", code="reserved"
+        )
+
+
 class KPI(models.Model):
     class Unit(models.TextChoices):
         COUNT = "count", "Count"
@@ -70,7 +82,10 @@ class KPI(models.Model):
         THREE_YEAR_AVERAGE = "3yr_average", "3-year average"
 
     code = models.SlugField(
-        max_length=40, unique=True, help_text="Stable identifier used in imports"
+        max_length=40,
+        unique=True,
+        help_text="Stable identifier used in imports",
+        validators=[validate_kpi_code],
     )
     name = models.CharField(max_length=300, help_text="As the source writes it")
     group = models.ForeignKey(KPIGroup, on_delete=models.PROTECT, related_name="kpis")
@@ -295,6 +310,11 @@ class KPIEntry(models.Model):
         verbose_name = "KPI entry"
         verbose_name_plural = "KPI entries"
         permissions = [("approve_kpientry", "Can approve or return a measure's entered figure")]
+        # An import's figure for a measure and period: what approving, undoing and their
+        # checks look up once per figure (without it each look-up scans the import's entries).
+        indexes = [
+            models.Index(fields=["batch", "kpi", "period_end"], name="kpis_entry_batch_period")
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["kpi", "period_end"],

@@ -10,7 +10,7 @@ urlpatterns = [
     path("kpis/import/history/", views.import_history, name="import_history"),
     path("kpis/import/<int:pk>/preview/", views.import_preview, name="import_preview"),
     path("kpis/import/<int:pk>/", views.import_batch, name="import_batch"),
-    # Before kpis/<code>/: "mine" and "entries" are not measures' codes.
+    # Before kpis/<code>/: no measure may be called "mine" or "entries" (RESERVED_KPI_CODES).
     path("kpis/mine/", views.my_measures, name="mine"),
     path("kpis/entries/", views.entries_awaiting, name="entries"),
     path("kpis/entries/<int:pk>/", views.entry_detail, name="entry"),

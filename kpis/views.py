@@ -413,7 +413,7 @@ def import_entries(request, pk):
             "refused": refusal.problems if refusal else [],
             "may_decide": batch.status == ImportBatch.Status.APPLIED
             and batch.applied_by_id != request.user.pk,
-            "nav_section": "mine",
+            "nav_section": "measures",
         },
         status=409 if refusal else (400 if form.errors else 200),
     )
@@ -640,7 +640,7 @@ def entries_awaiting(request):
     return render(
         request,
         "kpis/entries_awaiting.html",
-        {"entries": list(entered), "imports": list(imported), "nav_section": "mine"},
+        {"entries": list(entered), "imports": list(imported), "nav_section": "measures"},
     )
 
 
@@ -652,6 +652,6 @@ def my_measures(request):
         "kpis/my_measures.html",
         {
             "lines": due.measures_due(request.user, timezone.localdate()),
-            "nav_section": "kpis",
+            "nav_section": "measures",
         },
     )

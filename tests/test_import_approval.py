@@ -226,3 +226,24 @@ def test_a_command_line_import_by_no_one_reads_as_such_on_every_page_it_reaches(
     assert "the command line" in approver.get("/kpis/entries/").content.decode()
     assert "Entered</dt>" in approver.get(f"/kpis/entries/{entry.pk}/").content.decode()
     assert "by the command line" in admin.get(f"/kpis/import/{batch.pk}/").content.decode()
+
+
+def test_the_home_page_tells_each_approver_how_many_figures_await_their_decision(
+    administrator, head_of_service, officer, committee_member, placements
+):
+    imported(
+        [["placements", "Jan 2025", 64, ""], ["placements", "Feb 2025", 66, ""]], by=administrator
+    )
+    entries.enter_figure(
+        kpi=make_kpi("visits", owned_by=officer), user=officer, period_end=JAN,
+        value=Decimal(90), numerator=None, denominator=None, commentary="", seen_version="none",
+        today=dt.date(2025, 3, 20),
+    )  # fmt: skip
+
+    head = signed_in(head_of_service).get("/").content.decode()
+    assert "3 figures await your approval" in head
+    # The administrator imported two of them: another approver decides on those.
+    assert "1 figure awaits your approval" in signed_in(administrator).get("/").content.decode()
+    member = signed_in(committee_member).get("/").content.decode()
+    assert "your approval" not in member and 'href="/kpis/mine/"' not in member
+    assert 'href="/kpis/mine/"' in signed_in(officer).get("/").content.decode()

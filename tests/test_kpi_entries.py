@@ -325,3 +325,13 @@ def test_an_entry_is_read_only_in_admin_even_for_administrators(officer, adminis
         name in kpi_page
         for name in ['name="owned_by"', 'name="delegates"', 'name="due_working_day"']
     )
+
+
+@pytest.mark.parametrize("code", ["mine", "entries", "import"])
+def test_a_measure_may_not_take_the_code_of_a_page_under_kpis(db, code):
+    from django.core.exceptions import ValidationError
+
+    measure = make_kpi("placeholder")
+    measure.code = code
+    with pytest.raises(ValidationError, match="names a page under /kpis/"):
+        measure.full_clean()

@@ -14,9 +14,10 @@ from django.utils import timezone
 
 from actions.management.commands import send_update_reminders
 from actions.models import Action, Mechanism, Status, Update
+from careprog import roles
 from careprog.periods import ReportingPeriod
 from kpis import entries
-from kpis.due import due_on, period_ends_before
+from kpis.due import due_on, measures_due, period_ends_before
 from kpis.models import KPIEntry
 from tests.conftest import (
     RISK_MATRIX,
@@ -307,25 +308,25 @@ def test_the_query_count_does_not_grow_with_the_number_of_actions_measures_or_pe
 ):
     make_kpi("placements", owned_by=officer)
     with django_assert_max_num_queries(
-        6
-    ):  # programmes, actions, measures, delegates, entries, figures
+        7
+    ):  # programmes, actions, measures, delegates, who may enter, entries, figures
         remind("--period", "2024-25-q4")
     assert len(mail.outbox) == 1
 
     mechanism = Mechanism.objects.filter(actions__in=officer_actions).first()
-    leads = [make_user(django_user_model, f"lead{n}") for n in range(5)]
+    leads = [make_user(django_user_model, f"lead{n}", roles.OFFICERS) for n in range(5)]
     Action.objects.bulk_create(
         Action(mechanism=mechanism, position=100 + n, title=f"Extra {n}", lead=leads[n % 5])
         for n in range(90)
     )
-    owners = [make_user(django_user_model, f"owner{n}") for n in range(5)]
+    owners = [make_user(django_user_model, f"owner{n}", roles.OFFICERS) for n in range(5)]
     for n in range(20):
         kpi = make_kpi(f"m{n}", owned_by=owners[n % 5])
         kpi.delegates.add(leads[n % 5])
     mail.outbox.clear()
     with django_assert_max_num_queries(
-        6
-    ):  # programmes, actions, measures, delegates, entries, figures
+        7
+    ):  # programmes, actions, measures, delegates, who may enter, entries, figures
         remind("--period", "2024-25-q4")
 
     assert len(mail.outbox) == 11
@@ -390,16 +391,30 @@ def test_a_measure_owner_who_leads_no_actions_gets_an_email_about_their_measures
     )
 
 
-def test_delegates_hear_about_the_measure_too(officer_actions, other_officer, committee_member):
+def test_delegates_who_may_enter_figures_hear_about_the_measure_too(
+    officer, officer_actions, other_officer, committee_member
+):
+    """A committee member named delegate may not enter figures: no link they would be refused."""
     kpi, _ = owned_measure(other_officer)
-    kpi.delegates.add(committee_member)
+    kpi.delegates.add(officer, committee_member)
     Action.objects.update(lead=None)
 
     remind("--period", "2024-25-q4")
 
-    assert sorted(m.to[0] for m in mail.outbox) == sorted(
-        [other_officer.email, committee_member.email]
-    )
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([other_officer.email, officer.email])
+
+
+def test_a_figure_whose_due_day_is_weeks_away_is_not_chased_yet(officer_actions, other_officer):
+    """A month's figure is due from the month's end; the reminders wait until its due day is
+    three working days away."""
+    Action.objects.update(lead=None)
+    make_kpi("placements", owned_by=other_officer, due_working_day=60)
+
+    remind("--period", "2024-25-q4")
+
+    assert mail.outbox == []
+    lines = measures_due(other_officer, timezone.localdate())
+    assert {line.state for line in lines} == {"due"}  # "My measures" still says so
 
 
 def test_a_figure_awaiting_approval_is_not_chased_and_a_returned_one_says_so(

@@ -1,4 +1,5 @@
-"""An administrator imports a KPI return through the browser; nobody else can."""
+"""An administrator imports a KPI return through the browser and a head of service approves
+its figures before the dashboard shows them; nobody else can import."""
 
 import datetime as dt
 import re
@@ -129,8 +130,8 @@ def fill_template(path, values):
     return rows, header
 
 
-def test_an_administrator_imports_the_template_and_the_dashboard_shows_the_new_figures(
-    live_server, page, catalogue, administrator, tmp_path
+def test_an_administrator_imports_the_template_and_once_approved_the_dashboard_shows_it(
+    live_server, page, browser, catalogue, administrator, head_of_service, tmp_path
 ):
     last, quarter_end = periods()
     first = add_months(quarter_end, -2)  # the first month of that quarter
@@ -196,9 +197,14 @@ def test_an_administrator_imports_the_template_and_the_dashboard_shows_the_new_f
     assert_no_axe_violations(page)
 
     follow(page, page.get_by_role("button", name="Import 3 new and changed values"))
-    expect(page.get_by_role("alert")).to_contain_text(f"{FILE_NAME} has been imported.")
+    expect(page.get_by_role("alert")).to_contain_text(
+        f"{FILE_NAME} has been imported: its figures await approval."
+    )
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Import of {FILE_NAME}")
     expect(page.locator(".govuk-summary-list")).to_contain_text("2 new, 1 changed, 0 unchanged")
+    expect(page.locator(".govuk-summary-list")).to_contain_text(
+        "3 awaiting approval, 0 approved, 0 returned to their owners"
+    )
     expect(page.get_by_role("button", name="Undo this import")).to_be_visible()
     assert_no_axe_violations(page)
 
@@ -222,6 +228,30 @@ def test_an_administrator_imports_the_template_and_the_dashboard_shows_the_new_f
     assert_no_axe_violations(page)
 
     follow(page, menu(page).get_by_role("link", name="KPIs"))
+    row = page.locator(f"tr[data-kpi='{CHANGED}']")
+    expect(row.locator(".app-kpi-value")).to_have_text("63%")  # nothing read changes yet
+    assert KPIValue.objects.filter(origin=Origin.RETURN).count() == 0
+
+    head = browser.new_context(bypass_csp=True).new_page()
+    sign_in(head, live_server, "hannah", PASSWORD)
+    follow(head, head.get_by_role("link", name=re.compile(r"^3 figures await your approval")))
+    expect(head.get_by_role("heading", level=1)).to_have_text("Figures awaiting approval")
+    assert_no_axe_violations(head)
+    follow(head, head.get_by_role("link", name=FILE_NAME))
+    expect(head.get_by_role("heading", level=1)).to_have_text(f"Figures imported from {FILE_NAME}")
+    expect(head.locator("tbody tr")).to_have_count(3)
+    assert_no_axe_violations(head)
+    follow(head, head.get_by_role("button", name="Approve 3 figures"))
+    expect(head.get_by_role("alert")).to_contain_text(
+        "3 figures were approved: committee members now see them."
+    )
+    expect(head.locator(".govuk-summary-list")).to_contain_text(
+        "0 awaiting approval, 3 approved, 0 returned to their owners"
+    )
+    assert_no_axe_violations(head)
+    head.context.close()
+
+    page.reload()
     expect(page.get_by_role("heading", level=1)).to_have_text("KPI dashboard")
     for code, shown, period_end in (
         (MONTHLY, "688", last),
