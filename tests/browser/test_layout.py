@@ -104,6 +104,9 @@ PAGES = {
     "import preview": Page("admin", lambda demo: f"/kpis/import/{demo.pending_import}/preview/"),
     "applied import": Page("admin", lambda demo: f"/kpis/import/{demo.applied_import}/"),
     "glossary": Page("councillor", lambda demo: "/glossary/"),
+    "my measures": Page("officer", lambda demo: "/kpis/mine/"),
+    "figures awaiting approval": Page("head", lambda demo: "/kpis/entries/"),
+    "import's figures": Page("head", lambda demo: f"/kpis/entries/import/{demo.applied_import}/"),
 }
 
 
