@@ -38,8 +38,11 @@ class PageGlossary:
         alternatives = "|".join(re.escape(name) for name in names)
         return re.compile(rf"(?<![A-Za-z0-9])({alternatives})(s?)(?![A-Za-z0-9])")
 
-    def mark(self, text) -> SafeString:
-        """``text`` escaped, then each known abbreviation in it marked up."""
+    def mark(self, text, *, spell_out: bool = True) -> SafeString:
+        """``text`` escaped, then each known abbreviation in it marked up; with ``spell_out``,
+        its first use on the page spelt out too. Without, the words stay as written (the
+        report's table: the council's own words, read against its papers) and the ``<abbr>``
+        carries the expansion."""
         escaped = escape(text)  # first: the text is the user's; nothing in it is markup
         if self.pattern is None:
             return escaped
@@ -48,6 +51,8 @@ class PageGlossary:
             name, plural = match.groups()
             title = escape(self.expansions[name])
             marked = f'<abbr title="{title}">{name}</abbr>{plural}'
+            if not spell_out:
+                return marked
             before = match.string[: match.start()].lower()
             # Spelt out already by the text itself: "Keeping Families Together (KFT)".
             if name in self.spelt_out or before.endswith(f"{title.lower()} ("):

@@ -12,6 +12,7 @@ class _TableParser(HTMLParser):
         self._in_report = False  # other tables (the measures under an objective) are not read
 
     def handle_starttag(self, tag, attrs):
+        self._separate(tag)
         attrs = dict(attrs)
         if tag == "table":
             self._in_report = "app-report-table" in (attrs.get("class") or "")
@@ -24,9 +25,16 @@ class _TableParser(HTMLParser):
         elif tag in ("td", "th") and self._in_tbody:
             self._cell = {"text": [], "rowspan": int(attrs.get("rowspan", 1))}
 
+    def _separate(self, tag):
+        """Words either side of a tag are separate words, except around an ``<abbr>``: the
+        glossary's markup sits inside the words ("<abbr>SGO</abbr>s")."""
+        if self._cell is not None and tag != "abbr":
+            self._cell["text"].append(" ")
+
     def handle_endtag(self, tag):
+        self._separate(tag)
         if tag in ("td", "th") and self._cell is not None:
-            text = " ".join(" ".join(self._cell["text"]).split())
+            text = " ".join("".join(self._cell["text"]).split())
             self.tables[-1][-1].append((text, self._cell["rowspan"]))
             self._cell = None
         elif tag == "tbody":

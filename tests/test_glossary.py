@@ -112,3 +112,17 @@ def test_the_glossary_needs_sign_in(client, db):
     response = client.get("/glossary/")
 
     assert response.status_code == 302 and "/sign-in/" in response.url
+
+
+def test_the_reports_table_marks_abbreviations_and_keeps_the_councils_words(
+    member_client, seed_programme
+):
+    """The table is the council's text, read against its papers: each abbreviation is an
+    <abbr> carrying its expansion, and no words are added (tests/test_report.py reads the
+    table back word for word against Appendix C)."""
+    html = member_client.get(f"/programmes/{seed_programme.slug}/report/2024-25-q3/")
+    table = html.content.decode().split('class="govuk-table app-report-table', 1)[1]
+
+    kft = '<abbr title="Keeping Families Together">KFT</abbr>'
+    assert f"Now called Keeping Families Together ({kft})" in table
+    assert f"this is being Managed through the {kft} meeting" in table
