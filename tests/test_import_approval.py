@@ -247,3 +247,16 @@ def test_the_home_page_tells_each_approver_how_many_figures_await_their_decision
     member = signed_in(committee_member).get("/").content.decode()
     assert "your approval" not in member and 'href="/kpis/mine/"' not in member
     assert 'href="/kpis/mine/"' in signed_in(officer).get("/").content.decode()
+
+
+def test_an_undo_puts_back_the_figure_the_approval_replaced_not_the_one_at_confirmation(
+    administrator, head_of_service, placements
+):
+    value = make_value(placements, JAN, Decimal(60), source="Published")
+    batch = imported([["placements", "Jan 2025", 64, ""]], by=administrator)
+    KPIValue.objects.filter(pk=value.pk).update(value=61, source="Corrected in admin")
+    approve_import(batch=batch, user=head_of_service)
+
+    undo_import(batch=ImportBatch.objects.get(pk=batch.pk), user=administrator)
+
+    assert list(KPIValue.objects.values_list("value", "source")) == [(61, "Corrected in admin")]
