@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.handlers.base import BaseHandler
-from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
 from tests.html_checker import HtmlDocument, check_html, report
@@ -34,55 +33,32 @@ HTML_CHECKED = pytest.StashKey[str]()
 
 
 class HtmlPages:
-    """The HTML documents every browser context received, as the server sent them.
+    """The HTML documents every browser navigation received, as the live server sent them.
 
     The response body of each document request, not the DOM after scripts ran: the checker
     judges the markup our templates write, and scripts' changes (GOV.UK Frontend's, plotly's)
     are axe's to judge in the rendered page. Every navigation counts, in every context a test
-    opens (redirects excepted: they carry no page), error pages and re-rendered forms included;
-    identical bodies are checked once.
+    opens, error pages and re-rendered forms included (redirects carry no page; a `fetch` is
+    no navigation); identical bodies are checked once.
 
-    A page answering a POST is kept as the live server sends it (`keep_sent`), not read from
-    the browser: a test that moves on at once (five failed sign-ins in a row) navigates away
-    before the browser's copy can be read, and a POST cannot be fetched again as a GET can.
+    Kept in the live server (`keep_sent`), not read from the browser: a test that moves on
+    at once, or ends, navigates away or closes its context before the browser's copy can be
+    read (CI failed twice on that, once on a POST, once on a GET), and a POST cannot be
+    fetched again. Chromium marks a navigation with `Sec-Fetch-Dest: document`.
     """
 
     def __init__(self):
         self.documents = []
-        self.unreadable = []
         self.test = "(no test)"
         self._seen = set()
 
-    def watch(self, context):
-        context.on("response", self._keep)
-        return context
-
-    def watch_page(self, page):
-        self.watch(page.context)
-        return page
-
-    def _keep(self, response):
-        request = response.request
-        content_type = response.headers.get("content-type", "")
-        if request.resource_type != "document" or not content_type.startswith("text/html"):
-            return
-        if 300 <= response.status < 400 or request.method != "GET":
-            return
-        name = f"{request.method} {response.url} ({response.status}, seen in {self.test})"
-        try:
-            html = response.body()
-        except PlaywrightError as error:  # a page left before its body was read
-            html = self._fetch_again(response)
-            if html is None:
-                self.unreadable.append(f"- {name}: {error.message}")
-                return
-        self._add(name, html)
-
     def keep_sent(self, request, response):
-        """A page the live server sends in answer to anything but a GET."""
-        if request.method == "GET" or 300 <= response.status_code < 400:
+        """A page the live server sends in answer to a browser's navigation."""
+        if request.headers.get("Sec-Fetch-Dest") != "document":
             return
-        if response.streaming or not response.get("Content-Type", "").startswith("text/html"):
+        if 300 <= response.status_code < 400 or response.streaming:
+            return
+        if not response.get("Content-Type", "").startswith("text/html"):
             return
         name = (
             f"{request.method} {request.build_absolute_uri()} "
@@ -95,18 +71,6 @@ class HtmlPages:
         if digest not in self._seen:
             self._seen.add(digest)
             self.documents.append(HtmlDocument(url=name, html=html))
-
-    @staticmethod
-    def _fetch_again(response):
-        """A GET page the test left before its body could be read (a quick click onward):
-        fetched again with the same cookies, as the server sends it. None for any other."""
-        if response.request.method != "GET":
-            return None
-        try:
-            again = response.frame.page.context.request.get(response.url, max_redirects=0)
-        except PlaywrightError:
-            return None
-        return again.body() if again.status == response.status else None
 
 
 @pytest.fixture(scope="session")
@@ -123,11 +87,8 @@ def html_pages(request):
         f"The Nu HTML checker read {len(pages.documents)} page(s) "
         f"in {time.monotonic() - started:.1f} s: {len(errors)} error(s)."
     )
-    problems = [report(errors)] if errors else []
-    if pages.unreadable:
-        problems += ["Pages whose HTML could not be read, so went unchecked:", *pages.unreadable]
-    if problems:
-        pytest.fail("\n".join(problems), pytrace=False)
+    if errors:
+        pytest.fail(report(errors), pytrace=False)
 
 
 def _keeping_sent_pages(pages):
@@ -163,7 +124,7 @@ def browser(html_pages):
 
     A missing browser fails rather than skips, so a green run always means the
     journeys were really driven (`playwright install` cannot reach the internet here).
-    Every context it opens, the tests' own included, hands its pages to `html_pages`.
+    It asks for `html_pages` so that the checker's run comes after the browser closes.
     """
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(
@@ -176,9 +137,6 @@ def browser(html_pages):
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
-        new_context, new_page = browser.new_context, browser.new_page
-        browser.new_context = lambda **options: html_pages.watch(new_context(**options))
-        browser.new_page = lambda **options: html_pages.watch_page(new_page(**options))
         yield browser
         browser.close()
 
