@@ -13,6 +13,7 @@ from django.contrib.auth.models import User
 from django.db.models import Prefetch, Q
 
 from careprog.periods import financial_year_end, financial_year_of, month_end, months_before
+from kpis import rating
 from kpis.entries import open_entries
 from kpis.models import KPI, KPIEntry, KPIValue
 from kpis.permissions import ENTER_PERMISSION
@@ -65,6 +66,11 @@ class MeasureDue:
         if self.approved:
             return "approved"
         return "late" if self.due < self.today else "due"
+
+    @property
+    def period_name(self) -> str:
+        """The period as every page names it ("2024-25 Q3" for a quarter's count)."""
+        return rating.period_name(self.period_end, self.kpi)
 
     @property
     def state_label(self) -> str:

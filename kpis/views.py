@@ -47,7 +47,7 @@ from kpis.permissions import (
     can_enter,
     can_view,
 )
-from kpis.rating import BAND_EXPLANATION, RAG, Travel
+from kpis.rating import BAND_EXPLANATION, RAG, Travel, period_name
 
 read_required = permission_required(VIEW_PERMISSION, raise_exception=True)
 # How many of a measure's latest periods its owner may enter a figure for.
@@ -483,10 +483,8 @@ def kpi_enter(request, code):
                 )
                 form.is_valid()
             else:
-                messages.success(
-                    request,
-                    f"Your figure for {entry.period_end:%-d %B %Y} has been sent for approval.",
-                )
+                named = period_name(entry.period_end, kpi)
+                messages.success(request, f"Your figure for {named} has been sent for approval.")
                 return redirect("kpis:entry", pk=entry.pk)
         period_end = form.cleaned_data.get("period_end") or period_end
     else:
@@ -587,7 +585,8 @@ def entry_detail(request, pk):
                 form = DecisionForm(initial={"seen_version": entries.version_of(entry, None)})
             else:
                 messages.success(
-                    request, f"The figure for {entry.period_end:%-d %B %Y} was {done}."
+                    request,
+                    f"The figure for {period_name(entry.period_end, entry.kpi)} was {done}.",
                 )
                 return redirect("kpis:entry", pk=entry.pk)
         else:

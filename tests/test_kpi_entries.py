@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from kpis import entries
+from kpis import entries, rating
 from kpis.due import add_working_days, measures_due, period_ends_before
 from kpis.models import KPIEntry, KPIValue
 from tests.kpi_factories import make_kpi, make_value
@@ -335,3 +335,43 @@ def test_a_measure_may_not_take_the_code_of_a_page_under_kpis(db, code):
     measure.code = code
     with pytest.raises(ValidationError, match="names a page under /kpis/"):
         measure.full_clean()
+
+
+def test_an_entered_figure_s_period_is_named_as_every_other_page_names_it(officer, head_of_service):
+    """A quarter's count is "2024-25 Q3" on the KPI page's table: so on its entry pages too."""
+    discharges = make_kpi(
+        "discharges",
+        unit="count",
+        frequency="quarterly",
+        measurement="period",
+        owned_by=officer,
+    )
+    period = latest_period(discharges)
+    owner = signed_in(officer)
+    enter(owner, discharges, period, value="12", commentary=COMMENTARY)
+    name = rating.period_name(period, discharges)
+    assert name.startswith("20") and " Q" in name  # e.g. "2026-27 Q2", not a day
+
+    entry = KPIEntry.objects.get()
+    for client, address in [
+        (owner, "/kpis/discharges/"),
+        (owner, f"/kpis/entries/{entry.pk}/"),
+        (owner, "/kpis/mine/"),
+        (owner, f"/kpis/discharges/enter/?period={period:%Y-%m-%d}"),
+        (signed_in(head_of_service), "/kpis/entries/"),
+    ]:
+        html = client.get(address).content.decode()
+        assert name in html, address
+        assert f"{period:%-d %B %Y}" not in html and f"{period:%-d %b %Y}" not in html, address
+
+
+def test_a_correction_of_an_approved_figure_is_not_called_newer(
+    officer, committee_member, placements
+):
+    period = latest_period(placements)
+    make_value(placements, period, "60")
+    enter(signed_in(officer), placements, period, value="61", commentary=COMMENTARY)
+
+    html = signed_in(committee_member).get("/kpis/placements/").content.decode()
+    assert f"A figure for {period:%-d %B %Y} awaits approval." in html
+    assert "A newer figure" not in html

@@ -16,7 +16,7 @@ from actions.management.commands import send_update_reminders
 from actions.models import Action, Mechanism, Status, Update
 from careprog import roles
 from careprog.periods import ReportingPeriod
-from kpis import entries
+from kpis import entries, rating
 from kpis.due import due_on, measures_due, period_ends_before
 from kpis.models import KPIEntry
 from tests.conftest import (
@@ -372,6 +372,19 @@ def test_an_officer_with_two_actions_and_a_late_measure_gets_one_email_naming_bo
     assert f"/kpis/placements/enter/?period={late:%Y-%m-%d}" in body
     assert "All the actions you lead: http://127.0.0.1:8000/actions/mine/" in body
     assert "All your measures: http://127.0.0.1:8000/kpis/mine/" in body
+
+
+def test_a_quarters_count_is_named_by_its_quarter_in_the_email_as_on_every_page(officer):
+    kpi, late = owned_measure(
+        officer, code="discharges", unit="count", frequency="quarterly", measurement="period"
+    )
+
+    remind("--period", "2024-25-q4")
+
+    [message] = mail.outbox
+    [line] = measure_lines(message)
+    assert line.startswith(f"  Figure for {rating.period_name(late, kpi)}: late")
+    assert " Q" in rating.period_name(late, kpi)
 
 
 def test_a_measure_owner_who_leads_no_actions_gets_an_email_about_their_measures(

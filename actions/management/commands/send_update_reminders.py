@@ -266,8 +266,7 @@ class Command(BaseCommand):
             for line in reminder.measures:
                 name = Truncator(" ".join(line.kpi.name.split())).chars(50)
                 self.stdout.write(
-                    f"  - {name}, {line.period_end:%-d %B %Y}: {line.state_label.lower()} "
-                    f"{line.link}"
+                    f"  - {name}, {line.period_name}: {line.state_label.lower()} {line.link}"
                 )
 
     def summary(self, verb, reminders, no_email, period_of):
