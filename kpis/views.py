@@ -217,10 +217,11 @@ import_required = permission_required(IMPORT_PERMISSION, raise_exception=True)
 PREVIEW_ROWS = 200  # per kind; the counts say how many there are in all
 
 
-def _batch(pk, *, status=None):
-    batch = get_object_or_404(
-        ImportBatch.objects.select_related("uploaded_by", "applied_by"), pk=pk
-    )
+def _batch(pk, *, status=None, with_file=False):
+    """The import, without its uploaded file (up to the upload limit) unless asked for: only
+    the preview reads it; confirming and undoing read the batch again, locked."""
+    batches = ImportBatch.objects.select_related("uploaded_by", "applied_by")
+    batch = get_object_or_404(batches if with_file else batches.defer("content"), pk=pk)
     if status and batch.status != status:
         raise Http404("No such import")
     return batch
@@ -292,7 +293,7 @@ def import_template(request):
 def import_preview(request, pk):
     """The preview of a pending return; POST confirms it. The file is read once either way:
     a refused confirmation shows the preview it made."""
-    batch = _batch(pk, status=ImportBatch.Status.PENDING)
+    batch = _batch(pk, status=ImportBatch.Status.PENDING, with_file=True)
     refusal = None
     if request.method == "POST":
         done = f"{batch.file_name} has been imported: its figures await approval."

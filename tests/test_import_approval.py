@@ -147,6 +147,13 @@ def test_an_imported_figure_approved_on_its_own_is_put_back_by_an_undo(
     assert list(KPIValue.objects.values_list("value", "note", "source")) == [
         (60, "As published", "Published")
     ]
+    for reader, address in [
+        (administrator, f"/kpis/import/{batch.pk}/"),
+        (head_of_service, f"/kpis/entries/import/{batch.pk}/"),
+    ]:
+        page = signed_in(reader).get(address).content.decode()
+        assert "Undone: 1 approved figure taken back" in page, address
+        assert "1 approved," not in page, address
 
 
 def test_an_import_replaces_an_owners_figure_awaiting_approval_and_keeps_its_commentary(
