@@ -174,6 +174,9 @@ class ImportDecisionForm(forms.Form):
     """An approver's decision on every figure of an import still awaiting approval."""
 
     decision = forms.ChoiceField(choices=[("approve", "Approve"), ("return", "Return")])
+    # How many figures the approver saw awaiting: a decision on a set that has changed since
+    # (an owner corrected one, a later import took some) is refused, as a stale save is.
+    awaiting = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
     comment = forms.CharField(
         label="What needs changing",
         help_text="Required to return the figures: each measure's owner reads this.",

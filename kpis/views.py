@@ -380,14 +380,17 @@ def import_entries(request, pk):
     if request.method == "POST":
         form = ImportDecisionForm(request.POST)
         if form.is_valid():
-            decision = form.cleaned_data["decision"]
+            decision, seen = form.cleaned_data["decision"], form.cleaned_data["awaiting"]
             try:
                 if decision == "approve":
-                    count = approve_import(batch=batch, user=request.user)
+                    count = approve_import(batch=batch, user=request.user, expected=seen)
                     done = f"{count} figures were approved: committee members now see them."
                 else:
                     count = return_import(
-                        batch=batch, user=request.user, comment=form.cleaned_data["comment"]
+                        batch=batch,
+                        user=request.user,
+                        comment=form.cleaned_data["comment"],
+                        expected=seen,
                     )
                     done = f"{count} figures were returned to their owners."
             except entries.EntryRefused:

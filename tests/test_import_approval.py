@@ -267,3 +267,36 @@ def test_an_undo_puts_back_the_figure_the_approval_replaced_not_the_one_at_confi
     undo_import(batch=ImportBatch.objects.get(pk=batch.pk), user=administrator)
 
     assert list(KPIValue.objects.values_list("value", "source")) == [(61, "Corrected in admin")]
+
+
+@pytest.mark.parametrize("decision", ["approve", "return"])
+def test_a_decision_on_an_import_that_changed_after_the_approver_opened_it_is_refused(
+    administrator, head_of_service, officer, placements, decision
+):
+    batch = imported(
+        [["placements", "Jan 2025", 64, ""], ["placements", "Feb 2025", 66, ""]], by=administrator
+    )
+    approver = signed_in(head_of_service)
+    page = approver.get(f"/kpis/entries/import/{batch.pk}/").content.decode()
+    assert '<input type="hidden" name="awaiting" value="2">' in page
+    january = KPIEntry.objects.get(period_end=JAN)
+    entries.enter_figure(
+        kpi=placements, user=officer, period_end=JAN, value=Decimal(65), numerator=None,
+        denominator=None, commentary="Corrected", seen_version=entries.version_of(january, None),
+        today=dt.date(2025, 3, 20),
+    )  # fmt: skip
+    posted = {"decision": decision, "awaiting": "2", "comment": "Use the June cohort"}
+
+    response = approver.post(f"/kpis/entries/import/{batch.pk}/", posted)
+
+    assert response.status_code == 409
+    assert "The import changed after you opened it: 1 of its figures awaits approval, not 2" in (
+        response.content.decode()
+    )
+    assert not KPIValue.objects.exists()
+    assert set(KPIEntry.objects.values_list("state", flat=True)) == {"awaiting"}
+    response = approver.post(f"/kpis/entries/import/{batch.pk}/", posted | {"awaiting": "1"})
+    assert response.status_code == 302
+    assert KPIEntry.objects.get(period_end=FEB).state == (
+        "approved" if decision == "approve" else "returned"
+    )

@@ -244,11 +244,24 @@ def _awaiting(batch: ImportBatch) -> QuerySet[KPIEntry]:
     return KPIEntry.objects.filter(batch=batch, state=KPIEntry.State.AWAITING).order_by()
 
 
+def _check_seen(count: int, expected: int | None) -> None:
+    """Refuses a decision on a set of figures other than the one the approver saw."""
+    if not count:
+        raise ImportRefused(["No figures of this import await approval."])
+    if expected is not None and count != expected:
+        raise ImportRefused(
+            [f"The import changed after you opened it: {count} of its figures "
+             f"{'awaits' if count == 1 else 'await'} approval, not {expected}. Check them, then "
+             "decide again."]
+        )  # fmt: skip
+
+
 @transaction.atomic
-def approve_import(*, batch: ImportBatch, user: User) -> int:
+def approve_import(*, batch: ImportBatch, user: User, expected: int | None = None) -> int:
     """Approve every figure of the import still awaiting approval, in bulk: each becomes the
     period's value (created or changed, with what it replaced kept for an undo). Returns how
-    many. A figure returned to its owner, or corrected by them, is left to its own approval."""
+    many. A figure returned to its owner, or corrected by them, is left to its own approval.
+    ``expected``: how many the approver saw awaiting; another count is refused."""
     batch = _lock_applied(batch, user, deciding="approved")
     now = timezone.now()
     awaiting = _awaiting(batch)
@@ -257,8 +270,7 @@ def approve_import(*, batch: ImportBatch, user: User) -> int:
             "kpi_id", "period_end", "value", "numerator", "denominator", "note", "commentary"
         )
     )
-    if not figures:
-        raise ImportRefused(["No figures of this import await approval."])
+    _check_seen(len(figures), expected)
     here = awaiting.filter(kpi_id=OuterRef("kpi_id"), period_end=OuterRef("period_end"))
     current = {
         (row[0], row[1]): row[2:]
@@ -314,9 +326,11 @@ def approve_import(*, batch: ImportBatch, user: User) -> int:
 
 
 @transaction.atomic
-def return_import(*, batch: ImportBatch, user: User, comment: str) -> int:
+def return_import(
+    *, batch: ImportBatch, user: User, comment: str, expected: int | None = None
+) -> int:
     """Send every figure of the import still awaiting approval back to its measure's owner
-    with ``comment``; no figure changes. Returns how many."""
+    with ``comment``; no figure changes. Returns how many. ``expected`` as for approving."""
     comment = comment.strip()
     if not comment:
         raise FigureInvalid({"comment": "Enter what needs changing"})
@@ -325,8 +339,7 @@ def return_import(*, batch: ImportBatch, user: User, comment: str) -> int:
     count = _awaiting(batch).update(
         state=KPIEntry.State.RETURNED, decided_by=user, decided_at=now, decision_comment=comment
     )
-    if not count:
-        raise ImportRefused(["No figures of this import await approval."])
+    _check_seen(count, expected)  # a refusal rolls the update back
     decided = KPIEntry.objects.filter(batch=batch, decided_at=now, state=KPIEntry.State.RETURNED)
     _record_history(decided, "~", user=user, reason=f"{batch.figure_source}, returned")
     return count
