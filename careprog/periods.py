@@ -24,6 +24,42 @@ class InvalidPeriod(ValueError):
     """Raised for text that is not a financial quarter such as '2024-25 Q3'."""
 
 
+# --- Working days ----------------------------------------------------------------------------
+
+# The UK's nations by the code python-holidays gives each (settings.BANK_HOLIDAYS_REGION).
+BANK_HOLIDAY_REGIONS = {
+    "ENG": "England",
+    "WLS": "Wales",
+    "SCT": "Scotland",
+    "NIR": "Northern Ireland",
+}
+
+
+@functools.cache
+def bank_holidays(region: str, year: int) -> frozenset[dt.date]:
+    """One nation's bank holidays in a year, substitute days and one-off ones included, from
+    python-holidays (imported here, not at start-up: most commands never need it)."""
+    import holidays
+
+    return frozenset(holidays.country_holidays("GB", subdiv=region, years=year))
+
+
+def is_working_day(day: dt.date, region: str) -> bool:
+    """Monday to Friday, not a bank holiday in ``region``."""
+    return day.weekday() < 5 and day not in bank_holidays(region, day.year)
+
+
+def add_working_days(day: dt.date, count: int, region: str) -> dt.date:
+    """The ``count``th working day after ``day``: the 10th after 31 December 2024 is
+    15 January 2025 in England (New Year's Day is not one), 16 January in Scotland (nor is
+    2 January there)."""
+    while count > 0:
+        day += dt.timedelta(days=1)
+        if is_working_day(day, region):
+            count -= 1
+    return day
+
+
 # --- Financial years and month ends ----------------------------------------------------------
 
 

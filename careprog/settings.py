@@ -13,6 +13,8 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from careprog.periods import BANK_HOLIDAY_REGIONS
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -218,6 +220,15 @@ DJANGO_TABLES2_TEMPLATE = "includes/table.html"
 # The council whose figures the KPI catalogue holds, by DfE's LA number (Wirral for the demo);
 # its statistical neighbours, region and England are its comparators.
 HOME_LA_NUMBER = env_int("HOME_LA_NUMBER", 344)
+
+# Whose bank holidays are not working days when a measure's figure falls due (kpis.due):
+# ENG England, WLS Wales, SCT Scotland, NIR Northern Ireland.
+BANK_HOLIDAYS_REGION = os.environ.get("BANK_HOLIDAYS_REGION", "ENG").strip().upper() or "ENG"
+if BANK_HOLIDAYS_REGION not in BANK_HOLIDAY_REGIONS:
+    raise ImproperlyConfigured(
+        f"BANK_HOLIDAYS_REGION must be one of {', '.join(BANK_HOLIDAY_REGIONS)}, "
+        f"not {BANK_HOLIDAYS_REGION!r}"
+    )
 
 # KPI returns: the largest upload accepted (also set your proxy's limit to match; read only by
 # kpis.importing.gate.upload_limits), and how far a value may move from the previous period

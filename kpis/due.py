@@ -1,7 +1,7 @@
 """When a measure's figure is due, and what its owner has to do: "My measures".
 
-Working days are Monday to Friday. Bank holidays are not counted out (no holiday calendar is
-installed): a figure due around Christmas or Easter is shown due a day or two early.
+Working days are Monday to Friday less the bank holidays of the council's nation
+(settings.BANK_HOLIDAYS_REGION; careprog.periods.add_working_days).
 """
 
 from __future__ import annotations
@@ -9,9 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db.models import Prefetch, Q
 
+from careprog import periods
 from careprog.periods import financial_year_end, financial_year_of, month_end, months_before
 from kpis import rating
 from kpis.entries import open_entries
@@ -20,12 +22,8 @@ from kpis.permissions import ENTER_PERMISSION
 
 
 def add_working_days(day: dt.date, count: int) -> dt.date:
-    """The ``count``th working day (Monday to Friday) after ``day``."""
-    while count > 0:
-        day += dt.timedelta(days=1)
-        if day.weekday() < 5:
-            count -= 1
-    return day
+    """The ``count``th working day after ``day`` where the council is."""
+    return periods.add_working_days(day, count, settings.BANK_HOLIDAYS_REGION)
 
 
 def period_ends_before(kpi: KPI, today: dt.date, count: int) -> list[dt.date]:

@@ -8,7 +8,11 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
+from careprog import periods
+from careprog.periods import BANK_HOLIDAY_REGIONS
 from kpis import entries, rating
 from kpis.due import add_working_days, measures_due, period_ends_before
 from kpis.models import KPIEntry, KPIValue
@@ -241,6 +245,29 @@ def test_a_large_move_asks_the_owner_to_confirm_rather_than_refusing(officer, pl
 def test_a_figure_due_is_counted_in_working_days_after_the_period_end():
     assert add_working_days(dt.date(2025, 5, 31), 10) == dt.date(2025, 6, 13)  # a Saturday
     assert add_working_days(dt.date(2025, 6, 30), 1) == dt.date(2025, 7, 1)
+
+
+def test_bank_holidays_are_not_working_days(settings):
+    assert add_working_days(dt.date(2024, 12, 31), 10) == dt.date(2025, 1, 15)  # 1 January
+    assert add_working_days(dt.date(2024, 3, 31), 10) == dt.date(2024, 4, 15)  # Easter Monday
+    # Boxing Day 2026 is a Saturday: the Monday after stands in for it.
+    assert add_working_days(dt.date(2026, 12, 24), 1) == dt.date(2026, 12, 29)
+    settings.BANK_HOLIDAYS_REGION = "SCT"  # 2 January is one there, Easter Monday is not
+    assert add_working_days(dt.date(2024, 12, 31), 10) == dt.date(2025, 1, 16)
+    assert add_working_days(dt.date(2024, 3, 31), 10) == dt.date(2024, 4, 12)
+
+
+@given(
+    day=st.dates(min_value=dt.date(2016, 1, 1), max_value=dt.date(2035, 12, 31)),
+    count=st.integers(min_value=1, max_value=30),
+    region=st.sampled_from(sorted(BANK_HOLIDAY_REGIONS)),
+)
+def test_the_nth_working_day_is_a_working_day_with_n_working_days_up_to_it(day, count, region):
+    due = periods.add_working_days(day, count, region)
+    days = [day + dt.timedelta(days=n) for n in range(1, (due - day).days + 1)]
+    assert periods.is_working_day(due, region)
+    assert sum(periods.is_working_day(d, region) for d in days) == count
+    assert due.weekday() < 5 and due not in periods.bank_holidays(region, due.year)
 
 
 def test_my_measures_says_what_is_due_late_awaiting_or_approved(

@@ -51,6 +51,12 @@ def test_a_bad_boolean_is_refused_with_its_name():
     assert "DEBUG must be a boolean" in result.stderr
 
 
+def test_a_bank_holiday_region_not_of_the_uk_is_refused_with_the_choices():
+    result = _manage("check", DEBUG="1", BANK_HOLIDAYS_REGION="France")
+    assert result.returncode != 0
+    assert "BANK_HOLIDAYS_REGION must be one of ENG, WLS, SCT, NIR, not 'FRANCE'" in result.stderr
+
+
 def test_deploy_checks_pass_under_production_settings():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
