@@ -39,6 +39,16 @@ def imported(rows, *, by):
     return apply_return(batch=batch, user=by)
 
 
+def owner_corrects_january(officer, placements):
+    """The owner corrects January's imported figure to 65: theirs now, not the import's."""
+    january = KPIEntry.objects.get(period_end=JAN)
+    entries.enter_figure(
+        kpi=placements, user=officer, period_end=JAN, value=Decimal(65), numerator=None,
+        denominator=None, commentary="Corrected", seen_version=entries.version_of(january, None),
+        today=dt.date(2025, 3, 20),
+    )  # fmt: skip
+
+
 def test_a_confirmed_import_changes_nothing_anyone_reads_until_it_is_approved(
     administrator, head_of_service, committee_member, placements
 ):
@@ -117,12 +127,7 @@ def test_an_owner_correcting_an_imported_figure_makes_it_theirs_and_an_undo_leav
     batch = imported(
         [["placements", "Jan 2025", 64, ""], ["placements", "Feb 2025", 66, ""]], by=administrator
     )
-    january = KPIEntry.objects.get(period_end=JAN)
-    entries.enter_figure(
-        kpi=placements, user=officer, period_end=JAN, value=Decimal(65), numerator=None,
-        denominator=None, commentary="Corrected", seen_version=entries.version_of(january, None),
-        today=dt.date(2025, 3, 20),
-    )  # fmt: skip
+    owner_corrects_january(officer, placements)
 
     undo_import(batch=ImportBatch.objects.get(pk=batch.pk), user=administrator)
 
@@ -279,12 +284,7 @@ def test_a_decision_on_an_import_that_changed_after_the_approver_opened_it_is_re
     approver = signed_in(head_of_service)
     page = approver.get(f"/kpis/entries/import/{batch.pk}/").content.decode()
     assert '<input type="hidden" name="awaiting" value="2">' in page
-    january = KPIEntry.objects.get(period_end=JAN)
-    entries.enter_figure(
-        kpi=placements, user=officer, period_end=JAN, value=Decimal(65), numerator=None,
-        denominator=None, commentary="Corrected", seen_version=entries.version_of(january, None),
-        today=dt.date(2025, 3, 20),
-    )  # fmt: skip
+    owner_corrects_january(officer, placements)
     posted = {"decision": decision, "awaiting": "2", "comment": "Use the June cohort"}
 
     response = approver.post(f"/kpis/entries/import/{batch.pk}/", posted)
