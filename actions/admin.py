@@ -14,7 +14,6 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.forms.models import BaseInlineFormSet
-from simple_history.admin import SimpleHistoryAdmin
 
 from actions.models import (
     ROLLED_UP_FIELDS,
@@ -27,7 +26,7 @@ from actions.models import (
     Update,
 )
 from actions.permissions import MANAGE_PERMISSION
-from careprog.admin import GuardedQueries, GuardedRevert, WritesNeedPermission
+from careprog import admin as careprog_admin
 
 STALE = "stale"
 
@@ -154,36 +153,15 @@ class VersionedFormSet(BaseInlineFormSet):
             )
 
 
-class AnswersConflicts:
-    """A change refused because a form or inline row was stale answers 409 Conflict, like
-    the app's update form."""
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        response = super().changeform_view(request, object_id, form_url, extra_context)
-        if request.method == "POST" and _refused_as_stale(response):
-            response.status_code = 409
-        return response
-
-
-def _refused_as_stale(response) -> bool:
-    context = getattr(response, "context_data", None) or {}
-    forms_shown = [context["adminform"].form] if "adminform" in context else []
-    for inline in context.get("inline_admin_formsets", []):
-        forms_shown += [inline.formset, *inline.formset.forms]
-    return any(getattr(form, "stale", False) for form in forms_shown)
-
-
-class ManagedAdmin(AnswersConflicts, GuardedQueries, WritesNeedPermission, admin.ModelAdmin):
+class ManagedAdmin(careprog_admin.ManagedAdmin):
     write_permission = MANAGE_PERMISSION
 
 
-class ManagedHistoryAdmin(
-    AnswersConflicts, GuardedRevert, GuardedQueries, WritesNeedPermission, SimpleHistoryAdmin
-):
+class ManagedHistoryAdmin(careprog_admin.ManagedHistoryAdmin):
     write_permission = MANAGE_PERMISSION
 
 
-class ManagedInline(WritesNeedPermission):
+class ManagedInline(careprog_admin.ManagedInline):
     write_permission = MANAGE_PERMISSION
 
 
@@ -273,6 +251,7 @@ class ObjectiveAdmin(ManagedAdmin):
     list_display = ["title", "programme", "position"]
     list_filter = ["programme"]
     list_select_related = ["programme"]
+    filter_horizontal = ["kpis"]
     inlines = [RequirementInline]
 
 

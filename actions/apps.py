@@ -23,6 +23,11 @@ class ActionsConfig(AppConfig):
     verbose_name = "Programmes and actions"
 
     def ready(self):
+        from actions.evidence import PROGRAMME_EVIDENCE
+        from kpis import evidence
+
+        # The catalogue knows no programme: tell it how programmes use its measures.
+        evidence.register(PROGRAMME_EVIDENCE)
         # After every app's permissions exist (auth's own post_migrate handler runs first).
         post_migrate.connect(_sync_roles, dispatch_uid="careprog_sync_roles")
         post_migrate.connect(

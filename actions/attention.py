@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from actions.models import NEEDS_EXPLANATION, Action, Objective, Programme, Status, Update
+from actions.evidence import programme_measures
+from actions.models import NEEDS_EXPLANATION, Action, Objective, Paper, Programme, Status, Update
 from actions.papers.changes import compare
 from actions.papers.content import progress_of
-from actions.papers.models import Paper
 from actions.queries import report_tables
 from careprog.periods import ReportingPeriod
 from kpis import readings as kpi_readings
-from kpis.models import KPI, KPIRank
+from kpis.models import KPIRank
 from kpis.rating import RAG, Travel
 
 _PROGRAMME = "mechanism__requirement__objective__programme"
@@ -122,7 +122,7 @@ def needs_attention(
             attention.previous_paper.snapshot["progress"], progress_of(tables)
         )
 
-    kpis = KPI.objects.filter(objectives__programme=programme).distinct()
+    kpis = programme_measures(programme)
     for reading in kpi_readings.readings(kpis, as_at=attention.figures_as_at):
         if is_off_target_or_worsening(reading):
             attention.kpis_of_concern.append(reading)

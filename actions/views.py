@@ -12,10 +12,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_tables2 import RequestConfig
 
 from actions import exports, queries
+from actions.action_changes import changes_for_action
 from actions.attention import needs_attention
+from actions.evidence import evidence_lines
 from actions.filters import ActionFilter
 from actions.forms import STATUS_HINTS, UpdateForm
-from actions.history import changes_for_action
 from actions.models import Abbreviation, Programme, Status
 from actions.papers import content as paper_content
 from actions.papers import queries as paper_queries
@@ -30,8 +31,8 @@ from actions.permissions import (
 from actions.services import QuarterLocked, StaleEdit, record_update
 from actions.tables import ActionTable
 from careprog.periods import InvalidPeriod, ReportingPeriod
-from kpis import entries as kpi_entries
-from kpis import lines as kpi_lines
+from kpis import approval as kpi_approval
+from kpis import dashboard_rows
 from kpis.permissions import APPROVE_PERMISSION
 
 read_required = permission_required(READ_PERMISSION, raise_exception=True)
@@ -53,7 +54,7 @@ def home(request):
                 else []
             ),
             "figures_to_approve": (
-                kpi_entries.awaiting_decision_by(request.user)
+                kpi_approval.awaiting_decision_by(request.user)
                 if request.user.has_perm(APPROVE_PERMISSION)
                 else 0
             ),
@@ -142,7 +143,7 @@ def report(request, slug, period: ReportingPeriod):
     published = paper_queries.published_paper_for(programme, period)
     # The measures as they stood at the quarter's end, so a report reads the same after later
     # figures arrive; one line each, as on the dashboard.
-    evidence = kpi_lines.evidence_lines(programme, as_at=period.end)
+    evidence = evidence_lines(programme, as_at=period.end)
     return render(
         request,
         "actions/report.html",
@@ -154,7 +155,7 @@ def report(request, slug, period: ReportingPeriod):
             "published": published,
             "differs": paper_queries.differences_from_published(published, tables),
             "evidence": evidence,
-            "key": kpi_lines.Key.of(line for lines in evidence.values() for line in lines),
+            "key": dashboard_rows.Key.of(line for lines in evidence.values() for line in lines),
             # A KPI page can be read as at a quarter that has begun, not one still to come.
             "kpi_as_at": period if period <= ReportingPeriod.current() else None,
             "nav_section": "programmes",

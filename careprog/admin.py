@@ -1,9 +1,11 @@
 """What every page of Django admin shares: query strings that cannot reach a 500, writes that
-need a permission the subclass names, and no revert from history without it.
+need a permission the subclass names, no revert from history without it, and a save refused as
+stale (a form that marks itself ``stale``) answered 409 Conflict. ManagedAdmin,
+ManagedHistoryAdmin and ManagedInline put these together; each app's admin names its own
+``write_permission`` on them.
 
-Imports no app of ours; the apps' admins name their write permission. Django admin loads this
-module (careprog is an installed app) after django.contrib.auth's and axes' admins, so it
-re-registers theirs with the same guards.
+Imports no app of ours. Django admin loads this module (careprog is an installed app) after
+django.contrib.auth's and axes' admins, so it re-registers theirs with the same guards.
 """
 
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
@@ -14,6 +16,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied
+from simple_history.admin import SimpleHistoryAdmin
 
 
 class GuardedChangeList(ChangeList):
@@ -75,6 +78,39 @@ class GuardedRevert:
         if request.method == "POST" and self.revert_disabled(request):
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class AnswersConflicts:
+    """A change refused because a form or inline row was stale answers 409 Conflict, like
+    the app's update form."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        response = super().changeform_view(request, object_id, form_url, extra_context)
+        if request.method == "POST" and _refused_as_stale(response):
+            response.status_code = 409
+        return response
+
+
+def _refused_as_stale(response) -> bool:
+    context = getattr(response, "context_data", None) or {}
+    forms_shown = [context["adminform"].form] if "adminform" in context else []
+    for inline in context.get("inline_admin_formsets", []):
+        forms_shown += [inline.formset, *inline.formset.forms]
+    return any(getattr(form, "stale", False) for form in forms_shown)
+
+
+class ManagedAdmin(AnswersConflicts, GuardedQueries, WritesNeedPermission, admin.ModelAdmin):
+    """An app's ModelAdmin under every guard here; the app names its ``write_permission``."""
+
+
+class ManagedHistoryAdmin(
+    AnswersConflicts, GuardedRevert, GuardedQueries, WritesNeedPermission, SimpleHistoryAdmin
+):
+    """ManagedAdmin with django-simple-history's history pages."""
+
+
+class ManagedInline(WritesNeedPermission):
+    """An inline whose writes need the app's ``write_permission`` too."""
 
 
 # Django's and django-axes' own admins, with the same guard on their query strings.

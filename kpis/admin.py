@@ -1,10 +1,25 @@
-"""Django admin for the KPI catalogue: writes need the manage permission, as the programme
-hierarchy's do (actions/admin.py), so staff without it see the catalogue read-only."""
+"""Django admin for the KPI catalogue: writes need the catalogue's manage permission
+(kpis.permissions.MANAGE_PERMISSION), so staff without it see the catalogue read-only.
+Which objectives a measure evidences is set on the objective (actions' admin): the catalogue
+knows no programme."""
 
 from django.contrib import admin
 
-from actions.admin import ManagedAdmin, ManagedHistoryAdmin, ManagedInline
+from careprog import admin as careprog_admin
 from kpis.models import KPI, ComparatorValue, KPIEntry, KPIGroup, KPITarget, KPIValue
+from kpis.permissions import MANAGE_PERMISSION
+
+
+class ManagedAdmin(careprog_admin.ManagedAdmin):
+    write_permission = MANAGE_PERMISSION
+
+
+class ManagedHistoryAdmin(careprog_admin.ManagedHistoryAdmin):
+    write_permission = MANAGE_PERMISSION
+
+
+class ManagedInline(careprog_admin.ManagedInline):
+    write_permission = MANAGE_PERMISSION
 
 
 class KPIInline(ManagedInline, admin.TabularInline):
@@ -31,7 +46,7 @@ class KPIAdmin(ManagedHistoryAdmin):
     list_filter = ["group", "unit", "polarity", "frequency"]
     list_select_related = ["group", "owned_by"]
     search_fields = ["code", "name"]
-    filter_horizontal = ["objectives", "delegates"]
+    filter_horizontal = ["delegates"]
     inlines = [KPITargetInline]
 
 
@@ -83,7 +98,7 @@ class ComparatorValueAdmin(ManagedAdmin):
 
 @admin.register(KPIEntry)
 class KPIEntryAdmin(ManagedHistoryAdmin):
-    """Read-only: an entry is approved or returned only through kpis/entries.py, which
+    """Read-only: an entry is approved or returned only through kpis/approval.py, which
     writes the approved figure and its history together."""
 
     list_display = ["kpi", "period_end", "value", "state", "entered_by", "entered_at"]

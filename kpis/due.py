@@ -16,7 +16,7 @@ from django.db.models import Prefetch, Q
 from careprog import periods
 from careprog.periods import financial_year_end, financial_year_of, month_end, months_before
 from kpis import rating
-from kpis.entries import open_entries
+from kpis.approval import open_entries
 from kpis.models import KPI, KPIEntry, KPIValue
 from kpis.permissions import ENTER_PERMISSION
 

@@ -4,8 +4,8 @@ from django import forms
 from django.utils import timezone
 
 from careprog.periods import month_end, months_before
-from kpis.entries import previous_figure
-from kpis.figures import check_figure, large_move
+from kpis.approval import previous_figure
+from kpis.figure_checks import check_figure, large_move
 from kpis.importing.cells import CellProblem, parse_number, parse_period
 from kpis.importing.gate import upload_limits
 
@@ -78,10 +78,10 @@ class UploadForm(forms.Form):
 
 class EntryForm(forms.Form):
     """A period's figure and commentary as its owner enters it. The figure passes the same
-    checks as a return's cell (kpis.figures, kpis.importing.cells.parse_number); a large move
+    checks as a return's cell (kpis.figure_checks, kpis.importing.cells.parse_number); a large move
     from the previous figure asks for a tick rather than refusing.
 
-    ``seen_version`` records what the form was opened on (kpis.entries.version_of), so a
+    ``seen_version`` records what the form was opened on (kpis.approval.version_of), so a
     save made by someone else in between is detected rather than overwritten."""
 
     period_end = forms.DateField(widget=forms.HiddenInput)

@@ -3,6 +3,10 @@
 Imports no model: careprog/roles.py (and so a migration) grants these by name.
 """
 
+# Changing the catalogue in Django admin (measures, groups, targets, figures): programme
+# administrators, who hold every kpis permission. Officers' and heads of service's kpis
+# permissions (entering and approving figures) serve the app's own rules, never admin's writes.
+MANAGE_PERMISSION = "kpis.manage_catalogue"
 # Reading the dashboard, a KPI's page and its benchmarks.
 VIEW_PERMISSION = "kpis.view_kpi"
 # Uploading, confirming and undoing KPI returns (an import batch is what an import creates).

@@ -21,7 +21,6 @@ from django.db.models import Case, F, Min, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
-from actions.models import Objective
 from careprog.periods import (
     ReportingPeriod,
     financial_year_of,
@@ -55,7 +54,6 @@ class KPIReading:
     vs_previous: Direction | None = None
     vs_year_before: Direction | None = None
     comparators: dict[str, ComparatorValue] = field(default_factory=dict)
-    objectives: list[Objective] = field(default_factory=list)  # the objectives it evidences
     rank: KPIRank | None = None  # among all councils, for the latest period, when DfE ranks it
 
     @property
@@ -291,9 +289,9 @@ def readings(kpis: QuerySet[KPI] | None = None, as_at: dt.date | None = None) ->
 
     Reads only what a one-line reading draws: each KPI's values for its trend's periods
     (`drawn_periods`) and its comparators for its latest period, so the cost does not grow
-    with the length of the stored history. Five queries, whatever the data and the date (the
-    KPIs, with their latest period and rank as subqueries; values; targets; comparators;
-    objectives); one when there are no KPIs."""
+    with the length of the stored history. Four queries, whatever the data and the date (the
+    KPIs, with their latest period and rank as subqueries; values; targets; comparators); one
+    when there are no KPIs."""
     kpis = KPI.objects.all() if kpis is None else kpis
     kpi_list = list(
         with_latest_rank(kpis.select_related("group"), as_at).order_by(
@@ -303,7 +301,7 @@ def readings(kpis: QuerySet[KPI] | None = None, as_at: dt.date | None = None) ->
     # Subqueries, not id lists, and a condition that matches nothing rather than none: with
     # no KPIs the queries still run, so a page's count does not depend on the data.
     ids = KPI.objects.filter(pk__in=kpis.values("pk")).values("pk")
-    values, targets, comparators, objectives = (defaultdict(list) for _ in range(4))
+    values, targets, comparators = (defaultdict(list) for _ in range(3))
     for value in KPIValue.objects.filter(_drawn(kpi_list)).preferred().order_by("period_end"):
         values[value.kpi_id].append(value)
     chosen_targets = _targets_up_to(KPITarget.objects.filter(kpi_id__in=ids), as_at)
@@ -312,19 +310,7 @@ def readings(kpis: QuerySet[KPI] | None = None, as_at: dt.date | None = None) ->
     at_latest = ComparatorValue.objects.filter(_drawn(kpi_list, latest_only=True)).preferred()
     for comparator in at_latest.order_by("period_end", "comparator"):
         comparators[comparator.kpi_id].append(comparator)
-    links = (
-        KPI.objectives.through.objects.filter(kpi_id__in=ids)
-        .select_related("objective__programme")
-        .order_by("objective__programme__name", "objective__position")
-    )
-    for link in links:
-        objectives[link.kpi_id].append(link.objective)
-    result = []
-    for kpi in kpi_list:
-        reading = rate_kpi(kpi, values[kpi.pk], targets[kpi.pk], comparators[kpi.pk])
-        reading.objectives = objectives[kpi.pk]
-        result.append(reading)
-    return result
+    return [rate_kpi(kpi, values[kpi.pk], targets[kpi.pk], comparators[kpi.pk]) for kpi in kpi_list]
 
 
 def rating_counts(readings: list[KPIReading]) -> dict[RAG, int]:
@@ -339,9 +325,9 @@ def rating_counts(readings: list[KPIReading]) -> dict[RAG, int]:
 def kpi_for_page(
     code: str, as_at: dt.date | None = None
 ) -> tuple[KPI, KPIReading, list[ComparatorValue], list[KPITarget]]:
-    """One KPI with its preferred values and comparators, its targets and objectives, and its
-    rank for the latest period (a subquery of the first), as at ``as_at`` if given: five
-    queries either way."""
+    """One KPI with its preferred values and comparators, its targets, and its rank for the
+    latest period (a subquery of the first), as at ``as_at`` if given: four queries either
+    way."""
     kpi = get_object_or_404(with_latest_rank(KPI.objects.select_related("group"), as_at), code=code)
     values = _up_to(kpi.values.all(), as_at).preferred().order_by("period_end")
     targets = list(_targets_up_to(kpi.targets.all(), as_at).order_by("financial_year"))
@@ -349,9 +335,6 @@ def kpi_for_page(
         _up_to(kpi.comparator_values.all(), as_at).preferred().order_by("period_end", "comparator")
     )
     reading = rate_kpi(kpi, values, targets, comparators)
-    reading.objectives = list(
-        kpi.objectives.select_related("programme").order_by("programme__name", "position")
-    )
     return kpi, reading, comparators, targets
 
 
@@ -403,18 +386,6 @@ def value_table(
             **{kind: reading.show(c.value) for kind, c in row.comparators.items()},
         }
     return [by_period[day] for day in sorted(by_period, reverse=True)]
-
-
-def evidence_by_objective(programme, as_at: dt.date | None = None) -> dict[int, list[KPIReading]]:
-    """The KPIs evidencing each of a programme's objectives, read as at ``as_at`` if given
-    (a report's period end, a paper's "figures as at" date): five queries."""
-    kpis = KPI.objects.filter(objectives__programme=programme).distinct()
-    evidence: dict[int, list[KPIReading]] = defaultdict(list)
-    for reading in readings(kpis, as_at):
-        for objective in reading.objectives:
-            if objective.programme_id == programme.pk:
-                evidence[objective.pk].append(reading)
-    return evidence
 
 
 AS_AT_YEARS = 5  # how far back the "Figures as at" choice goes: committees look back a term

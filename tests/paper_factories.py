@@ -2,8 +2,8 @@
 
 import datetime as dt
 
+from actions.models import Committee, Meeting, Paper
 from actions.papers import services
-from actions.papers.models import Committee, Meeting, Paper
 from careprog.periods import ReportingPeriod
 
 CYPE = "Children, Young People and Education Committee"

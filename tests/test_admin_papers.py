@@ -4,8 +4,8 @@ cannot change it."""
 
 import pytest
 
+from actions.models import Paper, PaperTemplate
 from actions.papers import services
-from actions.papers.models import Paper, PaperTemplate
 from careprog import roles
 from tests.conftest import make_user
 from tests.paper_factories import draft_paper, publish

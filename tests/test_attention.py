@@ -234,8 +234,8 @@ def test_the_page_takes_the_same_queries_for_a_programme_ten_times_larger(
     assert queries_for(member_client, small_url) == queries_for(member_client, large_url)
     # session, user, the user's and their groups' permissions, programme; the report's
     # objectives, requirements, mechanisms, actions, updates; actions missing an update;
-    # overdue actions; the last published paper; KPIs, values, targets, comparators, links
-    with django_assert_num_queries(18):
+    # overdue actions; the last published paper; KPIs, values, targets, comparators
+    with django_assert_num_queries(17):
         member_client.get(large_url)
 
 

@@ -6,9 +6,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from actions.models import Action, Programme
+from actions.models import Action, Paper, Programme
 from actions.papers import content
-from actions.papers.models import Paper
 from careprog import roles
 from kpis.models import KPI
 from tests.conftest import SEED_SLUG

@@ -13,7 +13,7 @@ from django.test import Client
 from docx import Document
 from pypdf import PdfReader
 
-from actions.papers.models import Paper
+from actions.models import Paper
 from actions.papers.xlsx import KPI_SHEET
 from kpis.models import KPI
 from kpis.rating import period_name

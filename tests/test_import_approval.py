@@ -11,7 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from kpis import entries
+from kpis import approval
 from kpis.due import period_ends_before
 from kpis.importing.apply import apply_return, approve_import, store_upload, undo_import
 from kpis.models import ImportBatch, KPIEntry, KPIValue
@@ -42,9 +42,9 @@ def imported(rows, *, by):
 def owner_corrects_january(officer, placements):
     """The owner corrects January's imported figure to 65: theirs now, not the import's."""
     january = KPIEntry.objects.get(period_end=JAN)
-    entries.enter_figure(
+    approval.enter_figure(
         kpi=placements, user=officer, period_end=JAN, value=Decimal(65), numerator=None,
-        denominator=None, commentary="Corrected", seen_version=entries.version_of(january, None),
+        denominator=None, commentary="Corrected", seen_version=approval.version_of(january, None),
         today=dt.date(2025, 3, 20),
     )  # fmt: skip
 
@@ -143,7 +143,7 @@ def test_an_imported_figure_approved_on_its_own_is_put_back_by_an_undo(
     batch = imported([["placements", "Jan 2025", 64, "Recounted"]], by=administrator)
     entry = KPIEntry.objects.get()
     assert entry.batch == batch
-    entries.approve_entry(entry=entry, user=head_of_service)
+    approval.approve_entry(entry=entry, user=head_of_service)
     assert KPIValue.objects.get().value == 64
     assert KPIValue.objects.get().source == f"Import {batch.pk}: january.xlsx"
 
@@ -164,7 +164,7 @@ def test_an_imported_figure_approved_on_its_own_is_put_back_by_an_undo(
 def test_an_import_replaces_an_owners_figure_awaiting_approval_and_keeps_its_commentary(
     administrator, officer, placements
 ):
-    entries.enter_figure(
+    approval.enter_figure(
         kpi=placements, user=officer, period_end=JAN, value=Decimal(61), numerator=None,
         denominator=None, commentary="Two placements ended early", seen_version="none",
         today=dt.date(2025, 3, 20),
@@ -246,7 +246,7 @@ def test_the_home_page_tells_each_approver_how_many_figures_await_their_decision
     imported(
         [["placements", "Jan 2025", 64, ""], ["placements", "Feb 2025", 66, ""]], by=administrator
     )
-    entries.enter_figure(
+    approval.enter_figure(
         kpi=make_kpi("visits", owned_by=officer), user=officer, period_end=JAN,
         value=Decimal(90), numerator=None, denominator=None, commentary="", seen_version="none",
         today=dt.date(2025, 3, 20),

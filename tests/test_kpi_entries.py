@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from careprog import periods
 from careprog.periods import BANK_HOLIDAY_REGIONS
-from kpis import entries, rating
+from kpis import approval, rating
 from kpis.due import add_working_days, measures_due, period_ends_before
 from kpis.models import KPIEntry, KPIValue
 from tests.kpi_factories import make_kpi, make_value
@@ -53,7 +53,7 @@ def enter(client, kpi, period_end, **data):
 
 
 def decide(client, entry, decision, comment=""):
-    seen = entries.version_of(KPIEntry.objects.get(pk=entry.pk), None)
+    seen = approval.version_of(KPIEntry.objects.get(pk=entry.pk), None)
     return client.post(
         f"/kpis/entries/{entry.pk}/",
         {"decision": decision, "comment": comment, "seen_version": seen},
@@ -292,7 +292,7 @@ def test_my_measures_says_what_is_due_late_awaiting_or_approved(
         ("delegated", "Mar"): "late",
     }
     assert measures_due(officer, today)[0].due == dt.date(2025, 7, 14)
-    entries.enter_figure(
+    approval.enter_figure(
         kpi=delegated, user=officer, period_end=dt.date(2025, 3, 31), value=Decimal(5),
         numerator=None, denominator=None, commentary="", seen_version="none", today=today,
     )  # fmt: skip

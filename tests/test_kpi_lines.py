@@ -1,4 +1,4 @@
-"""A KPI as one line (kpis/lines.py): which sentences on travel it keeps, and how the
+"""A KPI as one line (kpis/dashboard_rows.py): which sentences on travel it keeps, and how the
 dashboard's filters and sorts order lines. Pure rules on unsaved objects: no database."""
 
 import datetime as dt
@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from kpis.lines import SORT_BY_KEY, KPILine, chosen, in_order
+from kpis.dashboard_rows import SORT_BY_KEY, KPILine, chosen, in_order
 from kpis.models import KPI, KPITarget, KPIValue
 from kpis.readings import rate_kpi
 

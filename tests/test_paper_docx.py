@@ -21,9 +21,9 @@ from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
+from actions.models import Paper
 from actions.papers import content as paper_content
 from actions.papers import word
-from actions.papers.models import Paper
 from actions.papers.queries import paper_for_page
 from kpis.importing.apply import apply_return, store_upload
 from kpis.models import KPI

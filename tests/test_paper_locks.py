@@ -8,8 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from actions.models import Update
-from actions.papers.models import QuarterLock
+from actions.models import QuarterLock, Update
 from careprog.periods import ReportingPeriod
 from tests.conftest import RISK_MATRIX, seed_action
 from tests.paper_factories import Q3, draft_paper, publish

@@ -16,9 +16,8 @@ import pytest
 from django.core.management import call_command
 from pypdf import PdfReader
 
-from actions.models import Update
+from actions.models import Paper, Update
 from actions.papers import pdf
-from actions.papers.models import Paper
 from kpis.models import KPI
 from tests.conftest import RISK_MATRIX, seed_action
 from tests.paper_factories import draft_paper

@@ -11,9 +11,8 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from actions.models import Action, Mechanism, Objective
+from actions.models import Action, Mechanism, Objective, Paper
 from actions.papers import content as paper_content
-from actions.papers.models import Paper
 from kpis.importing.apply import apply_return, store_upload
 from kpis.models import KPI, ComparatorValue, KPIValue
 from tests.conftest import RISK_MATRIX, SAFELY_WITH_FAMILIES, seed_action

@@ -14,8 +14,7 @@ from django.core.management import call_command
 from django.test import Client
 from pypdf import PdfReader
 
-from actions.models import Action, Update
-from actions.papers.models import Paper
+from actions.models import Action, Paper, Update
 from actions.papers.xlsx import KPI_SHEET, PROGRESS_SHEET
 from kpis.importing.apply import apply_return, store_upload
 from kpis.models import KPI

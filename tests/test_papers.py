@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import dateformat, timezone
 
-from actions.papers.models import Paper, PaperEvent, PaperSection
+from actions.models import Paper, PaperEvent, PaperSection
 from tests.paper_factories import Q3, draft_paper, make_meeting, publish
 from tests.paper_pages import PAPERS, draft_form, paper_page, step, text, with_sections
 

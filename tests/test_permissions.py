@@ -16,9 +16,17 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.test import Client
 
-from actions.models import Abbreviation, Action, Update
+from actions.models import (
+    Abbreviation,
+    Action,
+    Paper,
+    PaperEvent,
+    PaperSection,
+    PaperTemplate,
+    QuarterLock,
+    Update,
+)
 from actions.papers import services as paper_services
-from actions.papers.models import Paper, PaperEvent, PaperSection, PaperTemplate, QuarterLock
 from kpis.importing.apply import apply_return, store_upload
 from kpis.models import ComparatorValue, KPIEntry
 from tests.conftest import RISK_MATRIX, seed_action
@@ -619,12 +627,12 @@ FIGURE_APPROVERS = {"head", "admin", "superuser"}
 
 @pytest.fixture
 def entry_pages(officer):
-    from kpis import entries as kpi_entries
+    from kpis import approval as kpi_approval
     from kpis.due import period_ends_before
 
     kpi = make_kpi("owned", owned_by=officer)
     period = period_ends_before(kpi, datetime.date.today(), 2)
-    entry = kpi_entries.enter_figure(
+    entry = kpi_approval.enter_figure(
         kpi=kpi, user=officer, period_end=period[1], value=Decimal(40), numerator=None,
         denominator=None, commentary="Matrix", seen_version="none",
     )  # fmt: skip
@@ -696,7 +704,7 @@ def test_every_figure_entry_page_answers_each_role_as_the_entry_rules_say(
                 "commentary": "Forged",
             }
             if name == "entry":
-                from kpis.entries import version_of
+                from kpis.approval import version_of
 
                 data["seen_version"] = version_of(KPIEntry.objects.get(pk=entry.pk), None)
             response = client.post(url, data)

@@ -16,7 +16,7 @@ from actions.management.commands import send_update_reminders
 from actions.models import Action, Mechanism, Status, Update
 from careprog import roles
 from careprog.periods import ReportingPeriod
-from kpis import entries, rating
+from kpis import approval, rating
 from kpis.due import due_on, measures_due, period_ends_before
 from kpis.models import KPIEntry
 from tests.conftest import (
@@ -437,13 +437,13 @@ def test_a_figure_awaiting_approval_is_not_chased_and_a_returned_one_says_so(
     awaiting, late = owned_measure(other_officer, "awaiting")
     returned, also_late = owned_measure(other_officer, "returned")
     for kpi, period_end in [(awaiting, late), (returned, also_late)]:
-        entries.enter_figure(
+        approval.enter_figure(
             kpi=kpi, user=other_officer, period_end=period_end, value=Decimal(5),
             numerator=None, denominator=None, commentary="", seen_version="none",
             today=timezone.localdate(),
         )  # fmt: skip
     entry = KPIEntry.objects.get(kpi=returned)
-    entries.return_entry(entry=entry, user=head_of_service, comment="Use the <b>June</b> cohort")
+    approval.return_entry(entry=entry, user=head_of_service, comment="Use the <b>June</b> cohort")
 
     remind("--period", "2024-25-q4")
 
@@ -459,7 +459,7 @@ def test_a_figure_awaiting_approval_is_not_chased_and_a_returned_one_says_so(
 def test_only_an_awaiting_figure_means_no_email_at_all(officer_actions, other_officer):
     Action.objects.update(lead=None)
     kpi, late = owned_measure(other_officer)
-    entries.enter_figure(
+    approval.enter_figure(
         kpi=kpi, user=other_officer, period_end=late, value=Decimal(5), numerator=None,
         denominator=None, commentary="", seen_version="none", today=timezone.localdate(),
     )  # fmt: skip

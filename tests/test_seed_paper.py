@@ -17,9 +17,8 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from actions.models import Update
+from actions.models import Paper, PaperEvent, QuarterLock, Update
 from actions.papers import content
-from actions.papers.models import Paper, PaperEvent, QuarterLock
 from actions.papers.queries import lock_for, paper_for_page
 from careprog.periods import ReportingPeriod
 from kpis.models import KPI, KPITarget, KPIValue, Origin

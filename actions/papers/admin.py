@@ -4,7 +4,7 @@ read-only and never deletes a published one (it is the committee record), nor it
 
 from django.contrib import admin
 
-from actions.papers.models import (
+from actions.models import (
     Committee,
     Meeting,
     Paper,

@@ -13,14 +13,14 @@ from __future__ import annotations
 import hashlib
 import json
 
-from actions.models import Programme
+from actions.evidence import programme_measures
+from actions.models import Paper, Programme
 from actions.papers import text
 from actions.papers.changes import compare
-from actions.papers.models import Paper
 from actions.queries import ObjectiveTable, report_tables
 from careprog.periods import ReportingPeriod
 from kpis import readings as kpi_readings
-from kpis.models import KPI, ComparatorValue
+from kpis.models import ComparatorValue
 
 FORMAT = 1
 
@@ -158,7 +158,7 @@ def progress_of(report: list[ObjectiveTable]) -> list[dict]:
 def key_performance_data(programme: Programme, as_at) -> list[dict]:
     """The programme's measures (those evidencing its objectives) as they stood at ``as_at``:
     five queries (kpis.readings.readings)."""
-    kpis = KPI.objects.filter(objectives__programme=programme).distinct()
+    kpis = programme_measures(programme)
     rows = []
     for reading in kpi_readings.readings(kpis, as_at=as_at):
         latest, rating, travel = reading.latest, reading.rating, reading.vs_previous

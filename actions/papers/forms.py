@@ -1,6 +1,6 @@
 from django import forms
 
-from actions.papers.models import Meeting
+from actions.models import Meeting
 
 SECTION_MAX = 20000
 

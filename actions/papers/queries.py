@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from actions.models import Programme
-from actions.papers.models import Paper, PaperEvent, PaperSection, QuarterLock
+from actions.models import Paper, PaperEvent, PaperSection, Programme, QuarterLock
 from careprog.periods import ReportingPeriod
 
 _PAPER_RELATED = ("programme", "meeting__committee", "author")

@@ -16,16 +16,16 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from actions.models import Programme
-from actions.papers import content as paper_content
-from actions.papers.models import (
+from actions.models import (
     Meeting,
     Paper,
     PaperEvent,
     PaperSection,
     PaperTemplate,
+    Programme,
     QuarterLock,
 )
+from actions.papers import content as paper_content
 from actions.papers.queries import lock_for, paper_for_page
 from actions.permissions import can_approve_paper, can_draft_paper, can_reopen_quarter
 from careprog.periods import ReportingPeriod

@@ -9,12 +9,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from actions.models import Programme
+from actions.models import Paper, Programme
 from actions.papers import appendices, pdf, queries, services, word, xlsx
 from actions.papers import changes as paper_changes
 from actions.papers.content import paper_content
 from actions.papers.forms import AddSectionForm, DraftForm, PaperStartForm, ReopenForm, StepForm
-from actions.papers.models import Paper
 from actions.permissions import (
     can_approve_paper,
     can_draft_paper,

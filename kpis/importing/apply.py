@@ -4,7 +4,7 @@ An upload is kept (``store_upload``) until it is confirmed; ``apply_return`` sav
 figures in one transaction or none, as entries awaiting approval (kpis.models.KPIEntry, as
 a figure an owner enters), and records each in an ImportedValue beside the batch. Nothing
 anyone reads changes until an approver approves them: all at once (``approve_import``) or
-one by one (kpis/entries.py); ``return_import`` sends them all back with a comment.
+one by one (kpis/approval.py); ``return_import`` sends them all back with a comment.
 ``undo_import`` withdraws the figures still awaiting approval and puts back what approved
 ones replaced, if nothing has changed them since.
 
@@ -33,7 +33,7 @@ from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from careprog.bulk import delete_where, insert_rows, insert_select, update_rows
-from kpis.entries import EntryRefused, FigureInvalid
+from kpis.approval import EntryRefused, FigureInvalid
 from kpis.importing.preview import Preview, preview_return
 from kpis.models import ImportBatch, ImportedValue, KPIEntry, KPIValue, Origin
 from kpis.permissions import APPROVE_PERMISSION

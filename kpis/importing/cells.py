@@ -19,7 +19,7 @@ from careprog.periods import (
     is_financial_year_label,
     month_end,
 )
-from kpis.figures import range_problem
+from kpis.figure_checks import range_problem
 from kpis.models import KPI
 
 MONTHS = {
@@ -162,6 +162,6 @@ def parse_number(value, *, kind: str, percent_format: bool, unit: str) -> Decima
 
 
 def check_range(number: Decimal, unit: str) -> None:
-    """The shared range rule (kpis.figures.range_problem), raised for a cell."""
+    """The shared range rule (kpis.figure_checks.range_problem), raised for a cell."""
     if problem := range_problem(number, unit):
         raise CellProblem(problem)

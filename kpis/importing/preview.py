@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from kpis.figures import large_move
+from kpis.figure_checks import large_move
 from kpis.importing.gate import WorkbookRejected, upload_limits
 from kpis.importing.reader import open_workbook
 from kpis.importing.rows import ParsedReturn, ReturnRow, read_return
@@ -97,7 +97,7 @@ def preview_return(data: bytes) -> Preview:
 
 
 def _large_moves(history, kpis) -> list[str]:
-    """Each value that moves too far from the previous period's (kpis.figures.large_move)."""
+    """Each value that moves too far from the previous period's (kpis.figure_checks.large_move)."""
     warnings = []
     for kpi_id, points in history.items():
         points = sorted(dict(points).items())

@@ -22,7 +22,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from careprog.periods import month_end
-from kpis.figures import part_problem, period_problem
+from kpis.figure_checks import part_problem, period_problem
 from kpis.importing.cells import CellProblem, check_range, parse_number, parse_period
 from kpis.importing.reader import Workbook, cell_ref
 from kpis.models import KPI

@@ -11,9 +11,10 @@ from django.core.management.base import CommandError
 from django.core.serializers.base import DeserializationError
 from playwright.sync_api import expect
 
+from actions.evidence import evidence_by_objective
 from actions.models import Objective
 from kpis import readings as kpi_readings
-from kpis.lines import KPILine
+from kpis.dashboard_rows import KPILine
 from kpis.models import KPI, ComparatorValue, KPIGroup, KPIValue
 from kpis.rating import RAG
 from tests.browser.conftest import assert_no_axe_violations, sign_in
@@ -297,7 +298,7 @@ def test_the_report_lists_the_measures_that_evidence_each_objective_with_links_t
         for objective in Objective.objects.filter(programme=catalogue).order_by("position")
     }
     assert sum(map(len, linked.values())) >= 2, "the seed links too few KPIs to objectives"
-    evidence = kpi_readings.evidence_by_objective(catalogue, as_at=dt.date(2024, 12, 31))
+    evidence = evidence_by_objective(catalogue, as_at=dt.date(2024, 12, 31))
 
     sign_in(page, live_server, "councillor", PASSWORD)
     page.goto(f"{live_server.url}{Q3_REPORT}")

@@ -20,8 +20,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from actions.models import Action, Programme
-from actions.papers.models import Paper
+from actions.models import Action, Paper, Programme
 from careprog.management.commands.setup_demo import DEMO_PASSWORD
 from careprog.periods import ReportingPeriod
 from kpis.importing.apply import apply_return, store_upload

@@ -29,9 +29,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from actions.models import Programme
+from actions.models import Paper, Programme
 from actions.papers import content
-from actions.papers.models import Paper
 from actions.papers.queries import paper_for_page
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "care_programme_paper_2025_03.json"

@@ -1,5 +1,5 @@
 """The checks every figure passes, however it arrives: typed by its owner on the entry form
-(kpis/entries.py) or read from a cell of a return (kpis/importing). One rule each, so the
+(kpis/approval.py) or read from a cell of a return (kpis/importing). One rule each, so the
 two ways in cannot drift apart; each returns the sentence to show, or None.
 
 A return reports a problem against its cell ("Returns!B2: ..."), the entry form against its

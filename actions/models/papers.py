@@ -3,7 +3,6 @@ paper for one meeting and quarter with its sign-off, and the quarters publishing
 
 A paper is drafted from live data; publishing stores everything it shows as a snapshot with
 its SHA-256, and from then on the paper renders from that snapshot only (papers/content.py).
-Imported by actions/models.py, so these are the ``actions`` app's models.
 """
 
 from __future__ import annotations

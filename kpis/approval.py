@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from kpis.figures import check_figure
+from kpis.figure_checks import check_figure
 from kpis.models import KPI, ImportedValue, KPIEntry, KPIValue, Origin
 from kpis.permissions import can_approve, can_enter
 
@@ -33,7 +33,7 @@ class EntryDecided(Exception):
 
 @dataclass
 class FigureInvalid(Exception):
-    """The figure fails the shared checks (kpis.figures): ``problems`` by field (400)."""
+    """The figure fails the shared checks (kpis.figure_checks): ``problems`` by field (400)."""
 
     problems: dict[str, str]
     status = 400

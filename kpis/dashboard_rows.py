@@ -7,7 +7,6 @@ filter or a sort costs a page nothing.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -15,7 +14,7 @@ from careprog.periods import one_year_before
 from kpis.charts import Sparkline, sparkline
 from kpis.models import ComparatorValue, KPIGroup, KPIRank
 from kpis.rating import BAND_EXPLANATION, RAG, Direction, Travel
-from kpis.readings import KPIReading, evidence_by_objective
+from kpis.readings import KPIReading
 
 # Worst first; anything else (not rated, no figure) after them.
 RATINGS_WORST_FIRST = (RAG.RED, RAG.AMBER, RAG.GREEN)
@@ -153,12 +152,3 @@ class Key:
             ranked=any(r.rank for r in readings),
             illustrative=any(r.any_illustrative for r in readings),
         )
-
-
-def evidence_lines(programme, as_at: dt.date | None = None) -> dict[int, list[KPILine]]:
-    """The lines evidencing each of a programme's objectives, read as at ``as_at``: the
-    five queries of `readings.evidence_by_objective`."""
-    return {
-        objective: [KPILine.of(reading) for reading in readings]
-        for objective, readings in evidence_by_objective(programme, as_at).items()
-    }

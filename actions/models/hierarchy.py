@@ -132,6 +132,15 @@ class Objective(models.Model):
         max_length=200, help_text="Short title, e.g. 'Children live safely with their families'"
     )
     statement = models.TextField(help_text="What we want to achieve, as the programme states it")
+    # The programme chooses measures from the catalogue as evidence; the catalogue (kpis, the
+    # lower layer) knows no programme, so the link lives here. ``kpi.objectives`` reads it back.
+    kpis = models.ManyToManyField(
+        "kpis.KPI",
+        blank=True,
+        related_name="objectives",
+        verbose_name="measures",
+        help_text="The measures from the KPI catalogue that evidence this objective",
+    )
 
     class Meta:
         ordering = ["programme", "position", "pk"]
@@ -553,53 +562,3 @@ class Update(models.Model):
     @property
     def status_choice(self) -> Status:
         return Status(self.status)
-
-
-class Abbreviation(models.Model):
-    """An abbreviation the programme's papers use, and what it stands for in plain words.
-
-    Pages mark each one as ``<abbr>`` and spell it out where a page first uses it
-    (actions/glossary.py), and /glossary/ lists them all. The performance team keeps the list
-    in admin; migration 0006 seeded it from the council's own documents.
-    """
-
-    abbreviation = models.CharField(
-        max_length=12, unique=True, help_text='As the papers write it, e.g. "CLA"'
-    )
-    expansion = models.CharField(
-        max_length=200,
-        help_text='In words, as written in the middle of a sentence, e.g. "children looked after"',
-    )
-    source = models.CharField(
-        max_length=300, blank=True, help_text="Where the expansion is written out"
-    )
-
-    class Meta:
-        ordering = ["abbreviation"]
-        constraints = [
-            # Capitals and digits only: the pages match it as a whole word, case for case.
-            models.CheckConstraint(
-                condition=Q(abbreviation__regex=r"^[A-Z][A-Z0-9]+$"),
-                name="actions_abbreviation_capitals",
-                violation_error_message="Write the abbreviation in capitals, as the papers do.",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.abbreviation}: {self.expansion}"
-
-    def get_absolute_url(self):
-        return f"{reverse('actions:glossary')}#{self.abbreviation}"
-
-
-# Committee papers live in their own module; importing them here makes them this app's models.
-from actions.papers.models import (  # noqa: E402, F401
-    Committee,
-    Meeting,
-    Paper,
-    PaperEvent,
-    PaperSection,
-    PaperTemplate,
-    QuarterLock,
-    TemplateSection,
-)

@@ -1,11 +1,11 @@
 """The "Changes" list on an action page: the action's and its updates' fields, and how each
-reads. The differences themselves are computed by careprog/history.py."""
+reads. The differences themselves are computed by careprog/change_history.py."""
 
 from __future__ import annotations
 
 from actions.filters import person_name
 from actions.models import Action, Status, Update
-from careprog.history import RECORD_ORDER, Change, changes_from_records, newest_first
+from careprog.change_history import RECORD_ORDER, Change, changes_from_records, newest_first
 
 ACTION_FIELDS = {
     "title": "Action",

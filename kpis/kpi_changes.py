@@ -1,12 +1,12 @@
 """The "Changes" list on a KPI's page: the KPI's, its values' and its targets' fields, and
-how each reads. The differences themselves are computed by careprog/history.py."""
+how each reads. The differences themselves are computed by careprog/change_history.py."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 
-from careprog.history import RECORD_ORDER, Change, changes_from_records, newest_first
+from careprog.change_history import RECORD_ORDER, Change, changes_from_records, newest_first
 from careprog.periods import financial_year_label
 from kpis.models import KPI, KPITarget, KPIValue, Origin
 from kpis.rating import format_value, period_name

@@ -1,0 +1,80 @@
+"""A programme's evidence: the measures each of its objectives chose from the KPI catalogue,
+read through kpis' public reads.
+
+The link (``Objective.kpis``) lives here, with the programme, because the catalogue is the lower
+layer and knows no programme. `ProgrammeEvidence` is this app's use of the catalogue, registered
+with kpis.evidence when the app starts (actions/apps.py), so that the KPI dashboard can be
+filtered by programme and a measure's page can list the objectives it evidences.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import QuerySet
+
+from actions.models import Objective, Programme
+from kpis.dashboard_rows import KPILine
+from kpis.evidence import Evidenced
+from kpis.models import KPI
+from kpis.readings import KPIReading, readings
+
+
+def evidence_by_objective(programme, as_at: dt.date | None = None) -> dict[int, list[KPIReading]]:
+    """The KPIs evidencing each of a programme's objectives, read as at ``as_at`` if given
+    (a report's period end, a paper's "figures as at" date), each objective's in the
+    catalogue's order: five queries (the links, then `kpis.readings.readings`' four)."""
+    links = defaultdict(list)
+    for objective_id, kpi_id in Objective.kpis.through.objects.filter(
+        objective__programme=programme
+    ).values_list("objective_id", "kpi_id"):
+        links[kpi_id].append(objective_id)
+    evidence: dict[int, list[KPIReading]] = defaultdict(list)
+    for reading in readings(KPI.objects.filter(pk__in=list(links)), as_at):
+        for objective_id in links[reading.kpi.pk]:
+            evidence[objective_id].append(reading)
+    return evidence
+
+
+def evidence_lines(programme, as_at: dt.date | None = None) -> dict[int, list[KPILine]]:
+    """The lines evidencing each of a programme's objectives, read as at ``as_at``: the five
+    queries of `evidence_by_objective`."""
+    return {
+        objective: [KPILine.of(reading) for reading in objective_readings]
+        for objective, objective_readings in evidence_by_objective(programme, as_at).items()
+    }
+
+
+def programme_measures(programme) -> QuerySet[KPI]:
+    """The measures evidencing any of the programme's objectives: no query until read."""
+    return KPI.objects.filter(objectives__programme=programme).distinct()
+
+
+class ProgrammeEvidence:
+    """The programmes' use of the catalogue (a kpis.evidence.Use)."""
+
+    parameter = "programme"
+    label = "Evidences the programme"
+
+    def choices(self) -> list[tuple[str, str]]:
+        return list(Programme.objects.order_by("name").values_list("slug", "name"))
+
+    def filter(self, kpis: QuerySet[KPI], value: str) -> QuerySet[KPI]:
+        return kpis.filter(objectives__programme__slug=value).distinct()
+
+    def evidenced_by(self, kpi: KPI) -> list[Evidenced]:
+        objectives = (
+            Objective.objects.filter(kpis=kpi)
+            .select_related("programme")
+            .order_by("programme__name", "position")
+        )
+        return [
+            Evidenced(
+                f"{objective.programme.name}: {objective.title}", objective.get_absolute_url()
+            )
+            for objective in objectives
+        ]
+
+
+PROGRAMME_EVIDENCE = ProgrammeEvidence()

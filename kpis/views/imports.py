@@ -1,0 +1,247 @@
+"""Importing a return: upload, template, preview, confirm, history and undo, and the
+import's figures approved or returned together."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Subquery
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from kpis import approval
+from kpis.forms import (
+    ImportDecisionForm,
+    TemplateForm,
+    UploadForm,
+    default_range,
+)
+from kpis.importing.apply import (
+    ImportRefused,
+    apply_return,
+    approve_import,
+    return_import,
+    store_upload,
+    undo_import,
+)
+from kpis.importing.preview import preview_return
+from kpis.importing.template import build_template
+from kpis.models import ImportBatch, KPIEntry, KPIValue
+from kpis.permissions import (
+    APPROVE_PERMISSION,
+    IMPORT_PERMISSION,
+)
+
+import_required = permission_required(IMPORT_PERMISSION, raise_exception=True)
+PREVIEW_ROWS = 200  # per kind; the counts say how many there are in all
+
+
+def _batch(pk, *, status=None, with_file=False):
+    """The import, without its uploaded file (up to the upload limit) unless asked for: only
+    the preview reads it; confirming and undoing read the batch again, locked."""
+    batches = ImportBatch.objects.select_related("uploaded_by", "applied_by")
+    batch = get_object_or_404(batches if with_file else batches.defer("content"), pk=pk)
+    if status and batch.status != status:
+        raise Http404("No such import")
+    return batch
+
+
+def _attempt(request, service, batch: ImportBatch, *, done: str) -> ImportRefused | None:
+    """Confirm or undo an import: None once done (and ``done`` said), else the refusal."""
+    try:
+        service(batch=batch, user=request.user)
+    except ImportRefused as refusal:
+        return refusal
+    messages.success(request, done)
+    return None
+
+
+def _import_page(request, template: str, context: dict, refusal: ImportRefused | None):
+    """An import page; after a refusal it lists why, with 409 Conflict."""
+    context |= {"refused": refusal.problems if refusal else [], "nav_section": "import"}
+    return render(request, template, context, status=409 if refusal else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@import_required
+def import_start(request):
+    """Download a template, or upload a return to see what it would change."""
+    first, last = default_range()
+    template_form = TemplateForm({"first": f"{first:%b %Y}", "last": f"{last:%b %Y}"})
+    form = UploadForm()
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            batch = store_upload(data=upload.read(), file_name=upload.name, user=request.user)
+            return redirect(batch)
+    return render(
+        request,
+        "kpis/import_start.html",
+        {"form": form, "template_form": template_form, "nav_section": "import"},
+    )
+
+
+@require_GET
+@import_required
+def import_template(request):
+    form = TemplateForm(request.GET or None)
+    if not form.is_valid():
+        first, last = default_range()
+        if request.GET:
+            return render(
+                request,
+                "kpis/import_start.html",
+                {"form": UploadForm(), "template_form": form, "nav_section": "import"},
+                status=400,
+            )
+    else:
+        first, last = form.cleaned_data["first"], form.cleaned_data["last"]
+    response = HttpResponse(
+        build_template(first, last),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="kpi-return-{first:%Y-%m}-to-{last:%Y-%m}.xlsx"'
+    )
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@import_required
+def import_preview(request, pk):
+    """The preview of a pending return; POST confirms it. The file is read once either way:
+    a refused confirmation shows the preview it made."""
+    batch = _batch(pk, status=ImportBatch.Status.PENDING, with_file=True)
+    refusal = None
+    if request.method == "POST":
+        done = f"{batch.file_name} has been imported: its figures await approval."
+        refusal = _attempt(request, apply_return, batch, done=done)
+        if refusal is None:
+            return redirect("kpis:import_batch", pk=batch.pk)
+    preview = (refusal and refusal.preview) or preview_return(bytes(batch.content))
+    return _import_page(
+        request,
+        "kpis/import_preview.html",
+        {
+            "batch": batch,
+            "preview": preview,
+            "sections": [
+                (title, len(changes), changes[:PREVIEW_ROWS], title == "Changed")
+                for title, changes in (
+                    ("Changed", preview.changed),
+                    ("New", preview.new),
+                    ("Unchanged", preview.unchanged),
+                )
+            ],
+        },
+        refusal,
+    )
+
+
+@require_GET
+@import_required
+def import_history(request):
+    batches = ImportBatch.objects.exclude(status=ImportBatch.Status.PENDING).select_related(
+        "uploaded_by", "applied_by", "undone_by"
+    )
+    page = Paginator(batches.defer("content"), 25).get_page(request.GET.get("page"))
+    return render(request, "kpis/import_history.html", {"page": page, "nav_section": "import"})
+
+
+@require_http_methods(["GET", "POST"])
+@import_required
+def import_batch(request, pk):
+    """An import that was confirmed; POST undoes it."""
+    batch = _batch(pk)
+    if batch.status == ImportBatch.Status.PENDING:
+        return redirect(batch)
+    refusal = None
+    if request.method == "POST":
+        done = f"The import of {batch.file_name} has been undone."
+        refusal = _attempt(request, undo_import, batch, done=done)
+        if refusal is None:
+            return redirect("kpis:import_batch", pk=batch.pk)
+    values = Paginator(
+        batch.values.select_related("kpi").order_by("kpi__code", "period_end"), 100
+    ).get_page(request.GET.get("page"))
+    return _import_page(
+        request,
+        "kpis/import_batch.html",
+        {"batch": batch, "values": values, "approval": _approval_counts(batch)},
+        refusal,
+    )
+
+
+def _approval_counts(batch: ImportBatch) -> dict[str, int]:
+    """How many of the import's figures await approval, were approved or returned: one query.
+    A figure its owner corrected since is theirs, no longer the import's."""
+    counts = dict(batch.entries.order_by().values_list("state").annotate(count=Count("pk")))
+    return {state: counts.get(state, 0) for state in KPIEntry.State.values}
+
+
+# The approved figure of the outer row's measure and period, as it is now.
+_approved_now = KPIValue.objects.real().filter(
+    kpi_id=OuterRef("kpi_id"), period_end=OuterRef("period_end")
+)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(APPROVE_PERMISSION, raise_exception=True)
+def import_entries(request, pk):
+    """An import's figures, for an approver: approve every one still awaiting approval at
+    once, or return them all to their owners with a comment (POST). Never one's own import."""
+    batch = _batch(pk)
+    if batch.status == ImportBatch.Status.PENDING:
+        raise Http404("No such import")
+    form = ImportDecisionForm()
+    refusal = None
+    if request.method == "POST":
+        form = ImportDecisionForm(request.POST)
+        if form.is_valid():
+            decision, seen = form.cleaned_data["decision"], form.cleaned_data["awaiting"]
+            try:
+                if decision == "approve":
+                    count = approve_import(batch=batch, user=request.user, expected=seen)
+                    done = f"{count} figures were approved: committee members now see them."
+                else:
+                    count = return_import(
+                        batch=batch,
+                        user=request.user,
+                        comment=form.cleaned_data["comment"],
+                        expected=seen,
+                    )
+                    done = f"{count} figures were returned to their owners."
+            except approval.EntryRefused:
+                raise PermissionDenied from None
+            except ImportRefused as refused:
+                refusal = refused
+            else:
+                messages.success(request, done)
+                return redirect("kpis:import_entries", pk=batch.pk)
+    figures = Paginator(
+        batch.entries.select_related("kpi")
+        .annotate(before=Subquery(_approved_now.values("value")[:1]))
+        .order_by("kpi__code", "period_end"),
+        100,
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "kpis/import_entries.html",
+        {
+            "batch": batch,
+            "figures": figures,
+            "approval": _approval_counts(batch),
+            "form": form,
+            "refused": refusal.problems if refusal else [],
+            "may_decide": batch.status == ImportBatch.Status.APPLIED
+            and batch.applied_by_id != request.user.pk,
+            "nav_section": "measures",
+        },
+        status=409 if refusal else (400 if form.errors else 200),
+    )
+
+
+# A measure's figures entered in the browser (kpis/approval.py), approved before anyone reads
+# them, and "My measures" (kpis/due.py).
