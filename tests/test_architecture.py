@@ -1,10 +1,17 @@
-"""Each rule has one home: the import graph and the calendar arithmetic, read from the source.
+"""The design as tests that can fail, read from the source: the import graph, the size of
+modules, and the calendar arithmetic.
 
+- Dependencies run one way: careprog's shared modules ← kpis ← actions. No module of kpis
+  imports actions (the catalogue knows no programme; actions registers its use of the
+  catalogue with kpis.evidence).
 - The shared helpers under careprog/ (everything but the project's wiring: settings, URLs, WSGI,
   the base template's context, the roles and management commands) import no app, so either app
   can use them without a loop.
 - The models of each app import no forms, views or services, directly or through other modules.
+- No module outside migrations is longer than 500 lines, but for a short list, each with why.
 - ReportingPeriod and financial-year arithmetic are written once, in careprog/periods.py.
+
+Each check is also run on snippets that break it, so that it cannot pass by finding nothing.
 """
 
 from __future__ import annotations
@@ -29,6 +36,21 @@ PROJECT_WIRING = (
     "careprog.management",
 )
 LAYERS_ABOVE_MODELS = {"forms", "views", "services", "admin", "tables", "filters", "exports"}
+# Each app imports only the layers below it; careprog's shared modules are below both.
+LAYERS_BELOW = {"kpis": {"careprog"}, "actions": {"careprog", "kpis"}}
+LONGEST_MODULE = 500
+# Modules allowed past LONGEST_MODULE lines, and why they are still one module each.
+LONG_MODULES = {
+    # A streaming reader of the XLSX format: its parts share one parse of the package.
+    "kpis.importing.reader": 800,
+    # Every chart and its text description, side by side so that they cannot disagree.
+    "kpis.charts": 650,
+    # DfE's LAIT files: one reader of their many layouts, one bulk loader of what it read.
+    "kpis.lait.reading": 650,
+    "kpis.lait.loading": 600,
+    # The committee paper as Word: one document built top to bottom.
+    "actions.papers.word": 600,
+}
 CALENDAR_HELPERS = {
     "month_end",
     "months_before",
@@ -41,6 +63,15 @@ CALENDAR_HELPERS = {
     "is_quarter_end",
     "last_day_of_month",
 }
+
+
+def module_lengths() -> dict[str, int]:
+    return {
+        module_name(path): len(path.read_text().splitlines())
+        for package in FIRST_PARTY
+        for path in (ROOT / package).rglob("*.py")
+        if "migrations" not in path.parts
+    }
 
 
 def module_name(path: Path) -> str:
@@ -139,6 +170,37 @@ def _is_april_test(node: ast.Compare) -> bool:
     )
 
 
+def imports_against_the_layers(graph: dict[str, set[str]]) -> dict[str, list[str]]:
+    """Modules of an app that import an app not below it."""
+    found = {}
+    for name, targets in graph.items():
+        app = name.split(".")[0]
+        if app not in LAYERS_BELOW:
+            continue
+        allowed = LAYERS_BELOW[app] | {app}
+        wrong = sorted(t for t in targets if t.split(".")[0] not in allowed)
+        if wrong:
+            found[name] = wrong
+    return found
+
+
+def upper_layers_reached(models: str, graph: dict[str, set[str]]) -> list[str]:
+    """Modules of a layer above models (forms, views, services…) that ``models`` reaches."""
+    return sorted(
+        m
+        for m in reachable(models, graph)
+        if set(m.split(".")[1:]) & LAYERS_ABOVE_MODELS and m.split(".")[0] in APPS
+    )
+
+
+def too_long(lengths: dict[str, int]) -> dict[str, int]:
+    return {
+        name: length
+        for name, length in lengths.items()
+        if length > LONG_MODULES.get(name, LONGEST_MODULE)
+    }
+
+
 MODULES = source_modules()
 GRAPH = {name: imported_modules(name, tree) for name, tree in MODULES.items()}
 
@@ -156,10 +218,63 @@ def test_the_shared_helpers_under_careprog_import_no_app():
 
 @pytest.mark.parametrize("models", ["actions.models", "kpis.models"])
 def test_models_import_no_forms_views_or_services(models):
-    above = sorted(
-        m for m in reachable(models, GRAPH) if m.rpartition(".")[2] in LAYERS_ABOVE_MODELS
-    )
-    assert above == []
+    assert f"{models}.catalogue" in GRAPH or f"{models}.hierarchy" in GRAPH, "a package"
+    assert upper_layers_reached(models, GRAPH) == []
+
+
+def test_dependencies_run_one_way_careprog_then_kpis_then_actions():
+    assert any(m.startswith("kpis") for m in GRAPH["actions.evidence"]), "actions uses kpis"
+    assert imports_against_the_layers(GRAPH) == {}
+
+
+def test_no_module_is_longer_than_500_lines_but_the_few_agreed():
+    lengths = module_lengths()
+    assert set(LONG_MODULES) <= set(lengths), "the agreed list names real modules"
+    assert too_long(lengths) == {}
+
+
+@pytest.mark.parametrize(
+    "name, source",
+    [
+        ("kpis.readings", "from actions.models import Objective"),
+        ("kpis.views.pages", "import actions.evidence"),
+        ("kpis.models.catalogue", "def f():\n    from actions import models"),
+        ("kpis.importing.rows", "from ...actions import views"),
+    ],
+)
+def test_the_layer_check_finds_kpis_importing_actions_however_written(name, source):
+    graph = {name: imported_modules(name, ast.parse(source))}
+    assert list(imports_against_the_layers(graph)) == [name]
+
+
+def test_the_layer_check_lets_actions_import_kpis_and_careprog():
+    graph = {
+        "actions.evidence": imported_modules(
+            "actions.evidence", ast.parse("from kpis.readings import readings\nimport careprog")
+        )
+    }
+    assert imports_against_the_layers(graph) == {}
+
+
+@pytest.mark.parametrize("upper", ["kpis.views.pages", "kpis.forms", "actions.papers.services"])
+def test_the_models_check_finds_a_view_form_or_service_reached_through_another_module(upper):
+    graph = {
+        "kpis.models": {"kpis.models.catalogue"},
+        "kpis.models.catalogue": {"kpis.rating"},
+        "kpis.rating": {upper},
+        upper: set(),
+    }
+    assert upper_layers_reached("kpis.models", graph) == [upper]
+
+
+def test_the_length_check_finds_a_long_module_and_one_past_its_agreed_length():
+    lengths = {
+        "kpis.readings": 501,
+        "kpis.charts": 651,
+        "kpis.rating": 500,
+        "actions.papers.word": 600,
+    }
+    assert too_long(lengths) == {"kpis.readings": 501, "kpis.charts": 651}
 
 
 def test_reporting_periods_and_financial_year_arithmetic_live_only_in_careprog_periods():

@@ -1,26 +1,11 @@
 """The programme's models, one module per concern (Django's "organising models in a
-package"): the hierarchy from programme to quarterly update, committee papers with their
-sign-off and the quarters they lock, and the papers' glossary. Import them from here:
+package"): the programme's structure down to mechanisms (hierarchy.py), actions and their
+quarterly updates (progress.py), committee papers with their sign-off and the quarters they
+lock (papers.py), and the papers' glossary (glossary.py). Import them from here:
 ``from actions.models import Action``."""
 
 from actions.models.glossary import Abbreviation
-from actions.models.hierarchy import (
-    NEEDS_EXPLANATION,
-    NO_UPDATE_POSITION,
-    ROLLED_UP_FIELDS,
-    Action,
-    ActionQuerySet,
-    Mechanism,
-    Objective,
-    Programme,
-    Requirement,
-    Status,
-    Update,
-    UpdateQuerySet,
-    missing_update_rule,
-    overdue_rule,
-    update_due_by,
-)
+from actions.models.hierarchy import Mechanism, Objective, Programme, Requirement
 from actions.models.papers import (
     Committee,
     Meeting,
@@ -30,6 +15,19 @@ from actions.models.papers import (
     PaperTemplate,
     QuarterLock,
     TemplateSection,
+)
+from actions.models.progress import (
+    NEEDS_EXPLANATION,
+    NO_UPDATE_POSITION,
+    ROLLED_UP_FIELDS,
+    Action,
+    ActionQuerySet,
+    Status,
+    Update,
+    UpdateQuerySet,
+    missing_update_rule,
+    overdue_rule,
+    update_due_by,
 )
 
 __all__ = [

@@ -315,7 +315,3 @@ class UpdateAdmin(VersionChecked, ManagedHistoryAdmin):
         "created_at",
         "seen_version",
     ]
-
-
-# Committees, meetings, the paper template, and papers read-only.
-from actions.papers import admin as _papers_admin  # noqa: E402, F401
