@@ -44,6 +44,6 @@ urlpatterns = [
         )
         for step in paper_views.STEPS
     ),
-    # A paper as Word (issue 12)
+    # A paper as Word
     path("papers/<int:pk>/paper.docx", paper_views.paper_docx, name="paper_docx"),
 ]

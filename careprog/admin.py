@@ -113,6 +113,15 @@ class ManagedInline(WritesNeedPermission):
     """An inline whose writes need the app's ``write_permission`` too."""
 
 
+def managed_bases(write_permission: str) -> tuple[type, type, type]:
+    """ManagedAdmin, ManagedHistoryAdmin and ManagedInline for an app whose admin writes need
+    ``write_permission``: each app names its own, without repeating the three classes."""
+    return tuple(
+        type(base.__name__, (base,), {"write_permission": write_permission, "__module__": __name__})
+        for base in (ManagedAdmin, ManagedHistoryAdmin, ManagedInline)
+    )
+
+
 # Django's and django-axes' own admins, with the same guard on their query strings.
 for model, model_admin in [
     (User, UserAdmin),

@@ -9,17 +9,7 @@ from careprog import admin as careprog_admin
 from kpis.models import KPI, ComparatorValue, KPIEntry, KPIGroup, KPITarget, KPIValue
 from kpis.permissions import MANAGE_PERMISSION
 
-
-class ManagedAdmin(careprog_admin.ManagedAdmin):
-    write_permission = MANAGE_PERMISSION
-
-
-class ManagedHistoryAdmin(careprog_admin.ManagedHistoryAdmin):
-    write_permission = MANAGE_PERMISSION
-
-
-class ManagedInline(careprog_admin.ManagedInline):
-    write_permission = MANAGE_PERMISSION
+ManagedAdmin, ManagedHistoryAdmin, ManagedInline = careprog_admin.managed_bases(MANAGE_PERMISSION)
 
 
 class KPIInline(ManagedInline, admin.TabularInline):

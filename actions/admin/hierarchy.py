@@ -153,16 +153,7 @@ class VersionedFormSet(BaseInlineFormSet):
             )
 
 
-class ManagedAdmin(careprog_admin.ManagedAdmin):
-    write_permission = MANAGE_PERMISSION
-
-
-class ManagedHistoryAdmin(careprog_admin.ManagedHistoryAdmin):
-    write_permission = MANAGE_PERMISSION
-
-
-class ManagedInline(careprog_admin.ManagedInline):
-    write_permission = MANAGE_PERMISSION
+ManagedAdmin, ManagedHistoryAdmin, ManagedInline = careprog_admin.managed_bases(MANAGE_PERMISSION)
 
 
 class VersionChecked:

@@ -318,7 +318,7 @@ def quarter_reopen(request, slug, period: ReportingPeriod):
     )
 
 
-# Committee papers as Word (issue 12) ---------------------------------------------------------
+# Committee papers as Word ----------------------------------------------------------------------
 
 
 @require_GET
