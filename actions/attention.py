@@ -85,10 +85,10 @@ class Attention:
 def needs_attention(
     programme: Programme, period: ReportingPeriod, today: dt.date | None = None
 ) -> Attention:
-    """Everything the page lists. Thirteen queries whatever the programme's size: five for
+    """Everything the page lists. Twelve queries whatever the programme's size: five for
     the report's tables (objectives, requirements, mechanisms, actions, updates), one each
     for the actions missing an update and those overdue, one for the last published paper,
-    five for the measures evidencing the programme (kpis.readings.readings)."""
+    four for the measures evidencing the programme (kpis.readings.readings)."""
     today = today or timezone.localdate()
     attention = Attention(programme=programme, period=period, today=today)
     tables = report_tables(programme, period)

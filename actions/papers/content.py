@@ -41,8 +41,8 @@ def paper_content(paper: Paper) -> dict:
 
 def build(paper: Paper, *, previous: Paper | None | bool = False) -> dict:
     """The paper from live data. Expects ``paper`` with its programme, meeting and committee
-    selected and its sections prefetched (papers.queries.paper_for_page). Eleven queries
-    whatever the programme's size: five for the progress table, five for the measures, one for
+    selected and its sections prefetched (papers.queries.paper_for_page). Ten queries
+    whatever the programme's size: five for the progress table, four for the measures, one for
     the previous published paper (none when ``previous`` is given)."""
     if previous is False:
         from actions.papers.queries import previous_published
@@ -157,7 +157,7 @@ def progress_of(report: list[ObjectiveTable]) -> list[dict]:
 
 def key_performance_data(programme: Programme, as_at) -> list[dict]:
     """The programme's measures (those evidencing its objectives) as they stood at ``as_at``:
-    five queries (kpis.readings.readings)."""
+    four queries (kpis.readings.readings)."""
     kpis = programme_measures(programme)
     rows = []
     for reading in kpi_readings.readings(kpis, as_at=as_at):
