@@ -19,20 +19,11 @@ import hashlib
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models import (
-    DateTimeField,
-    Exists,
-    IntegerField,
-    Max,
-    OuterRef,
-    QuerySet,
-    Subquery,
-    Value,
-)
+from django.db.models import Exists, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
-from careprog.bulk import delete_where, insert_rows, insert_select, update_rows
+from careprog.bulk import delete_where, highest_id, insert_history, insert_rows, update_rows
 from kpis.approval import EntryRefused, FigureInvalid
 from kpis.importing.preview import Preview, preview_return
 from kpis.models import ImportBatch, ImportedValue, KPIEntry, KPIValue, Origin
@@ -64,10 +55,6 @@ VALUE_FIELDS = [
     "id", "kpi", "period_end", "value", "numerator", "denominator", "note", "origin", "source",
     "commentary",
 ]  # fmt: skip
-ENTRY_FIELDS = [
-    "id", "kpi", "period_end", "value", "numerator", "denominator", "commentary", "state",
-    "entered_by", "entered_at", "decided_by", "decided_at", "decision_comment", "batch", "note",
-]  # fmt: skip
 
 
 def _approved_here(batch: ImportBatch):
@@ -86,26 +73,6 @@ def _imported(batch: ImportBatch, outcome: str) -> QuerySet[KPIValue]:
         batch=batch, outcome=outcome, kpi_id=OuterRef("kpi_id"), period_end=OuterRef("period_end")
     ).filter(Exists(_approved_here(batch)))
     return KPIValue.objects.real().filter(Exists(records))
-
-
-def _record_history(rows: QuerySet, kind: str, *, user, reason: str) -> int:
-    """A history record ('+' added, '~' changed, '-' deleted) of each value (or entry) as it
-    is now, in one INSERT ... SELECT: the rows never pass through Python."""
-    fields = VALUE_FIELDS if rows.model is KPIValue else ENTRY_FIELDS
-    stamped = rows.annotate(
-        h_date=Value(timezone.now(), output_field=DateTimeField()),
-        h_reason=Value(reason[:100]),
-        h_type=Value(kind),
-        h_user=Value(user.pk if user else None, output_field=IntegerField()),
-    ).values_list(*fields, "h_date", "h_reason", "h_type", "h_user")
-    history_fields = [
-        *fields, "history_date", "history_change_reason", "history_type", "history_user"
-    ]  # fmt: skip
-    return insert_select(rows.model.history.model, history_fields, stamped)
-
-
-def _last_id(model) -> int:
-    return model.objects.aggregate(last=Max("id"))["last"] or 0
 
 
 GIVEN_FIELDS = ["value", "numerator", "denominator", "note"]  # what a return may change
@@ -167,7 +134,7 @@ def apply_return(
         )  # fmt: skip
         figures.append((row.kpi.pk, row.period_end, *(given[name] for name in GIVEN_FIELDS)))
     open_now = _open_entries_for(figures)
-    last_entry = _last_id(KPIEntry)
+    last_entry = highest_id(KPIEntry)
     waiting = (KPIEntry.State.AWAITING, user.pk if user else None, now, None, None, "", batch.pk)
     # Raw INSERTs and UPDATEs (careprog.bulk): building model instances was most of the
     # import's time. The batch's ImportedValue rows are the audit record of what it brings.
@@ -187,8 +154,8 @@ def apply_return(
     )  # fmt: skip
     insert_rows(ImportedValue, AUDIT_FIELDS, audit)
     entries = KPIEntry.objects.filter(batch=batch)
-    _record_history(entries.filter(id__gt=last_entry), "+", user=user, reason=source)
-    _record_history(entries.filter(id__lte=last_entry), "~", user=user, reason=source)
+    insert_history(entries.filter(id__gt=last_entry), "+", user=user, reason=source)
+    insert_history(entries.filter(id__lte=last_entry), "~", user=user, reason=source)
     batch.status = ImportBatch.Status.APPLIED
     batch.applied_by, batch.applied_at = user, now
     batch.created_count, batch.updated_count = len(preview.new), len(preview.changed)
@@ -305,7 +272,7 @@ def approve_import(*, batch: ImportBatch, user: User, expected: int | None = Non
                                commentary or old_commentary, pk))  # fmt: skip
         replaced.append(((ImportedValue.Outcome.UPDATED, *was, old_note, old_source, old_origin),
                          records[kpi, period]))  # fmt: skip
-    last_value = _last_id(KPIValue)
+    last_value = highest_id(KPIValue)
     insert_rows(KPIValue, VALUE_FIELDS[1:], new_values)
     update_rows(KPIValue, [*GIVEN_FIELDS, "origin", "source", "commentary"], changed_values)
     # Only where a period changed between the confirmation and now (usually none).
@@ -317,11 +284,11 @@ def approve_import(*, batch: ImportBatch, user: User, expected: int | None = Non
     )  # fmt: skip
     approved = KPIValue.objects.real().filter(Exists(here))
     reason = f"{source}, approved"
-    _record_history(approved.filter(id__gt=last_value), "+", user=user, reason=reason)
-    _record_history(approved.filter(id__lte=last_value), "~", user=user, reason=reason)
+    insert_history(approved.filter(id__gt=last_value), "+", user=user, reason=reason)
+    insert_history(approved.filter(id__lte=last_value), "~", user=user, reason=reason)
     count = awaiting.update(state=KPIEntry.State.APPROVED, decided_by=user, decided_at=now)
     decided = KPIEntry.objects.filter(batch=batch, decided_at=now, state=KPIEntry.State.APPROVED)
-    _record_history(decided, "~", user=user, reason=reason)
+    insert_history(decided, "~", user=user, reason=reason)
     return count
 
 
@@ -341,7 +308,7 @@ def return_import(
     )
     _check_seen(count, expected)  # a refusal rolls the update back
     decided = KPIEntry.objects.filter(batch=batch, decided_at=now, state=KPIEntry.State.RETURNED)
-    _record_history(decided, "~", user=user, reason=f"{batch.figure_source}, returned")
+    insert_history(decided, "~", user=user, reason=f"{batch.figure_source}, returned")
     return count
 
 
@@ -375,10 +342,10 @@ def undo_import(*, batch: ImportBatch, user: User | None) -> ImportBatch:
         )  # fmt: skip
     reason = f"Undo of import {batch.pk}: {batch.file_name}"
     withdrawn = KPIEntry.objects.filter(batch=batch).exclude(state=KPIEntry.State.APPROVED)
-    _record_history(withdrawn, "-", user=user, reason=reason)
+    insert_history(withdrawn, "-", user=user, reason=reason)
     delete_where(withdrawn)
     created = _imported(batch, ImportedValue.Outcome.CREATED)
-    _record_history(created, "-", user=user, reason=reason)
+    insert_history(created, "-", user=user, reason=reason)
     delete_where(created)
     restores = (
         approved.filter(outcome=ImportedValue.Outcome.UPDATED)
@@ -395,7 +362,7 @@ def undo_import(*, batch: ImportBatch, user: User | None) -> ImportBatch:
     )  # fmt: skip
     update_rows(KPIValue, [*GIVEN_FIELDS, "source", "origin"], list(restores))
     updated = _imported(batch, ImportedValue.Outcome.UPDATED)
-    _record_history(updated, "~", user=user, reason=reason)
+    insert_history(updated, "~", user=user, reason=reason)
     batch.status = ImportBatch.Status.UNDONE
     batch.undone_by, batch.undone_at = user, timezone.now()
     batch.save(update_fields=["status", "undone_by", "undone_at"])  # not the file again
