@@ -11,6 +11,7 @@ ones replaced, if nothing has changed them since.
 All write in bulk (careprog.bulk), which django-simple-history does not see, so all write
 the history records themselves, in bulk too: a KPI's Changes show the import's approval
 (values added and changed) and its undoing (values deleted and put back), by whom and when.
+Approving is kpis.approval's one service (``approve_entries``), as for a single figure.
 """
 
 from __future__ import annotations
@@ -24,7 +25,13 @@ from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from careprog.bulk import delete_where, highest_id, insert_history, insert_rows, update_rows
-from kpis.approval import EntryRefused, FigureInvalid
+from kpis.approval import (
+    EntryRefused,
+    FigureInvalid,
+    Replaced,
+    approve_entries,
+    replaced_by_approval,
+)
 from kpis.importing.preview import Preview, preview_return
 from kpis.models import ImportBatch, ImportedValue, KPIEntry, KPIValue, Origin
 from kpis.permissions import APPROVE_PERMISSION
@@ -44,16 +51,10 @@ def store_upload(*, data: bytes, file_name: str, user: User | None) -> ImportBat
     )
 
 
+# An import's record of a period: what approving its figure replaces, and the figure.
 AUDIT_FIELDS = [
-    "batch", "kpi", "period_end", "outcome",
-    "old_value", "old_numerator", "old_denominator", "old_note", "old_source", "old_origin",
+    "batch", "kpi", "period_end", *Replaced._fields,
     "new_value", "new_numerator", "new_denominator", "new_note",
-]  # fmt: skip
-
-
-VALUE_FIELDS = [
-    "id", "kpi", "period_end", "value", "numerator", "denominator", "note", "origin", "source",
-    "commentary",
 ]  # fmt: skip
 
 
@@ -117,8 +118,7 @@ def apply_return(
     for c in preview.new:
         row = c.row
         audit.append(
-            (batch.pk, row.kpi.pk, row.period_end, ImportedValue.Outcome.CREATED,
-             None, None, None, "", "", "",
+            (batch.pk, row.kpi.pk, row.period_end, *replaced_by_approval(None),
              row.value, row.numerator, row.denominator, row.note or "")
         )  # fmt: skip
         figures.append((row.kpi.pk, row.period_end, row.value, row.numerator, row.denominator,
@@ -127,9 +127,7 @@ def apply_return(
         value, row = change.existing, change.row
         given = {name: getattr(value, name) for name in GIVEN_FIELDS} | change.changed_fields()
         audit.append(
-            (batch.pk, row.kpi.pk, row.period_end, ImportedValue.Outcome.UPDATED,
-             value.value, value.numerator, value.denominator,
-             value.note, value.source, value.origin,
+            (batch.pk, row.kpi.pk, row.period_end, *replaced_by_approval(value),
              row.value, given["numerator"], given["denominator"], given["note"])
         )  # fmt: skip
         figures.append((row.kpi.pk, row.period_end, *(given[name] for name in GIVEN_FIELDS)))
@@ -198,13 +196,6 @@ def _lock_applied(batch: ImportBatch, user, *, deciding: str) -> ImportBatch:
     return batch
 
 
-# What an import's record of a period says the approval replaces: what an undo puts back.
-REPLACED_FIELDS = [
-    "outcome", "old_value", "old_numerator", "old_denominator", "old_note", "old_source",
-    "old_origin",
-]  # fmt: skip
-
-
 def _awaiting(batch: ImportBatch) -> QuerySet[KPIEntry]:
     """Unordered: the default ordering (by the measure's group and position) joins the
     catalogue, which PostgreSQL planned as a nested loop over 50,000 rows (3 s)."""
@@ -225,71 +216,14 @@ def _check_seen(count: int, expected: int | None) -> None:
 
 @transaction.atomic
 def approve_import(*, batch: ImportBatch, user: User, expected: int | None = None) -> int:
-    """Approve every figure of the import still awaiting approval, in bulk: each becomes the
-    period's value (created or changed, with what it replaced kept for an undo). Returns how
-    many. A figure returned to its owner, or corrected by them, is left to its own approval.
-    ``expected``: how many the approver saw awaiting; another count is refused."""
+    """Approve every figure of the import still awaiting approval, as approving each would
+    (kpis.approval.approve_entries, in bulk): each becomes the period's value (created or
+    changed, with what it replaced kept for an undo). Returns how many. A figure returned to
+    its owner, or corrected by them, is left to its own approval. ``expected``: how many the
+    approver saw awaiting; another count is refused."""
     batch = _lock_applied(batch, user, deciding="approved")
-    now = timezone.now()
-    awaiting = _awaiting(batch)
-    figures = list(
-        awaiting.values_list(
-            "kpi_id", "period_end", "value", "numerator", "denominator", "note", "commentary"
-        )
-    )
-    _check_seen(len(figures), expected)
-    here = awaiting.filter(kpi_id=OuterRef("kpi_id"), period_end=OuterRef("period_end"))
-    current = {
-        (row[0], row[1]): row[2:]
-        for row in KPIValue.objects.real()
-        .filter(Exists(here))
-        .order_by()
-        .values_list(
-            "kpi_id", "period_end", "pk", "value", "numerator", "denominator", "note",
-            "source", "origin", "commentary",
-        )
-    }  # fmt: skip
-    # What the import recorded of each period when it was confirmed: (pk, outcome, old_*).
-    records = {
-        (row[0], row[1]): row[2:]
-        for row in batch.values.filter(Exists(here))
-        .order_by()
-        .values_list("kpi_id", "period_end", "pk", *REPLACED_FIELDS)
-    }
-    source = batch.figure_source
-    new_values, changed_values, replaced = [], [], []
-    for kpi, period, value, numerator, denominator, note, commentary in figures:
-        old = current.get((kpi, period))
-        if old is None:
-            new_values.append((kpi, period, value, numerator, denominator, note or "",
-                               Origin.RETURN, source, commentary))  # fmt: skip
-            replaced.append(((ImportedValue.Outcome.CREATED, None, None, None, "", "", ""),
-                             records[kpi, period]))  # fmt: skip
-            continue
-        pk, *was, old_note, old_source, old_origin, old_commentary = old
-        changed_values.append((value, numerator, denominator,
-                               note, Origin.RETURN, source,
-                               commentary or old_commentary, pk))  # fmt: skip
-        replaced.append(((ImportedValue.Outcome.UPDATED, *was, old_note, old_source, old_origin),
-                         records[kpi, period]))  # fmt: skip
-    last_value = highest_id(KPIValue)
-    insert_rows(KPIValue, VALUE_FIELDS[1:], new_values)
-    update_rows(KPIValue, [*GIVEN_FIELDS, "origin", "source", "commentary"], changed_values)
-    # Only where a period changed between the confirmation and now (usually none).
-    update_rows(
-        ImportedValue,
-        REPLACED_FIELDS,
-        [(*now_replaced, pk) for now_replaced, (pk, *recorded) in replaced
-         if tuple(recorded) != now_replaced],
-    )  # fmt: skip
-    approved = KPIValue.objects.real().filter(Exists(here))
-    reason = f"{source}, approved"
-    insert_history(approved.filter(id__gt=last_value), "+", user=user, reason=reason)
-    insert_history(approved.filter(id__lte=last_value), "~", user=user, reason=reason)
-    count = awaiting.update(state=KPIEntry.State.APPROVED, decided_by=user, decided_at=now)
-    decided = KPIEntry.objects.filter(batch=batch, decided_at=now, state=KPIEntry.State.APPROVED)
-    insert_history(decided, "~", user=user, reason=reason)
-    return count
+    _check_seen(_awaiting(batch).count(), expected)
+    return approve_entries(entries=KPIEntry.objects.filter(batch=batch), user=user)
 
 
 @transaction.atomic
