@@ -13,14 +13,17 @@ fetches every row and sends two signals for it. Here:
 - ``insert_select``: INSERT ... SELECT from a queryset, so the rows never pass through
   Python (e.g. history records copied from the rows they record).
 - ``delete_where``: one DELETE of the rows a queryset selects, with no signals.
+- ``insert_history``: django-simple-history's records of the rows a queryset selects, as
+  they are now, by one ``insert_select``.
 
 The model's constraints still hold in the database. Nothing here sends signals, so
 django-simple-history records nothing by itself: callers write their history records
-(``insert_select`` into the historical table) or keep their own audit record.
+(``insert_history``) or keep their own audit record.
 """
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import CharField, DateTimeField, IntegerField, Max, QuerySet, Value
+from django.utils import timezone
 
 WRITE_BATCH = 2_000
 
@@ -100,3 +103,27 @@ def delete_where(queryset: QuerySet) -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {table} WHERE {pk} IN ({sql})", params)
         return cursor.rowcount
+
+
+def insert_history(rows: QuerySet, kind: str, *, user, reason: str | None) -> int:
+    """A history record ('+' added, '~' changed, '-' deleted) of each row ``rows`` selects,
+    as it is now, by ``user`` with ``reason``: what django-simple-history would record on each
+    row's save or delete, in one INSERT ... SELECT. The model's history tracks all its fields;
+    returns how many records."""
+    fields = [field.name for field in rows.model._meta.concrete_fields]
+    stamped = rows.annotate(
+        h_date=Value(timezone.now(), output_field=DateTimeField()),
+        h_reason=Value(reason[:100] if reason else None, output_field=CharField()),
+        h_type=Value(kind),
+        h_user=Value(user.pk if user else None, output_field=IntegerField()),
+    ).values_list(*fields, "h_date", "h_reason", "h_type", "h_user")
+    history_fields = [
+        *fields, "history_date", "history_change_reason", "history_type", "history_user"
+    ]  # fmt: skip
+    return insert_select(rows.model.history.model, history_fields, stamped)
+
+
+def highest_id(model) -> int:
+    """The highest id in ``model``'s table now: rows inserted after this call have higher
+    ones, so that their history records can be told apart ('+') from the updated ones'."""
+    return model.objects.aggregate(highest=Max("id"))["highest"] or 0

@@ -3,6 +3,9 @@ returns it with a comment. Each step is one transaction with its rows locked.
 
 Only approval writes a KPIValue (every KPIValue is an approved figure, so everything that
 reads figures reads approved ones only); until then the figure lives in its KPIEntry.
+Approval is one service, ``approve_entries``, over one entry (``approve_entry``) or an
+import's thousands (kpis.importing.apply.approve_import); what an approved figure makes of
+its period's value is written once, in ``approved_figure``.
 """
 
 from __future__ import annotations
@@ -10,12 +13,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
+from careprog.bulk import highest_id, insert_history, insert_rows, update_rows
 from kpis.figure_checks import check_figure
-from kpis.models import KPI, ImportedValue, KPIEntry, KPIValue, Origin
+from kpis.models import KPI, ImportBatch, ImportedValue, KPIEntry, KPIValue, Origin
 from kpis.permissions import can_approve, can_enter
 
 
@@ -155,56 +162,173 @@ def _name(user) -> str:
 
 @transaction.atomic
 def approve_entry(*, entry: KPIEntry, user, seen_version: str | None = None) -> KPIValue:
-    """Write the entry's figure and commentary to the period's KPIValue (created or updated,
-    with a history record naming the approver) and mark the entry approved.
+    """Approve one entry (``approve_entries``) and return the period's value it wrote.
 
     ``seen_version``: the entry as the approver read it; if its owner corrected it since,
     StaleEntry (nobody approves a figure they have not seen)."""
     entry = _lock_awaiting(entry, user, seen_version)
-    value = (
-        KPIValue.objects.real()
-        .select_for_update()
-        .filter(kpi=entry.kpi, period_end=entry.period_end)
-        .first()
-    ) or KPIValue(kpi=entry.kpi, period_end=entry.period_end)
+    approve_entries(entries=KPIEntry.objects.filter(pk=entry.pk), user=user)
+    return KPIValue.objects.real().get(kpi=entry.kpi, period_end=entry.period_end)
+
+
+class ApprovedFigure(NamedTuple):
+    """What a period's value holds once an entry is approved: KPIValue's fields, by name."""
+
+    value: Decimal
+    numerator: Decimal | None
+    denominator: Decimal | None
+    note: str
+    source: str
+    commentary: str
+    origin: str = Origin.RETURN
+
+
+class Replaced(NamedTuple):
+    """What an approval replaced, as an import's record of the period (ImportedValue) keeps
+    it: what an undo of the import puts back."""
+
+    outcome: str
+    old_value: Decimal | None = None
+    old_numerator: Decimal | None = None
+    old_denominator: Decimal | None = None
+    old_note: str = ""
+    old_source: str = ""
+    old_origin: str = ""
+
+
+def approved_figure(
+    entry, current, *, import_source: str, entered_by: str, approver: str
+) -> ApprovedFigure:
+    """The value an approved entry makes of its period, given the value there now
+    (``current``, None if none): the entry's figure, from a local return. An imported
+    figure takes its import's source and note, and its commentary or else the value's; a
+    figure its owner entered says who entered and approved it, and brings its commentary but
+    leaves the value's note alone. ``entry`` and ``current`` need only the fields used."""
     if entry.batch_id is not None:
-        _remember_replaced(entry, value)
-    value.value, value.numerator, value.denominator = (
-        entry.value,
-        entry.numerator,
-        entry.denominator,
-    )
-    if entry.batch_id is not None:
-        value.note = entry.note
-        value.commentary = entry.commentary or value.commentary
-        value.source = entry.batch.figure_source
+        note, source = entry.note, import_source
+        commentary = entry.commentary or (current.commentary if current else "")
     else:
-        value.commentary = entry.commentary
-        value.source = f"Entered by {_name(entry.entered_by)}, approved by {_name(user)}"[:300]
-    value.origin = Origin.RETURN
-    value._history_user = user
-    value.save()
-    entry.state = KPIEntry.State.APPROVED
-    entry.decided_by, entry.decided_at = user, timezone.now()
-    entry._history_user = user
-    entry.save()
-    return value
+        note = current.note if current else ""
+        source = f"Entered by {entered_by}, approved by {approver}"[:300]
+        commentary = entry.commentary
+    return ApprovedFigure(
+        value=entry.value,
+        numerator=entry.numerator,
+        denominator=entry.denominator,
+        note=note,
+        source=source,
+        commentary=commentary,
+    )
 
 
-def _remember_replaced(entry: KPIEntry, value: KPIValue) -> None:
-    """An imported figure approved on its own: its import's record of the period says what
-    the approval replaces, as approving the whole import would, so an undo puts that back."""
-    replaced = {"outcome": ImportedValue.Outcome.CREATED, "old_value": None,
-                "old_numerator": None, "old_denominator": None, "old_note": "",
-                "old_source": "", "old_origin": ""}  # fmt: skip
-    if value.pk is not None:
-        replaced = {"outcome": ImportedValue.Outcome.UPDATED, "old_value": value.value,
-                    "old_numerator": value.numerator, "old_denominator": value.denominator,
-                    "old_note": value.note, "old_source": value.source,
-                    "old_origin": value.origin}  # fmt: skip
-    ImportedValue.objects.filter(
-        batch_id=entry.batch_id, kpi_id=entry.kpi_id, period_end=entry.period_end
-    ).update(**replaced)
+NOTHING_REPLACED = Replaced(outcome=ImportedValue.Outcome.CREATED)
+
+
+def replaced_by_approval(current) -> Replaced:
+    """What approving a figure over ``current`` (None if the period has no value) replaces."""
+    if current is None:
+        return NOTHING_REPLACED
+    return Replaced(
+        outcome=ImportedValue.Outcome.UPDATED,
+        old_value=current.value,
+        old_numerator=current.numerator,
+        old_denominator=current.denominator,
+        old_note=current.note,
+        old_source=current.source,
+        old_origin=current.origin,
+    )
+
+
+@transaction.atomic
+def approve_entries(*, entries: QuerySet[KPIEntry], user) -> int:
+    """Approve those of ``entries`` that await approval: each becomes its period's value
+    (created or changed, as ``approved_figure`` says), an imported one brings its import's
+    record of what it replaced up to date (for an undo), and each value and entry gets a
+    history record naming ``user``. Returns how many were approved.
+
+    The caller has locked what it decides on (the entry, or the import) and checked that
+    ``user`` may approve it. The same statements whatever the number of entries, as
+    careprog.bulk writes them: the rows are read once, the values and the import's records
+    written in bulk, and each kind of history record is one INSERT ... SELECT
+    (django-simple-history sees none of these writes)."""
+    awaiting = entries.filter(state=KPIEntry.State.AWAITING).order_by()
+    to_approve = list(
+        awaiting.values_list(
+            "kpi_id", "period_end", "value", "numerator", "denominator", "note", "commentary",
+            "batch_id", "entered_by_id", named=True,
+        )
+    )  # fmt: skip
+    if not to_approve:
+        return 0
+    here = awaiting.filter(kpi_id=OuterRef("kpi_id"), period_end=OuterRef("period_end"))
+    # The values approval replaces, locked, so that what it records as replaced is what it
+    # replaces.
+    current = {
+        (value.kpi_id, value.period_end): value
+        for value in KPIValue.objects.real()
+        .select_for_update()
+        .filter(Exists(here))
+        .order_by()
+        .values_list(
+            "kpi_id", "period_end", "pk", "value", "numerator", "denominator", "note", "source",
+            "origin", "commentary", named=True,
+        )
+    }  # fmt: skip
+    batches = {entry.batch_id for entry in to_approve} - {None}
+    import_sources = {
+        batch.pk: batch.figure_source
+        for batch in ImportBatch.objects.filter(pk__in=batches).only("pk", "file_name")
+    }
+    people = get_user_model().objects.filter(pk__in={entry.entered_by_id for entry in to_approve})
+    names = {None: _name(None)} | {person.pk: _name(person) for person in people}
+    recorded = {}  # an import's record of each of its periods: what it says was replaced
+    if batches:
+        records = ImportedValue.objects.filter(
+            Exists(here.filter(batch_id=OuterRef("batch_id")))
+        ).order_by()
+        for pk, batch, kpi, period, *replaced in records.values_list(
+            "pk", "batch_id", "kpi_id", "period_end", *Replaced._fields
+        ):
+            recorded[batch, kpi, period] = (pk, tuple(replaced))
+    approver = _name(user)
+    new_values, changed_values, records_now = [], [], []
+    for entry in to_approve:
+        period = (entry.kpi_id, entry.period_end)
+        was = current.get(period)
+        figure = approved_figure(
+            entry,
+            was,
+            import_source=import_sources.get(entry.batch_id, ""),
+            entered_by=names[entry.entered_by_id],
+            approver=approver,
+        )
+        if was is None:
+            new_values.append((*period, *figure))
+        else:
+            changed_values.append((*figure, was.pk))
+        record, recorded_as = recorded.get((entry.batch_id, *period), (None, None))
+        # Only where the period changed between the import's confirmation and now.
+        if record is not None and recorded_as != (replaced := replaced_by_approval(was)):
+            records_now.append((*replaced, record))
+    last_value = highest_id(KPIValue)
+    insert_rows(KPIValue, ["kpi", "period_end", *ApprovedFigure._fields], new_values)
+    update_rows(KPIValue, list(ApprovedFigure._fields), changed_values)
+    update_rows(ImportedValue, list(Replaced._fields), records_now)
+    reason = _approval_reason(list(import_sources.values()))
+    approved = KPIValue.objects.real().filter(Exists(here))
+    insert_history(approved.filter(id__gt=last_value), "+", user=user, reason=reason)
+    insert_history(approved.filter(id__lte=last_value), "~", user=user, reason=reason)
+    now = timezone.now()
+    count = awaiting.update(state=KPIEntry.State.APPROVED, decided_by=user, decided_at=now)
+    decided = entries.filter(state=KPIEntry.State.APPROVED, decided_by=user, decided_at=now)
+    insert_history(decided, "~", user=user, reason=reason)
+    return count
+
+
+def _approval_reason(import_sources: list[str]) -> str | None:
+    """The history records' reason: the imports approved, if any (an owner's figure has
+    none: its value's source says who entered and approved it)."""
+    return f"{', '.join(sorted(import_sources))}, approved" if import_sources else None
 
 
 @transaction.atomic

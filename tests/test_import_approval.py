@@ -300,3 +300,74 @@ def test_a_decision_on_an_import_that_changed_after_the_approver_opened_it_is_re
     assert KPIEntry.objects.get(period_end=FEB).state == (
         "approved" if decision == "approve" else "returned"
     )
+
+
+@pytest.mark.parametrize("how", ["one by one", "all at once"])
+def test_an_imported_figure_becomes_the_same_value_approved_alone_or_with_its_import(
+    administrator, head_of_service, placements, how
+):
+    make_value(
+        placements, JAN, Decimal(60), source="Published", note="As published",
+        commentary="Held steady",
+    )  # fmt: skip
+    batch = imported(
+        [["placements", "Jan 2025", 64, "Recounted"], ["placements", "Feb 2025", 66, ""]],
+        by=administrator,
+    )
+    if how == "one by one":
+        for entry in KPIEntry.objects.order_by("period_end"):
+            approval.approve_entry(entry=entry, user=head_of_service)
+    else:
+        assert approve_import(batch=batch, user=head_of_service) == 2
+
+    source = f"Import {batch.pk}: january.xlsx"
+    assert sorted(
+        KPIValue.objects.values_list("period_end", "value", "note", "source", "commentary",
+                                     "origin")
+    ) == [
+        (JAN, 64, "Recounted", source, "Held steady", "return"),  # the value's commentary kept
+        (FEB, 66, "", source, "", "return"),
+    ]  # fmt: skip
+    records = [
+        (record.history_type, record.history_user, record.value)
+        for record in KPIValue.history.order_by("period_end", "history_id")
+    ]
+    assert records == [
+        ("+", None, 60), ("~", head_of_service, 64), ("+", head_of_service, 66)
+    ]  # fmt: skip
+    for entry in KPIEntry.objects.all():
+        assert (entry.state, entry.decided_by) == ("approved", head_of_service)
+        latest = entry.history.order_by("history_id").last()
+        assert (latest.history_type, latest.history_user, latest.state) == (
+            "~", head_of_service, "approved"
+        )  # fmt: skip
+    assert sorted(
+        batch.values.values_list("period_end", "outcome", "old_value", "old_note", "old_source")
+    ) == [(JAN, "updated", 60, "As published", "Published"), (FEB, "created", None, "", "")]
+
+    undo_import(batch=ImportBatch.objects.get(pk=batch.pk), user=administrator)
+
+    assert list(KPIValue.objects.values_list("period_end", "value", "note", "source")) == [
+        (JAN, 60, "As published", "Published")
+    ]
+
+
+def test_an_owners_figure_approved_brings_its_commentary_and_leaves_the_values_note(
+    head_of_service, officer, placements
+):
+    make_value(placements, JAN, Decimal(60), note="As published", commentary="Held steady")
+    entry = approval.enter_figure(
+        kpi=placements, user=officer, period_end=JAN, value=Decimal(61), numerator=None,
+        denominator=None, commentary="", seen_version=approval.period_version(placements, JAN),
+        today=dt.date(2025, 3, 20),
+    )  # fmt: skip
+
+    value = approval.approve_entry(entry=entry, user=head_of_service)
+
+    name = officer.get_full_name() or officer.username
+    approver = head_of_service.get_full_name() or head_of_service.username
+    assert (value.value, value.note, value.commentary, value.source, value.origin) == (
+        61, "As published", "", f"Entered by {name}, approved by {approver}", "return"
+    )  # fmt: skip
+    latest = value.history.order_by("history_id").last()
+    assert (latest.history_type, latest.history_user, latest.value) == ("~", head_of_service, 61)

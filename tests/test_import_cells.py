@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 from kpis.importing.cells import (
     CellProblem,
     check_range,
-    excel_serial_to_date,
     parse_number,
     parse_period,
 )
+from kpis.importing.reader import excel_datetime
 from kpis.models import KPI
 
 
@@ -53,10 +53,26 @@ def test_text_that_is_not_a_period_is_a_clear_problem(value):
 
 
 def test_excel_serial_dates_follow_both_date_systems():
-    assert excel_serial_to_date(1) == dt.date(1900, 1, 1)
-    assert excel_serial_to_date(61) == dt.date(1900, 3, 1)  # after Excel's fictional 29 Feb 1900
-    assert excel_serial_to_date(0, date1904=True) == dt.date(1904, 1, 1)
+    assert excel_datetime(1).date() == dt.date(1900, 1, 1)
+    assert excel_datetime(61).date() == dt.date(1900, 3, 1)  # after Excel's fictional 29 Feb 1900
+    assert excel_datetime(0, date1904=True).date() == dt.date(1904, 1, 1)
     assert parse_period(44227, date1904=True) == dt.date(2025, 2, 1)
+
+
+@pytest.mark.parametrize("serial", [1, 59, 60, 61, 45382, 45382.75, 45688.99999999, 2957003])
+@pytest.mark.parametrize("date1904", [False, True])
+def test_a_serial_period_is_the_date_the_reader_gives_a_date_formatted_cell(serial, date1904):
+    assert parse_period(serial, date1904=date1904) == excel_datetime(serial, date1904).date()
+
+
+@pytest.mark.parametrize(
+    ("serial", "date1904"),
+    [(0, False), (0.5, False), (2958466, False), (float("nan"), False), (1e300, False),
+     (2958465, True)],  # past 31 December 9999 counted from 1904
+)  # fmt: skip
+def test_a_serial_that_is_no_day_excel_shows_is_not_a_period(serial, date1904):
+    with pytest.raises(CellProblem, match="is not a date"):
+        parse_period(serial, date1904=date1904)
 
 
 @given(st.dates(min_value=dt.date(1901, 1, 1), max_value=dt.date(9000, 12, 31)))

@@ -371,14 +371,14 @@ def test_an_undo_that_fails_half_way_changes_nothing(
     batch = _import_of(administrator_client, 3)
     before = sorted(KPIValue.objects.values_list("kpi__code", "period_end", "value"))
     history = KPIValue.history.count()
-    record = apply._record_history
+    record = apply.insert_history
 
     def fail_on_restore(values, kind, **kwargs):
         if kind == "~":  # after the new values were deleted
             raise RuntimeError("the database went away")
         return record(values, kind, **kwargs)
 
-    monkeypatch.setattr(apply, "_record_history", fail_on_restore)
+    monkeypatch.setattr(apply, "insert_history", fail_on_restore)
     with pytest.raises(RuntimeError):
         apply.undo_import(batch=batch, user=administrator)
     assert sorted(KPIValue.objects.values_list("kpi__code", "period_end", "value")) == before

@@ -11,6 +11,7 @@ ones replaced, if nothing has changed them since.
 All write in bulk (careprog.bulk), which django-simple-history does not see, so all write
 the history records themselves, in bulk too: a KPI's Changes show the import's approval
 (values added and changed) and its undoing (values deleted and put back), by whom and when.
+Approving is kpis.approval's one service (``approve_entries``), as for a single figure.
 """
 
 from __future__ import annotations
@@ -19,21 +20,18 @@ import hashlib
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models import (
-    DateTimeField,
-    Exists,
-    IntegerField,
-    Max,
-    OuterRef,
-    QuerySet,
-    Subquery,
-    Value,
-)
+from django.db.models import Exists, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
-from careprog.bulk import delete_where, insert_rows, insert_select, update_rows
-from kpis.approval import EntryRefused, FigureInvalid
+from careprog.bulk import delete_where, highest_id, insert_history, insert_rows, update_rows
+from kpis.approval import (
+    EntryRefused,
+    FigureInvalid,
+    Replaced,
+    approve_entries,
+    replaced_by_approval,
+)
 from kpis.importing.preview import Preview, preview_return
 from kpis.models import ImportBatch, ImportedValue, KPIEntry, KPIValue, Origin
 from kpis.permissions import APPROVE_PERMISSION
@@ -53,20 +51,10 @@ def store_upload(*, data: bytes, file_name: str, user: User | None) -> ImportBat
     )
 
 
+# An import's record of a period: what approving its figure replaces, and the figure.
 AUDIT_FIELDS = [
-    "batch", "kpi", "period_end", "outcome",
-    "old_value", "old_numerator", "old_denominator", "old_note", "old_source", "old_origin",
+    "batch", "kpi", "period_end", *Replaced._fields,
     "new_value", "new_numerator", "new_denominator", "new_note",
-]  # fmt: skip
-
-
-VALUE_FIELDS = [
-    "id", "kpi", "period_end", "value", "numerator", "denominator", "note", "origin", "source",
-    "commentary",
-]  # fmt: skip
-ENTRY_FIELDS = [
-    "id", "kpi", "period_end", "value", "numerator", "denominator", "commentary", "state",
-    "entered_by", "entered_at", "decided_by", "decided_at", "decision_comment", "batch", "note",
 ]  # fmt: skip
 
 
@@ -86,26 +74,6 @@ def _imported(batch: ImportBatch, outcome: str) -> QuerySet[KPIValue]:
         batch=batch, outcome=outcome, kpi_id=OuterRef("kpi_id"), period_end=OuterRef("period_end")
     ).filter(Exists(_approved_here(batch)))
     return KPIValue.objects.real().filter(Exists(records))
-
-
-def _record_history(rows: QuerySet, kind: str, *, user, reason: str) -> int:
-    """A history record ('+' added, '~' changed, '-' deleted) of each value (or entry) as it
-    is now, in one INSERT ... SELECT: the rows never pass through Python."""
-    fields = VALUE_FIELDS if rows.model is KPIValue else ENTRY_FIELDS
-    stamped = rows.annotate(
-        h_date=Value(timezone.now(), output_field=DateTimeField()),
-        h_reason=Value(reason[:100]),
-        h_type=Value(kind),
-        h_user=Value(user.pk if user else None, output_field=IntegerField()),
-    ).values_list(*fields, "h_date", "h_reason", "h_type", "h_user")
-    history_fields = [
-        *fields, "history_date", "history_change_reason", "history_type", "history_user"
-    ]  # fmt: skip
-    return insert_select(rows.model.history.model, history_fields, stamped)
-
-
-def _last_id(model) -> int:
-    return model.objects.aggregate(last=Max("id"))["last"] or 0
 
 
 GIVEN_FIELDS = ["value", "numerator", "denominator", "note"]  # what a return may change
@@ -150,8 +118,7 @@ def apply_return(
     for c in preview.new:
         row = c.row
         audit.append(
-            (batch.pk, row.kpi.pk, row.period_end, ImportedValue.Outcome.CREATED,
-             None, None, None, "", "", "",
+            (batch.pk, row.kpi.pk, row.period_end, *replaced_by_approval(None),
              row.value, row.numerator, row.denominator, row.note or "")
         )  # fmt: skip
         figures.append((row.kpi.pk, row.period_end, row.value, row.numerator, row.denominator,
@@ -160,14 +127,12 @@ def apply_return(
         value, row = change.existing, change.row
         given = {name: getattr(value, name) for name in GIVEN_FIELDS} | change.changed_fields()
         audit.append(
-            (batch.pk, row.kpi.pk, row.period_end, ImportedValue.Outcome.UPDATED,
-             value.value, value.numerator, value.denominator,
-             value.note, value.source, value.origin,
+            (batch.pk, row.kpi.pk, row.period_end, *replaced_by_approval(value),
              row.value, given["numerator"], given["denominator"], given["note"])
         )  # fmt: skip
         figures.append((row.kpi.pk, row.period_end, *(given[name] for name in GIVEN_FIELDS)))
     open_now = _open_entries_for(figures)
-    last_entry = _last_id(KPIEntry)
+    last_entry = highest_id(KPIEntry)
     waiting = (KPIEntry.State.AWAITING, user.pk if user else None, now, None, None, "", batch.pk)
     # Raw INSERTs and UPDATEs (careprog.bulk): building model instances was most of the
     # import's time. The batch's ImportedValue rows are the audit record of what it brings.
@@ -187,8 +152,8 @@ def apply_return(
     )  # fmt: skip
     insert_rows(ImportedValue, AUDIT_FIELDS, audit)
     entries = KPIEntry.objects.filter(batch=batch)
-    _record_history(entries.filter(id__gt=last_entry), "+", user=user, reason=source)
-    _record_history(entries.filter(id__lte=last_entry), "~", user=user, reason=source)
+    insert_history(entries.filter(id__gt=last_entry), "+", user=user, reason=source)
+    insert_history(entries.filter(id__lte=last_entry), "~", user=user, reason=source)
     batch.status = ImportBatch.Status.APPLIED
     batch.applied_by, batch.applied_at = user, now
     batch.created_count, batch.updated_count = len(preview.new), len(preview.changed)
@@ -231,13 +196,6 @@ def _lock_applied(batch: ImportBatch, user, *, deciding: str) -> ImportBatch:
     return batch
 
 
-# What an import's record of a period says the approval replaces: what an undo puts back.
-REPLACED_FIELDS = [
-    "outcome", "old_value", "old_numerator", "old_denominator", "old_note", "old_source",
-    "old_origin",
-]  # fmt: skip
-
-
 def _awaiting(batch: ImportBatch) -> QuerySet[KPIEntry]:
     """Unordered: the default ordering (by the measure's group and position) joins the
     catalogue, which PostgreSQL planned as a nested loop over 50,000 rows (3 s)."""
@@ -258,71 +216,14 @@ def _check_seen(count: int, expected: int | None) -> None:
 
 @transaction.atomic
 def approve_import(*, batch: ImportBatch, user: User, expected: int | None = None) -> int:
-    """Approve every figure of the import still awaiting approval, in bulk: each becomes the
-    period's value (created or changed, with what it replaced kept for an undo). Returns how
-    many. A figure returned to its owner, or corrected by them, is left to its own approval.
-    ``expected``: how many the approver saw awaiting; another count is refused."""
+    """Approve every figure of the import still awaiting approval, as approving each would
+    (kpis.approval.approve_entries, in bulk): each becomes the period's value (created or
+    changed, with what it replaced kept for an undo). Returns how many. A figure returned to
+    its owner, or corrected by them, is left to its own approval. ``expected``: how many the
+    approver saw awaiting; another count is refused."""
     batch = _lock_applied(batch, user, deciding="approved")
-    now = timezone.now()
-    awaiting = _awaiting(batch)
-    figures = list(
-        awaiting.values_list(
-            "kpi_id", "period_end", "value", "numerator", "denominator", "note", "commentary"
-        )
-    )
-    _check_seen(len(figures), expected)
-    here = awaiting.filter(kpi_id=OuterRef("kpi_id"), period_end=OuterRef("period_end"))
-    current = {
-        (row[0], row[1]): row[2:]
-        for row in KPIValue.objects.real()
-        .filter(Exists(here))
-        .order_by()
-        .values_list(
-            "kpi_id", "period_end", "pk", "value", "numerator", "denominator", "note",
-            "source", "origin", "commentary",
-        )
-    }  # fmt: skip
-    # What the import recorded of each period when it was confirmed: (pk, outcome, old_*).
-    records = {
-        (row[0], row[1]): row[2:]
-        for row in batch.values.filter(Exists(here))
-        .order_by()
-        .values_list("kpi_id", "period_end", "pk", *REPLACED_FIELDS)
-    }
-    source = batch.figure_source
-    new_values, changed_values, replaced = [], [], []
-    for kpi, period, value, numerator, denominator, note, commentary in figures:
-        old = current.get((kpi, period))
-        if old is None:
-            new_values.append((kpi, period, value, numerator, denominator, note or "",
-                               Origin.RETURN, source, commentary))  # fmt: skip
-            replaced.append(((ImportedValue.Outcome.CREATED, None, None, None, "", "", ""),
-                             records[kpi, period]))  # fmt: skip
-            continue
-        pk, *was, old_note, old_source, old_origin, old_commentary = old
-        changed_values.append((value, numerator, denominator,
-                               note, Origin.RETURN, source,
-                               commentary or old_commentary, pk))  # fmt: skip
-        replaced.append(((ImportedValue.Outcome.UPDATED, *was, old_note, old_source, old_origin),
-                         records[kpi, period]))  # fmt: skip
-    last_value = _last_id(KPIValue)
-    insert_rows(KPIValue, VALUE_FIELDS[1:], new_values)
-    update_rows(KPIValue, [*GIVEN_FIELDS, "origin", "source", "commentary"], changed_values)
-    # Only where a period changed between the confirmation and now (usually none).
-    update_rows(
-        ImportedValue,
-        REPLACED_FIELDS,
-        [(*now_replaced, pk) for now_replaced, (pk, *recorded) in replaced
-         if tuple(recorded) != now_replaced],
-    )  # fmt: skip
-    approved = KPIValue.objects.real().filter(Exists(here))
-    reason = f"{source}, approved"
-    _record_history(approved.filter(id__gt=last_value), "+", user=user, reason=reason)
-    _record_history(approved.filter(id__lte=last_value), "~", user=user, reason=reason)
-    count = awaiting.update(state=KPIEntry.State.APPROVED, decided_by=user, decided_at=now)
-    decided = KPIEntry.objects.filter(batch=batch, decided_at=now, state=KPIEntry.State.APPROVED)
-    _record_history(decided, "~", user=user, reason=reason)
-    return count
+    _check_seen(_awaiting(batch).count(), expected)
+    return approve_entries(entries=KPIEntry.objects.filter(batch=batch), user=user)
 
 
 @transaction.atomic
@@ -341,7 +242,7 @@ def return_import(
     )
     _check_seen(count, expected)  # a refusal rolls the update back
     decided = KPIEntry.objects.filter(batch=batch, decided_at=now, state=KPIEntry.State.RETURNED)
-    _record_history(decided, "~", user=user, reason=f"{batch.figure_source}, returned")
+    insert_history(decided, "~", user=user, reason=f"{batch.figure_source}, returned")
     return count
 
 
@@ -375,10 +276,10 @@ def undo_import(*, batch: ImportBatch, user: User | None) -> ImportBatch:
         )  # fmt: skip
     reason = f"Undo of import {batch.pk}: {batch.file_name}"
     withdrawn = KPIEntry.objects.filter(batch=batch).exclude(state=KPIEntry.State.APPROVED)
-    _record_history(withdrawn, "-", user=user, reason=reason)
+    insert_history(withdrawn, "-", user=user, reason=reason)
     delete_where(withdrawn)
     created = _imported(batch, ImportedValue.Outcome.CREATED)
-    _record_history(created, "-", user=user, reason=reason)
+    insert_history(created, "-", user=user, reason=reason)
     delete_where(created)
     restores = (
         approved.filter(outcome=ImportedValue.Outcome.UPDATED)
@@ -395,7 +296,7 @@ def undo_import(*, batch: ImportBatch, user: User | None) -> ImportBatch:
     )  # fmt: skip
     update_rows(KPIValue, [*GIVEN_FIELDS, "source", "origin"], list(restores))
     updated = _imported(batch, ImportedValue.Outcome.UPDATED)
-    _record_history(updated, "~", user=user, reason=reason)
+    insert_history(updated, "~", user=user, reason=reason)
     batch.status = ImportBatch.Status.UNDONE
     batch.undone_by, batch.undone_at = user, timezone.now()
     batch.save(update_fields=["status", "undone_by", "undone_at"])  # not the file again

@@ -20,6 +20,7 @@ from careprog.periods import (
     month_end,
 )
 from kpis.figure_checks import range_problem
+from kpis.importing.reader import excel_datetime
 from kpis.models import KPI
 
 MONTHS = {
@@ -32,16 +33,6 @@ MONTHS["sept"] = 9
 
 class CellProblem(ValueError):
     pass
-
-
-def excel_serial_to_date(serial: float, date1904: bool = False) -> dt.date:
-    """Excel's day number: 1900 system (with its fictional 29 Feb 1900) or 1904."""
-    if date1904:
-        return dt.date(1904, 1, 1) + dt.timedelta(days=int(serial))
-    days = int(serial)
-    if days > 59:
-        days -= 1  # Lotus 1-2-3's leap-year bug, kept by Excel
-    return dt.date(1899, 12, 31) + dt.timedelta(days=days)
 
 
 _ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[t ][\d:.]+)?$")
@@ -74,9 +65,13 @@ def parse_period(value, *, kind: str = "text", date1904: bool = False) -> dt.dat
     if isinstance(value, bool) or value is None:
         raise CellProblem("is not a period")
     if isinstance(value, int | float):
-        if not 1 <= value < 2958466:  # 31 Dec 9999
+        # An Excel serial date, read as the reader reads a date-formatted cell.
+        if value < 1:  # day 0, or a time alone, names no period
             raise CellProblem(f"{value!r} is not a date")
-        return excel_serial_to_date(value, date1904)
+        try:
+            return excel_datetime(value, date1904).date()
+        except (ValueError, OverflowError):
+            raise CellProblem(f"{value!r} is not a date") from None
     text = " ".join(str(value).split()).lower()
     if not text:
         raise CellProblem("is empty: enter a period such as Jan 2025 or 2024-25 Q3")

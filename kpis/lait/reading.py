@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from kpis.importing.gate import Limits, WorkbookRejected
-from kpis.importing.reader import open_workbook
+from kpis.importing.reader import excel_datetime, open_workbook
 from kpis.lait.periods import year_type_from_text
 from kpis.models import Area, BenchmarkIndicator
 
@@ -277,7 +277,6 @@ def la_number(text: str) -> int | None:
 
 Polarity = BenchmarkIndicator.Polarity
 _POLARITIES = {"high": Polarity.HIGH, "low": Polarity.LOW}
-_EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's 1900 date system, past its 1900 leap-year bug
 _MAX_DECIMAL_PLACES = 6
 _LENGTHS = {"name": 300, "topic": 100, "unit": 100, "source": 300, "link": 500}
 
@@ -408,10 +407,13 @@ def _excel_date(text: str, column: str, notes: Counter) -> dt.date | None:
     except ValueError:
         notes[f"{column} is {text!r}, not a date"] += 1
         return None
-    if not 1 <= serial < 2_958_466:  # Excel's own range, to 9999-12-31
-        notes[f"{column} {text!r} is not a date"] += 1
-        return None
-    return _EXCEL_EPOCH + dt.timedelta(days=int(serial))
+    if serial >= 1:  # not day 0, nor a time alone (nor NaN)
+        try:
+            return excel_datetime(serial).date()
+        except (ValueError, OverflowError):
+            pass
+    notes[f"{column} {text!r} is not a date"] += 1
+    return None
 
 
 # --- The workbooks ---------------------------------------------------------------------------
