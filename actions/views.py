@@ -79,7 +79,7 @@ def programme_list(request):
     return render(
         request,
         "actions/programme_list.html",
-        {"programmes": queries.programmes_for_list(), "nav_section": "programmes"},
+        {"programmes": queries.programmes_for_list()},
     )
 
 
@@ -110,7 +110,6 @@ def attention(request, slug, period: ReportingPeriod):
             "statuses": list(Status),
             # A KPI page can be read as at a quarter that has begun, not one still to come.
             "kpi_as_at": period if period <= ReportingPeriod.current() else None,
-            "nav_section": "programmes",
         },
     )
 
@@ -158,12 +157,11 @@ def report(request, slug, period: ReportingPeriod):
             "key": dashboard_rows.Key.of(line for lines in evidence.values() for line in lines),
             # A KPI page can be read as at a quarter that has begun, not one still to come.
             "kpi_as_at": period if period <= ReportingPeriod.current() else None,
-            "nav_section": "programmes",
         },
     )
 
 
-def _action_table_page(request, actions, *, title, nav_section, mine=False):
+def _action_table_page(request, actions, *, title, mine=False):
     """A filtered, sorted, paginated table of actions, or its export as CSV or XLSX."""
     action_filter = ActionFilter(request.GET, queryset=actions)
     rows = action_filter.qs
@@ -187,7 +185,6 @@ def _action_table_page(request, actions, *, title, nav_section, mine=False):
             "counts": queries.status_counts(rows),
             "query": query.urlencode(),
             "mine": mine,
-            "nav_section": nav_section,
         },
     )
 
@@ -214,7 +211,7 @@ def _sort_and_paginate(request, table) -> None:
 @read_required
 def action_list(request):
     actions = queries.actions_with_latest_update()
-    return _action_table_page(request, actions, title="All actions", nav_section="actions")
+    return _action_table_page(request, actions, title="All actions")
 
 
 @require_GET
@@ -225,7 +222,7 @@ def my_actions(request):
         .filter(Q(lead=request.user) | Q(delegates=request.user))
         .distinct()
     )
-    return _action_table_page(request, actions, title="My actions", nav_section="mine", mine=True)
+    return _action_table_page(request, actions, title="My actions", mine=True)
 
 
 def _get_action_for_user(request, pk, *, write=False):
@@ -326,7 +323,6 @@ def action_detail(request, pk):
             "submitted_status": _status_label(form.data.get("status")) if conflict else "",
             "changes": changes_for_action(action),
             "status_hints": {status.value: hint for status, hint in STATUS_HINTS.items()},
-            "nav_section": "actions",
         },
         status=409 if conflict else 200,
     )
@@ -337,7 +333,7 @@ def _quarter_locked(request, action, lock):
     return render(
         request,
         "actions/papers/quarter_locked.html",
-        {"action": action, "lock": lock, "nav_section": "actions"},
+        {"action": action, "lock": lock},
         status=403,
     )
 
