@@ -83,6 +83,19 @@ def programme_list(request):
     )
 
 
+def _programme_reporting_on(slug, period: ReportingPeriod) -> Programme:
+    """The programme, or 404 if there is none or it does not report on ``period``."""
+    programme = get_object_or_404(Programme, slug=slug)
+    if not programme.covers(period):
+        raise Http404(f"{programme} does not report on {period}")
+    return programme
+
+
+def _kpi_as_at(period: ReportingPeriod) -> ReportingPeriod | None:
+    """The quarter the page's links read a KPI as at: one that has begun, not one to come."""
+    return period if period <= ReportingPeriod.current() else None
+
+
 @require_GET
 @read_required
 def attention_latest(request, slug):
@@ -97,9 +110,7 @@ def attention_latest(request, slug):
 @require_GET
 @read_required
 def attention(request, slug, period: ReportingPeriod):
-    programme = get_object_or_404(Programme, slug=slug)
-    if not programme.covers(period):
-        raise Http404(f"{programme} does not report on {period}")
+    programme = _programme_reporting_on(slug, period)
     return render(
         request,
         "actions/attention.html",
@@ -108,8 +119,7 @@ def attention(request, slug, period: ReportingPeriod):
             "programme": programme,
             "period": period,
             "statuses": list(Status),
-            # A KPI page can be read as at a quarter that has begun, not one still to come.
-            "kpi_as_at": period if period <= ReportingPeriod.current() else None,
+            "kpi_as_at": _kpi_as_at(period),
         },
     )
 
@@ -135,9 +145,7 @@ def report_latest(request, slug):
 @require_GET
 @read_required
 def report(request, slug, period: ReportingPeriod):
-    programme = get_object_or_404(Programme, slug=slug)
-    if not programme.covers(period):
-        raise Http404(f"{programme} does not report on {period}")
+    programme = _programme_reporting_on(slug, period)
     tables = queries.report_tables(programme, period)
     published = paper_queries.published_paper_for(programme, period)
     # The measures as they stood at the quarter's end, so a report reads the same after later
@@ -155,8 +163,7 @@ def report(request, slug, period: ReportingPeriod):
             "differs": paper_queries.differences_from_published(published, tables),
             "evidence": evidence,
             "key": dashboard_rows.Key.of(line for lines in evidence.values() for line in lines),
-            # A KPI page can be read as at a quarter that has begun, not one still to come.
-            "kpi_as_at": period if period <= ReportingPeriod.current() else None,
+            "kpi_as_at": _kpi_as_at(period),
         },
     )
 
@@ -351,9 +358,7 @@ def _rated_or_none(status):
 @read_required
 def report_xlsx(request, slug, period: ReportingPeriod):
     """The report's tables as an Excel workbook: today's data, like the page."""
-    programme = get_object_or_404(Programme, slug=slug)
-    if not programme.covers(period):
-        raise Http404(f"{programme} does not report on {period}")
+    programme = _programme_reporting_on(slug, period)
     body = paper_xlsx.report_workbook(
         programme_name=programme.name,
         period_label=period.label,
