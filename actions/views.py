@@ -91,6 +91,20 @@ def _programme_reporting_on(slug, period: ReportingPeriod) -> Programme:
     return programme
 
 
+def _redirect_to_quarter(view: str, slug, chosen: str | None = None):
+    """To the programme's page ``view`` for the quarter ``chosen`` names (404 if it names
+    none), or for its latest reported quarter."""
+    programme = get_object_or_404(Programme, slug=slug)
+    if chosen:
+        try:
+            period = ReportingPeriod.parse(chosen)
+        except InvalidPeriod:
+            raise Http404("No such reporting period") from None
+    else:
+        period = queries.latest_reported_period(programme)
+    return redirect(view, slug=programme.slug, period=period.slug)
+
+
 def _kpi_as_at(period: ReportingPeriod) -> ReportingPeriod | None:
     """The quarter the page's links read a KPI as at: one that has begun, not one to come."""
     return period if period <= ReportingPeriod.current() else None
@@ -100,9 +114,7 @@ def _kpi_as_at(period: ReportingPeriod) -> ReportingPeriod | None:
 @read_required
 def attention_latest(request, slug):
     """The latest reported quarter's "Needs attention", as report_latest chooses it."""
-    programme = get_object_or_404(Programme, slug=slug)
-    period = queries.latest_reported_period(programme)
-    return redirect("actions:attention", slug=programme.slug, period=period.slug)
+    return _redirect_to_quarter("actions:attention", slug)
 
 
 # Printed on one sheet, with the running header (templates/includes/print_header.html).
@@ -128,16 +140,7 @@ def attention(request, slug, period: ReportingPeriod):
 @read_required
 def report_latest(request, slug):
     """The latest period's report; also where the period selector's form lands."""
-    programme = get_object_or_404(Programme, slug=slug)
-    chosen = request.GET.get("period")
-    if chosen:
-        try:
-            period = ReportingPeriod.parse(chosen)
-        except InvalidPeriod:
-            raise Http404("No such reporting period") from None
-    else:
-        period = queries.latest_reported_period(programme)
-    return redirect("actions:report", slug=programme.slug, period=period.slug)
+    return _redirect_to_quarter("actions:report", slug, request.GET.get("period"))
 
 
 # The printed report's running header is a nonced <style> (templates/includes/print_header.html).
