@@ -79,17 +79,42 @@ def programme_list(request):
     return render(
         request,
         "actions/programme_list.html",
-        {"programmes": queries.programmes_for_list(), "nav_section": "programmes"},
+        {"programmes": queries.programmes_for_list()},
     )
+
+
+def _programme_reporting_on(slug, period: ReportingPeriod) -> Programme:
+    """The programme, or 404 if there is none or it does not report on ``period``."""
+    programme = get_object_or_404(Programme, slug=slug)
+    if not programme.covers(period):
+        raise Http404(f"{programme} does not report on {period}")
+    return programme
+
+
+def _redirect_to_quarter(view: str, slug, chosen: str | None = None):
+    """To the programme's page ``view`` for the quarter ``chosen`` names (404 if it names
+    none), or for its latest reported quarter."""
+    programme = get_object_or_404(Programme, slug=slug)
+    if chosen:
+        try:
+            period = ReportingPeriod.parse(chosen)
+        except InvalidPeriod:
+            raise Http404("No such reporting period") from None
+    else:
+        period = queries.latest_reported_period(programme)
+    return redirect(view, slug=programme.slug, period=period.slug)
+
+
+def _kpi_as_at(period: ReportingPeriod) -> ReportingPeriod | None:
+    """The quarter the page's links read a KPI as at: one that has begun, not one to come."""
+    return period if period <= ReportingPeriod.current() else None
 
 
 @require_GET
 @read_required
 def attention_latest(request, slug):
     """The latest reported quarter's "Needs attention", as report_latest chooses it."""
-    programme = get_object_or_404(Programme, slug=slug)
-    period = queries.latest_reported_period(programme)
-    return redirect("actions:attention", slug=programme.slug, period=period.slug)
+    return _redirect_to_quarter("actions:attention", slug)
 
 
 # Printed on one sheet, with the running header (templates/includes/print_header.html).
@@ -97,9 +122,7 @@ def attention_latest(request, slug):
 @require_GET
 @read_required
 def attention(request, slug, period: ReportingPeriod):
-    programme = get_object_or_404(Programme, slug=slug)
-    if not programme.covers(period):
-        raise Http404(f"{programme} does not report on {period}")
+    programme = _programme_reporting_on(slug, period)
     return render(
         request,
         "actions/attention.html",
@@ -108,9 +131,7 @@ def attention(request, slug, period: ReportingPeriod):
             "programme": programme,
             "period": period,
             "statuses": list(Status),
-            # A KPI page can be read as at a quarter that has begun, not one still to come.
-            "kpi_as_at": period if period <= ReportingPeriod.current() else None,
-            "nav_section": "programmes",
+            "kpi_as_at": _kpi_as_at(period),
         },
     )
 
@@ -119,16 +140,7 @@ def attention(request, slug, period: ReportingPeriod):
 @read_required
 def report_latest(request, slug):
     """The latest period's report; also where the period selector's form lands."""
-    programme = get_object_or_404(Programme, slug=slug)
-    chosen = request.GET.get("period")
-    if chosen:
-        try:
-            period = ReportingPeriod.parse(chosen)
-        except InvalidPeriod:
-            raise Http404("No such reporting period") from None
-    else:
-        period = queries.latest_reported_period(programme)
-    return redirect("actions:report", slug=programme.slug, period=period.slug)
+    return _redirect_to_quarter("actions:report", slug, request.GET.get("period"))
 
 
 # The printed report's running header is a nonced <style> (templates/includes/print_header.html).
@@ -136,9 +148,7 @@ def report_latest(request, slug):
 @require_GET
 @read_required
 def report(request, slug, period: ReportingPeriod):
-    programme = get_object_or_404(Programme, slug=slug)
-    if not programme.covers(period):
-        raise Http404(f"{programme} does not report on {period}")
+    programme = _programme_reporting_on(slug, period)
     tables = queries.report_tables(programme, period)
     published = paper_queries.published_paper_for(programme, period)
     # The measures as they stood at the quarter's end, so a report reads the same after later
@@ -156,14 +166,12 @@ def report(request, slug, period: ReportingPeriod):
             "differs": paper_queries.differences_from_published(published, tables),
             "evidence": evidence,
             "key": dashboard_rows.Key.of(line for lines in evidence.values() for line in lines),
-            # A KPI page can be read as at a quarter that has begun, not one still to come.
-            "kpi_as_at": period if period <= ReportingPeriod.current() else None,
-            "nav_section": "programmes",
+            "kpi_as_at": _kpi_as_at(period),
         },
     )
 
 
-def _action_table_page(request, actions, *, title, nav_section, mine=False):
+def _action_table_page(request, actions, *, title, mine=False):
     """A filtered, sorted, paginated table of actions, or its export as CSV or XLSX."""
     action_filter = ActionFilter(request.GET, queryset=actions)
     rows = action_filter.qs
@@ -187,7 +195,6 @@ def _action_table_page(request, actions, *, title, nav_section, mine=False):
             "counts": queries.status_counts(rows),
             "query": query.urlencode(),
             "mine": mine,
-            "nav_section": nav_section,
         },
     )
 
@@ -214,7 +221,7 @@ def _sort_and_paginate(request, table) -> None:
 @read_required
 def action_list(request):
     actions = queries.actions_with_latest_update()
-    return _action_table_page(request, actions, title="All actions", nav_section="actions")
+    return _action_table_page(request, actions, title="All actions")
 
 
 @require_GET
@@ -225,7 +232,7 @@ def my_actions(request):
         .filter(Q(lead=request.user) | Q(delegates=request.user))
         .distinct()
     )
-    return _action_table_page(request, actions, title="My actions", nav_section="mine", mine=True)
+    return _action_table_page(request, actions, title="My actions", mine=True)
 
 
 def _get_action_for_user(request, pk, *, write=False):
@@ -326,7 +333,6 @@ def action_detail(request, pk):
             "submitted_status": _status_label(form.data.get("status")) if conflict else "",
             "changes": changes_for_action(action),
             "status_hints": {status.value: hint for status, hint in STATUS_HINTS.items()},
-            "nav_section": "actions",
         },
         status=409 if conflict else 200,
     )
@@ -337,7 +343,7 @@ def _quarter_locked(request, action, lock):
     return render(
         request,
         "actions/papers/quarter_locked.html",
-        {"action": action, "lock": lock, "nav_section": "actions"},
+        {"action": action, "lock": lock},
         status=403,
     )
 
@@ -355,9 +361,7 @@ def _rated_or_none(status):
 @read_required
 def report_xlsx(request, slug, period: ReportingPeriod):
     """The report's tables as an Excel workbook: today's data, like the page."""
-    programme = get_object_or_404(Programme, slug=slug)
-    if not programme.covers(period):
-        raise Http404(f"{programme} does not report on {period}")
+    programme = _programme_reporting_on(slug, period)
     body = paper_xlsx.report_workbook(
         programme_name=programme.name,
         period_label=period.label,

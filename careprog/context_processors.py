@@ -5,6 +5,54 @@ from actions.glossary import PageGlossary
 from actions.permissions import UPDATE_PERMISSION, can_read
 from kpis.permissions import ENTER_PERMISSION, can_import, can_view
 
+# The navigation item each page sits under, by its URL's name. Any other page (home, the
+# glossary, signing in, an address that matches no URL) marks no item as the current one.
+NAV_SECTIONS = {
+    **dict.fromkeys(
+        [
+            "actions:programme_list",
+            "actions:report",
+            "actions:attention",
+            "actions:paper_list",
+            "actions:paper_new",
+            "actions:quarter_reopen",
+            "actions:paper",
+            "actions:paper_changes",
+            "actions:paper_edit",
+            "actions:paper_add_section",
+            "actions:paper_submit",
+            "actions:paper_return",
+            "actions:paper_approve",
+            "actions:paper_publish",
+        ],
+        "programmes",
+    ),
+    "actions:action_list": "actions",
+    "actions:action_detail": "actions",
+    "actions:my_actions": "mine",
+    **dict.fromkeys(
+        ["kpis:dashboard", "kpis:kpi_detail", "kpis:kpi_benchmark", "kpis:kpi_enter", "kpis:entry"],
+        "kpis",
+    ),
+    **dict.fromkeys(["kpis:mine", "kpis:entries", "kpis:import_entries"], "measures"),
+    **dict.fromkeys(
+        [
+            "kpis:import",
+            "kpis:import_template",
+            "kpis:import_history",
+            "kpis:import_preview",
+            "kpis:import_batch",
+        ],
+        "import",
+    ),
+}
+
+
+def nav_section(request) -> str | None:
+    """The navigation item the requested page sits under, from the URL it matched: no query."""
+    match = getattr(request, "resolver_match", None)
+    return NAV_SECTIONS.get(match.view_name) if match else None
+
 
 def service(request):
     """Service name, phase and the navigation a user's role opens to them."""
@@ -25,6 +73,7 @@ def service(request):
         "service_name": settings.SERVICE_NAME,
         "service_phase": settings.SERVICE_PHASE,
         "nav_items": items,
+        "nav_section": nav_section(request),
         # Fresh for each page: which abbreviations it has spelt out (read only if used).
         "glossary": PageGlossary(),
     }

@@ -170,51 +170,43 @@ class EntryForm(forms.Form):
         return cleaned
 
 
-class ImportDecisionForm(forms.Form):
-    """An approver's decision on every figure of an import still awaiting approval."""
+def _comment_field(help_text: str) -> forms.CharField:
+    return forms.CharField(
+        label="What needs changing",
+        help_text=help_text,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"max_length": "The comment must be 2,000 characters or fewer"},
+    )
+
+
+class BaseDecisionForm(forms.Form):
+    """Approve, or return with what needs changing: one rule for a figure and for an import's."""
 
     decision = forms.ChoiceField(choices=[("approve", "Approve"), ("return", "Return")])
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "return" and not cleaned.get("comment", "").strip():
+            self.add_error(
+                "comment",
+                forms.ValidationError("Enter what needs changing", code="comment_required"),
+            )
+        return cleaned
+
+
+class ImportDecisionForm(BaseDecisionForm):
+    """An approver's decision on every figure of an import still awaiting approval."""
+
     # How many figures the approver saw awaiting: a decision on a set that has changed since
     # (an owner corrected one, a later import took some) is refused, as a stale save is.
     awaiting = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
-    comment = forms.CharField(
-        label="What needs changing",
-        help_text="Required to return the figures: each measure's owner reads this.",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
-        error_messages={"max_length": "The comment must be 2,000 characters or fewer"},
-    )
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("decision") == "return" and not cleaned.get("comment", "").strip():
-            self.add_error(
-                "comment",
-                forms.ValidationError("Enter what needs changing", code="comment_required"),
-            )
-        return cleaned
+    comment = _comment_field("Required to return the figures: each measure's owner reads this.")
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(BaseDecisionForm):
     """An approver's decision on an entry: approve it, or return it with what to change."""
 
-    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("return", "Return")])
-    comment = forms.CharField(
-        label="What needs changing",
-        help_text="Required to return the figure: its owner reads this.",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
-        error_messages={"max_length": "The comment must be 2,000 characters or fewer"},
-    )
+    comment = _comment_field("Required to return the figure: its owner reads this.")
     seen_version = forms.CharField(widget=forms.HiddenInput, max_length=100)
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("decision") == "return" and not cleaned.get("comment", "").strip():
-            self.add_error(
-                "comment",
-                forms.ValidationError("Enter what needs changing", code="comment_required"),
-            )
-        return cleaned

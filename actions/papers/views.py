@@ -59,7 +59,7 @@ def _refused(request, refusal: services.PaperRefused):
     return render(
         request,
         "actions/papers/refused.html",
-        {"message": refusal.message, "nav_section": "programmes"},
+        {"message": refusal.message},
         status=refusal.status,
     )
 
@@ -78,7 +78,6 @@ def paper_list(request, slug):
             "papers": papers,
             "locks": queries.locks_for_programme(programme),
             "can_draft": can_draft_paper(request.user),
-            "nav_section": "programmes",
         },
     )
 
@@ -109,7 +108,7 @@ def paper_new(request, slug):
     return render(
         request,
         "actions/papers/paper_new.html",
-        {"programme": programme, "form": form, "nav_section": "programmes"},
+        {"programme": programme, "form": form},
         status=400 if form.errors else 200,
     )
 
@@ -145,7 +144,6 @@ def paper_detail(request, pk):
             "change_kinds": paper_changes.KINDS,
             "change_count": paper_changes.count(content["changes"]),
             "appendix_names": appendices.NAMES,
-            "nav_section": "programmes",
         },
     )
 
@@ -162,7 +160,6 @@ def paper_changes_page(request, pk):
             "content": content,
             "change_kinds": paper_changes.KINDS,
             "change_count": paper_changes.count(content["changes"]),
-            "nav_section": "programmes",
         },
     )
 
@@ -227,7 +224,6 @@ def paper_edit(request, pk):
             "form": form,
             "stale": stale,
             "add_form": AddSectionForm(initial={"version": paper.version}, sections=sections),
-            "nav_section": "programmes",
         },
         status=status,
     )
@@ -312,7 +308,6 @@ def quarter_reopen(request, slug, period: ReportingPeriod):
             "period": period,
             "lock": lock,
             "form": form,
-            "nav_section": "programmes",
         },
         status=400 if form.errors else 200,
     )

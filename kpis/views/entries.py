@@ -127,7 +127,6 @@ def kpi_enter(request, code):
             "due_on": due.due_on(kpi, period_end),
             "returned": returned,
             "conflict": conflict,
-            "nav_section": "kpis",
         },
         status=409 if conflict else (400 if form.errors else 200),
     )
@@ -211,7 +210,6 @@ def entry_detail(request, pk):
             "may_correct": entry.state != KPIEntry.State.APPROVED
             and can_enter(request.user, entry.kpi),
             "changes": entry.history.select_related("history_user").order_by("-history_id"),
-            "nav_section": "kpis",
         },
         status=status,
     )
@@ -246,7 +244,7 @@ def entries_awaiting(request):
     return render(
         request,
         "kpis/entries_awaiting.html",
-        {"entries": list(entered), "imports": list(imported), "nav_section": "measures"},
+        {"entries": list(entered), "imports": list(imported)},
     )
 
 
@@ -258,6 +256,5 @@ def my_measures(request):
         "kpis/my_measures.html",
         {
             "lines": due.measures_due(request.user, timezone.localdate()),
-            "nav_section": "measures",
         },
     )

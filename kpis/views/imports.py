@@ -59,7 +59,7 @@ def _attempt(request, service, batch: ImportBatch, *, done: str) -> ImportRefuse
 
 def _import_page(request, template: str, context: dict, refusal: ImportRefused | None):
     """An import page; after a refusal it lists why, with 409 Conflict."""
-    context |= {"refused": refusal.problems if refusal else [], "nav_section": "import"}
+    context |= {"refused": refusal.problems if refusal else []}
     return render(request, template, context, status=409 if refusal else 200)
 
 
@@ -79,7 +79,7 @@ def import_start(request):
     return render(
         request,
         "kpis/import_start.html",
-        {"form": form, "template_form": template_form, "nav_section": "import"},
+        {"form": form, "template_form": template_form},
     )
 
 
@@ -93,7 +93,7 @@ def import_template(request):
             return render(
                 request,
                 "kpis/import_start.html",
-                {"form": UploadForm(), "template_form": form, "nav_section": "import"},
+                {"form": UploadForm(), "template_form": form},
                 status=400,
             )
     else:
@@ -147,7 +147,7 @@ def import_history(request):
         "uploaded_by", "applied_by", "undone_by"
     )
     page = Paginator(batches.defer("content"), 25).get_page(request.GET.get("page"))
-    return render(request, "kpis/import_history.html", {"page": page, "nav_section": "import"})
+    return render(request, "kpis/import_history.html", {"page": page})
 
 
 @require_http_methods(["GET", "POST"])
@@ -237,7 +237,6 @@ def import_entries(request, pk):
             "refused": refusal.problems if refusal else [],
             "may_decide": batch.status == ImportBatch.Status.APPLIED
             and batch.applied_by_id != request.user.pk,
-            "nav_section": "measures",
         },
         status=409 if refusal else (400 if form.errors else 200),
     )

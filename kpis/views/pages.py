@@ -102,7 +102,6 @@ def dashboard(request):
             "illustrative_ratings": illustrative_ratings,
             "shown": len(shown),
             "key": dashboard_rows.Key.of(lines),
-            "nav_section": "kpis",
         },
     )
 
@@ -149,7 +148,6 @@ def kpi_detail(request, code):
             "may_enter": enters,
             "sees_awaiting_figure": awaiting is not None
             and (enters or request.user.has_perm(APPROVE_PERMISSION)),
-            "nav_section": "kpis",
         },
     )
 
@@ -165,7 +163,7 @@ def kpi_benchmark(request, code):
         return render(
             request,
             "kpis/kpi_benchmark.html",
-            {"benchmark": page, "kpi": page.kpi, "nav_section": "kpis"},
+            {"benchmark": page, "kpi": page.kpi},
             status=404,
         )
     return render(
@@ -180,6 +178,5 @@ def kpi_benchmark(request, code):
             "trend_description": charts.benchmark_trend_description(page),
             "trend_table": page.trend[::-1],
             "band_explanation": BAND_EXPLANATION,
-            "nav_section": "kpis",
         },
     )
