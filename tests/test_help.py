@@ -129,3 +129,13 @@ def test_the_footer_links_to_help_on_refusals_and_missing_pages(
 )
 def test_the_pages_rendered_without_the_base_template_link_to_help_too(template, context):
     assert HELP_LINK in render_to_string(template, context)
+
+
+def test_djangos_admin_pages_link_to_the_administrators_guide(client, administrator):
+    guide = '<a href="/help/administrator/">Help for programme administrators</a>'
+    assert guide in client.get("/admin/login/").content.decode()
+    client.force_login(administrator)
+    for url in ["/admin/", "/admin/actions/action/", "/admin/auth/user/"]:
+        response = client.get(url)
+        assert response.status_code == 200
+        assert guide in response.content.decode(), url
