@@ -18,10 +18,10 @@ careprog_undo_<pid>_* and dropped at the end):
 The import is ``preview_return`` + ``store_upload`` + ``apply_return``, what ``manage.py
 import_kpis`` does, and ``approve_import``, a head of service's approval of its figures (so
 the undo has values to take back); the undo is ``undo_import``, what the import page's button
-does. The README's gunicorn command keeps gunicorn's default 30-second worker timeout: the
-undo must finish well inside it. Times are medians over --repeat processes, run
-interleaved; the script checks the values, their history records and the batch after every
-step and exits 1 if a check fails. See benchmarks/README.md.
+does. The production gunicorn command (docs/operating.md) keeps gunicorn's default 30-second
+worker timeout: the undo must finish well inside it. Times are medians over --repeat
+processes, run interleaved; the script checks the values, their history records and the batch
+after every step and exits 1 if a check fails. See benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ if str(ROOT) not in sys.path:
 
 from benchmarks import import_kpis as house  # noqa: E402  (the return, databases, children)
 
-GUNICORN_TIMEOUT = 30  # seconds: gunicorn's default, which the README's command keeps
+GUNICORN_TIMEOUT = 30  # seconds: gunicorn's default, which docs/operating.md keeps
 RESULT = "RESULT "
 CASES = ("new", "changed")
 

@@ -152,7 +152,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Failed sign-ins (django-axes; README, "Sign-in throttling"). Within the cool-off, a
+# Failed sign-ins (django-axes; docs/operating.md, "Sign-in throttling"). Within the cool-off, a
 # username is locked out at each limit: from one address, from all addresses, and an address
 # for every username. careprog.throttling.SignInThrottle gives each parameter its limit.
 AXES_HANDLER = "careprog.throttling.SignInThrottle"

@@ -1,4 +1,5 @@
-"""Limits on guessing passwords and on password-reset emails (README, "Sign-in throttling").
+"""Limits on guessing passwords and on password-reset emails (docs/operating.md, "Sign-in
+throttling").
 
 Sign-in: django-axes counts failures per username and address, per username from any address,
 and per address whatever the username (AXES_LOCKOUT_PARAMETERS). Axes compares one limit with

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from actions import views as action_views
-from careprog import throttling
+from careprog import throttling, views
 
 admin.site.site_header = "Care programmes administration"
 admin.site.site_title = "Care programmes"
@@ -44,5 +44,8 @@ urlpatterns = [
         auth_views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
+    # The users' guides, open without sign-in.
+    path("help/", views.help_index, name="help"),
+    path("help/<slug:role>/", views.help_guide, name="help_guide"),
     path("admin/", admin.site.urls),
 ]

@@ -463,7 +463,7 @@ def test_same_links_agree_with_dfes_unit_polarity_and_decimal_places():
             )
             assert fields["unit"] == unit, fields["code"]
             polarity = {"high": "higher", "low": "lower"}.get(indicator.polarity, "none")
-            if fields["code"] != "cp-children-in-care":  # the programme's own aim: see README
+            if fields["code"] != "cp-children-in-care":  # its own aim: fixtures/README.md
                 assert fields["polarity"] == polarity, fields["code"]
             if indicator.decimal_places is not None:
                 assert fields["decimal_places"] == indicator.decimal_places, fields["code"]

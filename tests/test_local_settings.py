@@ -1,6 +1,7 @@
-"""After `make run`, the README's `manage.py` commands run in the checkout as written: `make
-run` leaves a `.env` with DEBUG=1 that manage.py reads. It changes nothing else: not what
-gunicorn runs (careprog.wsgi), not what the suite runs under, not a variable already set.
+"""After `make run`, the `manage.py` commands of docs/operating.md ("Local settings") run in
+the checkout as written: `make run` leaves a `.env` with DEBUG=1 that manage.py reads. It
+changes nothing else: not what gunicorn runs (careprog.wsgi), not what the suite runs under,
+not a variable already set.
 """
 
 import os

@@ -93,10 +93,23 @@ def urls(action):
         "admin history": f"/admin/actions/action/{action.pk}/history/",
         "sign in": "/sign-in/",
         "password reset": "/password-reset/",
+        "help": "/help/",
+        "help for officers": "/help/officer/",
+        "help for committee members": "/help/committee-member/",
+        "help for heads of service": "/help/head-of-service/",
+        "help for administrators": "/help/administrator/",
     }
 
 
-OPEN = {"sign in", "password reset"}
+SIGN_IN_FORMS = {"sign in", "password reset"}
+HELP = {
+    "help",
+    "help for officers",
+    "help for committee members",
+    "help for heads of service",
+    "help for administrators",
+}
+OPEN = SIGN_IN_FORMS | HELP
 EVERY_SIGNED_IN_USER = {"home"}
 ADMIN_ONLY = {"admin", "admin action", "admin history"}
 LATEST_QUARTER = {"report latest", "attention latest"}
@@ -155,7 +168,7 @@ def test_posting_anywhere_changes_nothing_unless_the_role_may_change_that_action
 ):
     client = client_for(client, people, role)
     for name, url in urls(action).items():
-        if name in OPEN or name in ADMIN_ONLY:
+        if name in SIGN_IN_FORMS or name in ADMIN_ONLY:
             continue  # sign-in has its own tests; admin, the staff test below
         before = snapshot()
         data = {**UPDATE, "action_version": Action.objects.get(pk=action.pk).version}
@@ -166,7 +179,9 @@ def test_posting_anywhere_changes_nothing_unless_the_role_may_change_that_action
             assert Update.objects.filter(action=action, text="Forged").exists()
             Update.objects.filter(action=action, text="Forged").delete()
             continue
-        if role == "anonymous":
+        if name in HELP:
+            assert response.status_code == 405, (role, name)  # open to all, and read-only
+        elif role == "anonymous":
             assert response.status_code == 302 and "/sign-in/" in response.url
         elif name == "action":
             assert response.status_code == 403, (role, name)
@@ -178,14 +193,15 @@ def test_posting_anywhere_changes_nothing_unless_the_role_may_change_that_action
 def test_a_committee_member_sees_no_edit_control_on_any_page(member_client, action):
     sign_out = '<form method="post" action="/sign-out/"'
     for name, url in urls(action).items():
-        if name in OPEN:
+        if name in SIGN_IN_FORMS:
             continue  # the sign-in and password forms are not edit controls
         response = member_client.get(url)
         if not response["Content-Type"].startswith("text/html"):
             continue  # the exports
         html = response.content.decode()
         assert html.count('method="post"') == html.count(sign_out), url
-        assert "Save update" not in html
+        if name not in HELP:  # the guides name the buttons they describe
+            assert "Save update" not in html
 
 
 # Django admin: staff status alone gives no write. An officer's global add/change_update and

@@ -1,5 +1,6 @@
 """Sign-in throttling that holds behind a proxy and across addresses and accounts, lock-outs
-administrators can clear, and a limit on password-reset emails (README, "Sign-in throttling").
+administrators can clear, and a limit on password-reset emails (docs/operating.md, "Sign-in
+throttling").
 
 Limits under test (careprog/settings.py): 5 failures for one username from one address,
 20 for one username from any addresses, 20 from one address whatever the username, within
@@ -171,7 +172,7 @@ def test_guessing_one_account_from_many_addresses_locks_it_after_twenty_failures
     assert len(checked) == settings.AXES_ACCOUNT_FAILURE_LIMIT - 1 == 19
     assert all(locked_out(r) for r in responses[settings.AXES_ACCOUNT_FAILURE_LIMIT - 1 :])
 
-    # The trade-off, stated in the README: the owner is locked out too, from anywhere, until
+    # The trade-off, stated in docs/operating.md: the owner is locked out too, from anywhere, until
     # the cool-off passes or an administrator clears it.
     response = sign_in("councillor", PASSWORD, client_address=PROXY, forwarded=address(200))
     assert locked_out(response)

@@ -1,0 +1,41 @@
+"""The users' guides at /help/: one short guide per role, open to everyone, signed in or not,
+so that someone who cannot sign in can still read how to. They import no app: what a guide
+says is written in its template (templates/help/), in the words the pages use."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+# Address → the role's name, as careprog.roles names the groups (a test keeps them in step).
+GUIDES = {
+    "officer": "Officers",
+    "committee-member": "Committee members",
+    "head-of-service": "Heads of service",
+    "administrator": "Programme administrators",
+}
+
+
+def _context(**extra):
+    """What the guides quote from this service's own settings, so they say what it does."""
+    return {
+        "guides": GUIDES,
+        "idle_minutes": settings.SESSION_COOKIE_AGE // 60,
+        "lockout_minutes": round(settings.AXES_COOLOFF_TIME * 60),
+        **extra,
+    }
+
+
+@login_not_required
+@require_GET
+def help_index(request):
+    return render(request, "help/index.html", _context())
+
+
+@login_not_required
+@require_GET
+def help_guide(request, role):
+    if role not in GUIDES:
+        raise Http404("No such guide")
+    return render(request, f"help/{role}.html", _context(role=role, role_name=GUIDES[role]))
