@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from careprog import roles
+from tests.html_checker import HTML_CHECKED, WORKER_SAID
 
 SEED_SLUG = "care-programme-2024-25"
 PASSWORD = "a-long-test-password"
@@ -18,6 +19,37 @@ SAFELY_WITH_FAMILIES = "Children live safely with their families"  # ten actions
 WITHIN_FAMILY_NETWORK = "Children live within their family network"  # eleven actions
 FAMILY_ENVIRONMENT = "Children live in a family environment"
 RISK_MATRIX = "Introduce a standard Risk Matrix"  # has a Q3 update, not yet rated
+
+
+# A test uses the database when pytest-django sets it up for it: the `django_db` mark, or a
+# fixture (`db`, `transactional_db`, `live_server`, one of its own) that needs the test database.
+DATABASE_FIXTURES = {"django_db_setup"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark `database` every test that uses the database, so that `-m database` picks what
+    must pass on PostgreSQL as well as SQLite (`make test SUITE=database`), and `browser` every
+    test that drives Chromium; runs before `-m` deselects."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if item.get_closest_marker("django_db") or DATABASE_FIXTURES & names:
+            item.add_marker(pytest.mark.database)
+        if "browser" in names:  # Chromium's, from tests/browser/conftest.py
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """Under pytest-xdist, each worker checked its own browser pages: gather what each said."""
+    said = getattr(node, "workeroutput", {}).get(WORKER_SAID)
+    if said:
+        node.config.stash.setdefault(HTML_CHECKED, []).append(f"[{node.gateway.id}] {said}")
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """How many pages the Nu HTML checker read (tests/browser/conftest.py, `html_pages`)."""
+    for said in config.stash.get(HTML_CHECKED, []):
+        terminalreporter.write_line(said)
 
 
 @pytest.fixture(autouse=True)
