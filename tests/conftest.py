@@ -10,6 +10,7 @@ from django.core.management import call_command
 
 from careprog import roles
 from tests.html_checker import HTML_CHECKED, WORKER_SAID
+from tests.shared_seed import SEED_FIXTURE, SharedSeed, can_share
 
 SEED_SLUG = "care-programme-2024-25"
 PASSWORD = "a-long-test-password"
@@ -58,12 +59,40 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture
-def seed_programme(db):
-    """The Care Programme 2024-25 as the committee's Appendix C gives it."""
+def seed_programme(request, db):
+    """The Care Programme 2024-25 as the committee's Appendix C gives it.
+
+    Loaded once for a module's consecutive tests that share it (tests/shared_seed.py), else
+    for this test alone."""
     from actions.models import Programme
 
-    call_command("loaddata", "care_programme_2024_25", verbosity=0)
+    if SHARED_SEED.holds(request.node):
+        SHARED_SEED.reset_sequences()
+    else:
+        call_command("loaddata", SEED_FIXTURE, verbosity=0)
     return Programme.objects.get(slug=SEED_SLUG)
+
+
+SHARED_SEED = SharedSeed()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before any fixture of ``item``: roll the shared seed back unless ``item`` shares it."""
+    if not (can_share(item) and SHARED_SEED.holds(item)):
+        SHARED_SEED.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    """Load the shared seed just before the test's own transaction opens inside it."""
+    if (
+        fixturedef.argname == "_django_db_helper"
+        and can_share(request.node)
+        and not SHARED_SEED.holds(request.node)
+    ):
+        SHARED_SEED.open(request.node, request.getfixturevalue("django_db_blocker"))
+    return (yield)
 
 
 def make_user(django_user_model, username, role=None, **extra):
