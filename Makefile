@@ -126,7 +126,7 @@ pango: python
 	@$(PY) -W error -c "import weasyprint"
 
 # In parallel (pytest-xdist, one worker per CPU; each worker has its own test database), a
-# module's tests on one worker. SUITE=all (the default) runs lint and every test; SUITE=database
+# module's tests on one worker, browser tests one by one (tests/conftest.py). SUITE=all (the default) runs lint and every test; SUITE=database
 # runs only the tests that use the database, less the browser and slow ones: CI runs those
 # again on PostgreSQL (`DATABASE_URL=postgres://... make test SUITE=database`), having run
 # everything once on SQLite. PYTEST_WORKERS=0 runs serially.

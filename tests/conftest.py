@@ -40,6 +40,26 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`make test`'s `--dist loadfile`, except that each browser test goes to whichever worker is
+    free: a module's other tests stay together (its module fixtures and shared seed are set up
+    once), while the browser modules, nearly half the suite's time in a few files
+    (test_layout.py alone a third), spread over the workers. Files with more tests start first
+    (xdist's default reordering), and the browser tests, one by one, fill in at the end."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class Scheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid):
+            if nodeid.startswith("tests/browser/"):
+                return nodeid
+            return super()._split_scope(nodeid)
+
+    return Scheduling(config, log)
+
+
+@pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node, error):
     """Under pytest-xdist, each worker checked its own browser pages: gather what each said."""
     said = getattr(node, "workeroutput", {}).get(WORKER_SAID)
