@@ -125,8 +125,18 @@ pango: python
 	fi
 	@$(PY) -W error -c "import weasyprint"
 
-test: java setup chromium sqlite3 libreoffice pango lint
-	CHROMIUM=$(CHROMIUM) $(PY) -m pytest $(PYTEST_ARGS)
+# In parallel (pytest-xdist, one worker per CPU; each worker has its own test database), a
+# module's tests on one worker, browser tests one by one (tests/conftest.py). SUITE=all (the default) runs lint and every test; SUITE=database
+# runs only the tests that use the database, less the browser and slow ones: CI runs those
+# again on PostgreSQL (`DATABASE_URL=postgres://... make test SUITE=database`), having run
+# everything once on SQLite. PYTEST_WORKERS=0 runs serially.
+SUITE ?= all
+PYTEST_WORKERS ?= auto
+SUITE_MARKS_all :=
+SUITE_MARKS_database := -m "database and not browser and not slow"
+test: java setup chromium sqlite3 libreoffice pango $(if $(filter all,$(SUITE)),lint)
+	@case "$(SUITE)" in all|database) ;; *) echo "SUITE must be all or database, not $(SUITE)"; exit 2;; esac
+	CHROMIUM=$(CHROMIUM) $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(SUITE_MARKS_$(SUITE)) $(PYTEST_ARGS)
 
 # Rewrite fixtures/lait/ from DfE's full LAIT files (not in the repository) for the indicators
 # the catalogue maps to. LAIT=/path/to/lait overrides the location.

@@ -9,6 +9,8 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from careprog import roles
+from tests.html_checker import HTML_CHECKED, WORKER_SAID
+from tests.shared_seed import SEED_FIXTURE, SharedSeed, can_share
 
 SEED_SLUG = "care-programme-2024-25"
 PASSWORD = "a-long-test-password"
@@ -20,18 +22,97 @@ FAMILY_ENVIRONMENT = "Children live in a family environment"
 RISK_MATRIX = "Introduce a standard Risk Matrix"  # has a Q3 update, not yet rated
 
 
+# A test uses the database when pytest-django sets it up for it: the `django_db` mark, or a
+# fixture (`db`, `transactional_db`, `live_server`, one of its own) that needs the test database.
+DATABASE_FIXTURES = {"django_db_setup"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark `database` every test that uses the database, so that `-m database` picks what
+    must pass on PostgreSQL as well as SQLite (`make test SUITE=database`), and `browser` every
+    test that drives Chromium; runs before `-m` deselects."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if item.get_closest_marker("django_db") or DATABASE_FIXTURES & names:
+            item.add_marker(pytest.mark.database)
+        if "browser" in names:  # Chromium's, from tests/browser/conftest.py
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`make test`'s `--dist loadfile`, except that each browser test goes to whichever worker is
+    free: a module's other tests stay together (its module fixtures and shared seed are set up
+    once), while the browser modules, nearly half the suite's time in a few files
+    (test_layout.py alone a third), spread over the workers. Files with more tests start first
+    (xdist's default reordering), and the browser tests, one by one, fill in at the end."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class Scheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid):
+            if nodeid.startswith("tests/browser/"):
+                return nodeid
+            return super()._split_scope(nodeid)
+
+    return Scheduling(config, log)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """Under pytest-xdist, each worker checked its own browser pages: gather what each said."""
+    said = getattr(node, "workeroutput", {}).get(WORKER_SAID)
+    if said:
+        node.config.stash.setdefault(HTML_CHECKED, []).append(f"[{node.gateway.id}] {said}")
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """How many pages the Nu HTML checker read (tests/browser/conftest.py, `html_pages`)."""
+    for said in config.stash.get(HTML_CHECKED, []):
+        terminalreporter.write_line(said)
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
-def seed_programme(db):
-    """The Care Programme 2024-25 as the committee's Appendix C gives it."""
+def seed_programme(request, db):
+    """The Care Programme 2024-25 as the committee's Appendix C gives it.
+
+    Loaded once for a module's consecutive tests that share it (tests/shared_seed.py), else
+    for this test alone."""
     from actions.models import Programme
 
-    call_command("loaddata", "care_programme_2024_25", verbosity=0)
+    if SHARED_SEED.holds(request.node):
+        SHARED_SEED.reset_sequences()
+    else:
+        call_command("loaddata", SEED_FIXTURE, verbosity=0)
     return Programme.objects.get(slug=SEED_SLUG)
+
+
+SHARED_SEED = SharedSeed()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before any fixture of ``item``: roll the shared seed back unless ``item`` shares it."""
+    if not (can_share(item) and SHARED_SEED.holds(item)):
+        SHARED_SEED.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    """Load the shared seed just before the test's own transaction opens inside it."""
+    if (
+        fixturedef.argname == "_django_db_helper"
+        and can_share(request.node)
+        and not SHARED_SEED.holds(request.node)
+    ):
+        SHARED_SEED.open(request.node, request.getfixturevalue("django_db_blocker"))
+    return (yield)
 
 
 def make_user(django_user_model, username, role=None, **extra):

@@ -16,6 +16,12 @@ from django.conf import settings
 
 VNU_JAR = Path(settings.BASE_DIR) / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
+# What each run of the checker over the browser tests' pages said, for the terminal summary
+# (tests/conftest.py): output during a passing teardown is never shown. A pytest-xdist worker
+# sends its own to the controller as WORKER_SAID.
+HTML_CHECKED = pytest.StashKey[list[str]]()
+WORKER_SAID = "html_checked"
+
 # Messages the checker reports that we accept, each with its reason. Empty: every error
 # counts. Add an exact message here only for a checker false positive, and say why.
 IGNORED_MESSAGES: dict[str, str] = {}

@@ -11,6 +11,8 @@ from django.conf import settings
 
 from tests.html_checker import HtmlDocument, check_html, report
 
+pytestmark = pytest.mark.slow  # each runs Java, or a pytest of its own
+
 GOOD = b"""<!DOCTYPE html>
 <html lang="en-GB">
 <head><meta charset="utf-8"><title>Actions</title></head>
@@ -65,13 +67,13 @@ def test_without_java_the_check_fails_and_says_to_run_make_java(monkeypatch, tmp
         check_html([HtmlDocument(url="http://testserver/actions/", html=GOOD)])
 
 
-def test_a_page_with_an_error_fails_the_browser_suite_naming_its_url_line_and_message(tmp_path):
-    """The browser suite's own end-of-session check, in a pytest run of its own: the test
-    passes, yet the run fails because a page it received is not valid HTML."""
-    (tmp_path / "conftest.py").write_text(
+def _a_suite_receiving_a_bad_page(folder):
+    """A browser suite of one test, in a folder of its own, whose page is not valid HTML."""
+    (folder / "conftest.py").write_text(
         "from tests.browser.conftest import _name_the_test_for_html_pages, html_pages  # noqa\n"
+        "from tests.conftest import pytest_terminal_summary, pytest_testnodedown  # noqa\n"
     )
-    (tmp_path / "test_a_page.py").write_text(
+    (folder / "test_a_page.py").write_text(
         textwrap.dedent(f"""
             from tests.html_checker import HtmlDocument
 
@@ -82,7 +84,9 @@ def test_a_page_with_an_error_fails_the_browser_suite_naming_its_url_line_and_me
         """)
     )
 
-    ran = subprocess.run(
+
+def _pytest(folder, *options):
+    return subprocess.run(
         [
             sys.executable,
             "-m",
@@ -93,7 +97,8 @@ def test_a_page_with_an_error_fails_the_browser_suite_naming_its_url_line_and_me
             "no:randomly",
             "-p",
             "no:cacheprovider",
-            str(tmp_path),
+            *options,
+            str(folder),
         ],
         cwd=settings.BASE_DIR,
         env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
@@ -102,6 +107,28 @@ def test_a_page_with_an_error_fails_the_browser_suite_naming_its_url_line_and_me
         timeout=300,
     )
 
+
+def test_a_page_with_an_error_fails_the_browser_suite_naming_its_url_line_and_message(tmp_path):
+    """The browser suite's own end-of-session check, in a pytest run of its own: the test
+    passes, yet the run fails because a page it received is not valid HTML."""
+    _a_suite_receiving_a_bad_page(tmp_path)
+
+    ran = _pytest(tmp_path)
+
     assert ran.returncode == 1, ran.stdout + ran.stderr
     assert "1 passed, 1 error" in ran.stdout
     assert "- http://testserver/bad/, line 6: Duplicate ID “q”." in ran.stdout
+
+
+def test_a_page_with_an_error_fails_a_parallel_run_too_and_each_worker_says_what_it_read(
+    tmp_path,
+):
+    """As `make test` runs it, with pytest-xdist: the worker that received the page checks it."""
+    _a_suite_receiving_a_bad_page(tmp_path)
+
+    ran = _pytest(tmp_path, "-n", "2")
+
+    assert ran.returncode == 1, ran.stdout + ran.stderr
+    assert "1 passed, 1 error" in ran.stdout
+    assert "- http://testserver/bad/, line 6: Duplicate ID “q”." in ran.stdout
+    assert "] The Nu HTML checker read 1 page(s) in " in ran.stdout

@@ -138,6 +138,7 @@ def test_a_month_that_is_still_running_is_in_the_future_even_from_its_1st(kpis):
     assert problem.startswith("Returns!B2: ") and problem.endswith("is in the future")
 
 
+@pytest.mark.slow
 def test_a_return_libreoffice_made_from_a_csv_imports_with_a_warning_for_a_bare_fraction(
     administrator_client, kpis, tmp_path
 ):

@@ -370,6 +370,7 @@ def test_a_committee_member_gets_the_published_papers_document_but_not_a_drafts(
 # --- Opened in a word processor -------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_libreoffice_writer_prints_the_document_with_every_action(seed_docx, tmp_path):
     source = tmp_path / "paper.docx"
     source.write_bytes(seed_docx)

@@ -221,6 +221,7 @@ def test_both_sheets_freeze_and_repeat_their_header_row_and_print_a4_landscape_f
             assert_prints_a4_landscape_fit_to_width(sheet)
 
 
+@pytest.mark.slow
 def test_libreoffice_prints_the_appendix_to_pdf_with_every_action(
     seed_paper, member_client, appendix_c, tmp_path
 ):
@@ -290,6 +291,7 @@ def test_a_report_for_a_quarter_the_programme_does_not_cover_is_404(seed_program
     assert member_client.get(REPORT.replace("2024-25-q3", "2024-25-q5")).status_code == 404
 
 
+@pytest.mark.slow
 def test_a_drafts_workbook_says_draft_in_its_titles_and_on_every_printed_page(
     seed_programme, officer, client, tmp_path
 ):
@@ -307,6 +309,7 @@ def test_a_drafts_workbook_says_draft_in_its_titles_and_on_every_printed_page(
     assert all("DRAFT" in page.extract_text() for page in pages)
 
 
+@pytest.mark.slow
 def test_formula_like_text_stays_text_in_openpyxl_and_in_libreoffice(
     seed_programme, officer, client, tmp_path
 ):

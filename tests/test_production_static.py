@@ -59,6 +59,7 @@ def test_every_url_in_the_built_css_is_a_file_the_build_wrote():
         assert (build / url.removeprefix(settings.STATIC_URL)).is_file(), url
 
 
+@pytest.mark.slow
 def test_collectstatic_rewrites_every_css_url_to_a_collected_file(collected):
     manifest = (collected / "staticfiles.json").read_text()
     hashed_css = re.search(r'"careprog\.css": "([^"]+)"', manifest).group(1)
@@ -70,6 +71,7 @@ def test_collectstatic_rewrites_every_css_url_to_a_collected_file(collected):
         assert (collected / name).is_file(), url
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "url",

@@ -32,6 +32,7 @@ def sheet_csv(folder, sheet):
     return csv_rows(found)
 
 
+@pytest.mark.slow
 def test_libreoffice_runs_a_formula_written_naively_so_the_checks_below_can_fail(tmp_path):
     workbook = Workbook()
     workbook.active.title = "Returns"
@@ -64,6 +65,7 @@ def evil_kpi(db):
     )
 
 
+@pytest.mark.slow
 def test_the_import_template_keeps_a_kpi_name_that_looks_like_a_formula_as_text(
     client, administrator, evil_kpi, tmp_path
 ):
@@ -85,6 +87,7 @@ def hostile_actions(seed_programme):
         Action.objects.create(mechanism=mechanism, position=position, title=title)
 
 
+@pytest.mark.slow
 def test_the_xlsx_export_of_actions_keeps_titles_as_the_text_typed(
     member_client, hostile_actions, tmp_path
 ):
@@ -98,6 +101,7 @@ def test_the_xlsx_export_of_actions_keeps_titles_as_the_text_typed(
     assert "Click" not in shown and "2" not in shown
 
 
+@pytest.mark.slow
 def test_the_csv_export_of_actions_opens_in_libreoffice_as_text(
     member_client, hostile_actions, tmp_path
 ):

@@ -716,6 +716,7 @@ def long_format_return(rows: int) -> bytes:
     return buffer.getvalue()
 
 
+@pytest.mark.slow
 def test_reading_50000_rows_reads_every_cell_in_little_memory():
     """Speed is measured by benchmarks/import_kpis.py against openpyxl in the same run, not by a
     wall-clock limit here, which a loaded machine would break; memory does not depend on load."""

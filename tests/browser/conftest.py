@@ -1,7 +1,8 @@
 """Playwright on the system Chromium, plus sign-in and axe helpers for the browser tests.
 
 Every HTML page the browser receives is kept, and the Nu HTML checker judges them all
-once, when the session ends (see `html_pages`).
+once, when the session ends (see `html_pages`); under pytest-xdist, each worker judges the
+pages its own browser tests received.
 """
 
 import hashlib
@@ -15,7 +16,7 @@ from django.conf import settings
 from django.core.handlers.base import BaseHandler
 from playwright.sync_api import sync_playwright
 
-from tests.html_checker import HtmlDocument, check_html, report
+from tests.html_checker import HTML_CHECKED, WORKER_SAID, HtmlDocument, check_html, report
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -29,7 +30,6 @@ CHROMIUM_ARGS = [
 ]
 AXE_JS = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-HTML_CHECKED = pytest.StashKey[str]()
 
 
 class HtmlPages:
@@ -83,10 +83,13 @@ def html_pages(request):
         yield pages
     started = time.monotonic()
     errors = check_html(pages.documents)
-    request.config.stash[HTML_CHECKED] = (
+    said = (
         f"The Nu HTML checker read {len(pages.documents)} page(s) "
         f"in {time.monotonic() - started:.1f} s: {len(errors)} error(s)."
     )
+    request.config.stash.setdefault(HTML_CHECKED, []).append(said)
+    if hasattr(request.config, "workeroutput"):  # a pytest-xdist worker: tell the controller
+        request.config.workeroutput[WORKER_SAID] = said
     if errors:
         pytest.fail(report(errors), pytrace=False)
 
@@ -105,12 +108,6 @@ def _keeping_sent_pages(pages):
         return response
 
     return get_response_kept
-
-
-def pytest_terminal_summary(terminalreporter, config):
-    """Says how many pages were checked: output during a passing teardown is never shown."""
-    if HTML_CHECKED in config.stash:
-        terminalreporter.write_line(config.stash[HTML_CHECKED])
 
 
 @pytest.fixture(autouse=True)

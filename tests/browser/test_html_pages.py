@@ -1,6 +1,10 @@
 """Every page the browser is sent reaches the Nu HTML checker, even one the test leaves at once."""
 
+import pytest
+
 from tests.browser.conftest import submit_sign_in_form
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def _kept(html_pages, method, url, text):
