@@ -19,6 +19,7 @@ from typing import NamedTuple
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import connection
 
 from actions.models import Action, Paper, Programme
 from careprog.management.commands.setup_demo import DEMO_PASSWORD
@@ -26,6 +27,7 @@ from careprog.periods import ReportingPeriod
 from kpis.importing.apply import apply_return, store_upload
 from tests.browser.conftest import assert_no_axe_violations, sign_in
 from tests.conftest import RISK_MATRIX, SEED_SLUG
+from tests.databases import restore_sqlite_test_database, snapshot_sqlite_test_database
 from tests.import_files import long_return
 from tests.paper_factories import draft_paper, make_meeting
 
@@ -109,11 +111,22 @@ PAGES = {
 }
 
 
+_BUILT: dict[str, object] = {}  # this worker's demo data, and a copy of the database holding it
+
+
 @pytest.fixture
 def demo(transactional_db, settings):
+    """The demo data, committed for the live server. On SQLite it is built once (about two
+    seconds) and copied back for each later test into the database the last test's flush
+    emptied: the same rows with the same ids; elsewhere it is built for each test."""
+    if "copy" in _BUILT and connection.vendor == "sqlite":
+        restore_sqlite_test_database(_BUILT["copy"])
+        return _BUILT["demo"]
     settings.DEBUG = True  # setup_demo refuses to run without it
     demo = demo_data()
     settings.DEBUG = False
+    if connection.vendor == "sqlite":
+        _BUILT.update(copy=snapshot_sqlite_test_database(), demo=demo)
     return demo
 
 
