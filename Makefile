@@ -65,7 +65,7 @@ $(ENV_FILE):
 	  '# Written by `make run` for local work in this checkout: never commit it, never deploy it.' \
 	  '# manage.py reads it; variables already set in the environment win.' \
 	  'DEBUG=1' > $@
-	@echo "Wrote $@ (DEBUG=1) so that manage.py commands run here as the README shows."
+	@echo "Wrote $@ (DEBUG=1) so that manage.py commands run here as docs/operating.md shows."
 
 demo: setup $(ENV_FILE)
 	DEBUG=1 $(PY) manage.py migrate --noinput
@@ -82,7 +82,7 @@ format: python
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# The backup test runs the README's own sqlite3 commands.
+# The backup test runs the operator's guide's own sqlite3 commands (docs/operating.md).
 sqlite3:
 	@if ! command -v sqlite3 >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \

@@ -43,8 +43,8 @@ class HtmlPages:
 
     Kept in the live server (`keep_sent`), not read from the browser: a test that moves on
     at once, or ends, navigates away or closes its context before the browser's copy can be
-    read (CI failed twice on that, once on a POST, once on a GET), and a POST cannot be
-    fetched again. Chromium marks a navigation with `Sec-Fetch-Dest: document`.
+    read, and a POST cannot be fetched again. Chromium marks a navigation with
+    `Sec-Fetch-Dest: document`.
     """
 
     def __init__(self):
