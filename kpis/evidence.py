@@ -58,10 +58,6 @@ class Filter:
     choices: list[tuple[str, str]]
     chosen: str
 
-    @property
-    def chosen_text(self) -> str:
-        return dict(self.choices).get(self.chosen, "")
-
 
 def filters(query: dict[str, str]) -> list[Filter]:
     """Each registered use's dashboard filter, its choice read from ``query`` (a value not
