@@ -70,6 +70,15 @@ def test_adding_a_section_without_a_heading_keeps_the_typed_text_and_says_what_i
     assert paper.sections.get(heading="Report summary").text == ""
 
 
+def test_a_place_that_is_not_a_section_of_the_paper_is_refused_once(seed_programme, officer, olive):
+    paper = draft_paper(seed_programme, officer)
+    data = {**adding(paper, draft_form(olive, paper), "Placements"), "new_after": "x"}
+    response = edit(olive, paper, data)
+    assert response.status_code == 400
+    assert text(response).count("Choose a section of this paper to add it after") == 2  # summary
+    assert "Choose where to add it" not in text(response)
+
+
 def test_a_heading_typed_for_a_new_section_is_not_dropped_by_save_the_draft(
     seed_programme, officer, olive
 ):

@@ -120,7 +120,7 @@ class DraftForm(forms.Form):
                     "new_heading",
                     forms.ValidationError("Enter the new section's heading", code="required"),
                 )
-            if data.get("new_after") in (None, ""):
+            if data.get("new_after") in (None, "") and "new_after" not in self.errors:
                 self.add_error(
                     "new_after", forms.ValidationError("Choose where to add it", code="required")
                 )
