@@ -43,7 +43,8 @@ read_required = permission_required(READ_PERMISSION, raise_exception=True)
 @require_GET
 def home(request):
     """Open to every signed-in user, so someone without a role learns what to do. Readers
-    start from each programme's "Needs attention"; an officer also sees what is due."""
+    start from each programme's "Needs attention"; an officer also sees what is due, and
+    each person the committee papers awaiting their decision (one query)."""
     reader = can_read(request.user)
     return render(
         request,
