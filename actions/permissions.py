@@ -66,7 +66,3 @@ def can_read_paper(user, paper) -> bool:
 def can_edit_paper(user, paper) -> bool:
     """A draft is edited by anyone who may draft; nothing else is edited at all."""
     return paper.is_draft and can_draft_paper(user)
-
-
-def is_own_paper(user, paper) -> bool:
-    return paper.author_id is not None and paper.author_id == user.pk
