@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from actions.models import Paper, Programme
 from actions.papers import appendices, pdf, queries, services, word, xlsx
 from actions.papers import changes as paper_changes
-from actions.papers.content import paper_content
+from actions.papers.content import paper_content, without_update
 from actions.papers.forms import AddSectionForm, DraftForm, PaperStartForm, ReopenForm, StepForm
 from actions.permissions import (
     can_approve_paper,
@@ -141,9 +141,9 @@ def paper_detail(request, pk):
             and can_approve_paper(user)
             and is_own_paper(user, paper),
             "can_edit": can_edit_paper(user, paper),
-            "change_kinds": paper_changes.KINDS,
             "change_count": paper_changes.count(content["changes"]),
-            "appendix_names": appendices.NAMES,
+            "appendix_names": appendices.names(content),
+            "without_update": [] if paper.is_published else without_update(content),
         },
     )
 
@@ -158,7 +158,6 @@ def paper_changes_page(request, pk):
         {
             "paper": paper,
             "content": content,
-            "change_kinds": paper_changes.KINDS,
             "change_count": paper_changes.count(content["changes"]),
         },
     )
