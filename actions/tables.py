@@ -3,6 +3,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from actions.filters import person_name
+from actions.models import UNTITLED_ACTION
 
 
 class ActionTable(tables.Table):
@@ -43,10 +44,10 @@ class ActionTable(tables.Table):
         order_by = ()
 
     def render_title(self, value, record):
-        return value or "(no action text)"
+        return value or UNTITLED_ACTION
 
     def value_title(self, value, record):
-        return value or "(no action text)"
+        return value or UNTITLED_ACTION
 
     def render_lead(self, value):
         return person_name(value)

@@ -132,8 +132,8 @@ def test_each_kind_of_concern_is_listed_under_its_own_heading(member_client, q4)
         moves.text
     )
     assert moves.lists(MOVED) and moves.lists(OFF_TRACK)
-    assert "Not assessed → On track" in moves.text
-    assert "Not assessed → Off track" in moves.text
+    assert "No status given → On track" in moves.text
+    assert "No status given → Off track" in moves.text
 
     assert page[KPIS].lists("Care leavers in education, employment or training")
     assert "Worsening" in page[KPIS].text

@@ -45,6 +45,12 @@ class Status(models.TextChoices):
         return _BRAG_LETTER[self]
 
     @property
+    def given_label(self) -> str:
+        """The status as its officer gave it, or '' where none was given: "not assessed" is
+        the absence of a rating (an officer cannot choose it), so a paper prints nothing."""
+        return "" if self == Status.NOT_ASSESSED else self.label
+
+    @property
     def tag_class(self) -> str:
         """GOV.UK tag colour modifier for this status."""
         return _TAG_CLASS[self]
@@ -56,6 +62,11 @@ class Status(models.TextChoices):
 
 
 NEEDS_EXPLANATION = (Status.AT_RISK, Status.OFF_TRACK)
+
+UNTITLED_ACTION = "(no action text)"
+"""How an action with no text is named wherever it must be named (pages, papers, files,
+emails): in brackets, so no reader takes it for the council's own words. The seed's
+"Managed reunification for older young people" action cell is empty in the committee's table."""
 
 
 def _explained_when_needed() -> Q:
@@ -262,7 +273,7 @@ class Action(models.Model):
         ]
 
     def __str__(self):
-        return self.title or "(no action text)"
+        return self.title or UNTITLED_ACTION
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -25,8 +25,8 @@ from actions.models import (
     Programme,
     QuarterLock,
 )
+from actions.papers import appendices, notify
 from actions.papers import content as paper_content
-from actions.papers import notify
 from actions.papers.queries import lock_for, paper_for_page
 from actions.permissions import (
     can_approve_paper,
@@ -93,6 +93,8 @@ def start_paper(
         title=title,
         report_of=report_of,
         author=author,
+        # The template's appendix names, kept by the paper (and its snapshot) from now on.
+        **({field: getattr(template, field) for field in appendices.FIELDS} if template else {}),
     )
     if template is not None:
         PaperSection.objects.bulk_create(

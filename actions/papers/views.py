@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from actions.models import Paper, Programme
 from actions.papers import appendices, pdf, queries, services, word, xlsx
 from actions.papers import changes as paper_changes
-from actions.papers.content import paper_content
+from actions.papers.content import paper_content, without_update
 from actions.papers.forms import (
     DraftForm,
     PaperStartForm,
@@ -162,9 +162,9 @@ def paper_detail(request, pk):
             "own_contribution": contribution if can_approve_paper(user) else None,
             "contributors": paper.contributors(),
             "can_edit": can_edit_paper(user, paper),
-            "change_kinds": paper_changes.KINDS,
             "change_count": paper_changes.count(content["changes"]),
-            "appendix_names": appendices.NAMES,
+            "appendix_names": appendices.names(content),
+            "without_update": [] if paper.is_published else without_update(content),
         },
     )
 
@@ -179,7 +179,6 @@ def paper_changes_page(request, pk):
         {
             "paper": paper,
             "content": content,
-            "change_kinds": paper_changes.KINDS,
             "change_count": paper_changes.count(content["changes"]),
         },
     )
