@@ -254,14 +254,16 @@ def _get_action_for_user(request, pk, *, write=False):
 
 
 def _form_period(request, action):
-    """The quarter the form writes about: ?period= if open, else the programme's current one."""
+    """The quarter the form writes about: ?period= if open, else the one the programme asks
+    officers to update (its last once its reporting is complete, which shows the lock)."""
     programme = action.mechanism.requirement.objective.programme
     open_periods = programme.periods_open_for_updates()
+    asked = open_periods[-1]
     try:
         chosen = ReportingPeriod.parse(request.GET["period"])
     except (KeyError, InvalidPeriod):
-        return programme.current_period(), open_periods
-    return (chosen if chosen in open_periods else programme.current_period()), open_periods
+        return asked, open_periods
+    return (chosen if chosen in open_periods else asked), open_periods
 
 
 @require_http_methods(["GET", "POST"])
