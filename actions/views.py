@@ -92,8 +92,9 @@ def programme_list(request):
 
 
 def _programme_reporting_on(slug, period: ReportingPeriod) -> Programme:
-    """The programme, or 404 if there is none or it does not report on ``period``."""
-    programme = get_object_or_404(Programme, slug=slug)
+    """The programme, or 404 if there is none or it does not report on ``period``; with the
+    quarter it asks officers to update (Programme.update_period()), at no extra query."""
+    programme = get_object_or_404(Programme.objects.with_update_period(), slug=slug)
     if not programme.covers(period):
         raise Http404(f"{programme} does not report on {period}")
     return programme
