@@ -85,7 +85,7 @@ class NextPeriod(models.Func):
     writes (a four-digit year, the next year's last two digits, the quarter); written as
     one flat SQL expression (SQLite and PostgreSQL alike) rather than nested Concat()s,
     whose depth SQLite's parser runs out of inside the missing-update rule.
-    tests/test_periods.py holds it to ReportingPeriod.next()."""
+    tests/test_update_period.py holds it to ReportingPeriod.next()."""
 
     arity = 1
     template = (
