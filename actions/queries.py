@@ -178,13 +178,10 @@ def actions_with_latest_update() -> QuerySet[Action]:
 
 def status_counts(actions: QuerySet[Action]) -> dict[str, int]:
     """How many of ``actions`` (from actions_with_latest_update(), whose
-    ``missing_current_update`` the table shows too) are in each state a lead or committee asks
-    about: one query."""
+    ``missing_current_update`` the table shows too) are in each status, every status
+    counted so that they add up to ``total``, and how many miss an update: one query."""
     return actions.aggregate(
-        on_track=Count("pk", filter=Q(status=Status.ON_TRACK)),
-        at_risk=Count("pk", filter=Q(status=Status.AT_RISK)),
-        off_track=Count("pk", filter=Q(status=Status.OFF_TRACK)),
-        complete=Count("pk", filter=Q(status=Status.COMPLETE)),
+        **{status.value: Count("pk", filter=Q(status=status)) for status in Status},
         missing_update=Count("pk", filter=Q(missing_current_update=True)),
         total=Count("pk"),
     )
