@@ -474,3 +474,15 @@ class Update(models.Model):
     @property
     def status_choice(self) -> Status:
         return Status(self.status)
+
+    @property
+    def recorded_on(self) -> str:
+        """The day (and time) the update's page gives beside who wrote it or where it came
+        from. One loaded from a published paper (``source``) was never typed in careprog,
+        so it has no time of its own; its date is the day it was first published (not the
+        day it was loaded), left out when its source names it: "From Appendix C, …,
+        5 March 2025", not "…, 5 March 2025, 5 March 2025, 00:00"."""
+        if not self.source or self.author_id is not None:
+            return f"{timezone.localtime(self.updated_at):%-d %B %Y, %H:%M}"
+        day = f"{timezone.localtime(self.created_at):%-d %B %Y}"
+        return "" if day in self.source else day
