@@ -7,7 +7,6 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 from django_tables2 import RequestConfig
 
@@ -32,6 +31,7 @@ from actions.permissions import (
 )
 from actions.services import QuarterLocked, StaleEdit, record_update
 from actions.tables import ActionTable
+from careprog.downloads import attachment, download_name
 from careprog.periods import InvalidPeriod, ReportingPeriod
 from kpis import approval as kpi_approval
 from kpis import dashboard_rows
@@ -380,7 +380,7 @@ def report_xlsx(request, slug, period: ReportingPeriod):
         tables=paper_content.progress(programme, period),
         at=timezone.localtime(),
     )
-    response = HttpResponse(body, content_type=paper_xlsx.CONTENT_TYPE)
-    name = f"{slugify(programme.name)}-{period.slug}-report-{timezone.localdate():%Y-%m-%d}"
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
+    name = download_name(
+        "report", "xlsx", programme=programme.slug, period=period, on=timezone.localdate()
+    )
+    return attachment(HttpResponse(body, content_type=paper_xlsx.CONTENT_TYPE), name)
