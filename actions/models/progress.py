@@ -85,8 +85,6 @@ _TAG_CLASS = {
 _PROGRAMME = "mechanism__requirement__objective__programme"
 ROLLED_UP_FIELDS = ("status", "reason", "next_step")
 NO_UPDATE_POSITION = (Status.NOT_ASSESSED, "", "")
-
-
 UPDATE_PERIOD = "programme_update_period"
 
 
@@ -112,8 +110,8 @@ def _resolved(period: ReportingPeriod | None):
 
 
 def _has_update_for(period: ReportingPeriod | None) -> Exists:
-    """Whether the action has an update for ``period``, or, given None, for its own
-    programme's current quarter."""
+    """Whether the action has an update for ``period``, or, given None, for the quarter its
+    programme asks about."""
     return Exists(Update.objects.filter(action=OuterRef("pk"), period=_resolved(period)))
 
 
