@@ -86,11 +86,7 @@ def test_a_paper_whose_quarter_lock_remains_cannot_be_deleted_either(
 ):
     # A lock row keeps its paper even after the quarter is reopened: the rows are the record.
     services.reopen_quarter(
-        programme=seed_programme,
-        period=published.period,
-        user=administrator,
-        reason="Typo",
-        actions_url="http://testserver/actions/mine/",
+        programme=seed_programme, period=published.period, user=administrator, reason="Typo"
     )
     assert admin_client.get(f"/admin/actions/paper/{published.pk}/delete/").status_code == 403
 

@@ -158,8 +158,8 @@ def test_reopening_a_quarter_emails_each_lead_and_delegate_once_with_the_reason_
     assert message.subject == "Care Programme 2024-25: 2024-25 Q4 is open again for your updates"
     assert "Dear Olive," in message.body
     assert "Priya Performance has reopened 2024-25 Q4 (January to March 2025)" in message.body
-    assert "Their reason: A late correction to the Q4 figures" in message.body
-    assert f"http://testserver/actions/mine/?programme={seed_programme.pk}" in message.body
+    assert 'Their reason: "A late correction to the Q4 figures"' in message.body
+    assert f"/actions/mine/?programme={seed_programme.pk}\n" in message.body
 
 
 def test_no_email_goes_before_the_reopening_commits_nor_when_it_is_refused(
@@ -176,12 +176,15 @@ def test_no_email_goes_before_the_reopening_commits_nor_when_it_is_refused(
 
 
 def test_the_email_is_plain_text_that_keeps_the_reason_as_typed(
-    administrator, officer, q4_published, django_capture_on_commit_callbacks
+    seed_programme, administrator, officer, q4_published, django_capture_on_commit_callbacks
 ):
+    seed_programme.name = "Care & Support"
+    seed_programme.save()
     with django_capture_on_commit_callbacks(execute=True):
         reopen(administrator, reason='Figures <b>"wrong"</b> & late')
     [message] = mail.outbox
-    assert 'Their reason: Figures <b>"wrong"</b> & late' in message.body
+    assert message.subject == "Care & Support: 2024-25 Q4 is open again for your updates"
+    assert 'Their reason: "Figures <b>"wrong"</b> & late"' in message.body
 
 
 def test_a_mail_server_failure_does_not_undo_the_reopening_nor_fail_the_page(

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -27,7 +26,7 @@ from actions.models import (
     QuarterLock,
 )
 from actions.papers import content as paper_content
-from actions.papers import notify, reopened
+from actions.papers import notify
 from actions.papers.queries import lock_for, paper_for_page
 from actions.permissions import (
     can_approve_paper,
@@ -319,12 +318,9 @@ def set_subscription(*, programme: Programme, user, subscribed: bool) -> None:
 
 
 @transaction.atomic
-def reopen_quarter(
-    *, programme: Programme, period: ReportingPeriod, user, reason: str, actions_url: str
-):
-    """Let officers update a published quarter again, recording who and why, and once that
-    is committed email each lead and delegate of the programme's actions, with the reason
-    and ``actions_url`` (the full address of their actions in the programme)."""
+def reopen_quarter(*, programme: Programme, period: ReportingPeriod, user, reason: str):
+    """Let officers update a published quarter again, recording who and why, and tell each
+    lead and delegate of the programme's actions by email once that is saved."""
     if not can_reopen_quarter(user):
         raise PaperRefused("Only an administrator can reopen a published quarter.")
     if not reason.strip():
@@ -338,5 +334,5 @@ def reopen_quarter(
         raise PaperRefused(f"{period.label} is not locked.", status=409)
     lock.reopened_at, lock.reopened_by, lock.reopen_reason = timezone.now(), user, reason
     lock.save()
-    transaction.on_commit(partial(reopened.tell_officers, lock=lock, actions_url=actions_url))
+    notify.reopened(lock, by=user)
     return lock

@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -318,9 +317,6 @@ def quarter_reopen(request, slug, period: ReportingPeriod):
                 period=period,
                 user=request.user,
                 reason=form.cleaned_data["reason"],
-                actions_url=request.build_absolute_uri(
-                    f"{reverse('actions:my_actions')}?programme={programme.pk}"
-                ),
             )
         except services.PaperRefused as refusal:  # reopened by someone else meanwhile
             return _refused(request, refusal)
