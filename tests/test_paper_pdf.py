@@ -211,7 +211,7 @@ def test_a_committee_member_gets_404_for_a_drafts_pdf_and_the_published_paper_as
     response = member_client.get(f"/papers/{seed_paper.pk}/paper.pdf")
     assert response.status_code == 200
     assert response["Content-Disposition"] == (
-        'attachment; filename="care-programme-2024-25-2025-03-05-2024-25-q3.pdf"'
+        'attachment; filename="care-programme-2024-25-2024-25-q3-paper-2025-03-05.pdf"'
     )
     assert response.content.startswith(b"%PDF-")
     page = member_client.get(f"/papers/{seed_paper.pk}/").content.decode()

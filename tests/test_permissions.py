@@ -100,6 +100,7 @@ def urls(action):
         "help for committee members": "/help/committee-member/",
         "help for heads of service": "/help/head-of-service/",
         "help for administrators": "/help/administrator/",
+        "favicon": "/favicon.ico",
     }
 
 
@@ -111,7 +112,9 @@ HELP = {
     "help for heads of service",
     "help for administrators",
 }
-OPEN = SIGN_IN_FORMS | HELP
+# Open to all, and read-only: the guides and the service's icon.
+READ_ONLY_FOR_ALL = HELP | {"favicon"}
+OPEN = SIGN_IN_FORMS | READ_ONLY_FOR_ALL
 EVERY_SIGNED_IN_USER = {"home"}
 ADMIN_ONLY = {"admin", "admin action", "admin history"}
 LATEST_QUARTER = {"report latest", "attention latest"}
@@ -181,8 +184,8 @@ def test_posting_anywhere_changes_nothing_unless_the_role_may_change_that_action
             assert Update.objects.filter(action=action, text="Forged").exists()
             Update.objects.filter(action=action, text="Forged").delete()
             continue
-        if name in HELP:
-            assert response.status_code == 405, (role, name)  # open to all, and read-only
+        if name in READ_ONLY_FOR_ALL:
+            assert response.status_code == 405, (role, name)
         elif role == "anonymous":
             assert response.status_code == 302 and "/sign-in/" in response.url
         elif name == "action":

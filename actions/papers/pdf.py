@@ -67,9 +67,3 @@ def render(content: dict, *, draft: bool, published_at: dt.datetime | None = Non
 
     html = render_html(content, draft=draft, published_at=published_at)
     return HTML(string=html, base_url=None, url_fetcher=refuse_every_url()).write_pdf()
-
-
-def filename(content: dict, *, draft: bool) -> str:
-    """ASCII only: built from the programme's slug, the meeting date and the quarter's slug."""
-    name = f"{content['programme']['slug']}-{content['meeting_date']}-{content['period']['slug']}"
-    return f"{name}-draft.pdf" if draft else f"{name}.pdf"

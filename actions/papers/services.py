@@ -321,7 +321,8 @@ def set_subscription(*, programme: Programme, user, subscribed: bool) -> None:
 
 @transaction.atomic
 def reopen_quarter(*, programme: Programme, period: ReportingPeriod, user, reason: str):
-    """Let officers update a published quarter again, recording who and why."""
+    """Let officers update a published quarter again, recording who and why, and tell each
+    lead and delegate of the programme's actions by email once that is saved."""
     if not can_reopen_quarter(user):
         raise PaperRefused("Only an administrator can reopen a published quarter.")
     if not reason.strip():
@@ -335,4 +336,5 @@ def reopen_quarter(*, programme: Programme, period: ReportingPeriod, user, reaso
         raise PaperRefused(f"{period.label} is not locked.", status=409)
     lock.reopened_at, lock.reopened_by, lock.reopen_reason = timezone.now(), user, reason
     lock.save()
+    notify.reopened(lock, by=user)
     return lock

@@ -82,12 +82,6 @@ def _clean(text) -> str:
     return _NOT_XML.sub("", str(text or ""))
 
 
-def filename(content: dict, draft: bool) -> str:
-    """care-programme-2024-25-2024-25-q3-2025-03-05.docx: programme, quarter, meeting."""
-    name = f"{content['programme']['slug']}-{content['period']['slug']}-{content['meeting_date']}"
-    return f"{name}-draft.docx" if draft else f"{name}.docx"
-
-
 def status_style(status: str) -> str:
     return f"Status {status.replace('_', ' ').title()}"
 

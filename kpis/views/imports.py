@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from careprog.downloads import attachment, download_name
 from kpis import approval
 from kpis.forms import (
     ImportDecisionForm,
@@ -102,10 +103,8 @@ def import_template(request):
         build_template(first, last),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = (
-        f'attachment; filename="kpi-return-{first:%Y-%m}-to-{last:%Y-%m}.xlsx"'
-    )
-    return response
+    # The catalogue's, not a programme's: what it is names the months it asks for.
+    return attachment(response, download_name(f"kpi-return-{first:%Y-%m}-to-{last:%Y-%m}", "xlsx"))
 
 
 @require_http_methods(["GET", "POST"])
