@@ -70,3 +70,33 @@ def can_edit_paper(user, paper) -> bool:
 
 def is_own_paper(user, paper) -> bool:
     return paper.author_id is not None and paper.author_id == user.pk
+
+
+# The forward plan: committees and their meetings. Every reader reads it; Programme
+# administrators keep it (they have every actions.* permission), through the model
+# permissions, so a council can give the job to someone else in admin's groups.
+ADD_COMMITTEE_PERMISSION = "actions.add_committee"
+CHANGE_COMMITTEE_PERMISSION = "actions.change_committee"
+ADD_MEETING_PERMISSION = "actions.add_meeting"
+CHANGE_MEETING_PERMISSION = "actions.change_meeting"
+DELETE_MEETING_PERMISSION = "actions.delete_meeting"
+
+
+def can_add_committee(user) -> bool:
+    return user.is_authenticated and user.has_perm(ADD_COMMITTEE_PERMISSION)
+
+
+def can_change_committee(user) -> bool:
+    return user.is_authenticated and user.has_perm(CHANGE_COMMITTEE_PERMISSION)
+
+
+def can_add_meeting(user) -> bool:
+    return user.is_authenticated and user.has_perm(ADD_MEETING_PERMISSION)
+
+
+def can_change_meeting(user) -> bool:
+    return user.is_authenticated and user.has_perm(CHANGE_MEETING_PERMISSION)
+
+
+def can_delete_meeting(user) -> bool:
+    return user.is_authenticated and user.has_perm(DELETE_MEETING_PERMISSION)

@@ -7,6 +7,9 @@ its SHA-256, and from then on the paper renders from that snapshot only (papers/
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import NamedTuple
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -15,6 +18,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from careprog.fields import ReportingPeriodField
+from careprog.periods import ReportingPeriod
 
 
 class Committee(models.Model):
@@ -30,7 +34,7 @@ class Committee(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("admin:actions_committee_change", args=[self.pk])
+        return f"{reverse('actions:forward_plan')}#committee-{self.pk}"
 
 
 class Meeting(models.Model):
@@ -50,7 +54,37 @@ class Meeting(models.Model):
         return f"{self.committee}, {self.date:%-d %B %Y}"
 
     def get_absolute_url(self):
-        return reverse("admin:actions_meeting_change", args=[self.pk])
+        return f"{reverse('actions:forward_plan')}#meeting-{self.pk}"
+
+    def is_upcoming(self, today: dt.date) -> bool:
+        """A paper is written for a meeting that has not happened yet: today's counts."""
+        return self.date >= today
+
+
+class FiguresDateProblem(NamedTuple):
+    field: str  # the field of the start form that is wrong: "meeting" or "figures_as_at"
+    message: str
+
+
+def figures_date_problem(
+    *, period: ReportingPeriod, meeting_date: dt.date, figures_as_at: dt.date | None
+) -> FiguresDateProblem | None:
+    """A paper's figures are taken from its quarter's end to its meeting, both days included.
+    A meeting before the quarter ends leaves no date at all, so then the meeting is what is
+    wrong, and the message says so rather than naming a range that runs backwards."""
+    if meeting_date < period.end:
+        return FiguresDateProblem(
+            "meeting",
+            f"The meeting on {meeting_date:%-d %B %Y} is before {period.label} ends "
+            f"({period.end:%-d %B %Y}): choose a later meeting or an earlier quarter.",
+        )
+    if figures_as_at is not None and not period.end <= figures_as_at <= meeting_date:
+        return FiguresDateProblem(
+            "figures_as_at",
+            f"Figures as at must be from {period.end:%-d %B %Y} to {meeting_date:%-d %B %Y}: "
+            f"from the end of {period.label} to the day of the meeting.",
+        )
+    return None
 
 
 class PaperTemplate(models.Model):

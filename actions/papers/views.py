@@ -5,7 +5,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -15,6 +17,7 @@ from actions.papers import changes as paper_changes
 from actions.papers.content import paper_content
 from actions.papers.forms import AddSectionForm, DraftForm, PaperStartForm, ReopenForm, StepForm
 from actions.permissions import (
+    can_add_meeting,
     can_approve_paper,
     can_draft_paper,
     can_edit_paper,
@@ -82,12 +85,35 @@ def paper_list(request, slug):
     )
 
 
+def _start_defaults(request, programme, last_paper, today) -> dict:
+    """What the new-paper form starts with: the latest quarter that has ended and has no
+    published paper, the last published paper's title block and sections, and the meeting
+    just added on the forward plan (``?meeting=``)."""
+    published = queries.published_periods(programme)
+    ended = [p for p in programme.periods() if p.end < today and p not in published]
+    initial = {"period": ended[-1].slug if ended else "", "meeting": request.GET.get("meeting")}
+    if last_paper is not None:
+        initial.update(
+            title=last_paper.title, report_of=last_paper.report_of, start_from=str(last_paper.pk)
+        )
+    return initial
+
+
 @require_http_methods(["GET", "POST"])
 def paper_new(request, slug):
     programme = _programme_for_user(request, slug)
     if not can_draft_paper(request.user):
         raise PermissionDenied
-    form = PaperStartForm(_posted(request), periods=programme.periods())
+    today = timezone.localdate()
+    meetings = queries.meetings_from(today)
+    last_paper = queries.last_published(programme)
+    form = PaperStartForm(
+        _posted(request),
+        periods=programme.periods(),
+        meetings=meetings,
+        last_paper=last_paper,
+        initial=_start_defaults(request, programme, last_paper, today),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -99,16 +125,26 @@ def paper_new(request, slug):
                 title=data["title"],
                 report_of=data["report_of"],
                 author=request.user,
+                start_from=data.get("start_from"),
             )
         except services.PaperRefused as refusal:
-            form.add_error("figures_as_at", refusal.message)
+            form.add_error(None, refusal.message)
         else:
             messages.success(request, "Your draft has been started. Write its sections next.")
             return redirect("actions:paper_edit", pk=paper.pk)
+    may_add_meeting = can_add_meeting(request.user)
     return render(
         request,
         "actions/papers/paper_new.html",
-        {"programme": programme, "form": form},
+        {
+            "programme": programme,
+            "form": form,
+            "has_meetings": meetings.exists(),
+            "may_add_meeting": may_add_meeting,
+            "add_meeting_url": f"{reverse('actions:meeting_new')}?"
+            + urlencode({"next": request.path}),
+            "meeting_keepers": [] if may_add_meeting else queries.programme_administrators(),
+        },
         status=400 if form.errors else 200,
     )
 
