@@ -87,6 +87,7 @@ def urls(action):
         "all actions": "/actions/",
         "my actions": "/actions/mine/",
         "glossary": "/glossary/",
+        "committees and meetings": "/committees/",
         "csv export": "/actions/?export=csv",
         "xlsx export": "/actions/?export=xlsx",
         "action": f"/actions/{action.pk}/",

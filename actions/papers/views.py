@@ -106,9 +106,11 @@ def paper_new(request, slug):
         raise PermissionDenied
     today = timezone.localdate()
     meetings = queries.meetings_from(today)
+    has_meetings = meetings.exists()
     last_paper = queries.last_published(programme)
     form = PaperStartForm(
-        _posted(request),
+        # With no meeting to come there is nothing to choose: the page says whom to ask.
+        _posted(request) if has_meetings else None,
         periods=programme.periods(),
         meetings=meetings,
         last_paper=last_paper,
@@ -139,13 +141,13 @@ def paper_new(request, slug):
         {
             "programme": programme,
             "form": form,
-            "has_meetings": meetings.exists(),
+            "has_meetings": has_meetings,
             "may_add_meeting": may_add_meeting,
             "add_meeting_url": f"{reverse('actions:meeting_new')}?"
             + urlencode({"next": request.path}),
             "meeting_keepers": [] if may_add_meeting else queries.programme_administrators(),
         },
-        status=400 if form.errors else 200,
+        status=400 if form.errors or (request.method == "POST" and not has_meetings) else 200,
     )
 
 
