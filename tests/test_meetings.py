@@ -216,6 +216,7 @@ def test_the_form_starts_at_the_latest_ended_quarter_not_yet_published_with_the_
 
     assert selected(response, "period") == "2024-25 Q4"  # Q3 is published
     form = response.context["form"]
+    assert form["figures_as_at"].value() == "2026-12-05"  # the latest figures, as written
     assert form["title"].value() == "CARE PROGRAMME"
     assert form["report_of"].value() == "DIRECTOR FOR CHILDREN, FAMILIES AND EDUCATION"
     page = response.content.decode()

@@ -87,11 +87,15 @@ def paper_list(request, slug):
 
 def _start_defaults(request, programme, last_paper, today) -> dict:
     """What the new-paper form starts with: the latest quarter that has ended and has no
-    published paper, the last published paper's title block and sections, and the meeting
-    just added on the forward plan (``?meeting=``)."""
+    published paper, figures as at today (papers quote the latest figures when written, and
+    today lies between that quarter's end and any meeting offered), the last published
+    paper's title block and sections, and the meeting just added on the forward plan
+    (``?meeting=``)."""
     published = queries.published_periods(programme)
     ended = [p for p in programme.periods() if p.end < today and p not in published]
-    initial = {"period": ended[-1].slug if ended else "", "meeting": request.GET.get("meeting")}
+    initial = {"meeting": request.GET.get("meeting")}
+    if ended:
+        initial.update(period=ended[-1].slug, figures_as_at=today.isoformat())
     if last_paper is not None:
         initial.update(
             title=last_paper.title, report_of=last_paper.report_of, start_from=str(last_paper.pk)
