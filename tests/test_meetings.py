@@ -549,3 +549,50 @@ def test_committee_names_and_agenda_items_are_shown_as_text(plan, administrator,
 def test_the_papers_page_links_to_the_committees_and_meetings(seed_paper, member_client):
     page = member_client.get(PAPERS).content.decode()
     assert 'href="/committees/"' in page
+
+
+def test_a_meeting_changed_by_someone_else_after_the_form_opened_is_not_saved_over(
+    plan, administrator, superuser, login
+):
+    later = plan["later"]
+    priya, root = login(administrator), login(superuser)
+    opened = priya.get(f"/meetings/{later.pk}/edit/").context["form"]
+    mine = {name: opened[name].value() for name in ("committee", "date", "version")}
+    root.post(
+        f"/meetings/{later.pk}/edit/",
+        {**mine, "agenda_item": "12"},
+    )
+
+    refused = priya.post(f"/meetings/{later.pk}/edit/", {**mine, "agenda_item": "7"})
+
+    assert refused.status_code == 409
+    assert (
+        f"Someone changed this meeting after you opened it: it is now {CYPE}, 3 March 2027, "
+        "agenda item 12." in text(refused)
+    )
+    later.refresh_from_db()
+    assert later.agenda_item == "12"
+    form = refused.context["form"]
+    assert form["agenda_item"].value() == "7"  # what was typed is kept
+    again = priya.post(
+        f"/meetings/{later.pk}/edit/",
+        {**mine, "agenda_item": "7", "version": form["version"].value()},
+    )
+    assert again.status_code == 302
+    later.refresh_from_db()
+    assert later.agenda_item == "7"
+
+
+def test_a_committee_renamed_by_someone_else_after_the_form_opened_is_not_renamed_over(
+    plan, administrator, superuser, login
+):
+    committee = plan["later"].committee
+    url = f"/committees/{committee.pk}/edit/"
+    version = login(administrator).get(url).context["form"]["version"].value()
+    login(superuser).post(url, {"name": "Children's Committee", "version": version})
+
+    refused = login(administrator).post(url, {"name": "CYPE Committee", "version": version})
+
+    assert refused.status_code == 409
+    assert "it is now called “Children's Committee”" in text(refused)
+    assert Committee.objects.get(pk=committee.pk).name == "Children's Committee"

@@ -26,12 +26,20 @@ class Committee(models.Model):
     Education Committee"."""
 
     name = models.CharField(max_length=200, unique=True)
+    # Raised on every save, admin's included: a form opened before someone else's save is
+    # refused (actions/papers/forward_plan.py).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            self.version += 1
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return f"{reverse('actions:forward_plan')}#committee-{self.pk}"
@@ -41,6 +49,7 @@ class Meeting(models.Model):
     committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="meetings")
     date = models.DateField()
     agenda_item = models.CharField(max_length=50, blank=True, help_text="e.g. 7")
+    version = models.PositiveIntegerField(default=1, editable=False)  # as Committee's
 
     class Meta:
         ordering = ["-date", "committee"]
@@ -52,6 +61,11 @@ class Meeting(models.Model):
 
     def __str__(self):
         return f"{self.committee}, {self.date:%-d %B %Y}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            self.version += 1
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return f"{reverse('actions:forward_plan')}#meeting-{self.pk}"

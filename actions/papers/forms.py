@@ -202,6 +202,10 @@ class ReopenForm(forms.Form):
 
 
 class CommitteeForm(forms.Form):
+    """A committee's name; ``version`` is the committee's when the form opened (none for a
+    new one)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
     name = forms.CharField(
         label="Name",
         max_length=200,
@@ -215,8 +219,11 @@ class CommitteeForm(forms.Form):
 
 
 class MeetingForm(forms.Form):
-    """A meeting on the forward plan. ``next`` is a page of the service to return to (the
-    new-paper form that asked for the meeting)."""
+    """A meeting on the forward plan. ``version`` is the meeting's when the form opened (none
+    for a new one); ``next`` a page of the service to return to (the new-paper form that
+    asked for the meeting)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     committee = forms.ModelChoiceField(
         label="Committee",

@@ -33,6 +33,15 @@ class PlanRefused(PaperRefused):
         self.field = field
 
 
+class StalePlan(PlanRefused):
+    """Someone saved the committee or meeting after the form was opened: nothing is written,
+    and ``current`` is what is stored now, for the form to show and to be saved over."""
+
+    def __init__(self, message: str, *, current: Committee | Meeting):
+        super().__init__(message, status=409)
+        self.current = current
+
+
 def paper_name(paper: Paper) -> str:
     """“Care Programme” (Care Programme 2024-25, 2024-25 Q3, published)."""
     state = paper.get_state_display().lower()
@@ -40,9 +49,11 @@ def paper_name(paper: Paper) -> str:
 
 
 @transaction.atomic
-def save_committee(*, user, name: str, committee_id: int | None = None) -> Committee:
-    """A new committee, or a committee renamed (``committee_id``). Names are unique, whatever
-    their capitals."""
+def save_committee(
+    *, user, name: str, committee_id: int | None = None, seen_version: int | None = None
+) -> Committee:
+    """A new committee, or a committee renamed (``committee_id``, opened at ``seen_version``).
+    Names are unique, whatever their capitals."""
     if committee_id is None:
         if not can_add_committee(user):
             raise PlanRefused("You cannot add committees.", status=403)
@@ -53,6 +64,12 @@ def save_committee(*, user, name: str, committee_id: int | None = None) -> Commi
         committee = Committee.objects.select_for_update().filter(pk=committee_id).first()
         if committee is None:
             raise PlanRefused("This committee no longer exists.", status=409)
+        if seen_version is not None and committee.version != seen_version:
+            raise StalePlan(
+                f"Someone renamed this committee after you opened it: it is now called "
+                f"“{committee.name}”. Check the name below and save again.",
+                current=committee,
+            )
     name = name.strip()
     same_name = Committee.objects.filter(name__iexact=name).exclude(pk=committee.pk)
     if same_name.exists():
@@ -85,8 +102,10 @@ def save_meeting(
     date: dt.date,
     agenda_item: str,
     meeting_id: int | None = None,
+    seen_version: int | None = None,
 ) -> Meeting:
-    """A new meeting on the forward plan, or a meeting changed (``meeting_id``). A committee
+    """A new meeting on the forward plan, or a meeting changed (``meeting_id``, opened at
+    ``seen_version``: a save after someone else's is refused with StalePlan). A committee
     meets once a day. A meeting with a published paper keeps its committee and date; one
     with drafts cannot move before the day their figures are taken at."""
     if meeting_id is None:
@@ -97,6 +116,13 @@ def save_meeting(
         if not can_change_meeting(user):
             raise PlanRefused("You cannot change meetings.", status=403)
         meeting = _locked_meeting(meeting_id)
+        if seen_version is not None and meeting.version != seen_version:
+            item = f", agenda item {meeting.agenda_item}" if meeting.agenda_item else ""
+            raise StalePlan(
+                f"Someone changed this meeting after you opened it: it is now {meeting}{item}. "
+                "Your changes are below: check them and save again.",
+                current=meeting,
+            )
         moved = (meeting.committee_id, meeting.date) != (committee.pk, date)
         papers = list(meeting.papers.select_related("programme").defer("snapshot"))
         published = [paper for paper in papers if paper.is_published]

@@ -62,9 +62,17 @@ def _safe_next(request, url: str | None) -> str | None:
     return None
 
 
-def _refusal_to_form(form, refusal: plan_services.PlanRefused) -> int:
+def _refusal_to_form(form, refusal: plan_services.PlanRefused):
+    """The form again, with the refusal in its error summary and status. After someone
+    else's save it keeps what was typed but carries the version stored now, so that saving
+    again, having read the message, applies it."""
+    if isinstance(refusal, plan_services.StalePlan):
+        data = form.data.copy()
+        data["version"] = refusal.current.version
+        form = type(form)(data, initial=form.initial)
+        form.is_valid()
     form.add_error(refusal.field, refusal.message)
-    return refusal.status
+    return form, refusal.status
 
 
 @require_GET
@@ -89,7 +97,7 @@ def forward_plan(request):
 
 
 def _committee_page(request, committee: Committee | None):
-    initial = {"name": committee.name} if committee else {}
+    initial = {"name": committee.name, "version": committee.version} if committee else {}
     form = CommitteeForm(_posted(request), initial=initial)
     status = 200
     if request.method == "POST":
@@ -100,9 +108,10 @@ def _committee_page(request, committee: Committee | None):
                     user=request.user,
                     name=form.cleaned_data["name"],
                     committee_id=committee.pk if committee else None,
+                    seen_version=form.cleaned_data["version"],
                 )
             except plan_services.PlanRefused as refusal:
-                status = _refusal_to_form(form, refusal)
+                form, status = _refusal_to_form(form, refusal)
             else:
                 done = "changed" if committee else "added"
                 messages.success(request, f"The committee “{saved.name}” has been {done}.")
@@ -132,6 +141,7 @@ def _meeting_page(request, meeting: Meeting | None):
             "committee": meeting.committee_id,
             "date": meeting.date.isoformat(),
             "agenda_item": meeting.agenda_item,
+            "version": meeting.version,
         }
     else:
         initial = {"committee": request.GET.get("committee", ""), "next": request.GET.get("next")}
@@ -148,9 +158,10 @@ def _meeting_page(request, meeting: Meeting | None):
                     date=data["date"],
                     agenda_item=data["agenda_item"],
                     meeting_id=meeting.pk if meeting else None,
+                    seen_version=data["version"],
                 )
             except plan_services.PlanRefused as refusal:
-                status = _refusal_to_form(form, refusal)
+                form, status = _refusal_to_form(form, refusal)
             else:
                 done = "changed" if meeting else "added"
                 messages.success(request, f"The meeting {saved} has been {done}.")
