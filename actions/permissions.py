@@ -68,10 +68,6 @@ def can_edit_paper(user, paper) -> bool:
     return paper.is_draft and can_draft_paper(user)
 
 
-def is_own_paper(user, paper) -> bool:
-    return paper.author_id is not None and paper.author_id == user.pk
-
-
 # The forward plan: committees and their meetings. Every reader reads it; Programme
 # administrators keep it (they have every actions.* permission), through the model
 # permissions, so a council can give the job to someone else in admin's groups.

@@ -22,6 +22,11 @@ urlpatterns = [
     path("programmes/<slug:slug>/papers/", paper_views.paper_list, name="paper_list"),
     path("programmes/<slug:slug>/papers/new/", paper_views.paper_new, name="paper_new"),
     path(
+        "programmes/<slug:slug>/papers/subscription/",
+        paper_views.paper_subscription,
+        name="paper_subscription",
+    ),
+    path(
         "programmes/<slug:slug>/report/<period:period>/reopen/",
         paper_views.quarter_reopen,
         name="quarter_reopen",
@@ -45,7 +50,8 @@ urlpatterns = [
     # The paper as PDF (actions/papers/pdf.py)
     path("papers/<int:pk>/paper.pdf", paper_views.paper_pdf, name="paper_pdf"),
     path("papers/<int:pk>/edit/", paper_views.paper_edit, name="paper_edit"),
-    path("papers/<int:pk>/sections/", paper_views.paper_add_section, name="paper_add_section"),
+    # Publishing confirms first, listing what the paper is missing.
+    path("papers/<int:pk>/publish/", paper_views.paper_publish, name="paper_publish"),
     *(
         path(
             f"papers/<int:pk>/{step}/", paper_views.paper_step, {"step": step}, name=f"paper_{step}"

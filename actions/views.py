@@ -24,6 +24,8 @@ from actions.papers import xlsx as paper_xlsx
 from actions.permissions import (
     READ_PERMISSION,
     UPDATE_PERMISSION,
+    can_approve_paper,
+    can_draft_paper,
     can_manage,
     can_read,
     can_update,
@@ -41,7 +43,8 @@ read_required = permission_required(READ_PERMISSION, raise_exception=True)
 @require_GET
 def home(request):
     """Open to every signed-in user, so someone without a role learns what to do. Readers
-    start from each programme's "Needs attention"; an officer also sees what is due."""
+    start from each programme's "Needs attention"; an officer also sees what is due, and
+    each person the committee papers awaiting their decision (one query)."""
     reader = can_read(request.user)
     return render(
         request,
@@ -57,6 +60,11 @@ def home(request):
                 kpi_approval.awaiting_decision_by(request.user)
                 if request.user.has_perm(APPROVE_PERMISSION)
                 else 0
+            ),
+            "papers_awaiting": paper_queries.papers_awaiting(
+                request.user,
+                may_draft=reader and can_draft_paper(request.user),
+                may_approve=reader and can_approve_paper(request.user),
             ),
         },
     )

@@ -19,7 +19,7 @@ NAV_SECTIONS = {
             "actions:paper",
             "actions:paper_changes",
             "actions:paper_edit",
-            "actions:paper_add_section",
+            "actions:paper_subscription",
             "actions:paper_submit",
             "actions:paper_return",
             "actions:paper_approve",

@@ -110,6 +110,7 @@ def test_the_paper_list_takes_the_same_queries_for_a_programme_ten_times_larger(
     assert queries_for(reader, f"/programmes/{small}/papers/") == queries_for(
         reader, f"/programmes/{large}/papers/"
     )
-    # session, user, the user's and their groups' permissions, programme, locks, papers
-    with django_assert_num_queries(7):
+    # session, user, the user's and their groups' permissions, programme, locks, papers,
+    # whether the reader is subscribed to its published papers
+    with django_assert_num_queries(8):
         reader.get(f"/programmes/{small}/papers/")

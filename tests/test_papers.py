@@ -114,19 +114,23 @@ def test_an_officer_drafts_a_head_of_service_returns_it_then_approves_and_publis
     events = list(paper.events.order_by("at", "pk"))
     assert [event.step for event in events] == [
         "drafted",
+        "edited",
         "submitted",
         "returned",
+        "edited",
         "submitted",
         "approved",
         "published",
     ]
     assert timeline(olive, paper) == [
         f"Drafted by Olive Lead, {when(events[0])}",
-        f"Submitted for approval by Olive Lead, {when(events[1])}",
-        f"Returned with comments by Hannah Head, {when(events[2])} Add the residential figures",
-        f"Submitted for approval by Olive Lead, {when(events[3])} Figures added",
-        f"Approved by Hannah Head, {when(events[4])} Content agreed",
-        f"Published by Hannah Head, {when(events[5])}",
+        f"Edited by Olive Lead, {when(events[1])}",
+        f"Submitted for approval by Olive Lead, {when(events[2])}",
+        f"Returned with comments by Hannah Head, {when(events[3])} Add the residential figures",
+        f"Edited by Olive Lead, {when(events[4])}",
+        f"Submitted for approval by Olive Lead, {when(events[5])} Figures added",
+        f"Approved by Hannah Head, {when(events[6])} Content agreed",
+        f"Published by Hannah Head, {when(events[7])}",
     ]
 
 
@@ -189,8 +193,13 @@ def test_a_section_added_after_background_information_is_numbered_4_with_points_
     paper = draft_paper(seed_programme, officer)
     background = paper.sections.get(heading="Background information")
     added = olive.post(
-        f"/papers/{paper.pk}/sections/",
-        {"version": paper.version, "heading": "Residential care", "after": background.pk},
+        f"/papers/{paper.pk}/edit/",
+        {
+            **draft_form(olive, paper),
+            "new_heading": "Residential care",
+            "new_after": background.pk,
+            "add_section": "yes",
+        },
     )
     assert added.status_code == 302
     headings = list(paper.sections.order_by("position", "pk").values_list("heading", flat=True))
@@ -337,11 +346,12 @@ def test_section_text_is_shown_as_text_never_as_html_or_a_formula(seed_programme
 def test_a_new_section_needs_a_heading_and_a_place(seed_programme, officer, login):
     paper = draft_paper(seed_programme, officer)
     count = paper.sections.count()
-    response = login(officer).post(
-        f"/papers/{paper.pk}/sections/", {"version": paper.version, "heading": "", "after": ""}
-    )
+    olive = login(officer)
+    data = {**draft_form(olive, paper), "new_heading": "", "new_after": "", "add_section": "yes"}
+    response = olive.post(f"/papers/{paper.pk}/edit/", data)
     assert response.status_code == 400
     assert "Enter the new section's heading" in text(response)
+    assert "Choose where to add it" in text(response)
     assert PaperSection.objects.filter(paper=paper).count() == count
 
 

@@ -25,6 +25,7 @@ from actions.models import (
     PaperEvent,
     PaperSection,
     PaperTemplate,
+    Programme,
     QuarterLock,
     Update,
 )
@@ -328,7 +329,9 @@ def test_the_officers_own_write_rule_still_holds_in_the_app(client, officer, act
 # Committee papers. Every role reads published papers; drafts, and papers submitted or
 # approved but not yet published, only those who may draft or approve (a committee member
 # gets 404, as for a paper that does not exist). Approving, returning and publishing:
-# heads of service and administrators, never on their own paper.
+# heads of service and administrators, never on a paper they drafted, edited or submitted;
+# publishing confirms on a page of its own first. Every reader may subscribe to a programme's
+# published papers.
 DRAFTERS = {"lead", "other_officer", "head", "admin", "superuser"}
 APPROVERS = {"head", "admin", "superuser"}
 REOPENERS = {"admin", "superuser"}
@@ -354,10 +357,18 @@ PROGRAMME_PAGES = {
     "papers": "/programmes/care-programme-2024-25/papers/",
     "new paper": "/programmes/care-programme-2024-25/papers/new/",
     "reopen": f"/programmes/care-programme-2024-25/report/{Q3}/reopen/",
+    "subscription": "/programmes/care-programme-2024-25/papers/subscription/",
 }
-PAPER_PAGES = ["paper", "changes", "edit", "sections", "submit", "return", "approve", "publish"]
+# Who may post to each programme page (any GET of "subscription" is 405).
+PROGRAMME_WRITERS = {
+    "papers": set(),
+    "new paper": DRAFTERS,
+    "reopen": REOPENERS,
+    "subscription": READERS,
+}
+PAPER_PAGES = ["paper", "changes", "edit", "submit", "return", "approve", "publish"]
 PAPER_PAGES += ["paper.docx", "appendix.xlsx", "paper.pdf"]  # files: read like the paper
-PAPER_POST_ONLY = {"sections", "submit", "return", "approve", "publish"}
+PAPER_POST_ONLY = {"submit", "return", "approve", "subscription"}
 
 
 def paper_url(name, paper):
@@ -392,17 +403,17 @@ def expected_paper_get(role, name, kind=None):
         return {200} if role in allowed else {403}
     if not may_read(role, kind):
         return {404}
-    if name == "edit":
-        if role not in DRAFTERS:
+    if name in {"edit", "publish"}:  # a form of its own, for the state the step needs
+        states, who = STEP_RULES[name]
+        if role not in who:
             return {403}
-        return {200} if kind == "draft" else {409}  # only a draft is edited
+        return {200} if kind in states else {409}
     return {200}
 
 
 # The state each paper step needs, and who takes it.
 STEP_RULES = {
     "edit": ({"draft"}, DRAFTERS),
-    "sections": ({"draft"}, DRAFTERS),
     "submit": ({"draft"}, DRAFTERS),
     "return": ({"submitted", "approved"}, APPROVERS),
     "approve": ({"submitted"}, APPROVERS),
@@ -419,7 +430,7 @@ def expected_paper_post(role, name, kind=None):
     if role == "outsider":
         return 403
     if name in PROGRAMME_PAGES:
-        return 302 if role in {"new paper": DRAFTERS, "reopen": REOPENERS}[name] else 403
+        return 302 if role in PROGRAMME_WRITERS[name] else 403
     if not may_read(role, kind):
         return 404
     states, who = STEP_RULES[name]
@@ -440,6 +451,8 @@ def paper_post_data(name, paper):
         }
     if name == "reopen":
         return {"reason": "Matrix reason"}
+    if name == "subscription":
+        return {"subscribe": "yes"}
     if name == "edit":
         data = {
             "version": paper.version,
@@ -450,10 +463,9 @@ def paper_post_data(name, paper):
         for section in paper.sections.all():
             data[f"heading_{section.pk}"] = section.heading
             data[f"text_{section.pk}"] = section.text
-        return data
-    if name == "sections":
+        # "Add the section": saved with the rest, in the same post
         first = paper.sections.order_by("position").first()
-        return {"version": paper.version, "heading": "Matrix section", "after": first.pk}
+        return {**data, "new_heading": "Matrix section", "new_after": first.pk, "add_section": "1"}
     return {"comment": "Matrix comment"}
 
 
@@ -468,6 +480,11 @@ def paper_records():
         list(PaperSection.objects.order_by("pk").values_list("pk", "heading", "text", "position")),
         list(PaperEvent.objects.order_by("pk").values_list("pk", "step", "by_id", "comment")),
         list(QuarterLock.objects.order_by("pk").values_list("pk", "reopened_at", "reopen_reason")),
+        list(
+            Programme.subscribers.through.objects.order_by("pk").values_list(
+                "programme_id", "user_id"
+            )
+        ),
     )
 
 
@@ -479,11 +496,14 @@ def assert_done(name, paper, user):
     if name == "reopen":
         assert QuarterLock.objects.get(period=Q3).reopen_reason == "Matrix reason"
         return
+    if name == "subscription":
+        assert Programme.objects.get(subscribers=user).slug == "care-programme-2024-25"
+        return
     after = Paper.objects.get(pk=paper.pk)
     assert after.version > paper.version, name
     if name == "edit":
         assert after.title == "Edited in the matrix"
-    elif name == "sections":
+        assert after.events.filter(step="edited", by=user).exists()
         assert after.sections.filter(heading="Matrix section", numbered=True).exists()
     else:
         state = {"submit": "submitted", "return": "draft", "approve": "approved"}.get(name)
@@ -581,10 +601,11 @@ def test_an_invalid_paper_post_gets_a_clear_4xx_page_and_changes_nothing(
     draft = papers["draft"]
     stale = {**paper_post_data("edit", draft), "version": draft.version - 1}
     assert client.post(f"/papers/{draft.pk}/edit/", stale).status_code == 409
-    for data in [{}, {"version": draft.version, "heading": "", "after": "x"}]:
-        response = client.post(f"/papers/{draft.pk}/sections/", data)
+    adding = {**paper_post_data("edit", draft), "new_heading": "", "new_after": "x"}
+    for data in [{}, adding]:
+        response = client.post(f"/papers/{draft.pk}/edit/", data)
         assert response.status_code == 400
-        assert "That cannot be done" in response.content.decode()
+        assert 'class="govuk-error-summary"' in response.content.decode()
     early = {**paper_post_data("new paper", None), "figures_as_at": "2024-12-30"}
     response = client.post(PROGRAMME_PAGES["new paper"], early)
     assert response.status_code == 400

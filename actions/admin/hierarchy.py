@@ -234,6 +234,8 @@ class AbbreviationAdmin(ManagedAdmin):
 class ProgrammeAdmin(ManagedAdmin):
     list_display = ["name", "slug", "first_period", "last_period"]
     prepopulated_fields = {"slug": ["name"]}
+    # Who is emailed its published papers; each reader also chooses on the papers page.
+    filter_horizontal = ["subscribers"]
     inlines = [ObjectiveInline]
 
 

@@ -1,6 +1,7 @@
 """The programme's structure: programme → objective → requirement → mechanism. Actions and
 their quarterly updates hang off a mechanism (progress.py)."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import (
     F,
@@ -21,6 +22,14 @@ class Programme(models.Model):
     )
     last_period = ReportingPeriodField(
         help_text="Last quarter the programme reports on, e.g. 2024-25 Q4"
+    )
+    # Readers (committee members, mostly) emailed when one of its papers is published; each
+    # subscribes and unsubscribes themselves on the programme's papers page.
+    subscribers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="subscribed_programmes",
+        help_text="Emailed when one of the programme's papers is published",
     )
 
     class Meta:

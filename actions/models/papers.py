@@ -224,6 +224,29 @@ class Paper(models.Model):
     def is_draft(self) -> bool:
         return self.state == self.State.DRAFT
 
+    def contribution_of(self, user) -> str | None:
+        """How ``user`` had a hand in this paper ("drafted", "edited" or "submitted"), or None.
+        Whoever did may not approve, return or publish it: sign-off is someone else's. Reads
+        ``events`` (prefetch them for a page; one query otherwise)."""
+        if user.pk is None:
+            return None
+        if self.author_id == user.pk:
+            return "drafted"
+        steps = {event.step for event in self.events.all() if event.by_id == user.pk}
+        for step in PaperEvent.CONTRIBUTING:
+            if step in steps:
+                return str(step)  # the step's value is the verb: "edited"
+        return None
+
+    def contributors(self) -> list:
+        """Everyone who drafted, edited or submitted it, in the order they first did: reads
+        ``events`` with their ``by`` (prefetched on a page)."""
+        people = {}
+        for event in self.events.all():
+            if event.step in PaperEvent.CONTRIBUTING and event.by is not None:
+                people.setdefault(event.by_id, event.by)
+        return list(people.values())
+
 
 class PaperSection(models.Model):
     """One section of a paper's covering report: plain paragraphs and bullet points, typed by
@@ -252,10 +275,15 @@ class PaperEvent(models.Model):
 
     class Step(models.TextChoices):
         DRAFTED = "drafted", "Drafted"
+        # Saved a change or added a section: at most one a person in each draft round.
+        EDITED = "edited", "Edited"
         SUBMITTED = "submitted", "Submitted for approval"
         RETURNED = "returned", "Returned with comments"
         APPROVED = "approved", "Approved"
         PUBLISHED = "published", "Published"
+
+    # The steps that make someone one of the paper's writers, so never its approver.
+    CONTRIBUTING = (Step.DRAFTED, Step.EDITED, Step.SUBMITTED)
 
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="events")
     step = models.CharField(max_length=10, choices=Step.choices)

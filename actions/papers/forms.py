@@ -109,8 +109,16 @@ class PaperStartForm(forms.Form):
 
 
 class DraftForm(forms.Form):
-    """The title block, the figures' date and every section's heading and text. ``version``
-    is the paper's version when the form opened: a save after someone else's is refused."""
+    """The title block, the figures' date and every section's heading and text, and a new
+    numbered section's heading and place. ``version`` is the paper's version when the form
+    opened: a save after someone else's is refused.
+
+    One form, so that every button on the page sends everything typed: "Add the section"
+    (``adding``, from the button's name) saves the text and adds the section together, and
+    needs the new section's heading and place. A heading typed for a new section is not
+    dropped either: "Save the draft" adds it too."""
+
+    ADD_BUTTON = "add_section"
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     figures_as_at = _date_field(
@@ -119,10 +127,23 @@ class DraftForm(forms.Form):
     )
     title = forms.CharField(label="Report title", max_length=200)
     report_of = forms.CharField(label="Report of", max_length=200)
+    new_heading = forms.CharField(
+        label="Heading of the new numbered section", max_length=200, required=False
+    )
+    new_after = forms.TypedChoiceField(
+        label="Add it after",
+        coerce=int,
+        required=False,
+        error_messages={"invalid_choice": "Choose a section of this paper to add it after"},
+    )
 
     def __init__(self, *args, sections, **kwargs):
         super().__init__(*args, **kwargs)
         self.sections = list(sections)
+        self.adding = self.is_bound and (
+            self.ADD_BUTTON in self.data or bool(self.data.get("new_heading", "").strip())
+        )
+        self.fields["new_after"].choices = [(s.pk, s.heading) for s in self.sections]
         for section in self.sections:
             self.fields[f"heading_{section.pk}"] = forms.CharField(
                 label="Heading",
@@ -140,6 +161,26 @@ class DraftForm(forms.Form):
                 error_messages={"max_length": "A section must be 20,000 characters or fewer"},
             )
 
+    def clean(self):
+        data = super().clean()
+        if self.adding:
+            if not data.get("new_heading", "").strip():
+                self.add_error(
+                    "new_heading",
+                    forms.ValidationError("Enter the new section's heading", code="required"),
+                )
+            if data.get("new_after") in (None, "") and "new_after" not in self.errors:
+                self.add_error(
+                    "new_after", forms.ValidationError("Choose where to add it", code="required")
+                )
+        return data
+
+    def new_section(self) -> tuple[int, str] | None:
+        """(the section to add it after, its heading) when "Add the section" was pressed."""
+        if not self.adding:
+            return None
+        return self.cleaned_data["new_after"], self.cleaned_data["new_heading"].strip()
+
     def section_fields(self):
         """Each section with its two bound fields, in the paper's order."""
         return [
@@ -155,20 +196,14 @@ class DraftForm(forms.Form):
         }
 
 
-class AddSectionForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-    heading = forms.CharField(
-        label="Heading of the new numbered section",
-        max_length=200,
-        error_messages={"required": "Enter the new section's heading"},
-    )
-    after = forms.TypedChoiceField(
-        label="Add it after", coerce=int, error_messages={"required": "Choose where to add it"}
-    )
+class SubscriptionForm(forms.Form):
+    """Subscribing to, or unsubscribing from, a programme's published papers."""
 
-    def __init__(self, *args, sections, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["after"].choices = [(s.pk, s.heading) for s in sections]
+    subscribe = forms.TypedChoiceField(
+        choices=[("yes", "Subscribe"), ("no", "Unsubscribe")],
+        coerce=lambda value: value == "yes",
+        error_messages={"required": "Choose to subscribe or unsubscribe"},
+    )
 
 
 class StepForm(forms.Form):

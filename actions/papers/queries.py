@@ -6,10 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
+from actions.evidence import programme_measures
 from actions.models import (
+    Action,
     Committee,
     Meeting,
     Paper,
@@ -18,8 +20,10 @@ from actions.models import (
     Programme,
     QuarterLock,
 )
+from actions.queries import report_tables
 from careprog.periods import ReportingPeriod
 from careprog.roles import PROGRAMME_ADMINISTRATORS
+from kpis.models import KPIEntry
 
 _PAPER_RELATED = ("programme", "meeting__committee", "author")
 
@@ -212,4 +216,81 @@ def meeting_with_papers(pk: int) -> Meeting:
             Prefetch("papers", queryset=papers)
         ),
         pk=pk,
+    )
+
+
+@dataclass
+class PublishingGaps:
+    """What a paper about to be published is missing, for the approver to weigh."""
+
+    actions_without_update: list[Action]
+    figures_awaiting_approval: int
+    empty_sections: list[str]
+
+    @property
+    def any(self) -> bool:
+        return bool(
+            self.actions_without_update or self.figures_awaiting_approval or self.empty_sections
+        )
+
+
+def publishing_gaps(paper: Paper) -> PublishingGaps:
+    """The actions its report on progress shows with no update for its quarter (five
+    queries, as the paper reads them: actions.queries.report_tables), the figures of the
+    programme's measures up to the paper's figures date still awaiting approval, which the
+    paper leaves out (one query), and its sections left empty (none: expects ``paper`` from
+    paper_for_page). Six queries whatever the programme's size."""
+    missing = [
+        row.action
+        for table in report_tables(paper.programme, paper.period)
+        for row in table.rows
+        if row.action is not None and row.update is None
+    ]
+    awaiting = KPIEntry.objects.filter(
+        state=KPIEntry.State.AWAITING,
+        kpi__in=programme_measures(paper.programme),
+        period_end__lte=paper.figures_as_at,
+    ).count()
+    empty = [section.heading for section in paper.sections.all() if not section.text.strip()]
+    return PublishingGaps(missing, awaiting, empty)
+
+
+def is_subscribed(programme: Programme, user) -> bool:
+    """Whether ``user`` is emailed the programme's published papers: one query."""
+    return programme.subscribers.filter(pk=user.pk).exists()
+
+
+# The sign-off steps that say where a paper stands: an edit does not move it.
+_STANDING = [s for s in PaperEvent.Step if s != PaperEvent.Step.EDITED]
+
+
+def papers_awaiting(user, *, may_draft: bool, may_approve: bool) -> list[Paper]:
+    """The papers waiting for ``user``: for an approver, those submitted (to approve) or
+    approved (to publish) that they did not draft, edit or submit; for a drafter, drafts
+    returned to them (they drafted, edited or submitted it), each with ``returned_comment``.
+    Oldest meeting first. One query, whatever the number of papers."""
+    if not (may_draft or may_approve):
+        return []
+    wrote = PaperEvent.objects.filter(by=user, step__in=PaperEvent.CONTRIBUTING).values("paper_id")
+    latest = PaperEvent.objects.filter(paper=OuterRef("pk"), step__in=_STANDING).order_by(
+        "-at", "-pk"
+    )
+    waiting = Q(pk__in=[])
+    if may_approve:
+        waiting |= Q(state__in=[Paper.State.SUBMITTED, Paper.State.APPROVED]) & ~(
+            Q(author=user) | Q(pk__in=wrote)
+        )
+    if may_draft:
+        waiting |= Q(state=Paper.State.DRAFT, last_step=PaperEvent.Step.RETURNED) & (
+            Q(author=user) | Q(pk__in=wrote)
+        )
+    return list(
+        Paper.objects.annotate(
+            last_step=Subquery(latest.values("step")[:1]),
+            returned_comment=Subquery(latest.values("comment")[:1]),
+        )
+        .filter(waiting)
+        .select_related("programme", "meeting__committee")
+        .defer("snapshot")
+        .order_by("meeting__date", "pk")
     )

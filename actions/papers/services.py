@@ -4,8 +4,8 @@ first, and refuses a step its state or the person does not allow with PaperRefus
 
 The steps: draft → submitted → approved → published, with "returned with comments" from
 submitted or approved back to draft. Whoever may approve (Programme administrators, heads of
-service) approves, returns and publishes, but never approves, returns or publishes their own
-paper.
+service) approves, returns and publishes, but never a paper they drafted, edited or submitted.
+Each step emails whoever it concerns once it is saved (papers/notify.py).
 """
 
 from __future__ import annotations
@@ -27,8 +27,14 @@ from actions.models import (
 )
 from actions.models.papers import figures_date_problem
 from actions.papers import content as paper_content
+from actions.papers import notify
 from actions.papers.queries import lock_for, paper_for_page
-from actions.permissions import can_approve_paper, can_draft_paper, can_reopen_quarter
+from actions.permissions import (
+    can_approve_paper,
+    can_draft_paper,
+    can_read,
+    can_reopen_quarter,
+)
 from careprog.periods import ReportingPeriod
 
 Step = PaperEvent.Step
@@ -143,6 +149,19 @@ def _require_draft(paper: Paper, user) -> None:
         raise PaperRefused("You cannot edit committee papers.")
 
 
+def _record_edit(paper: Paper, user) -> None:
+    """Note that ``user`` edited the paper, once in each draft round (since it was started or
+    last returned), so the timeline names every writer without a line for every save."""
+    round_started = (
+        paper.events.filter(step__in=[Step.DRAFTED, Step.RETURNED]).order_by("-at", "-pk").first()
+    )
+    edits = paper.events.filter(step=Step.EDITED, by=user)
+    if round_started is not None:
+        edits = edits.filter(pk__gt=round_started.pk)
+    if not edits.exists():
+        _step(paper, Step.EDITED, user)
+
+
 @transaction.atomic
 def save_draft(
     *,
@@ -153,9 +172,12 @@ def save_draft(
     title: str,
     report_of: str,
     sections: dict[int, tuple[str, str]],
+    new_section: tuple[int, str] | None = None,
 ) -> Paper:
     """The title block, the figures' date and each section's heading and text (by section
-    id). A save after someone else's is refused with StalePaper, saving nothing."""
+    id), then, when ``new_section`` is (the section to add it after, its heading), a new
+    numbered section: all of it or nothing, so text typed before adding a section is never
+    lost. A save after someone else's is refused with StalePaper, saving nothing."""
     paper = _locked_paper(paper_id, seen_version)
     _require_draft(paper, user)
     meeting = Meeting.objects.get(pk=paper.meeting_id)
@@ -165,34 +187,56 @@ def save_draft(
         raise PaperRefused(
             "A section of this paper was removed while you were editing it.", status=409
         )
+    changed = (paper.figures_as_at, paper.title, paper.report_of) != (
+        figures_as_at,
+        title,
+        report_of,
+    )
     for pk, (heading, body) in sections.items():
         section = stored[pk]
         if (section.heading, section.text) != (heading, body):
             section.heading, section.text = heading, body
             section.save()
+            changed = True
     paper.figures_as_at, paper.title, paper.report_of = figures_as_at, title, report_of
+    if new_section is not None:
+        after_section_id, heading = new_section
+        _insert_section(paper, after_section_id=after_section_id, heading=heading)
+        changed = True
     paper.save()
+    if changed:
+        _record_edit(paper, user)
     return paper
 
 
-@transaction.atomic
-def add_section(
-    *, paper_id: int, user, seen_version: int, after_section_id: int, heading: str
-) -> PaperSection:
-    """A numbered section after the one given (a topic of the supporting information)."""
-    paper = _locked_paper(paper_id, seen_version)
-    _require_draft(paper, user)
+def _insert_section(paper: Paper, *, after_section_id: int, heading: str) -> PaperSection:
     ordered = list(paper.sections.order_by("position", "pk"))
     index = next((i for i, s in enumerate(ordered) if s.pk == after_section_id), None)
     if index is None:
-        raise PaperRefused("Choose a section of this paper to add the new one after.")
+        raise PaperRefused(
+            "The section to add the new one after was removed while you were editing.",
+            status=409,
+        )
     new = PaperSection(paper=paper, heading=heading, numbered=True)
     ordered.insert(index + 1, new)
     for position, section in enumerate(ordered, 1):
         section.position = position * 10
     new.save()
     PaperSection.objects.bulk_update([s for s in ordered if s is not new], ["position"])
+    return new
+
+
+@transaction.atomic
+def add_section(
+    *, paper_id: int, user, seen_version: int, after_section_id: int, heading: str
+) -> PaperSection:
+    """A numbered section after the one given (a topic of the supporting information). The
+    edit page adds one through save_draft, with the text typed around it."""
+    paper = _locked_paper(paper_id, seen_version)
+    _require_draft(paper, user)
+    new = _insert_section(paper, after_section_id=after_section_id, heading=heading)
     paper.save()
+    _record_edit(paper, user)
     return new
 
 
@@ -207,14 +251,26 @@ def submit(*, paper_id: int, user, comment: str = "") -> Paper:
     paper.state = State.SUBMITTED
     paper.save()
     _step(paper, Step.SUBMITTED, user, comment)
+    notify.submitted(paper, by=user, comment=comment)
     return paper
 
 
 def _require_approver(paper: Paper, user, doing: str) -> None:
+    """Separation of duties: whoever drafted, edited or submitted the paper does not sign
+    it off (DOMAIN.md, the committee cycle)."""
     if not can_approve_paper(user):
         raise PaperRefused(f"You cannot {doing} committee papers.")
-    if paper.author_id is not None and paper.author_id == user.pk:
-        raise PaperRefused(f"You drafted this paper, so someone else must {doing} it.")
+    contribution = paper.contribution_of(user)
+    if contribution is not None:
+        raise PaperRefused(f"You {contribution} this paper, so someone else must {doing} it.")
+
+
+def check_may_publish(*, paper: Paper, user) -> None:
+    """Refuses (PaperRefused) unless ``user`` may publish ``paper`` now: for the publishing
+    page, before it lists what is incomplete."""
+    if paper.state != State.APPROVED:
+        raise PaperRefused("Only an approved paper can be published.", status=409)
+    _require_approver(paper, user, "publish")
 
 
 @transaction.atomic
@@ -229,6 +285,7 @@ def return_paper(*, paper_id: int, user, comment: str) -> Paper:
     paper.state = State.DRAFT
     paper.save()
     _step(paper, Step.RETURNED, user, comment)
+    notify.returned(paper, by=user, comment=comment)
     return paper
 
 
@@ -241,6 +298,7 @@ def approve(*, paper_id: int, user, comment: str = "") -> Paper:
     paper.state = State.APPROVED
     paper.save()
     _step(paper, Step.APPROVED, user, comment)
+    notify.approved(paper, by=user, comment=comment)
     return paper
 
 
@@ -250,9 +308,7 @@ def publish(*, paper_id: int, user, comment: str = "", now: dt.datetime | None =
     its quarter's updates for officers. From here the paper renders from the snapshot only."""
     _locked_paper(paper_id)
     paper = paper_for_page(paper_id)
-    if paper.state != State.APPROVED:
-        raise PaperRefused("Only an approved paper can be published.", status=409)
-    _require_approver(paper, user, "publish")
+    check_may_publish(paper=paper, user=user)
     snapshot = paper_content.build(paper)
     paper.snapshot = snapshot
     paper.snapshot_sha256 = paper_content.sha256(snapshot)
@@ -260,6 +316,7 @@ def publish(*, paper_id: int, user, comment: str = "", now: dt.datetime | None =
     paper.published_at = now or timezone.now()
     paper.save()
     _step(paper, Step.PUBLISHED, user, comment)
+    notify.published(paper, by=user, comment=comment)
     if lock_for(paper.programme_id, paper.period) is None:
         QuarterLock.objects.create(
             programme_id=paper.programme_id,
@@ -268,6 +325,18 @@ def publish(*, paper_id: int, user, comment: str = "", now: dt.datetime | None =
             locked_at=paper.published_at,
         )
     return paper
+
+
+@transaction.atomic
+def set_subscription(*, programme: Programme, user, subscribed: bool) -> None:
+    """Whether ``user`` is emailed when one of the programme's papers is published: any
+    reader chooses for themselves."""
+    if not can_read(user):
+        raise PaperRefused("You cannot read committee papers.")
+    if subscribed:
+        programme.subscribers.add(user)
+    else:
+        programme.subscribers.remove(user)
 
 
 @transaction.atomic

@@ -15,7 +15,13 @@ from actions.models import Paper, Programme
 from actions.papers import appendices, pdf, queries, services, word, xlsx
 from actions.papers import changes as paper_changes
 from actions.papers.content import paper_content
-from actions.papers.forms import AddSectionForm, DraftForm, PaperStartForm, ReopenForm, StepForm
+from actions.papers.forms import (
+    DraftForm,
+    PaperStartForm,
+    ReopenForm,
+    StepForm,
+    SubscriptionForm,
+)
 from actions.permissions import (
     can_add_meeting,
     can_approve_paper,
@@ -24,7 +30,6 @@ from actions.permissions import (
     can_read,
     can_read_paper,
     can_reopen_quarter,
-    is_own_paper,
 )
 from careprog.periods import ReportingPeriod
 
@@ -33,7 +38,6 @@ STEPS = {
     "submit": (services.submit, can_draft_paper, False, "The paper has been submitted."),
     "return": (services.return_paper, can_approve_paper, True, "The paper has been returned."),
     "approve": (services.approve, can_approve_paper, False, "The paper has been approved."),
-    "publish": (services.publish, can_approve_paper, False, "The paper has been published."),
 }
 
 
@@ -81,6 +85,7 @@ def paper_list(request, slug):
             "papers": papers,
             "locks": queries.locks_for_programme(programme),
             "can_draft": can_draft_paper(request.user),
+            "subscribed": queries.is_subscribed(programme, request.user),
         },
     )
 
@@ -101,6 +106,23 @@ def _start_defaults(request, programme, last_paper, today) -> dict:
             title=last_paper.title, report_of=last_paper.report_of, start_from=str(last_paper.pk)
         )
     return initial
+
+
+@require_POST
+def paper_subscription(request, slug):
+    """Subscribe to, or unsubscribe from, the programme's published papers: any reader."""
+    programme = _programme_for_user(request, slug)
+    form = SubscriptionForm(request.POST)
+    if not form.is_valid():
+        message = " ".join(error for errors in form.errors.values() for error in errors)
+        return _refused(request, services.PaperRefused(message, status=400))
+    subscribe = form.cleaned_data["subscribe"]
+    services.set_subscription(programme=programme, user=request.user, subscribed=subscribe)
+    if subscribe:
+        messages.success(request, f"You will be emailed when a {programme} paper is published.")
+    else:
+        messages.success(request, f"You will no longer be emailed about {programme} papers.")
+    return redirect("actions:paper_list", slug=programme.slug)
 
 
 @require_http_methods(["GET", "POST"])
@@ -161,15 +183,15 @@ def paper_detail(request, pk):
     content = paper_content(paper)
     user = request.user
     steps = []
+    awaiting_sign_off = paper.state in (Paper.State.SUBMITTED, Paper.State.APPROVED)
+    contribution = paper.contribution_of(user) if awaiting_sign_off else None
+    may_decide = awaiting_sign_off and can_approve_paper(user) and contribution is None
     if paper.state == Paper.State.DRAFT and can_draft_paper(user):
         steps.append(("submit", "Submit for approval", False))
-    if paper.state in (Paper.State.SUBMITTED, Paper.State.APPROVED) and can_approve_paper(user):
-        if not is_own_paper(user, paper):
-            if paper.state == Paper.State.SUBMITTED:
-                steps.append(("approve", "Approve", False))
-            steps.append(("return", "Return with comments", True))
-            if paper.state == Paper.State.APPROVED:
-                steps.append(("publish", "Publish", False))
+    if may_decide:
+        if paper.state == Paper.State.SUBMITTED:
+            steps.append(("approve", "Approve", False))
+        steps.append(("return", "Return with comments", True))
     return render(
         request,
         "actions/papers/paper_detail.html",
@@ -178,10 +200,9 @@ def paper_detail(request, pk):
             "content": content,
             "events": paper.events.all(),
             "steps": steps,
-            "own_paper_awaiting_approval": paper.state
-            in (Paper.State.SUBMITTED, Paper.State.APPROVED)
-            and can_approve_paper(user)
-            and is_own_paper(user, paper),
+            "may_publish": may_decide and paper.state == Paper.State.APPROVED,
+            "own_contribution": contribution if can_approve_paper(user) else None,
+            "contributors": paper.contributors(),
             "can_edit": can_edit_paper(user, paper),
             "change_kinds": paper_changes.KINDS,
             "change_count": paper_changes.count(content["changes"]),
@@ -235,6 +256,7 @@ def paper_edit(request, pk):
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
+            new_section = form.new_section()
             try:
                 services.save_draft(
                     paper_id=paper.pk,
@@ -244,6 +266,7 @@ def paper_edit(request, pk):
                     title=data["title"],
                     report_of=data["report_of"],
                     sections=form.section_values(),
+                    new_section=new_section,
                 )
             except services.StalePaper as conflict:
                 stale = conflict.paper
@@ -254,53 +277,22 @@ def paper_edit(request, pk):
                 form.add_error("figures_as_at", refusal.message)
                 status = 400
             else:
-                messages.success(request, "The draft has been saved.")
-                return redirect(paper)
+                if new_section is None:
+                    messages.success(request, "The draft has been saved.")
+                    return redirect(paper)
+                messages.success(
+                    request,
+                    f"The draft has been saved and the section “{new_section[1]}” added.",
+                )
+                return redirect("actions:paper_edit", pk=paper.pk)
         else:
             status = 400
     return render(
         request,
         "actions/papers/paper_edit.html",
-        {
-            "paper": paper,
-            "form": form,
-            "stale": stale,
-            "add_form": AddSectionForm(initial={"version": paper.version}, sections=sections),
-        },
+        {"paper": paper, "form": form, "stale": stale},
         status=status,
     )
-
-
-@require_POST
-def paper_add_section(request, pk):
-    paper = _get_paper_for_user(request, pk)
-    if not can_draft_paper(request.user):
-        raise PermissionDenied
-    form = AddSectionForm(request.POST, sections=list(paper.sections.all()))
-    if not form.is_valid():
-        message = " ".join(error for errors in form.errors.values() for error in errors)
-        return _refused(request, services.PaperRefused(message, status=400))
-    try:
-        services.add_section(
-            paper_id=paper.pk,
-            user=request.user,
-            seen_version=form.cleaned_data["version"],
-            after_section_id=form.cleaned_data["after"],
-            heading=form.cleaned_data["heading"],
-        )
-    except services.StalePaper:
-        return _refused(
-            request,
-            services.PaperRefused(
-                "Someone saved this paper after you opened it, so no section was added. "
-                "Open the paper again and add it there.",
-                status=409,
-            ),
-        )
-    except services.PaperRefused as refusal:
-        return _refused(request, refusal)
-    messages.success(request, f"The section “{form.cleaned_data['heading']}” has been added.")
-    return redirect("actions:paper_edit", pk=paper.pk)
 
 
 @require_POST
@@ -319,6 +311,36 @@ def paper_step(request, pk, step):
         return _refused(request, refusal)
     messages.success(request, done)
     return redirect(paper)
+
+
+@require_http_methods(["GET", "POST"])
+def paper_publish(request, pk):
+    """Publishing confirms first: the page lists what the paper is missing (actions with no
+    update for its quarter, figures awaiting approval, empty sections); publishing anyway is
+    the approver's call, so a POST from it publishes whatever it lists."""
+    paper = _get_paper_for_user(request, pk)
+    if not can_approve_paper(request.user):
+        raise PermissionDenied
+    form = StepForm(_posted(request))
+    try:
+        services.check_may_publish(paper=paper, user=request.user)
+    except services.PaperRefused as refusal:
+        return _refused(request, refusal)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.publish(
+                paper_id=paper.pk, user=request.user, comment=form.cleaned_data["comment"]
+            )
+        except services.PaperRefused as refusal:
+            return _refused(request, refusal)
+        messages.success(request, "The paper has been published.")
+        return redirect(paper)
+    return render(
+        request,
+        "actions/papers/paper_publish.html",
+        {"paper": paper, "form": form, "gaps": queries.publishing_gaps(paper)},
+        status=400 if form.errors else 200,
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -33,6 +33,7 @@ copyFileSync(
 );
 copyFileSync(join(here, "charts.mjs"), join(out, "charts.mjs"));
 copyFileSync(join(here, "upload-progress.mjs"), join(out, "upload-progress.mjs"));
+copyFileSync(join(here, "unsaved-changes.mjs"), join(out, "unsaved-changes.mjs"));
 console.log(
-  `static/build: careprog.css (${css.css.length} bytes), govuk/assets/, govuk-frontend.min.js, careprog.mjs, plotly-basic.min.js, charts.mjs, upload-progress.mjs`,
+  `static/build: careprog.css (${css.css.length} bytes), govuk/assets/, govuk-frontend.min.js, careprog.mjs, plotly-basic.min.js, charts.mjs, upload-progress.mjs, unsaved-changes.mjs`,
 );

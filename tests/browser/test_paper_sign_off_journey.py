@@ -1,5 +1,6 @@
 """An officer drafts a committee paper, a head of service returns it, approves and publishes
-it, and the published quarter is then locked for the officer's updates."""
+it after a page listing what it is missing, and the published quarter is then locked for the
+officer's updates."""
 
 import datetime as dt
 import re
@@ -103,12 +104,34 @@ def test_a_paper_is_drafted_returned_approved_and_published_and_its_quarter_lock
     paper_url = page.url.removesuffix("edit/")
     assert_no_axe_violations(page)
 
-    # A numbered section for a topic of the supporting information, then the writing.
+    # A numbered section for a topic of the supporting information, added with the text
+    # typed before it, then the writing.
+    section_text(page, "Recommendations").fill("Typed before the section was added.")
     field(page, "Heading of the new numbered section").fill("Placements")
     page.get_by_label("Add it after").select_option(label="Background information")
     click_and_land(page, "Add the section")
-    expect(page.get_by_role("alert").first).to_contain_text("“Placements” has been added")
+    expect(page.get_by_role("alert").first).to_contain_text(
+        "The draft has been saved and the section “Placements” added"
+    )
+    expect(section_text(page, "Recommendations")).to_have_value(
+        "Typed before the section was added."
+    )
+    expect(section_text(page, "Placements")).to_be_visible()
     assert_no_axe_violations(page)
+
+    # Leaving with a change not saved asks first; staying keeps the text.
+    section_text(page, "Report summary").fill("Not saved yet.")
+    dialogs = []
+
+    def stay(dialog):
+        dialogs.append(dialog.type)
+        dialog.dismiss()
+
+    page.once("dialog", stay)
+    page.get_by_role("link", name="Care Programme 2024-25: papers").click()
+    page.wait_for_timeout(300)
+    assert dialogs == ["beforeunload"]
+    expect(section_text(page, "Report summary")).to_have_value("Not saved yet.")
 
     section_text(page, "Report summary").fill(
         "This report updates the committee on the Care Programme in 2024-25 Q3.\n\n"
@@ -180,7 +203,16 @@ def test_a_paper_is_drafted_returned_approved_and_published_and_its_quarter_lock
         head.reload()
         take_step(head, "approve")
         expect(head.get_by_role("heading", level=1)).to_contain_text("Approved")
-        take_step(head, "publish")
+        head.get_by_role("link", name="Publish", exact=True).click()
+        expect(head.get_by_role("heading", level=1)).to_have_text(
+            "Publish Care Programme: 2024-25 Q3"
+        )
+        missing = head.locator(".app-publishing-gaps")
+        expect(missing).to_contain_text("have no update for 2024-25 Q3")
+        expect(missing).to_contain_text("empty and left out of the paper")
+        assert_no_axe_violations(head)
+        response = click_and_land(head, "Publish it as it is")
+        assert response.status == 200
         expect(head.get_by_role("heading", level=1)).to_contain_text("Published")
         record = head.locator(".app-record")
         expect(record).to_contain_text("This is the committee record")

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("actions", "0007_objective_kpis"),
+        ("actions", "0008_paper_signoff"),
     ]
 
     operations = [

@@ -1,0 +1,121 @@
+"""Who is told of each sign-off step, by email, once the step is saved.
+
+Each function is called inside the step's transaction: it works out who to tell from the
+paper as the step left it, and sends on commit, so a step that is rolled back tells no one
+and a mail server that is down never undoes a step. One email a person, to them alone.
+"""
+
+from __future__ import annotations
+
+import os
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.template.loader import render_to_string
+
+from actions.models import Paper, PaperEvent
+from actions.permissions import APPROVE_PAPER_PERMISSION, READ_PAPER_PERMISSION
+
+# The start of the emails' links: the same setting the update reminders read.
+BASE_URL_ENV = "CAREPROG_BASE_URL"
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+_MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def _base_url() -> str:
+    return (os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL).rstrip("/")
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def _send(paper: Paper, *, step: str, by, people, comment: str = "") -> None:
+    """Renders one email a person (each with an address, and never the one who took the
+    step) now, and sends them all once the transaction commits. ``people`` are (person, why
+    they are told) pairs; a person listed twice is told once, for the first reason."""
+    base_url = _base_url()
+    seen, messages = set(), []
+    for person, why in people:
+        if not person.email or person.pk == by.pk or person.pk in seen or not person.is_active:
+            continue
+        seen.add(person.pk)
+        context = {
+            "name": person.get_short_name() or _name(person),
+            "by": _name(by),
+            "paper": paper,
+            "comment": comment,
+            "link": f"{base_url}{paper.get_absolute_url()}",
+            "base_url": base_url,
+            "service_name": settings.SERVICE_NAME,
+            "why": why,
+        }
+        subject = render_to_string(f"emails/paper_{step}_subject.txt", context)
+        messages.append(
+            EmailMessage(
+                subject=" ".join(subject.split()),
+                body=render_to_string(f"emails/paper_{step}.txt", context),
+                to=[person.email],
+            )
+        )
+    if messages:
+        transaction.on_commit(lambda: get_connection().send_messages(messages))
+
+
+def _writers(paper: Paper) -> list:
+    """The paper's author and everyone who edited or submitted it: two queries."""
+    User = get_user_model()
+    ids = set(
+        PaperEvent.objects.filter(paper=paper, step__in=PaperEvent.CONTRIBUTING)
+        .exclude(by=None)
+        .values_list("by_id", flat=True)
+    )
+    if paper.author_id:
+        ids.add(paper.author_id)
+    return list(User.objects.filter(pk__in=ids).order_by("pk"))
+
+
+def submitted(paper: Paper, *, by, comment: str) -> None:
+    """To every approver who may decide on it: not one of its writers."""
+    writers = {person.pk for person in _writers(paper)}
+    approvers = (
+        get_user_model()
+        .objects.with_perm(APPROVE_PAPER_PERMISSION, backend=_MODEL_BACKEND)
+        .exclude(pk__in=writers)
+        .order_by("pk")
+    )
+    why = "you approve committee papers"
+    _send(paper, step="submitted", by=by, people=[(p, why) for p in approvers], comment=comment)
+
+
+def returned(paper: Paper, *, by, comment: str) -> None:
+    """To its author and everyone who edited or submitted it, with what to change."""
+    why = "you drafted, edited or submitted this paper"
+    _send(
+        paper, step="returned", by=by, people=[(p, why) for p in _writers(paper)], comment=comment
+    )
+
+
+def approved(paper: Paper, *, by, comment: str) -> None:
+    """To its author."""
+    _send(paper, step="approved", by=by, people=_author(paper), comment=comment)
+
+
+def published(paper: Paper, *, by, comment: str) -> None:
+    """To its author, and to everyone subscribed to the programme's published papers who may
+    still read them."""
+    why = f"you subscribed to {paper.programme.name}'s published papers"
+    readers = [(person, why) for person in _subscribed_readers(paper)]
+    _send(paper, step="published", by=by, people=[*_author(paper), *readers], comment=comment)
+
+
+def _author(paper: Paper) -> list:
+    return [(paper.author, "you drafted this paper")] if paper.author_id else []
+
+
+def _subscribed_readers(paper: Paper) -> list:
+    """The programme's subscribers who may read its papers: one query."""
+    may_read = get_user_model().objects.with_perm(READ_PAPER_PERMISSION, backend=_MODEL_BACKEND)
+    return list(may_read.filter(subscribed_programmes=paper.programme_id).order_by("pk"))
