@@ -69,7 +69,7 @@ $(ENV_FILE):
 
 demo: setup $(ENV_FILE)
 	DEBUG=1 $(PY) manage.py migrate --noinput
-	DEBUG=1 $(PY) manage.py setup_demo
+	DEBUG=1 $(PY) manage.py setup_demo --address http://$(HOST):$(PORT)/
 
 run: demo
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)

@@ -16,9 +16,19 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from actions.evidence import programme_measures
-from actions.models import NEEDS_EXPLANATION, Action, Objective, Paper, Programme, Status, Update
+from actions.models import (
+    NEEDS_EXPLANATION,
+    Action,
+    Objective,
+    Paper,
+    Programme,
+    QuarterLock,
+    Status,
+    Update,
+)
 from actions.papers.changes import compare
 from actions.papers.content import progress_of
+from actions.papers.queries import lock_for
 from actions.queries import report_tables
 from careprog.periods import ReportingPeriod
 from kpis import readings as kpi_readings
@@ -63,6 +73,8 @@ class Attention:
     concerns: list[Concern] = field(default_factory=list)
     missing_update: list[Action] = field(default_factory=list)
     overdue: list[Action] = field(default_factory=list)
+    any_due_date: bool = False
+    lock: QuarterLock | None = None
     previous_paper: Paper | None = None
     status_moves: list[dict] = field(default_factory=list)
     kpis_of_concern: list[kpi_readings.KPIReading] = field(default_factory=list)
@@ -77,6 +89,12 @@ class Attention:
         return sum(c.total for c in self.counts)
 
     @property
+    def update_period(self) -> ReportingPeriod | None:
+        """The quarter officers are asked about now, which a locked quarter's page names
+        instead of chasing its own."""
+        return self.programme.update_period()
+
+    @property
     def figures_as_at(self) -> dt.date:
         """Measures are read as at the quarter's end, as the report reads them."""
         return self.period.end
@@ -85,10 +103,12 @@ class Attention:
 def needs_attention(
     programme: Programme, period: ReportingPeriod, today: dt.date | None = None
 ) -> Attention:
-    """Everything the page lists. Twelve queries whatever the programme's size: five for
+    """Everything the page lists. Thirteen queries whatever the programme's size: five for
     the report's tables (objectives, requirements, mechanisms, actions, updates), one each
-    for the actions missing an update and those overdue, one for the last published paper,
-    four for the measures evidencing the programme (kpis.readings.readings)."""
+    for the actions missing an update and those overdue, one for the quarter's lock, one
+    for the last published paper, four for the measures evidencing the programme
+    (kpis.readings.readings); ``programme`` read with Programme.objects.with_update_period()
+    saves one more (its update_period())."""
     today = today or timezone.localdate()
     attention = Attention(programme=programme, period=period, today=today)
     tables = report_tables(programme, period)
@@ -98,6 +118,7 @@ def needs_attention(
             if row.action is None:
                 continue
             by_status[row.status] += 1
+            attention.any_due_date |= row.action.due_date is not None
             if row.status in NEEDS_EXPLANATION:
                 attention.concerns.append(
                     Concern(
@@ -115,6 +136,7 @@ def needs_attention(
     )
     attention.missing_update = list(in_programme.missing_update(period).in_programme_order())
     attention.overdue = list(in_programme.overdue(today).order_by("due_date", "pk"))
+    attention.lock = lock_for(programme.pk, period)
 
     attention.previous_paper = last_published_paper(programme, period)
     if attention.previous_paper is not None:

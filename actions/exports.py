@@ -5,9 +5,9 @@ import io
 
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.text import slugify
 from openpyxl import Workbook
 
+from careprog.downloads import attachment, download_name
 from careprog.spreadsheets import append_row, csv_bytes
 
 FORMATS = {
@@ -27,9 +27,8 @@ def _xlsx(rows) -> bytes:
 
 
 def table_response(table, export_format, *, filename):
-    name = f"{slugify(filename)}-{timezone.localdate():%Y-%m-%d}.{export_format}"
+    """The table's rows as a download named for the table (``filename``) and today."""
+    name = download_name(filename, export_format, on=timezone.localdate())
     rows = table.as_values()
     body = csv_bytes(rows) if export_format == "csv" else _xlsx(rows)
-    response = HttpResponse(body, content_type=FORMATS[export_format])
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return attachment(HttpResponse(body, content_type=FORMATS[export_format]), name)

@@ -55,12 +55,18 @@ def can_reopen_quarter(user) -> bool:
     return user.is_authenticated and user.has_perm(REOPEN_QUARTER_PERMISSION)
 
 
+def can_read_drafts(user) -> bool:
+    """Unpublished papers (draft, submitted, approved) are read only by those who may draft
+    or approve them: the app and Django admin both ask this."""
+    return can_draft_paper(user) or can_approve_paper(user)
+
+
 def can_read_paper(user, paper) -> bool:
     """Published papers are public record for every role; drafts only for those who may
     draft or approve them."""
     if not (user.is_authenticated and user.has_perm(READ_PAPER_PERMISSION)):
         return False
-    return paper.is_published or can_draft_paper(user) or can_approve_paper(user)
+    return paper.is_published or can_read_drafts(user)
 
 
 def can_edit_paper(user, paper) -> bool:

@@ -137,16 +137,22 @@ def report_tables(programme: Programme, period: ReportingPeriod) -> list[Objecti
 
 
 def action_for_page(pk: int) -> Action:
-    """One action with its place in the hierarchy, lead, delegates and updates: three queries."""
+    """One action with its place in the hierarchy, lead, delegates and updates, and its
+    programme with the quarter it asks officers to update (as if read with
+    Programme.objects.with_update_period(), so Programme.update_period() costs nothing):
+    three queries."""
     updates = Update.objects.select_related("author").order_by("-period")
-    return get_object_or_404(
+    action = get_object_or_404(
         Action.objects.select_related("mechanism__requirement__objective__programme", "lead")
         .with_overdue()
+        .with_current_update()
         .prefetch_related(
             "delegates", Prefetch("updates", queryset=updates, to_attr="updates_newest_first")
         ),
         pk=pk,
     )
+    action.mechanism.requirement.objective.programme.update_period_now = action.update_period
+    return action
 
 
 def actions_with_latest_update() -> QuerySet[Action]:
@@ -172,13 +178,10 @@ def actions_with_latest_update() -> QuerySet[Action]:
 
 def status_counts(actions: QuerySet[Action]) -> dict[str, int]:
     """How many of ``actions`` (from actions_with_latest_update(), whose
-    ``missing_current_update`` the table shows too) are in each state a lead or committee asks
-    about: one query."""
+    ``missing_current_update`` the table shows too) are in each status, every status
+    counted so that they add up to ``total``, and how many miss an update: one query."""
     return actions.aggregate(
-        on_track=Count("pk", filter=Q(status=Status.ON_TRACK)),
-        at_risk=Count("pk", filter=Q(status=Status.AT_RISK)),
-        off_track=Count("pk", filter=Q(status=Status.OFF_TRACK)),
-        complete=Count("pk", filter=Q(status=Status.COMPLETE)),
+        **{status.value: Count("pk", filter=Q(status=status)) for status in Status},
         missing_update=Count("pk", filter=Q(missing_current_update=True)),
         total=Count("pk"),
     )
@@ -186,25 +189,31 @@ def status_counts(actions: QuerySet[Action]) -> dict[str, int]:
 
 @dataclass
 class UpdatesDue:
-    """How many of one person's actions in a programme miss an update for its current quarter."""
+    """How many of one person's actions in a programme miss an update for the quarter the
+    programme asks about (Programme.update_period()); none once its reporting is complete."""
 
     programme: Programme
     missing: int
     total: int
 
     @property
-    def period(self) -> ReportingPeriod:
-        return self.programme.current_period()
+    def period(self) -> ReportingPeriod | None:
+        return self.programme.update_period()
 
     @property
-    def due_by(self) -> dt.date:
-        return update_due_by(self.period)
+    def reporting_complete(self) -> bool:
+        return self.period is None
+
+    @property
+    def due_by(self) -> dt.date | None:
+        return None if self.period is None else update_due_by(self.period)
 
 
 def updates_due_for(user) -> list[UpdatesDue]:
     """For each programme in which ``user`` leads or is a delegate of actions, how many of
-    them miss an update for the programme's current quarter (Action.objects.missing_update's
-    rule), by programme name: two queries however many actions and programmes."""
+    them miss an update for the quarter the programme asks about (Action.objects
+    .missing_update's rule: never a locked quarter), by programme name: two queries however
+    many actions and programmes."""
     mine = (
         Action.objects.filter(Q(lead=user) | Q(delegates=user))
         .with_current_update()
@@ -216,7 +225,8 @@ def updates_due_for(user) -> list[UpdatesDue]:
     for _, programme_id, is_missing in mine:
         total[programme_id] += 1
         missing[programme_id] += bool(is_missing)
+    programmes = Programme.objects.with_update_period().filter(pk__in=list(total))
     return [
         UpdatesDue(programme=programme, missing=missing[programme.pk], total=total[programme.pk])
-        for programme in Programme.objects.filter(pk__in=list(total)).order_by("name", "pk")
+        for programme in programmes.order_by("name", "pk")
     ]

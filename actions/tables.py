@@ -3,6 +3,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from actions.filters import person_name
+from actions.models import UNTITLED_ACTION
 
 
 class ActionTable(tables.Table):
@@ -43,10 +44,10 @@ class ActionTable(tables.Table):
         order_by = ()
 
     def render_title(self, value, record):
-        return value or "(no action text)"
+        return value or UNTITLED_ACTION
 
     def value_title(self, value, record):
-        return value or "(no action text)"
+        return value or UNTITLED_ACTION
 
     def render_lead(self, value):
         return person_name(value)
@@ -75,13 +76,16 @@ class ActionTable(tables.Table):
         return value.label if value else ""
 
     def render_has_current_update(self, value, record):
-        if value:
-            return "Yes"
-        if not record.missing_current_update:
-            return "Not needed: complete"
-        return mark_safe('<strong class="govuk-tag govuk-tag--yellow">Missing</strong>')
+        if not value and record.missing_current_update:
+            return mark_safe('<strong class="govuk-tag govuk-tag--yellow">Missing</strong>')
+        return self.value_has_current_update(value, record)
 
     def value_has_current_update(self, value, record):
+        """The quarter is the one the action's programme asks about, never a locked one."""
         if value:
             return "Yes"
-        return "Not needed: complete" if not record.missing_current_update else "No"
+        if record.missing_current_update:
+            return "No"
+        if record.update_period is None:
+            return "Not needed: reporting complete"
+        return "Not needed: complete"

@@ -7,7 +7,6 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 from django_tables2 import RequestConfig
 
@@ -32,6 +31,7 @@ from actions.permissions import (
 )
 from actions.services import QuarterLocked, StaleEdit, record_update
 from actions.tables import ActionTable
+from careprog.downloads import attachment, download_name
 from careprog.periods import InvalidPeriod, ReportingPeriod
 from kpis import approval as kpi_approval
 from kpis import dashboard_rows
@@ -92,8 +92,9 @@ def programme_list(request):
 
 
 def _programme_reporting_on(slug, period: ReportingPeriod) -> Programme:
-    """The programme, or 404 if there is none or it does not report on ``period``."""
-    programme = get_object_or_404(Programme, slug=slug)
+    """The programme, or 404 if there is none or it does not report on ``period``; with the
+    quarter it asks officers to update (Programme.update_period()), at no extra query."""
+    programme = get_object_or_404(Programme.objects.with_update_period(), slug=slug)
     if not programme.covers(period):
         raise Http404(f"{programme} does not report on {period}")
     return programme
@@ -254,14 +255,16 @@ def _get_action_for_user(request, pk, *, write=False):
 
 
 def _form_period(request, action):
-    """The quarter the form writes about: ?period= if open, else the programme's current one."""
+    """The quarter the form writes about: ?period= if open, else the one the programme asks
+    officers to update (its last once its reporting is complete, which shows the lock)."""
     programme = action.mechanism.requirement.objective.programme
     open_periods = programme.periods_open_for_updates()
+    asked = open_periods[-1]
     try:
         chosen = ReportingPeriod.parse(request.GET["period"])
     except (KeyError, InvalidPeriod):
-        return programme.current_period(), open_periods
-    return (chosen if chosen in open_periods else programme.current_period()), open_periods
+        return asked, open_periods
+    return (chosen if chosen in open_periods else asked), open_periods
 
 
 @require_http_methods(["GET", "POST"])
@@ -377,7 +380,7 @@ def report_xlsx(request, slug, period: ReportingPeriod):
         tables=paper_content.progress(programme, period),
         at=timezone.localtime(),
     )
-    response = HttpResponse(body, content_type=paper_xlsx.CONTENT_TYPE)
-    name = f"{slugify(programme.name)}-{period.slug}-report-{timezone.localdate():%Y-%m-%d}"
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
+    name = download_name(
+        "report", "xlsx", programme=programme.slug, period=period, on=timezone.localdate()
+    )
+    return attachment(HttpResponse(body, content_type=paper_xlsx.CONTENT_TYPE), name)

@@ -47,5 +47,6 @@ urlpatterns = [
     # The users' guides, open without sign-in.
     path("help/", views.help_index, name="help"),
     path("help/<slug:role>/", views.help_guide, name="help_guide"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
 ]

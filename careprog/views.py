@@ -1,10 +1,13 @@
 """The users' guides at /help/: one short guide per role, open to everyone, signed in or not,
 so that someone who cannot sign in can still read how to. They import no app: what a guide
-says is written in its template (templates/help/), in the words the pages use."""
+says is written in its template (templates/help/), in the words the pages use. And the
+service's icon at /favicon.ico, which browsers and bookmarks ask for whatever a page says."""
+
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -39,3 +42,16 @@ def help_guide(request, role):
     if role not in GUIDES:
         raise Http404("No such guide")
     return render(request, f"help/{role}.html", _context(role=role, role_name=GUIDES[role]))
+
+
+FAVICON = Path(__file__).resolve().parent / "favicon.ico"
+
+
+@login_not_required
+@require_GET
+def favicon(request):
+    """careprog's own icon (not GOV.UK's crown: this is not a GOV.UK service), open without
+    sign-in, as the sign-in page's tab asks for it too."""
+    response = HttpResponse(FAVICON.read_bytes(), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

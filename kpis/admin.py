@@ -40,14 +40,47 @@ class KPIAdmin(ManagedHistoryAdmin):
     inlines = [KPITargetInline]
 
 
+FIGURES_READ_ONLY = (
+    "Figures are read-only here, for everyone: a figure committee members read was approved by "
+    "someone other than whoever supplied it, and a change here would have no second approver. "
+    "To correct a figure, its owner enters the corrected figure on the measure's page (Enter a "
+    "figure), and a head of service or another administrator approves it; an import's figures "
+    "are taken back by undoing the import (Import history)."
+)
+
+
 @admin.register(KPIValue)
 class KPIValueAdmin(ManagedHistoryAdmin):
+    """Read-only for everyone, superusers included: only approval (kpis/approval.py) writes a
+    figure, so that no one changes one without a second person (FIGURES_READ_ONLY)."""
+
     list_display = ["kpi", "period_end", "value", "origin", "source"]
     list_filter = ["origin", "kpi__group"]
     list_select_related = ["kpi"]
     search_fields = ["kpi__code", "kpi__name", "source"]
     date_hierarchy = "period_end"
     raw_id_fields = ["kpi"]
+    actions = None  # "delete selected" included
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "figures_read_only": FIGURES_READ_ONLY}
+        return super().changelist_view(request, extra_context)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "figures_read_only": FIGURES_READ_ONLY}
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(KPITarget)

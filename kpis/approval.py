@@ -67,6 +67,7 @@ def awaiting_decision_by(user) -> int:
         KPIEntry.objects.filter(state=KPIEntry.State.AWAITING)
         .exclude(entered_by=user)
         .exclude(batch__applied_by=user)
+        .exclude(batch__uploaded_by=user)
         .count()
     )
 
@@ -141,13 +142,23 @@ def enter_figure(
 
 
 def _lock_awaiting(entry: KPIEntry, user, seen_version: str | None) -> KPIEntry:
-    entry = KPIEntry.objects.select_for_update().select_related("kpi").get(pk=entry.pk)
+    entry = (
+        KPIEntry.objects.select_for_update(of=("self", "kpi"))  # not the nullable batch
+        .select_related("kpi", "batch")
+        .defer("batch__content")
+        .get(pk=entry.pk)
+    )
     if not can_approve(user, entry):
-        raise EntryRefused(
-            "You entered this figure, so another approver must decide on it."
-            if entry.entered_by_id == user.pk
-            else "Only a head of service or a programme administrator may approve figures."
-        )
+        if entry.entered_by_id == user.pk:
+            reason = "You entered this figure, so another approver must decide on it."
+        elif entry.batch_id and (supplied := entry.batch.supplied_by(user)):
+            reason = (
+                f"You {supplied} the return this figure came from, so another approver must "
+                "decide on it."
+            )
+        else:
+            reason = "Only a head of service or a programme administrator may approve figures."
+        raise EntryRefused(reason)
     if entry.state != KPIEntry.State.AWAITING:
         state = "approved" if entry.state == KPIEntry.State.APPROVED else "returned"
         raise EntryDecided(f"This figure was {state} already.")

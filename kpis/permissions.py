@@ -33,9 +33,19 @@ def can_enter(user, kpi) -> bool:
 
 
 def can_approve(user, entry) -> bool:
-    """An approver, never for an entry they made themselves."""
+    """An approver, never for a figure they supplied: one they entered, or one from a return
+    they uploaded or confirmed (``entry.batch``, which the caller selects)."""
     return (
         user.is_authenticated
         and user.has_perm(APPROVE_PERMISSION)
         and entry.entered_by_id != user.pk
+        and not (entry.batch_id and entry.batch.supplied_by(user))
+    )
+
+
+def can_decide_import(user, batch) -> bool:
+    """An approver who neither uploaded nor confirmed the return approves or returns its
+    figures all at once."""
+    return (
+        user.is_authenticated and user.has_perm(APPROVE_PERMISSION) and not batch.supplied_by(user)
     )

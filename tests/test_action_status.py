@@ -182,7 +182,7 @@ def test_a_rolled_up_at_risk_or_off_track_status_carries_the_reason_the_database
 
 ERT = "Extend the capacity of the Emergency Response Team (ERT)"  # complete in the seed
 REPORT = "/programmes/care-programme-2024-25/report/"
-REPORT_ROW = re.compile(r'data-action-id="(\d+)">\s*<strong class="govuk-tag [^"]*">([^<]+)<')
+REPORT_CELL = re.compile(r'data-action-id="(\d+)">(.*?)</td>', re.DOTALL)
 TABLE_ROW = re.compile(r'<tr class="govuk-table__row">(.*?)</tr>', re.DOTALL)
 ACTION_LINK = re.compile(r'href="/actions/(\d+)/"')
 TAG = re.compile(r'<strong class="govuk-tag [^"]*">([^<]+)</strong>')
@@ -213,8 +213,14 @@ def list_statuses(client, **filters):
 
 
 def report_statuses(client, period_slug):
+    """Action pk → the status its row in the report shows, "Not assessed" where it shows none
+    (the report shows a status only where an officer gave one)."""
     html = client.get(f"{REPORT}{period_slug}/").content.decode()
-    return {int(pk): label for pk, label in REPORT_ROW.findall(html)}
+    statuses = {}
+    for pk, cell in REPORT_CELL.findall(html):
+        tag = TAG.search(cell)
+        statuses[int(pk)] = tag.group(1) if tag else "Not assessed"
+    return statuses
 
 
 def page_status(client, action):

@@ -2,7 +2,9 @@
 
 import csv
 import datetime as dt
+import html as html_module
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -12,6 +14,7 @@ from openpyxl import load_workbook
 from actions.models import Action, Mechanism, Status, Update
 from careprog.periods import ReportingPeriod
 from tests.conftest import RISK_MATRIX, SAFELY_WITH_FAMILIES, WITHIN_FAMILY_NETWORK, seed_action
+from tests.factories import make_action, make_update
 
 Q3 = ReportingPeriod(2024, 3)
 Q4 = ReportingPeriod(2024, 4)
@@ -24,6 +27,10 @@ COOL_OFF_BEDS = "Present an Options Paper to CYPE Committee for ‘cool-off beds
 def officer_client(client, officer):
     client.force_login(officer)
     return client
+
+
+def words(page: str) -> str:
+    return " ".join(html_module.unescape(re.sub(r"<[^>]+>", " ", page)).split())
 
 
 def rows_of(response):
@@ -61,11 +68,28 @@ def test_counts_at_the_top_add_up_the_filtered_actions(member_client, seed_progr
         "at_risk": 1,
         "off_track": 1,
         "complete": 11,
+        "not_started": 0,
+        "not_assessed": 28,
         # nothing yet for 2024-25 Q4, the programme's current quarter; complete ones need none
         "missing_update": 32,
     }
     html = member_client.get("/actions/").content.decode()
     assert "missing an update for the current quarter" in html
+
+
+def test_my_actions_summary_adds_up_to_the_total_not_assessed_included(client, officer):
+    """Issue 20, point 8: the statuses listed add up to the actions counted."""
+    make_action("Not assessed yet", lead=officer)
+    make_update(make_action("Not started", lead=officer), Q3, Status.NOT_STARTED)
+    done = make_action("Done", lead=officer)
+    make_update(done, Q3, Status.COMPLETE)
+    client.force_login(officer)
+    summary = words(client.get("/actions/mine/").content.decode())
+    assert (
+        "3 actions 0 on track 0 at risk 0 off track 1 complete 1 not started 1 not assessed"
+        in summary
+    )
+    assert "Of these, 2 are missing an update for the current quarter." in summary
 
 
 def with_ids(query, programme):

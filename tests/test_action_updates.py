@@ -1,7 +1,11 @@
 """Officers keep the status and quarterly update of the actions they lead current."""
 
+import html
+import re
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from actions.models import Action, Status, Update
 from careprog.periods import ReportingPeriod
@@ -245,3 +249,34 @@ def test_the_conflict_shows_the_status_the_officer_chose_in_words(officer, actio
     post_update(first, action, first_form, text="Saved first")
     html = post_update(second, action, second_form, status="complete").content.decode()
     assert '<td class="govuk-table__cell">Complete</td>' in html
+
+
+# Issue 20, point 8: an update's source line gives its date once, and a time only when one
+# was recorded.
+
+
+def source_line(client, action) -> str:
+    page = client.get(f"/actions/{action.pk}/").content.decode()
+    lines = re.findall(r'<p class="govuk-body-s app-secondary-text">(.*?)</p>', page, re.DOTALL)
+    return html.unescape(lines[0])
+
+
+def test_an_update_from_the_published_paper_names_its_date_once_and_no_time(
+    officer_client, officer_actions
+):
+    action = seed_action(RISK_MATRIX)
+    line = source_line(officer_client, action)
+    assert line == (
+        "From Appendix C, Report on progress, Children, Young People and Education Committee, "
+        "5 March 2025"
+    )
+
+
+def test_an_update_typed_in_careprog_gives_who_and_when_to_the_minute(
+    officer_client, officer, officer_actions
+):
+    action = seed_action(RISK_MATRIX)
+    post_update(officer_client, action, open_form(officer_client, action, Q4), text="Q4 text")
+    saved = Update.objects.get(action=action, period=Q4)
+    when = timezone.localtime(saved.updated_at)
+    assert source_line(officer_client, action) == f"By Olive Lead, {when:%-d %B %Y, %H:%M}"

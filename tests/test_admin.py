@@ -1,9 +1,15 @@
-"""Administrators edit the hierarchy in Django admin, children inline in programme order."""
+"""Administrators edit the hierarchy in Django admin, children inline in programme order;
+approved figures are read-only there for everyone, superusers included."""
+
+import datetime as dt
+from decimal import Decimal
 
 import pytest
 
 from actions.models import Action, Mechanism, Objective, Requirement, Update
+from kpis.models import KPIValue
 from tests.conftest import FAMILY_ENVIRONMENT
+from tests.kpi_factories import make_kpi, make_value
 
 
 @pytest.fixture
@@ -72,3 +78,57 @@ def test_an_update_period_is_entered_as_a_financial_quarter(admin_client, seed_p
     )
     assert "Enter a financial quarter such as 2024-25 Q3" in response.content.decode()
     assert action.updates.count() == 1
+
+
+# --- Approved figures ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def approved_figure(db):
+    kpi = make_kpi("placements", name="Children placed within 20 miles")
+    return make_value(kpi, dt.date(2025, 1, 31), Decimal(64), source="Approved by Hannah Head")
+
+
+def figure_post(figure, **changes):
+    return {
+        "kpi": figure.kpi_id,
+        "period_end": figure.period_end.isoformat(),
+        "value": str(figure.value),
+        "origin": figure.origin,
+        "source": figure.source,
+        **changes,
+    }
+
+
+@pytest.mark.parametrize("who", ["administrator", "superuser"])
+def test_an_approved_figure_is_read_only_in_admin_for_everyone_and_says_how_to_correct_it(
+    client, approved_figure, who, request
+):
+    client.force_login(request.getfixturevalue(who))
+    url = f"/admin/kpis/kpivalue/{approved_figure.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'name="value"' not in html
+    assert "Figures are read-only here, for everyone" in html
+    assert "its owner enters the corrected figure" in html
+    assert "Figures are read-only here" in client.get("/admin/kpis/kpivalue/").content.decode()
+
+    assert client.post(url, figure_post(approved_figure, value="99")).status_code == 403
+    assert (
+        client.post(
+            f"/admin/kpis/kpivalue/{approved_figure.pk}/delete/", {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    client.post(
+        "/admin/kpis/kpivalue/",
+        {"action": "delete_selected", "_selected_action": [approved_figure.pk], "post": "yes"},
+    )
+    assert client.get("/admin/kpis/kpivalue/add/").status_code == 403
+    history = approved_figure.history.latest()
+    revert = f"/admin/kpis/kpivalue/{approved_figure.pk}/history/{history.history_id}/"
+    assert client.post(revert, figure_post(approved_figure, value="99")).status_code == 403
+
+    stored = KPIValue.objects.get(pk=approved_figure.pk)
+    assert (stored.value, stored.source) == (Decimal(64), "Approved by Hannah Head")

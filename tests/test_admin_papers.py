@@ -1,5 +1,6 @@
 """Papers are the committee record, so admin shows them read-only and never deletes a published
-one; administrators keep the council's paper template there, and officers with staff status
+one; a draft is shown only to those the app lets read it; administrators keep the council's
+paper template there (its sections and its appendices' names), and officers with staff status
 cannot change it."""
 
 import pytest
@@ -20,6 +21,14 @@ def admin_client(client, administrator):
 @pytest.fixture
 def staff_officer_client(client, django_user_model):
     client.force_login(make_user(django_user_model, "staffed", roles.OFFICERS, is_staff=True))
+    return client
+
+
+@pytest.fixture
+def staff_committee_member_client(client, django_user_model):
+    client.force_login(
+        make_user(django_user_model, "staffcllr", roles.COMMITTEE_MEMBERS, is_staff=True)
+    )
     return client
 
 
@@ -97,6 +106,9 @@ def template_post(template, **headings):
     data = {
         "name": template.name,
         "is_default": "on" if template.is_default else "",
+        "kpis_appendix": template.kpis_appendix,
+        "progress_appendix": template.progress_appendix,
+        "changes_appendix": template.changes_appendix,
         "sections-TOTAL_FORMS": len(sections),
         "sections-INITIAL_FORMS": len(sections),
         "sections-MIN_NUM_FORMS": 0,
@@ -152,3 +164,48 @@ def test_an_officer_with_staff_status_cannot_change_a_paper_in_admin(
         == 403
     )
     assert Paper.objects.filter(pk=paper.pk).exists()
+
+
+def test_a_committee_member_with_staff_status_sees_no_draft_paper_in_admin(
+    staff_committee_member_client, published, seed_programme, officer
+):
+    draft = draft_paper(seed_programme, officer, sections={"Report summary": "Not yet agreed."})
+    listing = staff_committee_member_client.get("/admin/actions/paper/")
+    assert listing.status_code == 200
+    assert f"/admin/actions/paper/{published.pk}/change/" in listing.content.decode()
+    assert f"/admin/actions/paper/{draft.pk}/change/" not in listing.content.decode()
+
+    opened = staff_committee_member_client.get(f"/admin/actions/paper/{draft.pk}/change/")
+    # Admin's answer to a row it does not have: back to the index, saying it does not exist.
+    assert opened.status_code == 302
+    followed = staff_committee_member_client.get(opened.url)
+    assert "Not yet agreed." not in followed.content.decode()
+    # As the app answers: a committee member cannot read the draft there either.
+    assert staff_committee_member_client.get(f"/papers/{draft.pk}/").status_code == 404
+
+
+def test_an_administrator_sees_draft_papers_in_admin(admin_client, seed_programme, officer):
+    draft = draft_paper(seed_programme, officer, sections={"Report summary": "Not yet agreed."})
+    page = admin_client.get(f"/admin/actions/paper/{draft.pk}/change/")
+    assert page.status_code == 200
+    assert "Not yet agreed." in page.content.decode()
+
+
+def test_the_paper_template_names_its_appendices_and_a_new_paper_keeps_them(
+    admin_client, seed_programme, officer
+):
+    template = PaperTemplate.objects.get(is_default=True)
+    assert (template.kpis_appendix, template.progress_appendix) == (
+        "Appendix 2 Key Performance Data",
+        "Appendix 3 Progress to date",
+    )
+    response = admin_client.post(
+        f"/admin/actions/papertemplate/{template.pk}/change/",
+        {**template_post(template), "progress_appendix": "Appendix 5 Progress to date"},
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    paper = draft_paper(seed_programme, officer)
+    assert paper.progress_appendix == "Appendix 5 Progress to date"
+    PaperTemplate.objects.filter(pk=template.pk).update(progress_appendix="Renamed later")
+    paper.refresh_from_db()
+    assert paper.progress_appendix == "Appendix 5 Progress to date"

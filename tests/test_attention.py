@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from actions.models import Action, Status
 from careprog.periods import ReportingPeriod
@@ -16,7 +17,7 @@ from kpis.models import KPIRank
 from tests.conftest import SEED_SLUG, seed_action
 from tests.factories import make_update
 from tests.kpi_factories import make_kpi, make_value
-from tests.paper_factories import draft_paper, publish
+from tests.paper_factories import draft_paper, make_meeting, publish
 from tests.test_paper_queries import ten_times
 from tests.test_report import _copy_seed
 
@@ -32,14 +33,18 @@ MOVED = "Enhance quality assurance processes to focus on cases which do not prog
 OVERDUE = "Introduce a standard Risk Matrix for all cases in or at the edge of care"
 COMPLETE_WITHOUT_Q4_UPDATE = "Review the SG Offer"
 
-COUNTS = "Status of actions by objective"
-CONCERNS = "Off track or at risk"
+COUNTS = "Status of actions by objective at the end of 2024-25 Q4"
+CONCERNS = "Off track or at risk at the end of 2024-25 Q4"
 MISSING_Q4 = "No update for 2024-25 Q4"
-OVERDUE_HEADING = "Overdue"
+OVERDUE_HEADING = f"Overdue as at today, {timezone.localdate():%-d %B %Y}"
 MOVES = "Status changes since the last published paper"
-KPIS = "Measures off target or worsening"
-BOTTOM = "Measures in the bottom quartile of councils"
+KPIS = "Measures off target or worsening, as at 31 March 2025"
+BOTTOM = "Measures in the bottom quartile of councils, as at 31 March 2025"
 HEADINGS = [COUNTS, CONCERNS, MISSING_Q4, OVERDUE_HEADING, MOVES, KPIS, BOTTOM]
+# On the Q3 page, each heading names Q3 and its end.
+Q3_CONCERNS = "Off track or at risk at the end of 2024-25 Q3"
+Q3_KPIS = "Measures off target or worsening, as at 31 December 2024"
+Q3_BOTTOM = "Measures in the bottom quartile of councils, as at 31 December 2024"
 
 _SECTION = re.compile(
     r'<section class="app-attention__section[^"]*"[^>]*>\s*<h2[^>]*>(.*?)</h2>(.*?)</section>',
@@ -132,8 +137,8 @@ def test_each_kind_of_concern_is_listed_under_its_own_heading(member_client, q4)
         moves.text
     )
     assert moves.lists(MOVED) and moves.lists(OFF_TRACK)
-    assert "Not assessed → On track" in moves.text
-    assert "Not assessed → Off track" in moves.text
+    assert "No status given → On track" in moves.text
+    assert "No status given → Off track" in moves.text
 
     assert page[KPIS].lists("Care leavers in education, employment or training")
     assert "Worsening" in page[KPIS].text
@@ -178,8 +183,10 @@ def test_the_counts_give_each_objectives_actions_by_status_not_assessed_included
 
 def test_empty_sections_say_none(member_client, seed_programme):
     page = sections(member_client.get(Q3_PAGE))
-    for heading in (CONCERNS, OVERDUE_HEADING, KPIS, BOTTOM):
+    for heading in (Q3_CONCERNS, Q3_KPIS, Q3_BOTTOM):
         assert page[heading].text == "None.", heading
+    # No seed action has a due date, so "None." would claim more than it knows.
+    assert page[OVERDUE_HEADING].text == "No action has a due date."
     assert page[MOVES].text == ("None: no paper has been published for 2024-25 Q3 or earlier.")
 
 
@@ -234,8 +241,9 @@ def test_the_page_takes_the_same_queries_for_a_programme_ten_times_larger(
     assert queries_for(member_client, small_url) == queries_for(member_client, large_url)
     # session, user, the user's and their groups' permissions, programme; the report's
     # objectives, requirements, mechanisms, actions, updates; actions missing an update;
-    # overdue actions; the last published paper; KPIs, values, targets, comparators
-    with django_assert_num_queries(17):
+    # overdue actions; the quarter's lock; the last published paper; KPIs, values, targets,
+    # comparators
+    with django_assert_num_queries(18):
         member_client.get(large_url)
 
 
@@ -301,8 +309,42 @@ def test_only_a_real_rating_lists_a_measure_as_off_target(member_client, seed_pr
         make_value(kpi, dt.date(2024, 12, 31), "40", origin=value_origin)
         make_target(kpi, 2024, 75, origin=target_origin)
 
-    concerns = sections(member_client.get(Q3_PAGE))[KPIS]
+    concerns = sections(member_client.get(Q3_PAGE))[Q3_KPIS]
 
     assert concerns.lists("Agreed and missed")
     assert not concerns.lists("Invented and missed")
     assert not concerns.lists("Real against an illustrative target")
+
+
+def test_a_locked_quarters_page_says_officers_are_asked_about_the_next_one_instead(
+    member_client, seed_programme, officer, head_of_service
+):
+    paper = publish(draft_paper(seed_programme, officer), head_of_service)
+    missing = sections(member_client.get(Q3_PAGE))["No update for 2024-25 Q3"]
+    assert missing.text.startswith(
+        "2024-25 Q3 is locked: its paper to Children, Young People and Education Committee, "
+        "5 March 2025 has been published, so officers are no longer asked for its updates; "
+        "they are asked about 2024-25 Q4."
+    )
+    assert missing.hrefs[0] == paper.get_absolute_url()
+    assert "is locked" not in sections(member_client.get(Q4_PAGE))[MISSING_Q4].text
+
+
+def test_once_every_quarter_is_locked_the_page_says_reporting_is_complete(
+    member_client, seed_programme, officer, head_of_service
+):
+    q4_meeting = make_meeting(dt.date(2025, 6, 11))
+    publish(draft_paper(seed_programme, officer, period=Q4, meeting=q4_meeting), head_of_service)
+    missing = sections(member_client.get(Q4_PAGE))[MISSING_Q4]
+    assert "officers are no longer asked for its updates, and the programme's reporting is " in (
+        missing.text
+    )
+
+
+def test_the_page_says_what_each_list_is_as_at(member_client, seed_programme):
+    page = words(member_client.get(Q3_PAGE).content.decode())
+    assert (
+        "Each list says what it is as at: actions as last reported by the end of 2024-25 Q3 "
+        "(October to December 2024) and measures as at 31 December 2024, except overdue "
+        f"actions, which are as at today, {timezone.localdate():%-d %B %Y}"
+    ) in page

@@ -1,6 +1,8 @@
 """`make run` loads demo sign-ins, one per role, only for local work."""
 
 import datetime as dt
+import subprocess
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -11,6 +13,8 @@ from actions.papers import content
 from careprog import roles
 from kpis.models import KPI
 from tests.conftest import SEED_SLUG
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_demo_sign_ins_are_refused_without_debug(db, settings):
@@ -81,3 +85,29 @@ def test_the_demo_officer_owns_a_few_local_measures_to_enter_figures_for(db, set
     client.force_login(get_user_model().objects.get(username="officer"))
     html = client.get("/kpis/mine/").content.decode()
     assert all(kpi.name in html for kpi in owned)
+
+
+def test_the_demo_prints_the_address_it_is_served_at(db, settings, capsys):
+    """Issue 20, point 8: `make run PORT=8101` printed port 8000."""
+    settings.DEBUG = True
+    call_command("setup_demo", address="http://127.0.0.1:8101/")
+    out = capsys.readouterr().out
+    assert "Demo sign-ins (local use only) at http://127.0.0.1:8101/" in out
+    assert "8000" not in out
+
+
+@pytest.mark.parametrize(
+    ("args", "address"),
+    [
+        ((), "127.0.0.1:8000"),
+        (("PORT=8101",), "127.0.0.1:8101"),
+        (("HOST=0.0.0.0", "PORT=8102"), "0.0.0.0:8102"),
+    ],
+)
+def test_make_run_prints_the_address_it_serves(args, address):
+    """`make -n` lists the commands `make run` would run without running them."""
+    commands = subprocess.run(
+        ["make", "-n", "run", *args], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    assert f"manage.py setup_demo --address http://{address}/" in commands
+    assert f"manage.py runserver {address}" in commands

@@ -139,3 +139,12 @@ def test_djangos_admin_pages_link_to_the_administrators_guide(client, administra
         response = client.get(url)
         assert response.status_code == 200
         assert guide in response.content.decode(), url
+
+
+def test_the_service_icon_is_served_without_sign_in(client):
+    """Issue 20, point 8: /favicon.ico answered 404. Every page's <link rel="icon"> names it."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/x-icon"
+    assert response.content.startswith(b"\x00\x00\x01\x00")  # an ICO file's header
+    assert '<link rel="icon" href="/favicon.ico"' in client.get("/help/").content.decode()

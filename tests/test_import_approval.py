@@ -11,10 +11,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from careprog import roles
 from kpis import approval
 from kpis.due import period_ends_before
 from kpis.importing.apply import apply_return, approve_import, store_upload, undo_import
 from kpis.models import ImportBatch, KPIEntry, KPIValue
+from tests.conftest import make_user
 from tests.import_files import long_return
 from tests.kpi_factories import make_kpi, make_value
 
@@ -86,7 +88,10 @@ def test_the_importer_may_not_approve_their_own_import(administrator, placements
     client = signed_in(administrator)
 
     page = client.get(f"/kpis/entries/import/{batch.pk}/").content.decode()
-    assert "You imported this return, so another approver must approve its figures." in page
+    assert (
+        "You uploaded and confirmed this return, so another approver must decide on its figures."
+        in page
+    )
     assert "Approve 1 figure" not in page
     assert (
         client.post(f"/kpis/entries/import/{batch.pk}/", {"decision": "approve"}).status_code == 403
@@ -371,3 +376,68 @@ def test_an_owners_figure_approved_brings_its_commentary_and_leaves_the_values_n
     )  # fmt: skip
     latest = value.history.order_by("history_id").last()
     assert (latest.history_type, latest.history_user, latest.value) == ("~", head_of_service, 61)
+
+
+def uploaded_by_one_confirmed_by_another(rows, *, uploader, confirmer):
+    """A return one administrator uploads and another confirms from its preview."""
+    batch = store_upload(data=long_return(rows), file_name="january.xlsx", user=uploader)
+    return apply_return(batch=batch, user=confirmer)
+
+
+@pytest.fixture
+def second_administrator(django_user_model):
+    return make_user(django_user_model, "second", roles.PROGRAMME_ADMINISTRATORS, is_staff=True)
+
+
+@pytest.mark.parametrize("decision", ["approve", "return"])
+def test_the_uploader_of_a_return_may_not_decide_on_it_though_someone_else_confirmed_it(
+    administrator, second_administrator, head_of_service, placements, decision
+):
+    batch = uploaded_by_one_confirmed_by_another(
+        [["placements", "Jan 2025", 64, ""]], uploader=administrator, confirmer=second_administrator
+    )
+    uploader = signed_in(administrator)
+    url = f"/kpis/entries/import/{batch.pk}/"
+    page = uploader.get(url).content.decode()
+    assert "You uploaded this return, so another approver must decide on its figures." in page
+    assert "Approve 1 figure" not in page and "Return 1 figure" not in page
+
+    response = uploader.post(url, {"decision": decision, "awaiting": 1, "comment": "Check"})
+    assert response.status_code == 403
+    assert "You uploaded this return, so another approver must decide on its figures." in (
+        response.content.decode()
+    )
+    assert KPIEntry.objects.get().state == KPIEntry.State.AWAITING
+    assert not KPIValue.objects.exists()
+
+    # Nor one by one, from the figure's own page.
+    entry = KPIEntry.objects.get()
+    page = uploader.get(f"/kpis/entries/{entry.pk}/").content.decode()
+    assert "You uploaded the return this figure came from" in page
+    assert 'value="approve"' not in page
+    version = approval.version_of(entry, None)
+    response = uploader.post(
+        f"/kpis/entries/{entry.pk}/",
+        {"decision": decision, "seen_version": version, "comment": "Check"},
+    )
+    assert response.status_code == 403
+    assert KPIEntry.objects.get().state == KPIEntry.State.AWAITING
+    with pytest.raises(approval.EntryRefused, match="You uploaded the return"):
+        approval.approve_entry(entry=entry, user=administrator)
+    assert not KPIValue.objects.exists()
+
+    # The confirmer is refused as before; a head of service decides.
+    assert signed_in(second_administrator).post(url, {"decision": "approve"}).status_code == 403
+    assert approve_import(batch=batch, user=head_of_service) == 1
+    assert KPIValue.objects.get().value == 64
+
+
+def test_the_uploader_is_not_counted_among_those_a_returns_figures_await(
+    administrator, second_administrator, head_of_service, placements
+):
+    uploaded_by_one_confirmed_by_another(
+        [["placements", "Jan 2025", 64, ""]], uploader=administrator, confirmer=second_administrator
+    )
+    assert approval.awaiting_decision_by(administrator) == 0
+    assert approval.awaiting_decision_by(second_administrator) == 0
+    assert approval.awaiting_decision_by(head_of_service) == 1

@@ -1,6 +1,8 @@
 """Two published papers show every kind of change in "changes since the last paper", each with
-before → after: actions added and removed, status moves, updates, measures added and removed,
-figures, ratings and quartile bands. The programme's first paper says it has none."""
+before → after: actions added and removed, status moves, new updates, measures added and
+removed, figures, ratings and quartile bands, counted first and detailed after. Only changes
+are listed: an action with no new update for the paper's quarter is not one. The programme's
+first paper says it has none."""
 
 import datetime as dt
 import re
@@ -87,8 +89,8 @@ RISK_MATRIX_TITLE = "Introduce a standard Risk Matrix for all cases in or at the
 # One row of each kind: what changed, then before, then after.
 EVERY_KIND = {
     "actions_added": f"Open a second Juno home {SAFELY_WITH_FAMILIES} Not in the last paper "
-    "Not assessed",
-    "actions_removed": f"{CHARTER} Children live in a family environment Not assessed "
+    "No status given",
+    "actions_removed": f"{CHARTER} Children live in a family environment No status given "
     "Not in this paper",
     "status_moves": f"{RISK_MATRIX_TITLE} {SAFELY_WITH_FAMILIES} On track At risk",
     "updates_changed": f"{RISK_MATRIX_TITLE} {SAFELY_WITH_FAMILIES} Matrix drafted "
@@ -134,10 +136,74 @@ def test_the_changes_are_those_published_whatever_happens_later(papers, reader):
 
 def test_the_programmes_first_published_paper_says_there_is_no_earlier_paper(papers, reader):
     q2, _ = papers
-    for url in (f"/papers/{q2.pk}/changes/", f"/papers/{q2.pk}/"):
-        page = text(reader.get(url))
-        assert (
-            "This is the programme's first published paper, so there is no earlier paper to "
-            "compare it with." in page
-        )
-        assert "Compared with the last published paper" not in page
+    page = text(reader.get(f"/papers/{q2.pk}/changes/"))
+    assert (
+        "This is the programme's first published paper, so there is no earlier paper to "
+        "compare it with." in page
+    )
+    assert "Compared with the last published paper" not in page
+
+
+def test_a_first_paper_has_no_changes_appendix_and_a_later_one_has_it_last(papers, reader):
+    """The seed paper lists its appendices, and a changes appendix is not among them: a
+    first paper has nothing to compare, so it prints none. A later paper's comes after the
+    report on progress, in the order of the appendices' numbers."""
+    q2, q3 = papers
+    first = reader.get(f"/papers/{q2.pk}/").content.decode()
+    assert 'id="changes-since-last-paper"' not in first
+    assert "Appendix 4 Changes since the last paper" not in first
+    later = reader.get(f"/papers/{q3.pk}/").content.decode()
+    assert (
+        later.index("Appendix 2 Key Performance Data")
+        < later.index("Appendix 3 Progress to date, 2024-25 Q3")
+        < later.index("Appendix 4 Changes since the last paper")
+    )
+
+
+def test_the_counts_come_first_and_the_details_after(papers, reader):
+    _, q3 = papers
+    page = reader.get(f"/papers/{q3.pk}/changes/").content.decode()
+    counts = re.search(
+        r'<ul class="govuk-list govuk-list--bullet app-change-counts">(.*?)</ul>', page, re.DOTALL
+    )
+    assert counts, "a list of counts"
+    assert counts.start() < page.index('data-kind="actions_added"')
+    lines = [text(item) for item in re.findall(r"<li>(.*?)</li>", counts.group(1), re.DOTALL)]
+    assert lines[:4] == [
+        "1 action was added",
+        "1 action was removed",
+        "12 actions changed status",  # the Risk Matrix, and 11 seed actions now complete
+        # Q2's paper had the Risk Matrix's Q2 update only; the Q3 paper has every seed update.
+        "39 actions have a new update",
+    ]
+    assert "1 measure was added" in lines and "1 measure's quartile band moved" in lines
+
+
+Q4 = ReportingPeriod(2024, 4)
+KFT = "Review the Accommodation Gateway process"
+
+
+def test_an_action_with_no_new_update_for_the_quarter_is_not_a_change(
+    seed_programme, officer, head_of_service, reader, client, administrator
+):
+    """The seed's Q3 paper, then a Q4 draft in which one action has a new update: Appendix B
+    lists that one, not the 38 whose Q3 text is simply not repeated."""
+    publish(draft_paper(seed_programme, officer), head_of_service)
+    make_update(seed_action(RISK_MATRIX), Q4, Status.ON_TRACK, text="Matrix in use by all teams")
+    q4 = draft_paper(
+        seed_programme,
+        officer,
+        period=Q4,
+        meeting=make_meeting(dt.date(2025, 6, 4)),
+        figures_as_at=Q4.end,
+    )
+    client.force_login(administrator)
+    page = client.get(f"/papers/{q4.pk}/changes/").content.decode()
+    rows = change_rows(page)
+    assert rows["updates_changed"] == [
+        f"{RISK_MATRIX_TITLE} {SAFELY_WITH_FAMILIES} Training with staff to be completed "
+        "Matrix in use by all teams"
+    ]
+    assert KFT not in page
+    assert "(none)" not in text(page)
+    assert "1 action has a new update" in text(page)

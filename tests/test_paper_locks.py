@@ -146,9 +146,7 @@ def test_the_report_marks_the_action_whose_update_and_status_changed_since_publi
     assert "1 action now reads differently, marked below" in text(page)
     assert page.count("Changed since published") == 1
     cell = update_cell(page, action)
-    assert cell.startswith(
-        f"Changed since published The paper said: Not assessed, “{published_text}”."
-    )
+    assert cell.startswith(f"Changed since published The paper said: “{published_text}”.")
     assert "Corrected after committee" in cell
 
 

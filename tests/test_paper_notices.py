@@ -236,3 +236,24 @@ def test_administrators_see_and_change_a_programmes_subscribers_in_admin(
     page = signed_in(administrator).get(f"/admin/actions/programme/{seed_programme.pk}/change/")
     assert page.status_code == 200
     assert 'name="subscribers"' in page.content.decode()
+
+
+def test_a_title_with_an_ampersand_reads_as_typed_in_every_emails_subject(
+    seed_programme, officer, another_head, sent
+):
+    """Emails are text: "&" in a title must not arrive as "&amp;"."""
+    olive, harry = signed_in(officer), signed_in(another_head)
+    paper = draft_paper(seed_programme, officer, title="Care & Support")
+    subjects = []
+    for who, name, comment in [
+        (olive, "submit", ""),
+        (harry, "return", "Cost it"),
+        (olive, "submit", ""),
+        (harry, "approve", ""),
+        (harry, "publish", ""),
+    ]:
+        _, emails = sent(
+            lambda who=who, name=name, comment=comment: step(who, paper, name, comment)
+        )
+        subjects += [email.subject for email in emails]
+    assert subjects and all(s.startswith("Care & Support: ") for s in subjects), subjects

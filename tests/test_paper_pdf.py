@@ -6,6 +6,7 @@ quotes (tests/test_seed_paper.py). Text is compared with its whitespace removed:
 lines wherever a cell's width ends, and pypdf reads each line break as a newline.
 """
 
+import datetime as dt
 import io
 import logging
 import re
@@ -16,20 +17,23 @@ import pytest
 from django.core.management import call_command
 from pypdf import PdfReader
 
-from actions.models import Paper, Update
+from actions.models import Paper, Status, Update
 from actions.papers import pdf
+from careprog.periods import ReportingPeriod
 from kpis.models import KPI
 from tests.conftest import RISK_MATRIX, seed_action
-from tests.paper_factories import draft_paper
+from tests.factories import make_update
+from tests.paper_factories import draft_paper, make_meeting
 from tests.test_seed_fixture import SOURCE as APPENDIX_C
 from tests.test_seed_fixture import flatten, parse_appendix_c
 from tests.test_seed_paper import PAPER_QUOTES, _load_everything_known_later
 
 COMMITTEE = "Children, Young People and Education Committee"
 MEETING = "Wednesday 5 March 2025"
-KPI_APPENDIX = "Appendix A: Key performance data"
-CHANGES_APPENDIX = "Appendix B: Changes since the last paper"
-PROGRESS_APPENDIX = "Appendix C: Report on progress, 2024-25 Q3"
+# The names the paper's own text gives its appendices (its APPENDICES list).
+KPI_APPENDIX = "Appendix 2 Key Performance Data"
+PROGRESS_APPENDIX = "Appendix 3 Progress to date, 2024-25 Q3"
+CHANGES_APPENDIX = "Appendix 4 Changes since the last paper"
 
 
 @pytest.fixture
@@ -94,14 +98,18 @@ def test_the_published_pdf_holds_all_43_actions_and_their_updates_in_order_under
             reader.find(mechanism, "mechanism")
         if action:
             reader.find(action, "action")
-        reader.find(status, f"status of {action!r}")
-        reader.find(update or "No update provided", f"update of {action!r}")
+        if status:  # only where one was given: 11 complete
+            reader.find(status, f"status of {action!r}")
+        if update:  # a blank cell where the seed's is blank
+            reader.find(update, f"update of {action!r}")
         seen = (title, requirement, mechanism, action)
+    assert "Not assessed" not in progress and "No update provided" not in progress
+    assert "Action with no title" not in progress
 
 
 def test_the_published_pdf_holds_every_measure_with_its_figure(seed_pdf):
     text = "\n".join(pages(seed_pdf))
-    appendix = text[text.index(KPI_APPENDIX) : text.index(CHANGES_APPENDIX)]
+    appendix = text[text.index(KPI_APPENDIX) : text.index(PROGRESS_APPENDIX)]
     reader = InOrder(appendix)
     for code, (figure, date) in PAPER_QUOTES.items():
         reader.find(KPI.objects.get(code=code).name, code)
@@ -128,14 +136,19 @@ def test_every_page_is_numbered_page_x_of_y_under_the_committee_and_meeting(seed
 
 
 # The report's title, then each appendix: what each page names in its header.
-PARTS = ["CARE PROGRAMME", KPI_APPENDIX, CHANGES_APPENDIX, PROGRESS_APPENDIX]
-PORTRAIT = {"CARE PROGRAMME", CHANGES_APPENDIX}
+# The seed is the programme's first paper, so it has no changes appendix, as its own list says.
+PARTS = ["CARE PROGRAMME", KPI_APPENDIX, PROGRESS_APPENDIX]
+PORTRAIT = {"CARE PROGRAMME"}
 
 
 def test_each_page_names_its_part_and_the_wide_appendices_print_in_landscape(seed_pdf):
     parts = []
     for page in PdfReader(io.BytesIO(seed_pdf)).pages:
-        part = next(p for p in reversed(PARTS) if p in page.extract_text())
+        # The running header, which pypdf reads last: the covering report's own APPENDICES
+        # list names the appendices too, in its text.
+        text = page.extract_text()
+        header = text[text.rindex(f"{COMMITTEE}, {MEETING}") :]
+        part = next(p for p in reversed(PARTS) if p in header)
         parts.append((part, page.mediabox.width > page.mediabox.height))
     names = [part for part, _ in parts]
     assert names == sorted(names, key=PARTS.index)  # each part from its first page to its last
@@ -198,7 +211,7 @@ def test_a_committee_member_gets_404_for_a_drafts_pdf_and_the_published_paper_as
     response = member_client.get(f"/papers/{seed_paper.pk}/paper.pdf")
     assert response.status_code == 200
     assert response["Content-Disposition"] == (
-        'attachment; filename="care-programme-2024-25-2025-03-05-2024-25-q3.pdf"'
+        'attachment; filename="care-programme-2024-25-2024-25-q3-paper-2025-03-05.pdf"'
     )
     assert response.content.startswith(b"%PDF-")
     page = member_client.get(f"/papers/{seed_paper.pk}/").content.decode()
@@ -262,3 +275,29 @@ def test_the_seed_paper_renders_in_a_few_seconds_without_a_warning(seed_paper, c
         pdf.render(seed_paper.snapshot, draft=False, published_at=seed_paper.published_at)
     assert time.process_time() - started < 10
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+def test_a_later_papers_pdf_ends_with_the_changes_counted_first(
+    seed_paper, seed_programme, officer, client
+):
+    """After the seed's Q3 paper, a Q4 draft in which one action has a new update: its last
+    appendix counts the changes, then lists that one action, never "(none)"."""
+    q4 = ReportingPeriod(2024, 4)
+    make_update(seed_action(RISK_MATRIX), q4, Status.ON_TRACK, text="Matrix in use by all teams")
+    draft = draft_paper(
+        seed_programme,
+        officer,
+        period=q4,
+        meeting=make_meeting(dt.date(2025, 6, 4)),
+        figures_as_at=q4.end,
+    )
+    client.force_login(officer)
+    text = "\n".join(pages(client.get(f"/papers/{draft.pk}/paper.pdf").content))
+    changes = text[text.index(CHANGES_APPENDIX) :]
+    assert text.index("Appendix 3 Progress to date, 2024-25 Q4") < text.index(CHANGES_APPENDIX)
+    reader = InOrder(changes)
+    reader.find("1 action has a new update", "the count")
+    reader.find("New updates (1)", "the details' heading")
+    reader.find("Matrix in use by all teams", "the new update")
+    assert "(none)" not in changes
+    assert "Review the Accommodation Gateway process" not in changes

@@ -4,6 +4,7 @@ published, while a draft on the same quarter, built from live data, moves with t
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from actions.models import Action, Mechanism, Objective, Paper
+from actions.models import UNTITLED_ACTION, Action, Mechanism, Objective, Paper
 from actions.papers import content as paper_content
 from kpis.importing.apply import apply_return, store_upload
 from kpis.models import KPI, ComparatorValue, KPIValue
@@ -19,7 +20,7 @@ from tests.conftest import RISK_MATRIX, SAFELY_WITH_FAMILIES, seed_action
 from tests.import_files import long_return
 from tests.kpi_factories import approve_imports, make_target
 from tests.paper_factories import Q3, draft_paper, make_meeting, publish
-from tests.paper_pages import paper_page
+from tests.paper_pages import article, paper_page
 from tests.test_action_updates import open_form, post_update
 
 EXTRACT = sorted((Path(__file__).parent.parent / "fixtures" / "lait").glob("*"))
@@ -220,3 +221,40 @@ def test_deleting_an_action_leaves_the_published_paper_as_it_was(record):
     Mechanism.objects.filter(actions__isnull=True).delete()
     record.assert_unchanged()
     record.assert_draft_moved()
+
+
+# --- Only what was there -------------------------------------------------------------------
+
+NO_UPDATE_IN_Q3 = "Agree and launch the Foster Carer Charter"
+
+
+def test_the_record_leaves_a_missing_update_blank_and_an_unrated_status_unsaid(record):
+    """The seed gives 39 of 43 actions an update, rates 11 complete and none of the rest:
+    the paper shows the 11, no "Not assessed", and an empty cell where there is no update."""
+    page = record.published_html
+    assert "Not assessed" not in page and "No update provided" not in page
+    assert page.count('app-report-table__update"') == 43
+    assert page.count(">Complete</strong>") == 11
+    charter = seed_action(NO_UPDATE_IN_Q3)
+    cell = re.search(rf'data-action-id="{charter.pk}">(.*?)</td>', page, re.DOTALL).group(1)
+    assert cell.strip() == ""
+
+
+def test_an_action_with_no_text_is_named_one_way_in_the_paper(record):
+    """The seed's action under "Managed reunification for older young people" has no text."""
+    assert record.published_html.count(f">{UNTITLED_ACTION}</td>") == 1
+    assert "Action with no title" not in record.published_html
+
+
+def test_the_draft_tells_its_readers_which_actions_have_no_update_outside_the_paper(
+    record, client, officer
+):
+    client.force_login(officer)
+    page = client.get(f"/papers/{record.draft.pk}/").content.decode()
+    notice = page.index("4 actions have no update for 2024-25 Q3")
+    assert notice < page.index('<article class="app-paper"')
+    listed = page[notice : page.index('<article class="app-paper"')]
+    assert f'href="/actions/{seed_action(NO_UPDATE_IN_Q3).pk}/"' in listed
+    assert "No update provided" not in article(client.get(f"/papers/{record.draft.pk}/"))
+    # The published paper, the record, carries no such notice.
+    assert "have no update for" not in client.get(f"/papers/{record.paper.pk}/").content.decode()

@@ -14,7 +14,7 @@ from actions.models import (
     QuarterLock,
     TemplateSection,
 )
-from actions.permissions import MANAGE_PERMISSION
+from actions.permissions import MANAGE_PERMISSION, can_read_drafts
 from careprog.admin import GuardedQueries, WritesNeedPermission
 
 
@@ -72,13 +72,22 @@ class PaperEventInline(ReadOnlyInline):
 
 @admin.register(Paper)
 class PaperAdmin(ManagedPaperAdmin):
-    """Read-only: papers change only through their sign-off in the app."""
+    """Read-only: papers change only through their sign-off in the app. A paper not yet
+    published (and so its sections and timeline, shown inline) is listed and opened only for
+    those the app lets read it (actions.permissions.can_read_drafts): a committee member
+    given staff status finds no draft here, as the app answers 404."""
 
     list_display = ["title", "programme", "period", "meeting", "state"]
     list_filter = ["state", "programme"]
     inlines = [PaperSectionInline, PaperEventInline]
     exclude = ["snapshot"]
     actions = None  # "delete selected" would not ask has_delete_permission about each paper
+
+    def get_queryset(self, request):
+        papers = super().get_queryset(request)
+        if can_read_drafts(request.user):
+            return papers
+        return papers.filter(state=Paper.State.PUBLISHED)
 
     def has_add_permission(self, request):
         return False

@@ -4,13 +4,52 @@ their quarterly updates hang off a mechanism (progress.py)."""
 from django.conf import settings
 from django.db import models
 from django.db.models import (
+    Case,
+    Exists,
     F,
+    OuterRef,
     Q,
+    Value,
+    When,
 )
+from django.db.models.functions import Greatest, Least
 from django.urls import reverse
 
-from careprog.fields import ReportingPeriodField
+from actions.models.papers import QuarterLock
+from careprog.fields import NextPeriod, ReportingPeriodField
 from careprog.periods import ReportingPeriod
+
+
+class ProgrammeQuerySet(models.QuerySet):
+    def with_update_period(self):
+        """Each programme carries ``update_period_now``: Programme.update_period() in SQL, so
+        one query can ask many programmes, or each action its own programme (the
+        missing-update rule), about the quarter officers are asked to update. None once the
+        programme's reporting is complete. Adds no query: subqueries on the quarter locks.
+
+        The current quarter if no published paper holds it locked, else the quarter after
+        the first locked one from there whose next quarter is not locked (the first gap in
+        the run of locked quarters), if the programme still reports on it.
+        """
+        today = Value(ReportingPeriod.current(), output_field=ReportingPeriodField())
+        current = Least(Greatest(today, F("first_period")), F("last_period"))
+        held = QuarterLock.objects.filter(reopened_at__isnull=True)
+        after_held = held.filter(programme=OuterRef("programme"), period=OuterRef("after"))
+        first_gap = (
+            held.filter(programme=OuterRef("pk"), period__gte=OuterRef("current_period_now"))
+            .annotate(after=NextPeriod(F("period")))
+            .filter(~Exists(after_held), after__lte=OuterRef("last_period"))
+            .order_by("period")
+            .values("after")[:1]
+        )
+        current_held = held.filter(programme=OuterRef("pk"), period=OuterRef("current_period_now"))
+        return self.alias(current_period_now=current).annotate(
+            update_period_now=Case(
+                When(Exists(current_held), then=first_gap),
+                default=F("current_period_now"),
+                output_field=ReportingPeriodField(),
+            )
+        )
 
 
 class Programme(models.Model):
@@ -31,6 +70,8 @@ class Programme(models.Model):
         related_name="subscribed_programmes",
         help_text="Emailed when one of the programme's papers is published",
     )
+
+    objects = ProgrammeQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -53,13 +94,34 @@ class Programme(models.Model):
     def current_period(self) -> ReportingPeriod:
         """Today's financial quarter, kept within the quarters the programme reports on.
 
-        ``_current_period_in_sql`` is the same rule inside a query over many programmes.
+        ProgrammeQuerySet.with_update_period() starts from the same rule in SQL.
         """
         return min(max(ReportingPeriod.current(), self.first_period), self.last_period)
 
+    def update_period(self) -> ReportingPeriod | None:
+        """The quarter officers are asked to update: the first from the current one that no
+        published paper holds locked (a reopened quarter is open again), or None when every
+        quarter left is locked: the programme's reporting is complete. Home, the action
+        tables, "missing an update" and the reminders all ask this, never a locked quarter.
+
+        Read from ``update_period_now`` when the programme was read with
+        ProgrammeQuerySet.with_update_period() (the same rule in SQL), else one query.
+        """
+        if hasattr(self, "update_period_now"):
+            return self.update_period_now
+        held = set(
+            QuarterLock.objects.filter(programme=self, reopened_at__isnull=True).values_list(
+                "period", flat=True
+            )
+        )
+        remaining = self.current_period().until(self.last_period)
+        return next((period for period in remaining if period not in held), None)
+
     def periods_open_for_updates(self) -> list[ReportingPeriod]:
-        """Quarters an officer may write about: the programme's, up to the current one."""
-        return self.first_period.until(self.current_period())
+        """Quarters an officer may write about: the programme's, up to the one they are
+        asked to update (which is after the current one when that is locked). A locked
+        quarter among them still refuses officers (actions.services.record_update)."""
+        return self.first_period.until(self.update_period() or self.current_period())
 
     def covers(self, period: ReportingPeriod) -> bool:
         return self.first_period <= period <= self.last_period

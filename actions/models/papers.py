@@ -17,8 +17,36 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from actions.papers import appendices
 from careprog.fields import ReportingPeriodField
 from careprog.periods import ReportingPeriod
+
+
+class AppendixNames(models.Model):
+    """The names the paper's own text gives its generated appendices ("(Appendix 2)"), shown
+    alike on the page, in Word, PDF and Excel (papers/appendices.py)."""
+
+    kpis_appendix = models.CharField(
+        "Key performance data appendix",
+        max_length=200,
+        default=appendices.KEY_PERFORMANCE_DATA,
+        help_text=f"As the paper's text names it, e.g. {appendices.KEY_PERFORMANCE_DATA}",
+    )
+    progress_appendix = models.CharField(
+        "Report on progress appendix",
+        max_length=200,
+        default=appendices.PROGRESS,
+        help_text=f"As the paper's text names it, e.g. {appendices.PROGRESS}",
+    )
+    changes_appendix = models.CharField(
+        "Changes since the last paper appendix",
+        max_length=200,
+        default=appendices.CHANGES,
+        help_text=f"As the paper's text names it, e.g. {appendices.CHANGES}",
+    )
+
+    class Meta:
+        abstract = True
 
 
 class Committee(models.Model):
@@ -101,9 +129,10 @@ def figures_date_problem(
     return None
 
 
-class PaperTemplate(models.Model):
-    """The council's standard covering report: its sections, in order, copied into each new
-    paper. A council changes it in admin; papers already drafted keep their own sections."""
+class PaperTemplate(AppendixNames):
+    """The council's standard covering report: its sections, in order, and its appendices'
+    names, copied into each new paper. A council changes it in admin; papers already drafted
+    keep their own sections and names."""
 
     name = models.CharField(max_length=200, unique=True)
     is_default = models.BooleanField(
@@ -141,7 +170,7 @@ class TemplateSection(models.Model):
         return self.template.get_absolute_url()
 
 
-class Paper(models.Model):
+class Paper(AppendixNames):
     """A programme's covering report to one meeting, on one quarter, with its generated
     appendices. ``figures_as_at`` is the date its figures are taken at: the author chooses it
     between the quarter's end and the meeting, as papers quote the latest figures when written.

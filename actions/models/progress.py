@@ -13,18 +13,19 @@ from django.db.models import (
     DateField,
     Exists,
     ExpressionWrapper,
+    F,
     OuterRef,
     Q,
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from actions.models.hierarchy import Mechanism
+from actions.models.hierarchy import Mechanism, Programme
 from careprog.fields import ReportingPeriodField
 from careprog.periods import ReportingPeriod
 
@@ -45,6 +46,12 @@ class Status(models.TextChoices):
         return _BRAG_LETTER[self]
 
     @property
+    def given_label(self) -> str:
+        """The status as its officer gave it, or '' where none was given: "not assessed" is
+        the absence of a rating (an officer cannot choose it), so a paper prints nothing."""
+        return "" if self == Status.NOT_ASSESSED else self.label
+
+    @property
     def tag_class(self) -> str:
         """GOV.UK tag colour modifier for this status."""
         return _TAG_CLASS[self]
@@ -56,6 +63,11 @@ class Status(models.TextChoices):
 
 
 NEEDS_EXPLANATION = (Status.AT_RISK, Status.OFF_TRACK)
+
+UNTITLED_ACTION = "(no action text)"
+"""How an action with no text is named wherever it must be named (pages, papers, files,
+emails): in brackets, so no reader takes it for the council's own words. The seed's
+"Managed reunification for older young people" action cell is empty in the committee's table."""
 
 
 def _explained_when_needed() -> Q:
@@ -84,17 +96,15 @@ _TAG_CLASS = {
 _PROGRAMME = "mechanism__requirement__objective__programme"
 ROLLED_UP_FIELDS = ("status", "reason", "next_step")
 NO_UPDATE_POSITION = (Status.NOT_ASSESSED, "", "")
+UPDATE_PERIOD = "programme_update_period"
 
 
-def _current_period_in_sql(programme: str) -> Least:
-    """Programme.current_period() of the programme at the path ``programme`` (an OuterRef
-    path from inside a subquery), so one query can ask each programme about its own quarter.
-    Periods are stored as slugs, which sort in time order."""
-    today = Value(ReportingPeriod.current(), output_field=ReportingPeriodField())
-    return Least(
-        Greatest(today, OuterRef(f"{programme}__first_period")),
-        OuterRef(f"{programme}__last_period"),
-    )
+def _programme_update_period() -> Subquery:
+    """Programme.update_period() of each action's programme, in SQL
+    (ProgrammeQuerySet.with_update_period), which ActionQuerySet aliases as
+    ``UPDATE_PERIOD`` so one query asks each programme about its own quarter."""
+    programmes = Programme.objects.with_update_period().filter(pk=OuterRef(_PROGRAMME))
+    return Subquery(programmes.values("update_period_now")[:1])
 
 
 def overdue_rule(today=None) -> Q:
@@ -105,13 +115,14 @@ def overdue_rule(today=None) -> Q:
 
 
 def _resolved(period: ReportingPeriod | None):
-    """``period``, or, given None, each action's own programme's current quarter."""
-    return _current_period_in_sql(_PROGRAMME) if period is None else period
+    """``period``, or, given None, the quarter each action's programme asks about (from
+    inside a subquery of a query ActionQuerySet gave the ``UPDATE_PERIOD`` alias)."""
+    return OuterRef(UPDATE_PERIOD) if period is None else period
 
 
 def _has_update_for(period: ReportingPeriod | None) -> Exists:
-    """Whether the action has an update for ``period``, or, given None, for its own
-    programme's current quarter."""
+    """Whether the action has an update for ``period``, or, given None, for the quarter its
+    programme asks about."""
     return Exists(Update.objects.filter(action=OuterRef("pk"), period=_resolved(period)))
 
 
@@ -124,10 +135,16 @@ def _complete_by(period: ReportingPeriod | None) -> Exact:
 
 
 def missing_update_rule(period: ReportingPeriod | None = None) -> Q:
-    """No update for ``period`` (default: each action's programme's current quarter), and
-    not complete by then: a complete action is never asked for another update, whether
-    by the action tables, the reminders, an officer's home page or "Needs attention"."""
-    return ~Q(_has_update_for(period)) & ~Q(_complete_by(period))
+    """No update for ``period`` and not complete by then: a complete action is never asked
+    for another update, whether by the action tables, the reminders, an officer's home page
+    or "Needs attention". Without ``period``, the quarter each action's programme asks
+    about (Programme.update_period(): never a locked quarter), and none at all once its
+    reporting is complete; that needs the ``UPDATE_PERIOD`` alias, which ActionQuerySet's
+    methods add."""
+    rule = ~Q(_has_update_for(period)) & ~Q(_complete_by(period))
+    if period is None:
+        rule &= Q(**{f"{UPDATE_PERIOD}__isnull": False})
+    return rule
 
 
 def update_due_by(period: ReportingPeriod) -> dt.date:
@@ -168,27 +185,41 @@ class ActionQuerySet(models.QuerySet):
             overdue=ExpressionWrapper(overdue_rule(today), output_field=BooleanField())
         )
 
+    def _asking(self, period: ReportingPeriod | None):
+        """This queryset, ready for a rule about ``period``: given None, with each action's
+        programme's update period aliased (a subquery, no extra query)."""
+        if period is not None or UPDATE_PERIOD in self.query.annotations:
+            return self
+        return self.alias(**{UPDATE_PERIOD: _programme_update_period()})
+
     def updated(self, period: ReportingPeriod | None = None):
-        """Actions with an update for ``period`` (default: their programme's current quarter)."""
-        return self.filter(_has_update_for(period))
+        """Actions with an update for ``period`` (default: the quarter their programme asks
+        about, Programme.update_period())."""
+        return self._asking(period).filter(_has_update_for(period))
 
     def missing_update(self, period: ReportingPeriod | None = None):
-        """missing_update_rule(): no update for ``period`` (default: their programme's
-        current quarter) and not complete by then."""
-        return self.filter(missing_update_rule(period))
+        """missing_update_rule(): no update for ``period`` (default: the quarter their
+        programme asks about; none once its reporting is complete) and not complete by then."""
+        return self._asking(period).filter(missing_update_rule(period))
 
     def not_missing_update(self, period: ReportingPeriod | None = None):
-        """Every action missing_update() leaves out: updated, or complete."""
-        return self.exclude(missing_update_rule(period))
+        """Every action missing_update() leaves out: updated, complete, or in a programme
+        whose reporting is complete."""
+        return self._asking(period).exclude(missing_update_rule(period))
 
     def with_current_update(self):
-        """Each row carries ``has_current_update`` (the rule of updated()) and
-        ``missing_current_update`` (missing_update()'s), for the programme's current quarter."""
-        return self.annotate(
-            has_current_update=_has_update_for(None),
-            missing_current_update=ExpressionWrapper(
-                missing_update_rule(), output_field=BooleanField()
-            ),
+        """Each row carries ``update_period`` (Programme.update_period() of its programme,
+        None once its reporting is complete), ``has_current_update`` (the rule of
+        updated()) and ``missing_current_update`` (missing_update()'s) for that quarter."""
+        return (
+            self._asking(None)
+            .annotate(update_period=F(UPDATE_PERIOD))
+            .annotate(
+                has_current_update=_has_update_for(None),
+                missing_current_update=ExpressionWrapper(
+                    missing_update_rule(), output_field=BooleanField()
+                ),
+            )
         )
 
     def roll_up(self) -> int:
@@ -262,7 +293,7 @@ class Action(models.Model):
         ]
 
     def __str__(self):
-        return self.title or "(no action text)"
+        return self.title or UNTITLED_ACTION
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -452,3 +483,15 @@ class Update(models.Model):
     @property
     def status_choice(self) -> Status:
         return Status(self.status)
+
+    @property
+    def recorded_on(self) -> str:
+        """The day (and time) the update's page gives beside who wrote it or where it came
+        from. One loaded from a published paper (``source``) was never typed in careprog,
+        so it has no time of its own; its date is the day it was first published (not the
+        day it was loaded), left out when its source names it: "From Appendix C, …,
+        5 March 2025", not "…, 5 March 2025, 5 March 2025, 00:00"."""
+        if not self.source or self.author_id is not None:
+            return f"{timezone.localtime(self.updated_at):%-d %B %Y, %H:%M}"
+        day = f"{timezone.localtime(self.created_at):%-d %B %Y}"
+        return "" if day in self.source else day

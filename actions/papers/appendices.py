@@ -1,9 +1,42 @@
 """The names of a paper's generated appendices, the same in every form of the paper (its page,
-Word, PDF and Excel): committee services and members refer to "Appendix C" whichever they read.
-The report on progress is Appendix C, as the committee's own papers call it."""
+Word, PDF and Excel), so that committee services and members find "Appendix 3" whichever they
+read, and the paper's own text can cite it ("(Appendix 2)").
 
-KEY_PERFORMANCE_DATA = "Appendix A: Key performance data"
-CHANGES = "Appendix B: Changes since the last paper"
-PROGRESS = "Appendix C: Report on progress"
+A paper template says each name (PaperTemplate's ``*_appendix`` fields); a paper copies them
+when it starts, and its snapshot keeps them, so a published paper keeps the names it was
+published with whatever the template later says. The defaults are the seed paper's own
+(its APPENDICES list: "Appendix 2 Key Performance Data", "Appendix 3 Progress to date";
+Appendix 1 is the programme itself, which careprog does not generate). Imports nothing, so
+the models can take their defaults from here.
+"""
+
+KEY_PERFORMANCE_DATA = "Appendix 2 Key Performance Data"
+PROGRESS = "Appendix 3 Progress to date"
+CHANGES = "Appendix 4 Changes since the last paper"
 
 NAMES = {"kpis": KEY_PERFORMANCE_DATA, "changes": CHANGES, "progress": PROGRESS}
+
+# What papers published before a template named its appendices called them: their snapshots
+# have no names of their own, and the record keeps what was published.
+PUBLISHED_BEFORE_NAMES = {
+    "kpis": "Appendix A: Key performance data",
+    "changes": "Appendix B: Changes since the last paper",
+    "progress": "Appendix C: Report on progress",
+}
+
+
+FIELDS = ("kpis_appendix", "progress_appendix", "changes_appendix")
+
+
+def of_paper(paper) -> dict[str, str]:
+    """A paper's (or a template's) names, keyed as NAMES is."""
+    return {
+        "kpis": paper.kpis_appendix,
+        "changes": paper.changes_appendix,
+        "progress": paper.progress_appendix,
+    }
+
+
+def names(content: dict) -> dict[str, str]:
+    """The names a paper's content (a snapshot or a draft's build) gives its appendices."""
+    return content.get("appendices") or PUBLISHED_BEFORE_NAMES

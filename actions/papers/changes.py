@@ -3,9 +3,19 @@
 Both sides are contents as papers/content.py builds them (the earlier one a published
 snapshot), so the comparison needs no query and reads the same for ever once stored.
 Actions are matched by id, measures by code.
+
+Only changes are listed. An action with no update for the new paper's quarter has not
+changed: the last paper's text is not "deleted", it is simply not repeated, so listing it as
+"before → (none)" would tell members something that did not happen (the Q4 paper after the
+seed's Q3 one listed every action so, over four pages).
 """
 
 from __future__ import annotations
+
+from actions.models import UNTITLED_ACTION
+
+NO_STATUS = "No status given"
+NO_UPDATE = "No update"
 
 
 def _actions(content: dict) -> dict[int, dict]:
@@ -18,6 +28,7 @@ def _actions(content: dict) -> dict[int, dict]:
                 "id": row["action"]["id"],
                 "title": row["action"]["title"],
                 "objective": table["objective"]["title"],
+                "status": row["status"],
                 "status_label": row["status_label"],
                 "update": (row["update"] or {}).get("text") or "",
             }
@@ -61,14 +72,19 @@ def compare(before: dict | None, after: dict) -> dict:
         "actions_added": [now[pk] for pk in now if pk not in was],
         "actions_removed": [was[pk] for pk in was if pk not in now],
         "status_moves": [
-            {**now[pk], "before": was[pk]["status_label"], "after": now[pk]["status_label"]}
+            {
+                **now[pk],
+                "before": was[pk]["status_label"] or NO_STATUS,
+                "after": now[pk]["status_label"] or NO_STATUS,
+            }
             for pk in now
-            if pk in was and was[pk]["status_label"] != now[pk]["status_label"]
+            if pk in was and was[pk]["status"] != now[pk]["status"]
         ],
+        # A new update for the quarter, whose words differ from the last paper's.
         "updates_changed": [
             {**now[pk], "before": was[pk]["update"], "after": now[pk]["update"]}
             for pk in now
-            if pk in was and was[pk]["update"] != now[pk]["update"]
+            if pk in was and now[pk]["update"] and was[pk]["update"] != now[pk]["update"]
         ],
         "measures_added": [
             {"code": code, "name": kpi["name"], "after": _figure(kpi)}
@@ -91,13 +107,87 @@ KINDS = [
     ("actions_added", "Actions added"),
     ("actions_removed", "Actions removed"),
     ("status_moves", "Status moves"),
-    ("updates_changed", "Updates changed"),
+    ("updates_changed", "New updates"),
     ("measures_added", "Measures added"),
     ("measures_removed", "Measures removed"),
     ("figures", "Figures that moved"),
     ("ratings", "Ratings that moved"),
     ("bands", "Quartile bands that moved"),
 ]
+
+# What each count says, singular and plural, for the summary that comes before the details.
+_COUNTED = {
+    "actions_added": ("action was added", "actions were added"),
+    "actions_removed": ("action was removed", "actions were removed"),
+    "status_moves": ("action changed status", "actions changed status"),
+    "updates_changed": ("action has a new update", "actions have a new update"),
+    "measures_added": ("measure was added", "measures were added"),
+    "measures_removed": ("measure was removed", "measures were removed"),
+    "figures": ("measure's figure moved", "measures' figures moved"),
+    "ratings": ("measure's rating moved", "measures' ratings moved"),
+    "bands": ("measure's quartile band moved", "measures' quartile bands moved"),
+}
+
+ACTION_KINDS = {"actions_added", "actions_removed", "status_moves", "updates_changed"}
+
+
+def summary(changes: dict) -> list[dict]:
+    """The counts first, one line per kind that has any ("3 actions changed status"), in the
+    order the details follow; each names its kind so a page can link to its details."""
+    lines = []
+    for key, heading in KINDS:
+        number = len(changes.get(key) or [])
+        if number:
+            one, many = _COUNTED[key]
+            lines.append(
+                {
+                    "key": key,
+                    "heading": heading,
+                    "count": number,
+                    "text": f"{number} {one if number == 1 else many}",
+                }
+            )
+    return lines
+
+
+def rows(key: str, items: list[dict]) -> list[dict]:
+    """One kind's changes as the cells every form of the paper prints (page, PDF, Word): what
+    changed (with its objective, for an action), before and after. An empty status or update
+    is said in words, never "(none)", which read as text deleted."""
+    result = []
+    for item in items:
+        if item.get("name"):
+            what, where = item["name"], ""
+        else:
+            what, where = item.get("title") or UNTITLED_ACTION, item.get("objective", "")
+        if key in {"actions_added", "measures_added"}:
+            before = "Not in the last paper"
+        elif key == "actions_removed":
+            before = item.get("status_label") or NO_STATUS
+        else:
+            before = item.get("before") or (NO_STATUS if key == "status_moves" else NO_UPDATE)
+        if key in {"actions_removed", "measures_removed"}:
+            after = "Not in this paper"
+        elif key == "actions_added":
+            after = item.get("status_label") or NO_STATUS
+        else:
+            after = item.get("after") or (NO_STATUS if key == "status_moves" else NO_UPDATE)
+        result.append({"what": what, "objective": where, "before": before, "after": after})
+    return result
+
+
+def groups(changes: dict) -> list[dict]:
+    """Each kind that has changes, in order, with its rows (rows())."""
+    return [
+        {
+            "key": key,
+            "heading": heading,
+            "of_actions": key in ACTION_KINDS,
+            "rows": rows(key, changes[key]),
+        }
+        for key, heading in KINDS
+        if changes.get(key)
+    ]
 
 
 def count(changes: dict) -> int:

@@ -15,7 +15,7 @@ import json
 
 from actions.evidence import programme_measures
 from actions.models import Paper, Programme
-from actions.papers import text
+from actions.papers import appendices, text
 from actions.papers.changes import compare
 from actions.queries import ObjectiveTable, report_tables
 from careprog.periods import ReportingPeriod
@@ -61,6 +61,7 @@ def build(paper: Paper, *, previous: Paper | None | bool = False) -> dict:
         "figures_as_at": paper.figures_as_at.isoformat(),
         "figures_as_at_text": f"{paper.figures_as_at:%-d %B %Y}",
         "sections": sections(paper.sections.all()),
+        "appendices": appendices.of_paper(paper),
         "progress": progress(paper.programme, paper.period),
         "kpis": key_performance_data(paper.programme, paper.figures_as_at),
     }
@@ -73,6 +74,18 @@ def build(paper: Paper, *, previous: Paper | None | bool = False) -> dict:
             "meeting": str(previous.meeting),
         }
     return content
+
+
+def without_update(content: dict) -> list[dict]:
+    """The actions a paper prints with an empty Updates cell (no update for its quarter), for
+    the draft's author: the record shows the gap as the committee's table does, blank, so the
+    draft says it outside the appendix. No queries."""
+    return [
+        {**row["action"], "objective": table["objective"]["title"]}
+        for table in content["progress"]
+        for row in table["rows"]
+        if row["action"] is not None and row["update"] is None
+    ]
 
 
 def _period(period: ReportingPeriod) -> dict:
@@ -129,7 +142,8 @@ def progress_of(report: list[ObjectiveTable]) -> list[dict]:
                         {"id": row.action.pk, "title": row.action.title} if row.action else None
                     ),
                     "status": row.status.value,
-                    "status_label": row.status.label,
+                    # Empty where no officer gave a status: the record prints none.
+                    "status_label": row.status.given_label,
                     "status_period": row.status_period.label if row.status_period else None,
                     "update": (
                         {

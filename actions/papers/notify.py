@@ -1,4 +1,5 @@
-"""Who is told of each sign-off step, by email, once the step is saved.
+"""Who is told of each sign-off step, and of a published quarter reopened for updates, by
+email, once the step is saved.
 
 Each function is called inside the step's transaction: it works out who to tell from the
 paper as the step left it, and sends on commit, so a step that is rolled back tells no one
@@ -7,21 +8,26 @@ and a mail server that is down never undoes a step. One email a person, to them 
 
 from __future__ import annotations
 
+import logging
 import os
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 
-from actions.models import Paper, PaperEvent
+from actions.models import Paper, PaperEvent, QuarterLock
 from actions.permissions import APPROVE_PAPER_PERMISSION, READ_PAPER_PERMISSION
 
 # The start of the emails' links: the same setting the update reminders read.
 BASE_URL_ENV = "CAREPROG_BASE_URL"
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 _MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+_PROGRAMME = "mechanism__requirement__objective__programme"
+logger = logging.getLogger(__name__)
 
 
 def _base_url() -> str:
@@ -32,10 +38,13 @@ def _name(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def _send(paper: Paper, *, step: str, by, people, comment: str = "") -> None:
+def _send(
+    paper: Paper, *, step: str, by, people, comment: str = "", link: str = "", **extra
+) -> None:
     """Renders one email a person (each with an address, and never the one who took the
     step) now, and sends them all once the transaction commits. ``people`` are (person, why
-    they are told) pairs; a person listed twice is told once, for the first reason."""
+    they are told) pairs; a person listed twice is told once, for the first reason. ``link``
+    (default: the paper's page) and ``extra`` go to the templates."""
     base_url = _base_url()
     seen, messages = set(), []
     for person, why in people:
@@ -47,10 +56,11 @@ def _send(paper: Paper, *, step: str, by, people, comment: str = "") -> None:
             "by": _name(by),
             "paper": paper,
             "comment": comment,
-            "link": f"{base_url}{paper.get_absolute_url()}",
+            "link": link or f"{base_url}{paper.get_absolute_url()}",
             "base_url": base_url,
             "service_name": settings.SERVICE_NAME,
             "why": why,
+            **extra,
         }
         subject = render_to_string(f"emails/paper_{step}_subject.txt", context)
         messages.append(
@@ -61,7 +71,16 @@ def _send(paper: Paper, *, step: str, by, people, comment: str = "") -> None:
             )
         )
     if messages:
-        transaction.on_commit(lambda: get_connection().send_messages(messages))
+        transaction.on_commit(lambda: _deliver(messages, f"{step}: {paper}"))
+
+
+def _deliver(messages, what: str) -> None:
+    """A mail server that fails is logged, not raised: the step is saved either way, and the
+    page that took it must not fail for it."""
+    try:
+        get_connection().send_messages(messages)
+    except OSError:  # smtplib.SMTPException is an OSError
+        logger.exception("Could not send the emails about %s", what)
 
 
 def _writers(paper: Paper) -> list:
@@ -119,3 +138,26 @@ def _subscribed_readers(paper: Paper) -> list:
     """The programme's subscribers who may read its papers: one query."""
     may_read = get_user_model().objects.with_perm(READ_PAPER_PERMISSION, backend=_MODEL_BACKEND)
     return list(may_read.filter(subscribed_programmes=paper.programme_id).order_by("pk"))
+
+
+def reopened(lock: QuarterLock, *, by) -> None:
+    """To every lead and delegate of the programme's actions, with the reason and a link to
+    their actions in the programme: the quarter's updates are theirs to correct again."""
+    programme = lock.programme
+    why = f"you lead or are a delegate of actions in {programme.name}"
+    link = f"{_base_url()}{reverse('actions:my_actions')}?programme={programme.pk}"
+    people = [(person, why) for person in _officers_of(programme.pk)]
+    _send(lock.paper, step="reopened", by=by, people=people, link=link, lock=lock)
+
+
+def _officers_of(programme_id: int) -> list:
+    """The leads and delegates of the programme's actions, each once: one query."""
+    return list(
+        get_user_model()
+        .objects.filter(
+            Q(**{f"led_actions__{_PROGRAMME}": programme_id})
+            | Q(**{f"delegated_actions__{_PROGRAMME}": programme_id})
+        )
+        .distinct()
+        .order_by("pk")
+    )

@@ -24,7 +24,6 @@ import logging
 from django.template.loader import render_to_string
 
 from actions.papers import appendices
-from actions.papers.changes import KINDS, count
 
 logger = logging.getLogger(__name__)
 
@@ -47,19 +46,13 @@ def render_html(content: dict, *, draft: bool, published_at: dt.datetime | None 
     created = None
     if published_at is not None and not draft:
         created = published_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    changes = content["changes"]
     return render_to_string(
         TEMPLATE,
         {
             "content": content,
             "draft": draft,
             "created": created,
-            "appendix_names": appendices.NAMES,
-            "change_groups": [
-                (key, heading, changes[key]) for key, heading in KINDS if changes.get(key)
-            ],
-            "change_count": count(changes),
-            "action_kinds": {"actions_added", "actions_removed", "status_moves", "updates_changed"},
+            "appendix_names": appendices.names(content),
         },
     )
 
@@ -74,9 +67,3 @@ def render(content: dict, *, draft: bool, published_at: dt.datetime | None = Non
 
     html = render_html(content, draft=draft, published_at=published_at)
     return HTML(string=html, base_url=None, url_fetcher=refuse_every_url()).write_pdf()
-
-
-def filename(content: dict, *, draft: bool) -> str:
-    """ASCII only: built from the programme's slug, the meeting date and the quarter's slug."""
-    name = f"{content['programme']['slug']}-{content['meeting_date']}-{content['period']['slug']}"
-    return f"{name}-draft.pdf" if draft else f"{name}.pdf"

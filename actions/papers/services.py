@@ -26,8 +26,8 @@ from actions.models import (
     QuarterLock,
 )
 from actions.models.papers import figures_date_problem
+from actions.papers import appendices, notify
 from actions.papers import content as paper_content
-from actions.papers import notify
 from actions.papers.queries import lock_for, paper_for_page
 from actions.permissions import (
     can_approve_paper,
@@ -104,6 +104,8 @@ def start_paper(
         title=title,
         report_of=report_of,
         author=author,
+        # The template's appendix names, kept by the paper (and its snapshot) from now on.
+        **({field: getattr(template, field) for field in appendices.FIELDS} if template else {}),
     )
     if start_from is not None:
         sections = [
@@ -341,7 +343,8 @@ def set_subscription(*, programme: Programme, user, subscribed: bool) -> None:
 
 @transaction.atomic
 def reopen_quarter(*, programme: Programme, period: ReportingPeriod, user, reason: str):
-    """Let officers update a published quarter again, recording who and why."""
+    """Let officers update a published quarter again, recording who and why, and tell each
+    lead and delegate of the programme's actions by email once that is saved."""
     if not can_reopen_quarter(user):
         raise PaperRefused("Only an administrator can reopen a published quarter.")
     if not reason.strip():
@@ -355,4 +358,5 @@ def reopen_quarter(*, programme: Programme, period: ReportingPeriod, user, reaso
         raise PaperRefused(f"{period.label} is not locked.", status=409)
     lock.reopened_at, lock.reopened_by, lock.reopen_reason = timezone.now(), user, reason
     lock.save()
+    notify.reopened(lock, by=user)
     return lock

@@ -8,13 +8,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from actions.models import Paper, Programme
 from actions.papers import appendices, pdf, queries, services, word, xlsx
 from actions.papers import changes as paper_changes
-from actions.papers.content import paper_content
+from actions.papers.content import paper_content, without_update
 from actions.papers.forms import (
     DraftForm,
     PaperStartForm,
@@ -31,6 +30,7 @@ from actions.permissions import (
     can_read_paper,
     can_reopen_quarter,
 )
+from careprog.downloads import attachment, download_name
 from careprog.periods import ReportingPeriod
 
 STEPS = {
@@ -204,9 +204,9 @@ def paper_detail(request, pk):
             "own_contribution": contribution if can_approve_paper(user) else None,
             "contributors": paper.contributors(),
             "can_edit": can_edit_paper(user, paper),
-            "change_kinds": paper_changes.KINDS,
             "change_count": paper_changes.count(content["changes"]),
-            "appendix_names": appendices.NAMES,
+            "appendix_names": appendices.names(content),
+            "without_update": [] if paper.is_published else without_update(content),
         },
     )
 
@@ -221,7 +221,6 @@ def paper_changes_page(request, pk):
         {
             "paper": paper,
             "content": content,
-            "change_kinds": paper_changes.KINDS,
             "change_count": paper_changes.count(content["changes"]),
         },
     )
@@ -388,8 +387,7 @@ def paper_docx(request, pk):
     at = paper.published_at if paper.is_published else timezone.now()
     content, draft = paper_content(paper), not paper.is_published
     response = HttpResponse(word.paper_docx(content, draft=draft, at=at), content_type=word.MIME)
-    response["Content-Disposition"] = f'attachment; filename="{word.filename(content, draft)}"'
-    return response
+    return attachment(response, _file_name(paper, "paper", "docx"))
 
 
 # Downloads: whoever may read the paper may download it; a published paper's files come from
@@ -402,12 +400,8 @@ def paper_xlsx(request, pk):
         draft=not paper.is_published,
         at=paper.published_at if paper.is_published else timezone.now(),
     )
-    name = f"{slugify(paper.programme.name)}-{paper.period.slug}-paper-{paper.meeting.date}"
-    if not paper.is_published:
-        name += "-draft"
     response = HttpResponse(body, content_type=xlsx.CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{name}-appendices.xlsx"'
-    return response
+    return attachment(response, _file_name(paper, "appendices", "xlsx"))
 
 
 @require_GET
@@ -420,5 +414,17 @@ def paper_pdf(request, pk):
     content = paper_content(paper)
     document = pdf.render(content, draft=draft, published_at=paper.published_at)
     response = HttpResponse(document, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{pdf.filename(content, draft=draft)}"'
-    return response
+    return attachment(response, _file_name(paper, "paper", "pdf"))
+
+
+def _file_name(paper, what: str, extension: str) -> str:
+    """A paper's files: programme, quarter, what, the meeting's date, and "draft" until it
+    is published (careprog.downloads)."""
+    return download_name(
+        what,
+        extension,
+        programme=paper.programme.slug,
+        period=paper.period,
+        on=paper.meeting.date,
+        draft=not paper.is_published,
+    )

@@ -29,14 +29,12 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from actions.models import UNTITLED_ACTION
 from actions.papers import appendices
-from actions.papers.changes import KINDS as CHANGE_KINDS
+from actions.papers import changes as paper_changes
 
 MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 COVERING_REPORT = "Covering report"
-APPENDIX_KPIS = appendices.KEY_PERFORMANCE_DATA
-APPENDIX_CHANGES = appendices.CHANGES
-APPENDIX_PROGRESS = appendices.PROGRESS
 
 A4 = (Cm(21.0), Cm(29.7))
 MARGIN = Cm(2.0)
@@ -84,12 +82,6 @@ def _clean(text) -> str:
     return _NOT_XML.sub("", str(text or ""))
 
 
-def filename(content: dict, draft: bool) -> str:
-    """care-programme-2024-25-2024-25-q3-2025-03-05.docx: programme, quarter, meeting."""
-    name = f"{content['programme']['slug']}-{content['period']['slug']}-{content['meeting_date']}"
-    return f"{name}-draft.docx" if draft else f"{name}.docx"
-
-
 def status_style(status: str) -> str:
     return f"Status {status.replace('_', ' ').title()}"
 
@@ -107,8 +99,9 @@ def paper_docx(content: dict, *, draft: bool, at: dt.datetime) -> bytes:
     _core_properties(document, content, at)
     _covering_report(document, content, draft)
     _kpi_appendix(document, content, draft)
-    _changes_appendix(document, content, draft)
     _progress_appendix(document, content, draft)
+    if content["changes"].get("previous") is not None:  # a first paper has nothing to compare
+        _changes_appendix(document, content, draft)
     out = io.BytesIO()
     document.save(out)
     return _dated_zip(out.getvalue(), at)
@@ -424,8 +417,9 @@ def _labelled(cell, label, text) -> None:
 
 
 def _kpi_appendix(document, content: dict, draft: bool) -> None:
-    _section(document, content, APPENDIX_KPIS, draft=draft, landscape=True)
-    _add(document, APPENDIX_KPIS, "Appendix Heading")
+    name = appendices.names(content)["kpis"]
+    _section(document, content, name, draft=draft, landscape=True)
+    _add(document, _clean(name), "Appendix Heading")
     document.add_paragraph(
         f"The programme's measures as they stood on {content['figures_as_at_text']}: each "
         "measure's latest figure on or before that date, the target for that figure's "
@@ -464,60 +458,39 @@ def _kpi_appendix(document, content: dict, draft: bool) -> None:
 
 
 def _changes_appendix(document, content: dict, draft: bool) -> None:
-    _section(document, content, APPENDIX_CHANGES, draft=draft, landscape=False)
-    _add(document, APPENDIX_CHANGES, "Appendix Heading")
+    name = appendices.names(content)["changes"]
+    _section(document, content, name, draft=draft, landscape=False)
+    _add(document, _clean(name), "Appendix Heading")
     changes = content["changes"]
-    previous = changes.get("previous")
-    if previous is None:
-        document.add_paragraph(
-            "This is the programme's first published paper, so there is no earlier paper to "
-            "compare it with."
-        )
-        return
-    found = [(key, heading, changes.get(key) or []) for key, heading in CHANGE_KINDS]
+    previous = changes["previous"]
+    counts = paper_changes.summary(changes)
     summary = (
         f"Compared with the last published paper: {previous['title']}, {previous['period']}, "
         f"to {previous['meeting']}."
     )
-    if not any(items for _, _, items in found):
-        summary += " Nothing changed."
-    document.add_paragraph(_clean(summary))
-    for key, heading, items in found:
-        if not items:
-            continue
-        _add(document, f"{heading} ({len(items)})", "Heading 2")
-        table = _table(document, CHANGE_COLUMNS, rows=len(items))
-        of_actions = key.startswith("action") or key in {"status_moves", "updates_changed"}
-        headings = ["Action" if of_actions else "Measure", "Before", "After"]
+    document.add_paragraph(_clean(summary if counts else f"{summary} Nothing changed."))
+    for line in counts:  # the counts first, the details after
+        _add(document, line["text"], "List Bullet")
+    for group in paper_changes.groups(changes):
+        _add(document, f"{group['heading']} ({len(group['rows'])})", "Heading 2")
+        table = _table(document, CHANGE_COLUMNS, rows=len(group["rows"]))
+        headings = ["Action" if group["of_actions"] else "Measure", "Before", "After"]
         for cell, text in zip(table.rows[0].cells, headings, strict=True):
             _write(cell, text, "Table Heading")
-        for row, item in zip(table.rows[1:], items, strict=True):
+        for row, item in zip(table.rows[1:], group["rows"], strict=True):
             cells = row.cells
-            if item.get("name"):
-                _write(cells[0], item["name"], "Table Heading")
-            else:
-                _write(cells[0], item.get("title") or "Action with no title", "Table Heading")
-                _write(cells[0], item.get("objective", ""))
-            if key in {"actions_added", "measures_added"}:
-                before = "Not in the last paper"
-            elif key == "actions_removed":
-                before = item["status_label"]
-            else:
-                before = item.get("before") or "(none)"
-            if key in {"actions_removed", "measures_removed"}:
-                after = "Not in this paper"
-            elif key == "actions_added":
-                after = item["status_label"]
-            else:
-                after = item.get("after") or "(none)"
-            _write(cells[1], before)
-            _write(cells[2], after)
+            _write(cells[0], item["what"], "Table Heading")
+            if item["objective"]:
+                _write(cells[0], item["objective"])
+            _write(cells[1], item["before"])
+            _write(cells[2], item["after"])
 
 
 def _progress_appendix(document, content: dict, draft: bool) -> None:
     period = content["period"]
-    _section(document, content, APPENDIX_PROGRESS, draft=draft, landscape=True)
-    _add(document, f"{APPENDIX_PROGRESS}, {period['label']}", "Appendix Heading")
+    name = appendices.names(content)["progress"]
+    _section(document, content, name, draft=draft, landscape=True)
+    _add(document, _clean(f"{name}, {period['label']}"), "Appendix Heading")
     document.add_paragraph(f"Position at the end of {period['label']} ({period['months']}).")
     for objective_table in content["progress"]:
         _objective_table(document, objective_table, period["label"])
@@ -543,7 +516,7 @@ def _objective_table(document, objective_table: dict, period_label: str) -> None
                 _merge(body, index, column, span)
                 _write(body[index][column], row[key])
         if row["action"]:
-            _write(body[index][3], row["action"]["title"] or "Action with no title")
+            _write(body[index][3], row["action"]["title"] or UNTITLED_ACTION)
             _updates(body[index][4], row)
 
 
@@ -554,13 +527,14 @@ def _merge(body, first: int, column: int, span: int) -> None:
 
 
 def _updates(cell, row: dict) -> None:
-    """The status first, as text (its colour is the style's), then the update."""
-    _write(cell, row["status_label"], status_style(row["status"]))
+    """The status first where one was given, as text (its colour is the style's), then the
+    update; no update leaves the cell empty, as the committee's table does."""
     update = row["update"]
-    if update is None:
-        if row["status_period"]:
+    if row["status_label"]:
+        _write(cell, row["status_label"], status_style(row["status"]))
+        if update is None and row["status_period"]:
             _write(cell, f"Status as reported for {row['status_period']}")
-        _write(cell, "No update provided")
+    if update is None:
         return
     _write(cell, update["text"])
     if update["reason"]:

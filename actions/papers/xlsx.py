@@ -37,6 +37,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.writer.excel import ExcelWriter
 
+from actions.models import UNTITLED_ACTION
+from actions.papers import appendices
 from careprog.spreadsheets import write_text
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -89,7 +91,8 @@ def paper_workbook(content: dict, *, draft: bool, at: dt.datetime) -> bytes:
     if content.get("agenda_item"):
         meeting += f", agenda item {content['agenda_item']}"
     period = content["period"]
-    heading = f"{content['programme']['name']}: report on progress, {period['label']}"
+    names = appendices.names(content)
+    heading = f"{names['progress']}, {period['label']}: {content['programme']['name']}"
     workbook = Workbook()
     progress_sheet = workbook.active
     progress_sheet.title = PROGRESS_SHEET
@@ -103,11 +106,12 @@ def paper_workbook(content: dict, *, draft: bool, at: dt.datetime) -> bytes:
         period_label=period["label"],
         tables=content["progress"],
         draft=draft,
+        record=True,
     )
     _kpis(
         workbook.create_sheet(KPI_SHEET),
         title=_drafted(
-            f"{content['programme']['name']}: key performance data as at "
+            f"{names['kpis']}: {content['programme']['name']}, as at "
             f"{content['figures_as_at_text']}",
             draft,
         ),
@@ -141,6 +145,7 @@ def report_workbook(
         period_label=period_label,
         tables=tables,
         draft=False,
+        record=False,
     )
     return _bytes(workbook, at)
 
@@ -149,16 +154,21 @@ def _drafted(title: str, draft: bool) -> str:
     return f"Draft: {title}" if draft else title
 
 
-def update_text(row: dict) -> str:
-    """The Updates cell: status, then the update, its reason and next step, as on the page."""
+def update_text(row: dict, *, record: bool = False) -> str:
+    """The Updates cell: the status where one was given, then the update, its reason and next
+    step, as on the page. In a paper (``record``) a missing update is an empty cell, as the
+    committee's table prints it; the live report says "No update provided"."""
     if row["action"] is None:
         return ""
-    lines = [row["status_label"]]
+    lines = []
+    if row["status_label"]:
+        lines.append(row["status_label"])
+        if row["update"] is None and row["status_period"]:
+            lines.append(f"Status as reported for {row['status_period']}")
     update = row["update"]
     if update is None:
-        if row["status_period"]:
-            lines.append(f"Status as reported for {row['status_period']}")
-        lines.append("No update provided")
+        if not record:
+            lines.append("No update provided")
         return "\n".join(lines)
     lines.append(update["text"])
     if update["reason"]:
@@ -168,7 +178,7 @@ def update_text(row: dict) -> str:
     return "\n".join(lines)
 
 
-def _progress(sheet, *, title, lines, period_label, tables, draft):
+def _progress(sheet, *, title, lines, period_label, tables, draft, record):
     width = len(PROGRESS_COLUMNS)
     header_row = _title_block(sheet, title, lines, width)
     for column, (heading, sub, column_width) in enumerate(PROGRESS_COLUMNS, 1):
@@ -202,8 +212,8 @@ def _progress(sheet, *, title, lines, period_label, tables, draft):
                 if span:
                     write_text(sheet.cell(row_number, column), row[key])
                     merged.append((row_number, row_number + span - 1, column, row[key]))
-            title = row["action"]["title"] if row["action"] else ""
-            updates = update_text(row)
+            title = (row["action"]["title"] or UNTITLED_ACTION) if row["action"] else ""
+            updates = update_text(row, record=record)
             write_text(sheet.cell(row_number, 4), title)
             write_text(sheet.cell(row_number, 5), updates)
             heights[row_number] = max(

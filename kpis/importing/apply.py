@@ -191,9 +191,14 @@ def _lock_applied(batch: ImportBatch, user, *, deciding: str) -> ImportBatch:
         raise EntryRefused(
             "Only a head of service or a programme administrator may approve figures."
         )
-    if batch.applied_by_id == user.pk:
-        raise EntryRefused("You imported this return, so another approver must decide on it.")
+    if supplied := batch.supplied_by(user):
+        raise EntryRefused(refusal_for_supplier(supplied))
     return batch
+
+
+def refusal_for_supplier(supplied: str) -> str:
+    """What someone who uploaded or confirmed a return is told when they would decide on it."""
+    return f"You {supplied} this return, so another approver must decide on its figures."
 
 
 def _awaiting(batch: ImportBatch) -> QuerySet[KPIEntry]:

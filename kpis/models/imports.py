@@ -51,6 +51,19 @@ class ImportBatch(models.Model):
             return reverse("kpis:import_preview", kwargs={"pk": self.pk})
         return reverse("kpis:import_batch", kwargs={"pk": self.pk})
 
+    def supplied_by(self, user) -> str:
+        """How ``user`` supplied this return's figures ("uploaded", "confirmed" or "uploaded
+        and confirmed"), or "" if they did not. Whoever supplied a figure does not approve it
+        (kpis.permissions.can_decide_import), and uploading and confirming may be two people."""
+        if user is None or user.pk is None:
+            return ""
+        steps = [
+            step
+            for step, by in (("uploaded", self.uploaded_by_id), ("confirmed", self.applied_by_id))
+            if by == user.pk
+        ]
+        return " and ".join(steps)
+
     @property
     def figure_source(self) -> str:
         """What a figure this import brought says of its source, approved or not."""

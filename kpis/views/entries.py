@@ -207,6 +207,7 @@ def entry_detail(request, pk):
             "refusal": refusal,
             "may_decide": entry.state == KPIEntry.State.AWAITING
             and can_approve(request.user, entry),
+            "supplied": entry.batch.supplied_by(request.user) if entry.batch_id else "",
             "may_correct": entry.state != KPIEntry.State.APPROVED
             and can_enter(request.user, entry.kpi),
             "changes": entry.history.select_related("history_user").order_by("-history_id"),

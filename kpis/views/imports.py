@@ -3,13 +3,13 @@ import's figures approved or returned together."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from careprog.downloads import attachment, download_name
 from kpis import approval
 from kpis.forms import (
     ImportDecisionForm,
@@ -31,6 +31,7 @@ from kpis.models import ImportBatch, KPIEntry, KPIValue
 from kpis.permissions import (
     APPROVE_PERMISSION,
     IMPORT_PERMISSION,
+    can_decide_import,
 )
 
 import_required = permission_required(IMPORT_PERMISSION, raise_exception=True)
@@ -102,10 +103,8 @@ def import_template(request):
         build_template(first, last),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = (
-        f'attachment; filename="kpi-return-{first:%Y-%m}-to-{last:%Y-%m}.xlsx"'
-    )
-    return response
+    # The catalogue's, not a programme's: what it is names the months it asks for.
+    return attachment(response, download_name(f"kpi-return-{first:%Y-%m}-to-{last:%Y-%m}", "xlsx"))
 
 
 @require_http_methods(["GET", "POST"])
@@ -196,7 +195,7 @@ def import_entries(request, pk):
     if batch.status == ImportBatch.Status.PENDING:
         raise Http404("No such import")
     form = ImportDecisionForm()
-    refusal = None
+    refusal, status = None, None
     if request.method == "POST":
         form = ImportDecisionForm(request.POST)
         if form.is_valid():
@@ -213,8 +212,9 @@ def import_entries(request, pk):
                         expected=seen,
                     )
                     done = f"{count} figures were returned to their owners."
-            except approval.EntryRefused:
-                raise PermissionDenied from None
+            except approval.EntryRefused as refused:
+                # An approver who uploaded or confirmed the return: the page says why (403).
+                refusal, status = ImportRefused([str(refused)]), 403
             except ImportRefused as refused:
                 refusal = refused
             else:
@@ -236,9 +236,10 @@ def import_entries(request, pk):
             "form": form,
             "refused": refusal.problems if refusal else [],
             "may_decide": batch.status == ImportBatch.Status.APPLIED
-            and batch.applied_by_id != request.user.pk,
+            and can_decide_import(request.user, batch),
+            "supplied": batch.supplied_by(request.user),
         },
-        status=409 if refusal else (400 if form.errors else 200),
+        status=status or (409 if refusal else (400 if form.errors else 200)),
     )
 
 

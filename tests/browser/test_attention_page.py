@@ -10,6 +10,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from careprog.management.commands.setup_demo import DEMO_PASSWORD
@@ -21,14 +22,15 @@ pytestmark = pytest.mark.browser
 
 Q3_ATTENTION = f"/programmes/{SEED_SLUG}/attention/2024-25-q3/"
 HEADER = "Care Programme 2024-25 — Needs attention, 2024-25 Q3"
+# Each heading says what its list is as at: the quarter's end, or today for overdue actions.
 HEADINGS = [
-    "Status of actions by objective",
-    "Off track or at risk",
+    "Status of actions by objective at the end of 2024-25 Q3",
+    "Off track or at risk at the end of 2024-25 Q3",
     "No update for 2024-25 Q3",
-    "Overdue",
+    f"Overdue as at today, {timezone.localdate():%-d %B %Y}",
     "Status changes since the last published paper",
-    "Measures off target or worsening",
-    "Measures in the bottom quartile of councils",
+    "Measures off target or worsening, as at 31 December 2024",
+    "Measures in the bottom quartile of councils, as at 31 December 2024",
 ]
 
 
@@ -50,7 +52,10 @@ def test_a_committee_member_goes_from_sign_in_to_what_needs_attention_and_on_to_
     expect(page.locator("main").get_by_role("heading", level=2)).to_have_text(HEADINGS)
 
     missing = page.locator("section", has=page.get_by_role("heading", name=HEADINGS[2]))
-    first = missing.get_by_role("link").first
+    # Q3 is locked (the demo's paper is published): the section says so, linking to the paper,
+    # then lists the actions.
+    expect(missing.get_by_text("2024-25 Q3 is locked")).to_be_visible()
+    first = missing.locator("li").get_by_role("link").first
     title = first.inner_text()
     first.click()
     expect(page).to_have_url(re.compile(rf"{live_server.url}/actions/\d+/$"))

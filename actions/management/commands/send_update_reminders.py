@@ -14,12 +14,13 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.mail import EmailMessage, get_connection
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from actions.models import Action, Programme, update_due_by
+from actions.models import Action, Programme, QuarterLock, update_due_by
 from careprog.periods import InvalidPeriod, ReportingPeriod
 from kpis.due import MeasureDue, measures_due_by_person
 
@@ -122,11 +123,7 @@ class Command(BaseCommand):
         period_of = self.programme_periods(period)
         reminders, no_email = self.gather(period_of, period, base_url)
         if not period_of and not reminders and not no_email:
-            self.stdout.write(
-                f"{verb} 0 reminders for {period}: no programme reports on that period."
-                if period
-                else f"{verb} 0 reminders: there are no programmes."
-            )
+            self.stdout.write(self.nothing_to_send(verb, period))
             return
 
         messages = [self.message(reminder, base_url) for reminder in reminders]
@@ -163,27 +160,62 @@ class Command(BaseCommand):
 
     def programme_periods(self, period):
         """Programme pk → the period to check, leaving out programmes that do not report on
-        ``period``: a reminder about a quarter the committee never sees is noise."""
-        period_of = {}
-        for programme in Programme.objects.order_by("name"):
-            if period is None:
-                period_of[programme.pk] = programme.current_period()
-            elif programme.covers(period):
-                period_of[programme.pk] = period
-            elif self.verbosity >= 1:
-                self.stdout.write(
+        ``period`` or hold it locked (a reminder about a quarter the committee never sees,
+        or one officers can no longer update, is noise). Without ``period``, the quarter
+        each programme asks officers to update (Programme.update_period()), leaving out
+        those whose reporting is complete. One query."""
+        period_of, self.skips = {}, []
+        programmes = Programme.objects.with_update_period().order_by("name")
+        if period is not None:
+            programmes = programmes.annotate(
+                locked=Exists(
+                    QuarterLock.objects.filter(
+                        programme=OuterRef("pk"), period=period, reopened_at__isnull=True
+                    )
+                )
+            )
+        for programme in programmes:
+            if period is None and programme.update_period() is not None:
+                period_of[programme.pk] = programme.update_period()
+            elif period is None:
+                self.skipped(
+                    f"Skipped {programme}: its reporting is complete (its papers have been "
+                    f"published up to its last quarter, {programme.last_period})."
+                )
+            elif not programme.covers(period):
+                self.skipped(
                     f"Skipped {programme}: it reports on {programme.first_period} "
                     f"to {programme.last_period}, not {period}."
                 )
+            elif programme.locked:
+                self.skipped(
+                    f"Skipped {programme}: {period} is locked, as its paper has been published."
+                )
+            else:
+                period_of[programme.pk] = period
         return period_of
+
+    def skipped(self, line):
+        self.skips.append(line)
+        if self.verbosity >= 1:
+            self.stdout.write(line)
+
+    def nothing_to_send(self, verb, period):
+        if period is not None:
+            locked = any(" is locked," in line for line in self.skips)
+            why = "asks for updates on" if locked else "reports on"
+            return f"{verb} 0 reminders for {period}: no programme {why} that period."
+        if self.skips:
+            return f"{verb} 0 reminders: every programme's reporting is complete."
+        return f"{verb} 0 reminders: there are no programmes."
 
     def gather(self, period_of, period, base_url):
         """One query for every action due a reminder, grouped here per lead and period so the
         query count stays flat however many actions and leads there are.
 
-        Without ``period``, each programme's own current quarter: the action tables' rule for
-        "missing an update" (complete actions never are), which ``period_of`` states for each
-        programme in Python.
+        Without ``period``, the quarter each programme asks officers to update: the action
+        tables' rule for "missing an update" (complete actions never are; a programme whose
+        reporting is complete asks nothing), which ``period_of`` states for each programme.
         """
         actions = (
             Action.objects.filter(

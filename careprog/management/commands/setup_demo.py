@@ -22,6 +22,7 @@ DEMO_USERS = [
 
 
 DEMO_OWNED_MEASURES = 4
+DEFAULT_ADDRESS = "http://127.0.0.1:8000/"
 
 
 class Command(BaseCommand):
@@ -29,7 +30,15 @@ class Command(BaseCommand):
         "Load the seed programme (once) and one demo sign-in per role, then print them. DEBUG only."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--address",
+            default=DEFAULT_ADDRESS,
+            help=f"Where the demo is served, to print with the sign-ins (`make run` passes its "
+            f"HOST and PORT). Default: {DEFAULT_ADDRESS}",
+        )
+
+    def handle(self, *args, address=DEFAULT_ADDRESS, **options):
         if not settings.DEBUG:
             raise CommandError("Demo data and sign-ins are for local use only: set DEBUG=1.")
         first_load = not Programme.objects.filter(slug=DEMO_PROGRAMME).exists()
@@ -74,7 +83,7 @@ class Command(BaseCommand):
         lines = [f"  {name:<11} {role}" for name, _, _, role, _ in DEMO_USERS]
         self.stdout.write(
             self.style.SUCCESS(
-                "\nDemo sign-ins (local use only) at http://127.0.0.1:8000/\n"
+                f"\nDemo sign-ins (local use only) at {address}\n"
                 f"  password for all: {DEMO_PASSWORD}\n" + "\n".join(lines) + "\n"
             )
         )

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("actions", "0008_paper_signoff"),
+        ("actions", "0009_appendix_names"),
     ]
 
     operations = [
