@@ -72,3 +72,33 @@ def can_read_paper(user, paper) -> bool:
 def can_edit_paper(user, paper) -> bool:
     """A draft is edited by anyone who may draft; nothing else is edited at all."""
     return paper.is_draft and can_draft_paper(user)
+
+
+# The forward plan: committees and their meetings. Every reader reads it; Programme
+# administrators keep it (they have every actions.* permission), through the model
+# permissions, so a council can give the job to someone else in admin's groups.
+ADD_COMMITTEE_PERMISSION = "actions.add_committee"
+CHANGE_COMMITTEE_PERMISSION = "actions.change_committee"
+ADD_MEETING_PERMISSION = "actions.add_meeting"
+CHANGE_MEETING_PERMISSION = "actions.change_meeting"
+DELETE_MEETING_PERMISSION = "actions.delete_meeting"
+
+
+def can_add_committee(user) -> bool:
+    return user.is_authenticated and user.has_perm(ADD_COMMITTEE_PERMISSION)
+
+
+def can_change_committee(user) -> bool:
+    return user.is_authenticated and user.has_perm(CHANGE_COMMITTEE_PERMISSION)
+
+
+def can_add_meeting(user) -> bool:
+    return user.is_authenticated and user.has_perm(ADD_MEETING_PERMISSION)
+
+
+def can_change_meeting(user) -> bool:
+    return user.is_authenticated and user.has_perm(CHANGE_MEETING_PERMISSION)
+
+
+def can_delete_meeting(user) -> bool:
+    return user.is_authenticated and user.has_perm(DELETE_MEETING_PERMISSION)

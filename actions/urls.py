@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
 from actions import views
+from actions.papers import meetings
 from actions.papers import views as paper_views
 from careprog.periods import ReportingPeriodConverter
 
@@ -30,6 +31,13 @@ urlpatterns = [
         paper_views.quarter_reopen,
         name="quarter_reopen",
     ),
+    # The forward plan: committees and their meetings (actions/papers/meetings.py)
+    path("committees/", meetings.forward_plan, name="forward_plan"),
+    path("committees/new/", meetings.committee_new, name="committee_new"),
+    path("committees/<int:pk>/edit/", meetings.committee_edit, name="committee_edit"),
+    path("meetings/new/", meetings.meeting_new, name="meeting_new"),
+    path("meetings/<int:pk>/edit/", meetings.meeting_edit, name="meeting_edit"),
+    path("meetings/<int:pk>/delete/", meetings.meeting_delete, name="meeting_delete"),
     path("papers/<int:pk>/", paper_views.paper_detail, name="paper"),
     path("papers/<int:pk>/changes/", paper_views.paper_changes_page, name="paper_changes"),
     # Excel downloads

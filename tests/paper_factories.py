@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+from django.utils import timezone
+
 from actions.models import Committee, Meeting, Paper
 from actions.papers import services
 from careprog.periods import ReportingPeriod
@@ -52,3 +54,15 @@ def publish(paper: Paper, approver, *, submitter=None) -> Paper:
     services.submit(paper_id=paper.pk, user=submitter or paper.author)
     services.approve(paper_id=paper.pk, user=approver)
     return services.publish(paper_id=paper.pk, user=approver)
+
+
+def set_today(monkeypatch, day: dt.date) -> None:
+    """Make ``day`` the app's today: every read of today goes through timezone.localdate
+    (careprog.periods among them), so the forward plan, the new-paper form and the current
+    quarter all agree."""
+    real = timezone.localdate
+
+    def localdate(*args, **kwargs):
+        return real(*args, **kwargs) if args or kwargs else day
+
+    monkeypatch.setattr(timezone, "localdate", localdate)

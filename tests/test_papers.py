@@ -10,10 +10,18 @@ from django.test import Client
 from django.utils import dateformat, timezone
 
 from actions.models import Paper, PaperEvent, PaperSection
-from tests.paper_factories import Q3, draft_paper, make_meeting, publish
+from tests.paper_factories import Q3, draft_paper, make_meeting, publish, set_today
 from tests.paper_pages import PAPERS, draft_form, paper_page, step, text, with_sections
 
 MEETING = dt.date(2025, 3, 5)
+# When the March 2025 paper was written: Q3 had ended and the meeting was still to come.
+TODAY = dt.date(2025, 2, 10)
+
+
+@pytest.fixture(autouse=True)
+def today(monkeypatch):
+    set_today(monkeypatch, TODAY)
+    return TODAY
 
 
 @pytest.fixture
@@ -141,8 +149,8 @@ def test_a_figures_date_outside_the_quarter_end_and_the_meeting_is_refused_in_an
     page = text(response)
     assert "There is a problem" in page
     assert (
-        "The figures' date must be from the end of 2024-25 Q3 (31 December 2024) "
-        "to the meeting (5 March 2025)." in page
+        "Figures as at must be from 31 December 2024 to 5 March 2025: "
+        "from the end of 2024-25 Q3 to the day of the meeting." in page
     )
     assert not Paper.objects.exists()
 
@@ -356,7 +364,7 @@ def test_a_draft_saved_with_a_figures_date_after_the_meeting_is_refused_and_save
     response = olive.post(f"/papers/{paper.pk}/edit/", {**data, "figures_as_at": "2025-03-06"})
     assert response.status_code == 400
     assert 'class="govuk-error-summary"' in response.content.decode()
-    assert "to the meeting (5 March 2025)" in text(response)
+    assert "Figures as at must be from 31 December 2024 to 5 March 2025" in text(response)
     assert paper.sections.get(heading="Report summary").text == ""
 
 

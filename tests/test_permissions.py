@@ -19,6 +19,8 @@ from django.test import Client
 from actions.models import (
     Abbreviation,
     Action,
+    Committee,
+    Meeting,
     Paper,
     PaperEvent,
     PaperSection,
@@ -34,7 +36,7 @@ from kpis.models import ComparatorValue, KPIEntry
 from tests.conftest import RISK_MATRIX, seed_action
 from tests.import_files import long_return
 from tests.kpi_factories import make_kpi, make_target, make_value
-from tests.paper_factories import draft_paper, make_meeting, publish
+from tests.paper_factories import draft_paper, make_meeting, publish, set_today
 from tests.test_action_status import admin_form_data
 
 ROLES = [
@@ -87,6 +89,7 @@ def urls(action):
         "all actions": "/actions/",
         "my actions": "/actions/mine/",
         "glossary": "/glossary/",
+        "committees and meetings": "/committees/",
         "csv export": "/actions/?export=csv",
         "xlsx export": "/actions/?export=xlsx",
         "action": f"/actions/{action.pk}/",
@@ -347,9 +350,11 @@ Q3 = "2024-25-q3"
 
 
 @pytest.fixture
-def papers(officer_actions, seed_programme, officer, administrator, head_of_service):
+def papers(officer_actions, seed_programme, officer, administrator, head_of_service, monkeypatch):
     """One paper in each state, all drafted by the officer who leads the actions; the
-    published one locks 2024-25 Q3."""
+    published one locks 2024-25 Q3. Today is in February 2025, when the meeting of 5 March
+    2025 was still to come."""
+    set_today(monkeypatch, datetime.date(2025, 2, 10))
     made = {kind: draft_paper(seed_programme, officer, title=f"{kind} paper") for kind in KINDS}
     paper_services.submit(paper_id=made["submitted"].pk, user=officer)
     paper_services.submit(paper_id=made["approved"].pk, user=officer)
@@ -452,6 +457,7 @@ def paper_post_data(name, paper):
             "figures_as_at": "2025-01-31",
             "title": "Matrix paper",
             "report_of": "Matrix director",
+            "start_from": "template",
         }
     if name == "reopen":
         return {"reason": "Matrix reason"}
@@ -613,7 +619,9 @@ def test_an_invalid_paper_post_gets_a_clear_4xx_page_and_changes_nothing(
     early = {**paper_post_data("new paper", None), "figures_as_at": "2024-12-30"}
     response = client.post(PROGRAMME_PAGES["new paper"], early)
     assert response.status_code == 400
-    assert "The figures&#x27; date must be from the end of 2024-25 Q3" in response.content.decode()
+    assert (
+        "Figures as at must be from 31 December 2024 to 5 March 2025" in response.content.decode()
+    )
     assert paper_records() == before
 
 
@@ -663,6 +671,119 @@ def test_admin_never_adds_changes_or_deletes_a_published_paper_or_its_lock(
         response = client.post(admin_url(model, f"{row.pk}/delete/"), {"post": "yes"})
         assert response.status_code == 403, model
     assert paper_records() == before
+
+
+# The forward plan: every reader reads the committees and their meetings; only those with the
+# committee and meeting model permissions (Programme administrators) add, change or delete,
+# and nobody deletes a meeting that papers are written for.
+PLAN_KEEPERS = {"admin", "superuser"}
+
+
+@pytest.fixture
+def plan(papers):
+    """The papers' meeting, which they hold in place, and a meeting with no paper."""
+    return {
+        "held": papers["published"].meeting,
+        "free": make_meeting(datetime.date(2025, 6, 18), agenda_item="4"),
+    }
+
+
+def plan_pages(plan):
+    held, free = plan["held"], plan["free"]
+    return {
+        "forward plan": "/committees/",
+        "new committee": "/committees/new/",
+        "committee edit": f"/committees/{held.committee_id}/edit/",
+        "new meeting": "/meetings/new/",
+        "meeting edit": f"/meetings/{free.pk}/edit/",
+        "meeting delete": f"/meetings/{free.pk}/delete/",
+        "delete a meeting with papers": f"/meetings/{held.pk}/delete/",
+    }
+
+
+def plan_post_data(name, plan):
+    committee = plan["held"].committee_id
+    return {
+        "new committee": {"name": "Matrix committee"},
+        "committee edit": {"name": "Matrix renamed"},
+        "new meeting": {"committee": committee, "date": "2025-09-10", "agenda_item": "M"},
+        "meeting edit": {"committee": committee, "date": "2025-06-25", "agenda_item": "M"},
+    }.get(name, {})
+
+
+def plan_records():
+    """Everything a forward plan page could write, and the papers it must not touch."""
+    return (
+        list(Committee.objects.order_by("pk").values_list()),
+        list(Meeting.objects.order_by("pk").values_list()),
+        paper_records(),
+    )
+
+
+def expected_plan_get(role, name):
+    if role == "anonymous":
+        return 302
+    if role == "outsider":
+        return 403
+    if name == "forward plan":
+        return 200 if role in READERS else 403
+    return 200 if role in PLAN_KEEPERS else 403
+
+
+def expected_plan_post(role, name):
+    """The status a valid-looking POST gets; 302 is the only one that may change anything."""
+    if role == "anonymous":
+        return 302
+    if name == "forward plan":
+        return 405  # read-only
+    if role not in PLAN_KEEPERS:
+        return 403
+    return 409 if name == "delete a meeting with papers" else 302
+
+
+def assert_plan_done(name, plan):
+    free = Meeting.objects.filter(pk=plan["free"].pk).first()
+    done = {
+        "new committee": lambda: Committee.objects.filter(name="Matrix committee").exists(),
+        "committee edit": lambda: (
+            Committee.objects.get(pk=plan["held"].committee_id).name == "Matrix renamed"
+        ),
+        "new meeting": lambda: Meeting.objects.filter(date="2025-09-10").exists(),
+        "meeting edit": lambda: (free.date, free.agenda_item) == (datetime.date(2025, 6, 25), "M"),
+        "meeting delete": lambda: free is None,
+    }[name]
+    assert done(), name
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_forward_plan_page_answers_each_role_as_its_permissions_say(
+    client, people, plan, role
+):
+    client = client_for(client, people, role)
+    for name, url in plan_pages(plan).items():
+        response = client.get(url)
+        assert response.status_code == expected_plan_get(role, name), (role, name)
+        if role == "anonymous":
+            assert "/sign-in/" in response.url
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_posting_to_any_forward_plan_page_changes_only_what_the_role_may_change(
+    client, people, plan, role
+):
+    client = client_for(client, people, role)
+    for name, url in plan_pages(plan).items():
+        with rolled_back():
+            before = plan_records()
+            response = client.post(url, plan_post_data(name, plan))
+            expected = expected_plan_post(role, name)
+            assert response.status_code == expected, (role, name, response.status_code)
+            if expected == 302 and role != "anonymous":
+                assert_plan_done(name, plan)
+                continue
+            if role == "anonymous":
+                assert "/sign-in/" in response.url
+            assert plan_records() == before, (role, name)
 
 
 # KPI figures entered in the browser: the measure's owner (the officer who leads the action,

@@ -116,6 +116,8 @@ PAGES = {
     "/kpis/": ["group", "programme", "rag", "direction", "band", "sort", "as_at"],
     "/kpis/import/history/": ["page"],
     f"/programmes/{SEED_SLUG}/report/": ["period"],
+    f"/programmes/{SEED_SLUG}/papers/new/": ["meeting"],
+    "/meetings/new/": ["committee", "next"],
     "/admin/actions/action/": [
         "status",
         "status__exact",

@@ -7,6 +7,9 @@ its SHA-256, and from then on the paper renders from that snapshot only (papers/
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import NamedTuple
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -16,6 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from actions.papers import appendices
 from careprog.fields import ReportingPeriodField
+from careprog.periods import ReportingPeriod
 
 
 class AppendixNames(models.Model):
@@ -50,6 +54,9 @@ class Committee(models.Model):
     Education Committee"."""
 
     name = models.CharField(max_length=200, unique=True)
+    # Raised on every save, admin's included: a form opened before someone else's save is
+    # refused (actions/papers/forward_plan.py).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -57,14 +64,20 @@ class Committee(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            self.version += 1
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
-        return reverse("admin:actions_committee_change", args=[self.pk])
+        return f"{reverse('actions:forward_plan')}#committee-{self.pk}"
 
 
 class Meeting(models.Model):
     committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="meetings")
     date = models.DateField()
     agenda_item = models.CharField(max_length=50, blank=True, help_text="e.g. 7")
+    version = models.PositiveIntegerField(default=1, editable=False)  # as Committee's
 
     class Meta:
         ordering = ["-date", "committee"]
@@ -77,8 +90,43 @@ class Meeting(models.Model):
     def __str__(self):
         return f"{self.committee}, {self.date:%-d %B %Y}"
 
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            self.version += 1
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
-        return reverse("admin:actions_meeting_change", args=[self.pk])
+        return f"{reverse('actions:forward_plan')}#meeting-{self.pk}"
+
+    def is_upcoming(self, today: dt.date) -> bool:
+        """A paper is written for a meeting that has not happened yet: today's counts."""
+        return self.date >= today
+
+
+class FiguresDateProblem(NamedTuple):
+    field: str  # the field of the start form that is wrong: "meeting" or "figures_as_at"
+    message: str
+
+
+def figures_date_problem(
+    *, period: ReportingPeriod, meeting_date: dt.date, figures_as_at: dt.date | None
+) -> FiguresDateProblem | None:
+    """A paper's figures are taken from its quarter's end to its meeting, both days included.
+    A meeting before the quarter ends leaves no date at all, so then the meeting is what is
+    wrong, and the message says so rather than naming a range that runs backwards."""
+    if meeting_date < period.end:
+        return FiguresDateProblem(
+            "meeting",
+            f"The meeting on {meeting_date:%-d %B %Y} is before {period.label} ends "
+            f"({period.end:%-d %B %Y}): choose a later meeting or an earlier quarter.",
+        )
+    if figures_as_at is not None and not period.end <= figures_as_at <= meeting_date:
+        return FiguresDateProblem(
+            "figures_as_at",
+            f"Figures as at must be from {period.end:%-d %B %Y} to {meeting_date:%-d %B %Y}: "
+            f"from the end of {period.label} to the day of the meeting.",
+        )
+    return None
 
 
 class PaperTemplate(AppendixNames):

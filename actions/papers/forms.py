@@ -1,6 +1,8 @@
 from django import forms
+from django.core.exceptions import ValidationError
 
-from actions.models import Meeting
+from actions.models import Committee, Meeting, Paper
+from actions.models.papers import figures_date_problem
 
 SECTION_MAX = 20000
 
@@ -19,13 +21,22 @@ def _date_field(label, help_text):
 
 
 class PaperStartForm(forms.Form):
-    """A new paper: which meeting and quarter, the figures' date and the title block."""
+    """A new paper: which meeting and quarter, the figures' date, the title block, and what
+    its sections start from. ``meetings`` are the ones it may be written for (those still to
+    come); ``last_paper`` the programme's last published paper, if any, offered to start from.
+    """
+
+    TEMPLATE = "template"
 
     meeting = forms.ModelChoiceField(
         label="Meeting",
-        queryset=Meeting.objects.select_related("committee").order_by("-date"),
+        queryset=Meeting.objects.none(),
         empty_label="Choose a meeting",
-        error_messages={"required": "Choose the meeting the paper is for"},
+        error_messages={
+            "required": "Choose the meeting the paper is for",
+            "invalid_choice": "Choose one of the meetings listed: a paper is written for a "
+            "meeting that has not happened yet",
+        },
     )
     period = forms.ChoiceField(
         label="Quarter",
@@ -47,16 +58,54 @@ class PaperStartForm(forms.Form):
         help_text="For example, Director for Children, Families and Education",
         error_messages={"required": "Enter whose report it is"},
     )
+    start_from = forms.ChoiceField(
+        label="Start from",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose what the draft's sections start from",
+            "invalid_choice": "Choose what the draft's sections start from: a newer paper "
+            "has been published since this page was opened",
+        },
+    )
 
-    def __init__(self, *args, periods, **kwargs):
+    def __init__(self, *args, periods, meetings, last_paper: Paper | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.periods = {period.slug: period for period in periods}
         self.fields["period"].choices = [("", "Choose a quarter")] + [
             (period.slug, period.label) for period in periods
         ]
+        self.fields["meeting"].queryset = meetings
+        self.last_paper = last_paper
+        if last_paper is None:
+            del self.fields["start_from"]
+        else:
+            self.fields["start_from"].choices = [
+                (
+                    str(last_paper.pk),
+                    f"The last published paper ({last_paper.title}, "
+                    f"{last_paper.period.label}, {last_paper.meeting})",
+                ),
+                (self.TEMPLATE, "The council's template"),
+            ]
 
     def clean_period(self):
         return self.periods[self.cleaned_data["period"]]
+
+    def clean_start_from(self) -> Paper | None:
+        """The paper to copy the sections of, or None for the template."""
+        chosen = self.cleaned_data["start_from"]
+        return None if chosen == self.TEMPLATE else self.last_paper
+
+    def clean(self):
+        data = super().clean()
+        meeting, period = data.get("meeting"), data.get("period")
+        if meeting is not None and period is not None:
+            problem = figures_date_problem(
+                period=period, meeting_date=meeting.date, figures_as_at=data.get("figures_as_at")
+            )
+            if problem is not None:
+                self.add_error(problem.field, ValidationError(problem.message, code="out_of_range"))
+        return data
 
 
 class DraftForm(forms.Form):
@@ -185,3 +234,47 @@ class ReopenForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Enter why the quarter is being reopened"},
     )
+
+
+class CommitteeForm(forms.Form):
+    """A committee's name; ``version`` is the committee's when the form opened (none for a
+    new one)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    name = forms.CharField(
+        label="Name",
+        max_length=200,
+        help_text="As the council's forward plan names it, for example Children, Young People "
+        "and Education Committee",
+        error_messages={
+            "required": "Enter the committee's name",
+            "max_length": "The name must be 200 characters or fewer",
+        },
+    )
+
+
+class MeetingForm(forms.Form):
+    """A meeting on the forward plan. ``version`` is the meeting's when the form opened (none
+    for a new one); ``next`` a page of the service to return to (the new-paper form that
+    asked for the meeting)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    committee = forms.ModelChoiceField(
+        label="Committee",
+        queryset=Committee.objects.order_by("name"),
+        empty_label="Choose a committee",
+        error_messages={
+            "required": "Choose the committee that meets",
+            "invalid_choice": "Choose one of the committees listed",
+        },
+    )
+    date = _date_field("Date", "The day of the meeting, for example 2027-03-03")
+    agenda_item = forms.CharField(
+        label="Agenda item (optional)",
+        required=False,
+        max_length=50,
+        help_text="The programme's item on the agenda, when it is known, for example 7",
+        error_messages={"max_length": "The agenda item must be 50 characters or fewer"},
+    )
+    next = forms.CharField(widget=forms.HiddenInput, required=False)

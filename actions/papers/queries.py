@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from actions.evidence import programme_measures
-from actions.models import Action, Paper, PaperEvent, PaperSection, Programme, QuarterLock
+from actions.models import (
+    Action,
+    Committee,
+    Meeting,
+    Paper,
+    PaperEvent,
+    PaperSection,
+    Programme,
+    QuarterLock,
+)
 from actions.queries import report_tables
 from careprog.periods import ReportingPeriod
+from careprog.roles import PROGRAMME_ADMINISTRATORS
 from kpis.models import KPIEntry
 
 _PAPER_RELATED = ("programme", "meeting__committee", "author")
@@ -119,6 +131,92 @@ def differences_from_published(paper: Paper | None, tables) -> dict[int, dict]:
                     "update": update_then,
                 }
     return differs
+
+
+def last_published(programme: Programme) -> Paper | None:
+    """The programme's latest published paper (by meeting, then quarter, then publication),
+    without its snapshot: one query. A new draft starts from its sections and title block."""
+    return (
+        Paper.objects.filter(programme=programme, state=Paper.State.PUBLISHED)
+        .select_related("meeting__committee")
+        .defer("snapshot")
+        .order_by("-meeting__date", "-period", "-published_at", "-pk")
+        .first()
+    )
+
+
+def published_periods(programme: Programme) -> set[ReportingPeriod]:
+    """The quarters the programme has published a paper on: one query."""
+    published = Paper.objects.filter(programme=programme, state=Paper.State.PUBLISHED)
+    return set(published.values_list("period", flat=True))
+
+
+def meetings_from(day: dt.date) -> QuerySet[Meeting]:
+    """Meetings on ``day`` or later, soonest first, with their committees: one query."""
+    return (
+        Meeting.objects.filter(date__gte=day)
+        .select_related("committee")
+        .order_by("date", "committee__name")
+    )
+
+
+def programme_administrators() -> list:
+    """The active members of the Programme administrators group, who keep the forward plan,
+    by name: one query."""
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=PROGRAMME_ADMINISTRATORS)
+        .order_by("last_name", "first_name", "username")
+        .distinct()
+    )
+
+
+@dataclass
+class CommitteePlan:
+    """One committee's forward plan: meetings to come, soonest first, then those held,
+    latest first; each meeting's ``papers`` prefetched."""
+
+    committee: Committee
+    upcoming: list[Meeting]
+    past: list[Meeting]
+
+
+def forward_plan(*, today: dt.date, drafts_too: bool) -> list[CommitteePlan]:
+    """Every committee with its meetings and each meeting's papers (only published ones
+    unless ``drafts_too``), by committee name: three queries whatever the number of
+    committees, meetings and papers."""
+    papers = Paper.objects.select_related("programme").defer("snapshot")
+    if not drafts_too:
+        papers = papers.filter(state=Paper.State.PUBLISHED)
+    meetings = Meeting.objects.order_by("date", "pk").prefetch_related(
+        Prefetch("papers", queryset=papers.order_by("programme__name", "-period", "pk"))
+    )
+    committees = Committee.objects.order_by("name").prefetch_related(
+        Prefetch("meetings", queryset=meetings)
+    )
+    plans = []
+    for committee in committees:
+        held = committee.meetings.all()
+        plans.append(
+            CommitteePlan(
+                committee=committee,
+                upcoming=[m for m in held if m.is_upcoming(today)],
+                past=[m for m in reversed(held) if not m.is_upcoming(today)],
+            )
+        )
+    return plans
+
+
+def meeting_with_papers(pk: int) -> Meeting:
+    """A meeting with its committee (one query) and its papers with their programmes (one
+    more): two queries. What stands between it and deletion."""
+    papers = Paper.objects.select_related("programme").defer("snapshot").order_by("pk")
+    return get_object_or_404(
+        Meeting.objects.select_related("committee").prefetch_related(
+            Prefetch("papers", queryset=papers)
+        ),
+        pk=pk,
+    )
 
 
 @dataclass

@@ -25,6 +25,7 @@ from actions.models import (
     Programme,
     QuarterLock,
 )
+from actions.models.papers import figures_date_problem
 from actions.papers import appendices, notify
 from actions.papers import content as paper_content
 from actions.papers.queries import lock_for, paper_for_page
@@ -57,13 +58,13 @@ class StalePaper(Exception):
 
 
 def check_figures_date(*, period: ReportingPeriod, meeting: Meeting, figures_as_at: dt.date):
-    """Figures are taken between the quarter's end and the meeting, both days included."""
-    if not period.end <= figures_as_at <= meeting.date:
-        raise PaperRefused(
-            f"The figures' date must be from the end of {period.label} "
-            f"({period.end:%-d %B %Y}) to the meeting ({meeting.date:%-d %B %Y}).",
-            status=400,
-        )
+    """Figures are taken between the quarter's end and the meeting, both days included
+    (actions.models.papers.figures_date_problem, whose message says what would be right)."""
+    problem = figures_date_problem(
+        period=period, meeting_date=meeting.date, figures_as_at=figures_as_at
+    )
+    if problem is not None:
+        raise PaperRefused(problem.message, status=400)
 
 
 @transaction.atomic
@@ -77,13 +78,23 @@ def start_paper(
     report_of: str,
     author,
     template: PaperTemplate | None = None,
+    start_from: Paper | None = None,
 ) -> Paper:
-    """A draft with the template's sections (the default template unless one is given)."""
+    """A draft with the sections of ``start_from``, a published paper of the programme
+    (heading, numbering, guidance and text: what stays true from one quarter to the next,
+    such as the legal and equality implications, is not typed again), or else with the
+    template's (the default template unless one is given)."""
     if not can_draft_paper(author):
         raise PaperRefused("You cannot draft committee papers.")
     if not programme.covers(period):
         raise PaperRefused(f"{programme} does not report on {period.label}.")
     check_figures_date(period=period, meeting=meeting, figures_as_at=figures_as_at)
+    if start_from is not None and not (
+        start_from.is_published and start_from.programme_id == programme.pk
+    ):
+        raise PaperRefused(
+            "A draft can start only from a published paper of the same programme.", status=400
+        )
     template = template or PaperTemplate.objects.order_by("-is_default", "name").first()
     paper = Paper.objects.create(
         programme=programme,
@@ -96,18 +107,29 @@ def start_paper(
         # The template's appendix names, kept by the paper (and its snapshot) from now on.
         **({field: getattr(template, field) for field in appendices.FIELDS} if template else {}),
     )
-    if template is not None:
-        PaperSection.objects.bulk_create(
-            PaperSection(
-                paper=paper,
-                position=position * 10,
-                heading=section.heading,
-                numbered=section.numbered,
-                guidance=section.guidance,
-                text=section.default_text,
-            )
-            for position, section in enumerate(template.sections.order_by("position", "pk"), 1)
+    if start_from is not None:
+        sections = [
+            (s.heading, s.numbered, s.guidance, s.text)
+            for s in start_from.sections.order_by("position", "pk")
+        ]
+    elif template is not None:
+        sections = [
+            (s.heading, s.numbered, s.guidance, s.default_text)
+            for s in template.sections.order_by("position", "pk")
+        ]
+    else:
+        sections = []
+    PaperSection.objects.bulk_create(
+        PaperSection(
+            paper=paper,
+            position=position * 10,
+            heading=heading,
+            numbered=numbered,
+            guidance=guidance,
+            text=text,
         )
+        for position, (heading, numbered, guidance, text) in enumerate(sections, 1)
+    )
     PaperEvent.objects.create(paper=paper, step=Step.DRAFTED, by=author)
     return paper
 

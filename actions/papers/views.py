@@ -5,7 +5,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from actions.models import Paper, Programme
@@ -20,6 +22,7 @@ from actions.papers.forms import (
     SubscriptionForm,
 )
 from actions.permissions import (
+    can_add_meeting,
     can_approve_paper,
     can_draft_paper,
     can_edit_paper,
@@ -87,6 +90,24 @@ def paper_list(request, slug):
     )
 
 
+def _start_defaults(request, programme, last_paper, today) -> dict:
+    """What the new-paper form starts with: the latest quarter that has ended and has no
+    published paper, figures as at today (papers quote the latest figures when written, and
+    today lies between that quarter's end and any meeting offered), the last published
+    paper's title block and sections, and the meeting just added on the forward plan
+    (``?meeting=``)."""
+    published = queries.published_periods(programme)
+    ended = [p for p in programme.periods() if p.end < today and p not in published]
+    initial = {"meeting": request.GET.get("meeting")}
+    if ended:
+        initial.update(period=ended[-1].slug, figures_as_at=today.isoformat())
+    if last_paper is not None:
+        initial.update(
+            title=last_paper.title, report_of=last_paper.report_of, start_from=str(last_paper.pk)
+        )
+    return initial
+
+
 @require_POST
 def paper_subscription(request, slug):
     """Subscribe to, or unsubscribe from, the programme's published papers: any reader."""
@@ -109,7 +130,18 @@ def paper_new(request, slug):
     programme = _programme_for_user(request, slug)
     if not can_draft_paper(request.user):
         raise PermissionDenied
-    form = PaperStartForm(_posted(request), periods=programme.periods())
+    today = timezone.localdate()
+    meetings = queries.meetings_from(today)
+    has_meetings = meetings.exists()
+    last_paper = queries.last_published(programme)
+    form = PaperStartForm(
+        # With no meeting to come there is nothing to choose: the page says whom to ask.
+        _posted(request) if has_meetings else None,
+        periods=programme.periods(),
+        meetings=meetings,
+        last_paper=last_paper,
+        initial=_start_defaults(request, programme, last_paper, today),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -121,17 +153,27 @@ def paper_new(request, slug):
                 title=data["title"],
                 report_of=data["report_of"],
                 author=request.user,
+                start_from=data.get("start_from"),
             )
         except services.PaperRefused as refusal:
-            form.add_error("figures_as_at", refusal.message)
+            form.add_error(None, refusal.message)
         else:
             messages.success(request, "Your draft has been started. Write its sections next.")
             return redirect("actions:paper_edit", pk=paper.pk)
+    may_add_meeting = can_add_meeting(request.user)
     return render(
         request,
         "actions/papers/paper_new.html",
-        {"programme": programme, "form": form},
-        status=400 if form.errors else 200,
+        {
+            "programme": programme,
+            "form": form,
+            "has_meetings": has_meetings,
+            "may_add_meeting": may_add_meeting,
+            "add_meeting_url": f"{reverse('actions:meeting_new')}?"
+            + urlencode({"next": request.path}),
+            "meeting_keepers": [] if may_add_meeting else queries.programme_administrators(),
+        },
+        status=400 if form.errors or (request.method == "POST" and not has_meetings) else 200,
     )
 
 

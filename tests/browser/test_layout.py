@@ -20,6 +20,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from actions.models import Action, Paper, Programme
 from careprog.management.commands.setup_demo import DEMO_PASSWORD
@@ -43,6 +44,7 @@ class Demo:
 
     action: int
     paper: int
+    meeting: int  # the published paper's, so it cannot be deleted
     draft: int
     applied_import: int
     pending_import: int
@@ -66,9 +68,12 @@ def demo_data():
         meeting=make_meeting(dt.date(2025, 6, 18)),
         sections={"Report summary": "Progress in the fourth quarter."},
     )
+    make_meeting(timezone.localdate() + dt.timedelta(days=90), agenda_item="7")  # to come
+    published = Paper.objects.get(state=Paper.State.PUBLISHED)
     return Demo(
         action=Action.objects.get(title__startswith=RISK_MATRIX).pk,
-        paper=Paper.objects.get(state=Paper.State.PUBLISHED).pk,
+        paper=published.pk,
+        meeting=published.meeting_id,
         draft=draft.pk,
         applied_import=applied.pk,
         pending_import=pending.pk,
@@ -100,6 +105,9 @@ PAGES = {
     "draft paper": Page("officer", lambda demo: f"/papers/{demo.draft}/"),
     "paper edit": Page("officer", lambda demo: f"/papers/{demo.draft}/edit/"),
     "new paper": Page("admin", lambda demo: f"/programmes/{SEED_SLUG}/papers/new/"),
+    "committees and meetings": Page("admin", lambda demo: "/committees/"),
+    "add a meeting": Page("admin", lambda demo: "/meetings/new/"),
+    "a meeting with papers": Page("admin", lambda demo: f"/meetings/{demo.meeting}/delete/"),
     "import": Page("admin", lambda demo: "/kpis/import/"),
     "import history": Page("admin", lambda demo: "/kpis/import/history/"),
     "import preview": Page("admin", lambda demo: f"/kpis/import/{demo.pending_import}/preview/"),

@@ -2,6 +2,7 @@
 it after a page listing what it is missing, and the published quarter is then locked for the
 officer's updates."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -9,7 +10,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_no_axe_violations, sign_in
 from tests.conftest import RISK_MATRIX, seed_action
-from tests.paper_factories import make_meeting
+from tests.paper_factories import make_meeting, set_today
 
 pytestmark = pytest.mark.browser
 
@@ -21,9 +22,11 @@ RETURN_COMMENT = "Say what the placement figures mean for the budget."
 
 
 @pytest.fixture
-def meeting(transactional_db):
-    """The meeting; the council's paper template survives earlier tests' flushes (a
-    post_migrate hook puts it back, as it does the roles)."""
+def meeting(transactional_db, monkeypatch):
+    """The meeting, still to come: today is 10 February 2025, after 2024-25 Q3 ended. The
+    council's paper template survives earlier tests' flushes (a post_migrate hook puts it
+    back, as it does the roles)."""
+    set_today(monkeypatch, dt.date(2025, 2, 10))
     return make_meeting()
 
 
