@@ -35,6 +35,7 @@ def test_demo_gives_one_sign_in_per_role_and_every_seed_action_a_lead(
         ("officer", roles.OFFICERS),
         ("officer2", roles.OFFICERS),
         ("head", roles.HEADS_OF_SERVICE),
+        ("head2", roles.HEADS_OF_SERVICE),
         ("admin", roles.PROGRAMME_ADMINISTRATORS),
     ]:
         user = django_user_model.objects.get(username=name)
@@ -43,6 +44,8 @@ def test_demo_gives_one_sign_in_per_role_and_every_seed_action_a_lead(
         assert name in out
     assert "careprog-demo" in out
     assert not Action.objects.filter(lead__isnull=True).exists()
+    programme = Programme.objects.get(slug="care-programme-2024-25")
+    assert list(programme.subscribers.values_list("username", flat=True)) == ["councillor"]
     assert Action.objects.filter(lead__username="officer").count() == 21
 
 

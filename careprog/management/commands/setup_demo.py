@@ -17,6 +17,8 @@ DEMO_USERS = [
     ("officer", "Olive", "Officer", roles.OFFICERS, False),
     ("officer2", "Omar", "Officer", roles.OFFICERS, False),
     ("head", "Hana", "Head", roles.HEADS_OF_SERVICE, False),
+    # A second approver, so a paper a head of service edited can still be signed off.
+    ("head2", "Hari", "Hughes", roles.HEADS_OF_SERVICE, False),
     ("admin", "Ada", "Administrator", roles.PROGRAMME_ADMINISTRATORS, True),
 ]
 
@@ -76,6 +78,8 @@ class Command(BaseCommand):
             users[username] = user
         self._give_actions_leads(users["officer"], users["officer2"])
         self._give_measures_an_owner(users["officer"])
+        # The councillor hears when a paper is published, as a subscribed member would.
+        Programme.objects.get(slug=DEMO_PROGRAMME).subscribers.add(users["councillor"])
         if first_load:
             # A first history record for what was loaded, so Changes can show "from → to".
             call_command("populate_history", "actions.Action", "actions.Update", verbosity=0)
