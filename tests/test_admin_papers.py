@@ -3,9 +3,11 @@ one; a draft is shown only to those the app lets read it; administrators keep th
 paper template there (its sections and its appendices' names), and officers with staff status
 cannot change it."""
 
+import datetime as dt
+
 import pytest
 
-from actions.models import Paper, PaperTemplate
+from actions.models import Meeting, Paper, PaperTemplate
 from actions.papers import services
 from careprog import roles
 from tests.conftest import make_user
@@ -209,3 +211,39 @@ def test_the_paper_template_names_its_appendices_and_a_new_paper_keeps_them(
     PaperTemplate.objects.filter(pk=template.pk).update(progress_appendix="Renamed later")
     paper.refresh_from_db()
     assert paper.progress_appendix == "Appendix 5 Progress to date"
+
+
+def test_admin_keeps_a_published_papers_meeting_on_its_committee_and_date(admin_client, published):
+    """The record names the meeting: admin refuses to move it, as the forward plan does."""
+    meeting = published.meeting
+    url = f"/admin/actions/meeting/{meeting.pk}/change/"
+    response = admin_client.post(
+        url, {"committee": meeting.committee_id, "date": "2025-04-02", "agenda_item": "9"}
+    )
+    assert response.status_code == 200  # the form again, with its error
+    assert "the meeting keeps its committee and date" in response.content.decode()
+    meeting.refresh_from_db()
+    assert (meeting.date.isoformat(), meeting.agenda_item) == ("2025-03-05", "")
+
+    # Its agenda item is not the record's: that may change.
+    response = admin_client.post(
+        url, {"committee": meeting.committee_id, "date": "2025-03-05", "agenda_item": "9"}
+    )
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.agenda_item == "9"
+
+
+def test_admin_does_not_move_a_meeting_before_its_drafts_figures_date(
+    admin_client, seed_programme, officer
+):
+    paper = draft_paper(seed_programme, officer)
+    meeting = paper.meeting
+    before = (paper.figures_as_at - dt.timedelta(days=1)).isoformat()
+    response = admin_client.post(
+        f"/admin/actions/meeting/{meeting.pk}/change/",
+        {"committee": meeting.committee_id, "date": before, "agenda_item": ""},
+    )
+    assert response.status_code == 200
+    assert "so the meeting cannot be before then" in response.content.decode()
+    assert Meeting.objects.get(pk=meeting.pk).date == meeting.date

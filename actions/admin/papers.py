@@ -2,6 +2,7 @@
 papers themselves are drafted, signed off and published in the app, so admin shows them
 read-only and never deletes a published one (it is the committee record), nor its locks."""
 
+from django import forms
 from django.contrib import admin
 
 from actions.models import (
@@ -14,6 +15,7 @@ from actions.models import (
     QuarterLock,
     TemplateSection,
 )
+from actions.papers.forward_plan import move_problem
 from actions.permissions import MANAGE_PERMISSION, can_read_drafts
 from careprog.admin import GuardedQueries, WritesNeedPermission
 
@@ -34,8 +36,27 @@ class CommitteeAdmin(ManagedPaperAdmin):
     search_fields = ["name"]
 
 
+class MeetingAdminForm(forms.ModelForm):
+    """Admin keeps the forward plan's rules: a meeting with a published paper keeps its
+    committee and date, and none moves before a draft's figures date."""
+
+    class Meta:
+        model = Meeting
+        fields = ["committee", "date", "agenda_item"]
+
+    def clean(self):
+        data = super().clean()
+        committee, date = data.get("committee"), data.get("date")
+        if self.instance.pk is not None and committee is not None and date is not None:
+            problem = move_problem(self.instance, committee=committee, date=date)
+            if problem is not None:
+                raise forms.ValidationError(problem.message)
+        return data
+
+
 @admin.register(Meeting)
 class MeetingAdmin(ManagedPaperAdmin):
+    form = MeetingAdminForm
     list_display = ["committee", "date", "agenda_item"]
     list_filter = ["committee"]
     date_hierarchy = "date"

@@ -94,6 +94,32 @@ def _same_day(committee: Committee, date: dt.date) -> PlanRefused:
     )
 
 
+def move_problem(meeting: Meeting, *, committee: Committee, date: dt.date) -> PlanRefused | None:
+    """Why ``meeting`` cannot move to ``committee`` on ``date``, or None: a meeting with a
+    published paper keeps its committee and date (the record names it); one with drafts cannot
+    move before the day their figures are taken at. Django admin asks the same (one query)."""
+    moved = (meeting.committee_id, meeting.date) != (committee.pk, date)
+    papers = list(meeting.papers.select_related("programme").defer("snapshot"))
+    published = [paper for paper in papers if paper.is_published]
+    if moved and published:
+        return PlanRefused(
+            f"{paper_name(published[0])} was published for this meeting, and what was "
+            "published is the record: the meeting keeps its committee and date. "
+            "Add a new meeting instead.",
+            status=409,
+            field="date",
+        )
+    for paper in papers:
+        if date < paper.figures_as_at:
+            return PlanRefused(
+                f"{paper_name(paper)} takes its figures as at "
+                f"{paper.figures_as_at:%-d %B %Y}, so the meeting cannot be before then. "
+                "Change the paper's figures date first.",
+                field="date",
+            )
+    return None
+
+
 @transaction.atomic
 def save_meeting(
     *,
@@ -123,25 +149,9 @@ def save_meeting(
                 "Your changes are below: check them and save again.",
                 current=meeting,
             )
-        moved = (meeting.committee_id, meeting.date) != (committee.pk, date)
-        papers = list(meeting.papers.select_related("programme").defer("snapshot"))
-        published = [paper for paper in papers if paper.is_published]
-        if moved and published:
-            raise PlanRefused(
-                f"{paper_name(published[0])} was published for this meeting, and what was "
-                "published is the record: the meeting keeps its committee and date. "
-                "Add a new meeting instead.",
-                status=409,
-                field="date",
-            )
-        for paper in papers:
-            if date < paper.figures_as_at:
-                raise PlanRefused(
-                    f"{paper_name(paper)} takes its figures as at "
-                    f"{paper.figures_as_at:%-d %B %Y}, so the meeting cannot be before then. "
-                    "Change the paper's figures date first.",
-                    field="date",
-                )
+        problem = move_problem(meeting, committee=committee, date=date)
+        if problem is not None:
+            raise problem
     if Meeting.objects.filter(committee=committee, date=date).exclude(pk=meeting.pk).exists():
         raise _same_day(committee, date)
     meeting.committee, meeting.date, meeting.agenda_item = committee, date, agenda_item.strip()
