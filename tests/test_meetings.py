@@ -415,7 +415,10 @@ def test_an_administrator_renames_a_committee_and_moves_a_meeting(plan, administ
     priya = login(administrator)
     committee, later = plan["later"].committee, plan["later"]
 
-    renamed = priya.post(f"/committees/{committee.pk}/edit/", {"name": "Children's Committee"})
+    renamed = priya.post(
+        f"/committees/{committee.pk}/edit/",
+        {"name": "Children's Committee", "version": committee.version},
+    )
     assert renamed.status_code == 302
     assert Committee.objects.get(pk=committee.pk).name == "Children's Committee"
 
@@ -423,7 +426,12 @@ def test_an_administrator_renames_a_committee_and_moves_a_meeting(plan, administ
     assert edit.context["form"]["date"].value() == "2027-03-03"
     moved = priya.post(
         f"/meetings/{later.pk}/edit/",
-        {"committee": committee.pk, "date": "2027-03-10", "agenda_item": "9"},
+        {
+            "committee": committee.pk,
+            "date": "2027-03-10",
+            "agenda_item": "9",
+            "version": later.version,
+        },
     )
     assert moved.status_code == 302
     later.refresh_from_db()
@@ -439,7 +447,9 @@ def test_a_second_meeting_of_a_committee_on_the_same_day_is_refused_with_a_clear
     before = list(Meeting.objects.order_by("pk").values_list("pk", "committee", "date"))
 
     added = priya.post("/meetings/new/", same_day)
-    moved = priya.post(f"/meetings/{plan['soon'].pk}/edit/", same_day)
+    moved = priya.post(
+        f"/meetings/{plan['soon'].pk}/edit/", {**same_day, "version": plan["soon"].version}
+    )
 
     for response in (added, moved):
         assert response.status_code == 400
@@ -498,7 +508,12 @@ def test_the_meeting_of_a_published_paper_keeps_its_committee_and_date(plan, adm
     held = plan["held"]
     response = login(administrator).post(
         f"/meetings/{held.pk}/edit/",
-        {"committee": held.committee_id, "date": "2025-03-12", "agenda_item": "7"},
+        {
+            "committee": held.committee_id,
+            "date": "2025-03-12",
+            "agenda_item": "7",
+            "version": held.version,
+        },
     )
     assert response.status_code == 409
     assert "what was published is the record" in text(response)
@@ -512,7 +527,12 @@ def test_a_meeting_cannot_move_before_the_day_its_drafts_take_their_figures(
     soon, draft = plan["soon"], plan["draft"]  # figures as at 31 March 2025
     response = login(administrator).post(
         f"/meetings/{soon.pk}/edit/",
-        {"committee": soon.committee_id, "date": "2025-03-30", "agenda_item": "5"},
+        {
+            "committee": soon.committee_id,
+            "date": "2025-03-30",
+            "agenda_item": "5",
+            "version": soon.version,
+        },
     )
     assert response.status_code == 400
     assert (
@@ -596,3 +616,24 @@ def test_a_committee_renamed_by_someone_else_after_the_form_opened_is_not_rename
     assert refused.status_code == 409
     assert "it is now called “Children's Committee”" in text(refused)
     assert Committee.objects.get(pk=committee.pk).name == "Children's Committee"
+
+
+def test_a_change_that_says_no_version_is_refused_as_stale_and_saves_nothing(
+    plan, administrator, login
+):
+    """A form from an old page, or a forged one, cannot skip the check that nobody else
+    saved in between."""
+    later = plan["later"]
+    priya = login(administrator)
+    refused = priya.post(
+        f"/meetings/{later.pk}/edit/",
+        {"committee": later.committee_id, "date": later.date.isoformat(), "agenda_item": "7"},
+    )
+    assert refused.status_code == 409
+    later.refresh_from_db()
+    assert later.agenda_item == ""
+    committee = later.committee
+    refused = priya.post(f"/committees/{committee.pk}/edit/", {"name": "Renamed"})
+    assert refused.status_code == 409
+    committee.refresh_from_db()
+    assert committee.name == CYPE

@@ -705,9 +705,14 @@ def plan_post_data(name, plan):
     committee = plan["held"].committee_id
     return {
         "new committee": {"name": "Matrix committee"},
-        "committee edit": {"name": "Matrix renamed"},
+        "committee edit": {"name": "Matrix renamed", "version": plan["held"].committee.version},
         "new meeting": {"committee": committee, "date": "2025-09-10", "agenda_item": "M"},
-        "meeting edit": {"committee": committee, "date": "2025-06-25", "agenda_item": "M"},
+        "meeting edit": {
+            "committee": committee,
+            "date": "2025-06-25",
+            "agenda_item": "M",
+            "version": plan["free"].version,
+        },
     }.get(name, {})
 
 

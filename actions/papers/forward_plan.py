@@ -52,7 +52,8 @@ def paper_name(paper: Paper) -> str:
 def save_committee(
     *, user, name: str, committee_id: int | None = None, seen_version: int | None = None
 ) -> Committee:
-    """A new committee, or a committee renamed (``committee_id``, opened at ``seen_version``).
+    """A new committee, or a committee renamed (``committee_id``, opened at ``seen_version``:
+    a save after someone else's, or one that says no version, is refused with StalePlan).
     Names are unique, whatever their capitals."""
     if committee_id is None:
         if not can_add_committee(user):
@@ -64,7 +65,7 @@ def save_committee(
         committee = Committee.objects.select_for_update().filter(pk=committee_id).first()
         if committee is None:
             raise PlanRefused("This committee no longer exists.", status=409)
-        if seen_version is not None and committee.version != seen_version:
+        if seen_version is None or committee.version != seen_version:
             raise StalePlan(
                 f"Someone renamed this committee after you opened it: it is now called "
                 f"“{committee.name}”. Check the name below and save again.",
@@ -131,8 +132,8 @@ def save_meeting(
     seen_version: int | None = None,
 ) -> Meeting:
     """A new meeting on the forward plan, or a meeting changed (``meeting_id``, opened at
-    ``seen_version``: a save after someone else's is refused with StalePlan). A committee
-    meets once a day. A meeting with a published paper keeps its committee and date; one
+    ``seen_version``: a save after someone else's, or one that says no version, is refused with
+    StalePlan). A committee meets once a day. A meeting with a published paper keeps its committee and date; one
     with drafts cannot move before the day their figures are taken at."""
     if meeting_id is None:
         if not can_add_meeting(user):
@@ -142,7 +143,7 @@ def save_meeting(
         if not can_change_meeting(user):
             raise PlanRefused("You cannot change meetings.", status=403)
         meeting = _locked_meeting(meeting_id)
-        if seen_version is not None and meeting.version != seen_version:
+        if seen_version is None or meeting.version != seen_version:
             item = f", agenda item {meeting.agenda_item}" if meeting.agenda_item else ""
             raise StalePlan(
                 f"Someone changed this meeting after you opened it: it is now {meeting}{item}. "
