@@ -133,8 +133,7 @@ def save_meeting(
 ) -> Meeting:
     """A new meeting on the forward plan, or a meeting changed (``meeting_id``, opened at
     ``seen_version``: a save after someone else's, or one that says no version, is refused with
-    StalePlan). A committee meets once a day. A meeting with a published paper keeps its committee and date; one
-    with drafts cannot move before the day their figures are taken at."""
+    StalePlan). A committee meets once a day; move_problem() says where a meeting may not move."""
     if meeting_id is None:
         if not can_add_meeting(user):
             raise PlanRefused("You cannot add meetings.", status=403)
