@@ -121,6 +121,7 @@ def test_a_whole_quarter_from_the_next_meeting_to_the_published_paper(demo, live
     land(hana, "Save the draft")
 
     olive.goto(paper_url)
+    assert_no_axe_violations(olive)
     expect(olive.locator("#paper-content")).to_contain_text(HEADS_WORDS)
     mail.outbox.clear()
     land(olive, "Submit for approval")
@@ -136,6 +137,7 @@ def test_a_whole_quarter_from_the_next_meeting_to_the_published_paper(demo, live
     awaiting = hari.locator("#papers-awaiting + ul")
     expect(awaiting).to_contain_text("2024-25 Q4 submitted for your approval")
     hana.goto(f"{url}/")
+    assert_no_axe_violations(hana)
     expect(hana.locator("#papers-awaiting")).to_have_count(0)
 
     # Hana is refused: no button to approve, and the server refuses a forged approval.
