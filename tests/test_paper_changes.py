@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 
 from actions.models import Objective, Status, Update
+from actions.papers import changes as paper_changes
 from careprog.periods import ReportingPeriod
 from kpis.models import KPI, KPIRank
 from tests.conftest import RISK_MATRIX, SAFELY_WITH_FAMILIES, seed_action
@@ -207,3 +208,20 @@ def test_an_action_with_no_new_update_for_the_quarter_is_not_a_change(
     assert KFT not in page
     assert "(none)" not in text(page)
     assert "1 action has a new update" in text(page)
+
+
+def test_a_paper_published_before_the_new_updates_rule_keeps_its_heading_and_count():
+    """Its snapshot listed every update that differed, missing ones included, as "Updates
+    changed": the record reads as it was published, not as "New updates"."""
+    row = {"id": 1, "title": CHARTER, "objective": "", "before": "Q3 text", "after": None}
+    published_before = {"previous": {"id": 1}, "updates_changed": [row]}
+    assert [line["text"] for line in paper_changes.summary(published_before)] == [
+        "1 action's update changed"
+    ]
+    [group] = paper_changes.groups(published_before)
+    assert group["heading"] == "Updates changed"
+    assert group["rows"][0]["after"] == "No update"
+
+    now = {**published_before, "updates_rule": paper_changes.NEW_UPDATES_ONLY}
+    assert paper_changes.groups(now)[0]["heading"] == "New updates"
+    assert paper_changes.summary(now)[0]["text"] == "1 action has a new update"

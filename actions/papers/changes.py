@@ -80,7 +80,9 @@ def compare(before: dict | None, after: dict) -> dict:
             for pk in now
             if pk in was and was[pk]["status"] != now[pk]["status"]
         ],
-        # A new update for the quarter, whose words differ from the last paper's.
+        # A new update for the quarter, whose words differ from the last paper's. The marker
+        # tells this rule's snapshots from those published before it (OLD_UPDATES_RULE).
+        "updates_rule": NEW_UPDATES_ONLY,
         "updates_changed": [
             {**now[pk], "before": was[pk]["update"], "after": now[pk]["update"]}
             for pk in now
@@ -101,6 +103,11 @@ def compare(before: dict | None, after: dict) -> dict:
         "bands": moved(_band),
     }
 
+
+# Papers published before an action with no new update stopped counting as a change list
+# every update that differed, missing ones included, under this heading: the record keeps it.
+NEW_UPDATES_ONLY = "new updates only"
+OLD_UPDATES_RULE = ("Updates changed", ("action's update changed", "actions' updates changed"))
 
 KINDS = [
     # key, heading
@@ -131,14 +138,31 @@ _COUNTED = {
 ACTION_KINDS = {"actions_added", "actions_removed", "status_moves", "updates_changed"}
 
 
+def _published_before_new_updates_rule(changes: dict) -> bool:
+    return changes.get("updates_rule") != NEW_UPDATES_ONLY
+
+
+def _kinds(changes: dict) -> list[tuple[str, str]]:
+    """KINDS, with the heading a snapshot from before the new-updates rule was published with."""
+    if not _published_before_new_updates_rule(changes):
+        return KINDS
+    return [(k, OLD_UPDATES_RULE[0] if k == "updates_changed" else h) for k, h in KINDS]
+
+
+def _counted(changes: dict, key: str) -> tuple[str, str]:
+    if key == "updates_changed" and _published_before_new_updates_rule(changes):
+        return OLD_UPDATES_RULE[1]
+    return _COUNTED[key]
+
+
 def summary(changes: dict) -> list[dict]:
     """The counts first, one line per kind that has any ("3 actions changed status"), in the
     order the details follow; each names its kind so a page can link to its details."""
     lines = []
-    for key, heading in KINDS:
+    for key, heading in _kinds(changes):
         number = len(changes.get(key) or [])
         if number:
-            one, many = _COUNTED[key]
+            one, many = _counted(changes, key)
             lines.append(
                 {
                     "key": key,
@@ -185,7 +209,7 @@ def groups(changes: dict) -> list[dict]:
             "of_actions": key in ACTION_KINDS,
             "rows": rows(key, changes[key]),
         }
-        for key, heading in KINDS
+        for key, heading in _kinds(changes)
         if changes.get(key)
     ]
 
