@@ -40,3 +40,20 @@ def of_paper(paper) -> dict[str, str]:
 def names(content: dict) -> dict[str, str]:
     """The names a paper's content (a snapshot or a draft's build) gives its appendices."""
     return content.get("appendices") or PUBLISHED_BEFORE_NAMES
+
+
+def published_before_names(content: dict) -> bool:
+    """Whether the paper was published before papers named their appendices (its snapshot has
+    no names): it printed the changes second, a first paper's too, and "No update provided"
+    in an empty Updates cell. Its files and page keep printing it so: the record never changes."""
+    return "appendices" not in content
+
+
+def order(content: dict) -> list[str]:
+    """The generated appendices a paper prints, keyed as NAMES is, in order: the key
+    performance data, the report on progress, then the changes since the last paper, which a
+    first paper has none of (papers published before keep their order: published_before_names)."""
+    if published_before_names(content):
+        return ["kpis", "changes", "progress"]
+    first = content["changes"].get("previous") is None
+    return ["kpis", "progress"] if first else ["kpis", "progress", "changes"]

@@ -53,6 +53,8 @@ def render_html(content: dict, *, draft: bool, published_at: dt.datetime | None 
             "draft": draft,
             "created": created,
             "appendix_names": appendices.names(content),
+            "appendix_order": appendices.order(content),
+            "record_blank_updates": not appendices.published_before_names(content),
         },
     )
 

@@ -206,6 +206,8 @@ def paper_detail(request, pk):
             "can_edit": can_edit_paper(user, paper),
             "change_count": paper_changes.count(content["changes"]),
             "appendix_names": appendices.names(content),
+            "appendix_order": appendices.order(content),
+            "record_blank_updates": not appendices.published_before_names(content),
             "without_update": [] if paper.is_published else without_update(content),
         },
     )

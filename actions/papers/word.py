@@ -98,10 +98,9 @@ def paper_docx(content: dict, *, draft: bool, at: dt.datetime) -> bytes:
     _styles(document)
     _core_properties(document, content, at)
     _covering_report(document, content, draft)
-    _kpi_appendix(document, content, draft)
-    _progress_appendix(document, content, draft)
-    if content["changes"].get("previous") is not None:  # a first paper has nothing to compare
-        _changes_appendix(document, content, draft)
+    appendix = {"kpis": _kpi_appendix, "progress": _progress_appendix, "changes": _changes_appendix}
+    for key in appendices.order(content):  # a first paper has nothing to compare: no changes
+        appendix[key](document, content, draft)
     out = io.BytesIO()
     document.save(out)
     return _dated_zip(out.getvalue(), at)
@@ -463,6 +462,12 @@ def _changes_appendix(document, content: dict, draft: bool) -> None:
     _add(document, _clean(name), "Appendix Heading")
     changes = content["changes"]
     previous = changes["previous"]
+    if previous is None:  # a first paper published before they went without one
+        document.add_paragraph(
+            "This is the programme's first published paper, so there is no earlier paper to "
+            "compare it with."
+        )
+        return
     counts = paper_changes.summary(changes)
     summary = (
         f"Compared with the last published paper: {previous['title']}, {previous['period']}, "
@@ -492,11 +497,12 @@ def _progress_appendix(document, content: dict, draft: bool) -> None:
     _section(document, content, name, draft=draft, landscape=True)
     _add(document, _clean(f"{name}, {period['label']}"), "Appendix Heading")
     document.add_paragraph(f"Position at the end of {period['label']} ({period['months']}).")
+    blank = not appendices.published_before_names(content)
     for objective_table in content["progress"]:
-        _objective_table(document, objective_table, period["label"])
+        _objective_table(document, objective_table, period["label"], blank=blank)
 
 
-def _objective_table(document, objective_table: dict, period_label: str) -> None:
+def _objective_table(document, objective_table: dict, period_label: str, *, blank) -> None:
     objective, rows = objective_table["objective"], objective_table["rows"]
     _add(document, _clean(objective["title"]), "Objective Heading")
     if not rows:
@@ -517,7 +523,7 @@ def _objective_table(document, objective_table: dict, period_label: str) -> None
                 _write(body[index][column], row[key])
         if row["action"]:
             _write(body[index][3], row["action"]["title"] or UNTITLED_ACTION)
-            _updates(body[index][4], row)
+            _updates(body[index][4], row, blank=blank)
 
 
 def _merge(body, first: int, column: int, span: int) -> None:
@@ -526,15 +532,18 @@ def _merge(body, first: int, column: int, span: int) -> None:
         body[first][column].merge(body[first + span - 1][column])
 
 
-def _updates(cell, row: dict) -> None:
+def _updates(cell, row: dict, *, blank: bool) -> None:
     """The status first where one was given, as text (its colour is the style's), then the
-    update; no update leaves the cell empty, as the committee's table does."""
+    update; no update leaves the cell empty (``blank``), as the committee's table does, or
+    says so in a paper published before (appendices.published_before_names)."""
     update = row["update"]
     if row["status_label"]:
         _write(cell, row["status_label"], status_style(row["status"]))
         if update is None and row["status_period"]:
             _write(cell, f"Status as reported for {row['status_period']}")
     if update is None:
+        if not blank:
+            _write(cell, "No update provided")
         return
     _write(cell, update["text"])
     if update["reason"]:

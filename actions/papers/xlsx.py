@@ -106,7 +106,7 @@ def paper_workbook(content: dict, *, draft: bool, at: dt.datetime) -> bytes:
         period_label=period["label"],
         tables=content["progress"],
         draft=draft,
-        record=True,
+        record=not appendices.published_before_names(content),
     )
     _kpis(
         workbook.create_sheet(KPI_SHEET),
