@@ -217,7 +217,7 @@ PROVISIONAL = "Provisional: the council's own figure; DfE has not published this
 
 def own_figure(figure: KPIValue | None, kpi: KPI) -> str:
     """The council's own figure where it differs from DfE's ("Council's own figure: 91.0%"),
-    or "Provisional" where DfE publishes the measure and has not published this period: the
+    or "Provisional" where DfE publishes the measure and has not yet published this year: the
     short words beside a figure on a one-line reading. '' where there is nothing to say."""
     if figure is None or figure.is_illustrative:
         return ""
@@ -225,7 +225,10 @@ def own_figure(figure: KPIValue | None, kpi: KPI) -> str:
         if not figure.own_figure_differs:
             return ""
         return f"Council's own figure: {_shown(figure.local_value, kpi)}"
-    return "Provisional" if kpi.published_by_dfe else ""
+    # DfE publishes once a year, for the year to (or at) 31 March: a month's or a quarter's
+    # figure at another end is the council's own count, which DfE never publishes.
+    awaited = kpi.published_by_dfe and is_financial_year_end(figure.period_end)
+    return "Provisional" if awaited else ""
 
 
 def figure_standing(figure: KPIValue | None, kpi: KPI) -> str:

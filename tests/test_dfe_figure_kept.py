@@ -223,6 +223,16 @@ def test_a_measure_dfe_does_not_publish_is_never_called_provisional(db, committe
     assert "Provisional" not in text(signed_in(committee_member).get("/kpis/local/"))
 
 
+def test_a_monthly_count_dfe_never_publishes_is_the_councils_own_not_provisional(
+    health, committee_member
+):
+    """DfE publishes the year at 31 March; January's count is the council's alone."""
+    monthly = make_kpi("monthly", frequency="monthly", benchmark_code="H",
+                       benchmark_relation="same")  # fmt: skip
+    make_value(monthly, dt.date(2025, 1, 31), "699")
+    assert "Provisional" not in text(signed_in(committee_member).get("/kpis/monthly/"))
+
+
 # --- The rule is the model's, not a page's ---------------------------------------------------
 
 
@@ -248,9 +258,9 @@ def paper_measures(seed_programme):
                       benchmark_code="H", benchmark_relation="same")  # fmt: skip
     make_value(beside, dt.date(2024, 3, 31), "60", origin=Origin.DFE,
                source="DfE LAIT: H (2024)", local_value=Decimal(61))  # fmt: skip
-    early = make_kpi("dfe-early", name="Checks DfE has not published", frequency="quarterly",
+    early = make_kpi("dfe-early", name="Checks DfE has not published", frequency="annual",
                      benchmark_code="L", benchmark_relation="same")  # fmt: skip
-    make_value(early, dt.date(2024, 12, 31), "55")
+    make_value(early, dt.date(2024, 3, 31), "55")
     objective.kpis.add(beside, early)
     return beside, early
 
@@ -274,7 +284,7 @@ def test_a_papers_key_performance_data_uses_dfes_figure_with_the_councils_own_be
     publish(paper, head_of_service)
     snapshot = Paper.objects.get(pk=paper.pk).snapshot
     for kpi in snapshot["kpis"]:
-        kpi.pop("standing")
+        kpi.pop("standing", None)
     Paper.objects.filter(pk=paper.pk).update(snapshot=snapshot)
     member = signed_in(committee_member)
     page = member.get(f"/papers/{paper.pk}/")

@@ -192,10 +192,6 @@ def key_performance_data(programme: Programme, as_at) -> list[dict]:
                 "period_end": latest.period_end.isoformat() if latest else None,
                 "period_text": reading.period_text,
                 "origin": latest.get_origin_display() if latest else "",
-                # DfE's figure is the one shown; this sentence gives the council's own where it
-                # differs, or marks it provisional before DfE publishes. Papers published before
-                # it have no such key and render as they were: readers use .get("standing").
-                "standing": reading.standing_text,
                 "illustrative": bool(latest and latest.is_illustrative),
                 "target_text": (
                     f"{reading.describe_target(reading.target)} ({reading.target.year_label})"
@@ -237,6 +233,10 @@ def key_performance_data(programme: Programme, as_at) -> list[dict]:
                 # The owner's approved words on the figure. Papers published before it was
                 # kept have no such key: readers of a snapshot use .get("commentary").
                 "commentary": latest.commentary if latest else "",
+                # DfE's figure is the one shown: the council's own where it differs, or its
+                # figure marked provisional before DfE publishes. Only where there is something
+                # to say, so a snapshot without the key (every paper before it) reads the same.
+                **({"standing": standing} if (standing := reading.standing_text) else {}),
             }
         )
     return rows
