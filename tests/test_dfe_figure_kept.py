@@ -17,6 +17,8 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
+from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.test import Client
 
@@ -292,3 +294,32 @@ def test_a_papers_key_performance_data_uses_dfes_figure_with_the_councils_own_be
     assert "60.0%" in paper_row(page.content.decode(), "dfe-beside")
     assert "Council's own figure" not in page.content.decode()
     assert member.get(f"/papers/{paper.pk}/paper.pdf").status_code == 200
+
+
+# --- The case as the user met it, on the shipped catalogue and DfE extract -------------------
+
+
+def test_on_the_shipped_data_a_return_of_91_leaves_dfes_90_and_its_rank_and_shows_91_beside(
+    db, administrator, head_of_service, committee_member
+):
+    call_command("loaddata", "care_programme_2024_25", "cla_strategy_2022_25", verbosity=0)
+    extract = sorted((settings.BASE_DIR / "fixtures" / "lait").glob("*"))
+    call_command("import_lait", *map(str, extract), verbosity=0)
+    member = signed_in(committee_member)
+    before = text(member.get("/kpis/cla-health-checks/"))
+    assert "Latest 90.0% 31 March 2025" in before and "Ranked 98 of 151, band C" in before
+
+    preview = upload(
+        signed_in(administrator),
+        long_return([["cla-health-checks", dt.date(2025, 3, 31), 91, ""]]),
+        name="health.xlsx",
+    )
+    assert "DfE publishes 90.0% for this period" in text(preview)
+    assert "Changed (1)" not in text(preview)
+    confirm_and_approve(administrator, head_of_service, preview)
+
+    after = text(member.get("/kpis/cla-health-checks/"))
+    assert "Latest 90.0% 31 March 2025" in after
+    assert "Council's own figure: 91.0%." in after
+    assert "Ranked 98 of 151, band C" in after
+    assert "DfE published statistics: DfE LAIT: LACHealth%" in after
