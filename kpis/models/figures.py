@@ -162,8 +162,10 @@ class KPIValue(models.Model):
 
     @classmethod
     def from_db(cls, db, field_names, values):
+        """Remembers a DfE figure as loaded, for ``save`` (deferred fields are not in
+        ``__dict__``, and are not fetched here)."""
         instance = super().from_db(db, field_names, values)
-        loaded = dict(zip(field_names, values, strict=True))
+        loaded = instance.__dict__
         instance._loaded_dfe = loaded.get("origin") == Origin.DFE and (
             loaded.get("value"),
             loaded.get("source"),

@@ -98,14 +98,10 @@ def kpi_enter(request, code):
         entry = approval.open_entries().filter(kpi=kpi, period_end=period_end).first()
         value = None if entry else approval.approved_value(kpi, period_end)
         current = entry or value
-        # Beside DfE's figure the form holds the council's own, never DfE's.
-        shown = (
-            (current.local_value, current.local_numerator, current.local_denominator)
-            if value is not None and value.origin == Origin.DFE
-            else (current.value, current.numerator, current.denominator)
-            if current
-            else (None, None, None)
-        )
+        shown = (current.value, current.numerator, current.denominator) if current else (None,) * 3
+        if value is not None and value.origin == Origin.DFE:
+            # Beside DfE's figure the form holds the council's own, never DfE's.
+            shown = (value.local_value, value.local_numerator, value.local_denominator)
         form = EntryForm(
             initial={
                 "period_end": period_end,
