@@ -28,9 +28,8 @@ What is owned here, and so kept exactly in step with the benchmark tables: every
 ComparatorValue with origin DFE whose source starts "DfE LAIT: ", and every KPIRank. After a
 sync they are exactly what the current mapping and the stored DfE data give: rows of KPIs no
 longer mapped SAME, or whose indicator is not loaded, are deleted; changed figures are updated
-in place; a second run writes nothing. A real figure of another origin (a published or
-returned value, or a DfE figure keyed in by hand) for the same KPI and period is never
-overwritten by DfE's: where DfE publishes a period that holds the council's own figure (a
+in place; a second run writes nothing. No figure of another origin is lost: where DfE
+publishes a period that holds the council's own figure (a
 return, an entry or a published report's), DfE's figure becomes the period's value, the official
 one for pages, ratings, ranks and papers, and the council's own is kept beside it
 (KPIValue.local_*) with the day DfE's arrived (`dfe_published_on`: the indicator's last update in
@@ -339,8 +338,9 @@ def _keep_own_figures_beside(
     """Where DfE publishes a period that holds the council's own figure, DfE's becomes the
     period's value and the council's own is kept beside it, with the day DfE's arrived; a
     history record each says so. A DfE figure keyed in by hand holds its period. Each is
-    reported, with whether it differs from DfE's. Returns how many DfE took. Two queries and
-    a bulk update, whatever the number."""
+    reported, with whether it differs from DfE's. Returns how many DfE took. Whatever their
+    number: a query for the values, a bulk update and one history statement for those DfE
+    takes, and a query for the comparators."""
     others = KPIValue.objects.filter(kpi_id__in=list(synced)).exclude(OWN).real()
     taken = []
     for row in others.order_by("kpi_id", "period_end"):
