@@ -219,6 +219,26 @@ def test_before_dfe_publishes_the_councils_figure_is_provisional_and_dfes_replac
     assert member.get("/kpis/high/").context["reading"].rank.rank == 8
 
 
+def test_undoing_an_import_after_dfe_published_takes_back_only_the_councils_own_figure(
+    health, lait_files, administrator, head_of_service
+):
+    first = confirm_and_approve(
+        administrator, head_of_service, return_of(signed_in(administrator), 58)
+    )
+    second = confirm_and_approve(
+        administrator, head_of_service, return_of(signed_in(administrator), 61)
+    )
+    import_lait(*lait_files)
+    assert (the_figure(health).value, the_figure(health).local_value) == (60, 61)
+
+    undo_import(batch=second, user=administrator)  # it had changed the council's 58 to 61
+    figure = the_figure(health)
+    assert (figure.value, figure.origin, figure.local_value) == (60, Origin.DFE, 58)
+    undo_import(batch=first, user=administrator)  # it had brought the council's 58
+    figure = the_figure(health)
+    assert (figure.value, figure.origin, figure.local_value) == (60, Origin.DFE, None)
+
+
 def test_a_measure_dfe_does_not_publish_is_never_called_provisional(db, committee_member):
     local = make_kpi("local", frequency="annual")
     make_value(local, MARCH_2025, "61")
