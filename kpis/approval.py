@@ -76,6 +76,12 @@ def approved_value(kpi: KPI, period_end: dt.date) -> KPIValue | None:
     return KPIValue.objects.real().filter(kpi=kpi, period_end=period_end).first()
 
 
+def dfe_figure(kpi: KPI, period_end: dt.date) -> KPIValue | None:
+    """DfE's published figure for the period, if DfE publishes it: the official one, beside
+    which an owner's figure is kept as the council's own. One query."""
+    return KPIValue.objects.filter(kpi=kpi, period_end=period_end, origin=Origin.DFE).first()
+
+
 def version_of(entry: KPIEntry | None, value: KPIValue | None) -> str:
     """What a form saw of a period: its open entry if any, else its approved figure. One
     query for a value (its latest history record), none for an entry."""
@@ -192,6 +198,11 @@ class ApprovedFigure(NamedTuple):
     source: str
     commentary: str
     origin: str = Origin.RETURN
+    local_value: Decimal | None = None
+    local_numerator: Decimal | None = None
+    local_denominator: Decimal | None = None
+    local_source: str = ""
+    dfe_published_on: dt.date | None = None
 
 
 class Replaced(NamedTuple):
@@ -214,7 +225,11 @@ def approved_figure(
     (``current``, None if none): the entry's figure, from a local return. An imported
     figure takes its import's source and note, and its commentary or else the value's; a
     figure its owner entered says who entered and approved it, and brings its commentary but
-    leaves the value's note alone. ``entry`` and ``current`` need only the fields used."""
+    leaves the value's note alone. ``entry`` and ``current`` need only the fields used.
+
+    Where the period holds DfE's published figure, DfE's stays the period's value, and the
+    entry's figure is kept beside it as the council's own (``local_*``): no approval ever
+    writes over DfE's figure (KPIValue says why)."""
     if entry.batch_id is not None:
         note, source = entry.note, import_source
         commentary = entry.commentary or (current.commentary if current else "")
@@ -222,6 +237,20 @@ def approved_figure(
         note = current.note if current else ""
         source = f"Entered by {entered_by}, approved by {approver}"[:300]
         commentary = entry.commentary
+    if current is not None and current.origin == Origin.DFE:
+        return ApprovedFigure(
+            value=current.value,
+            numerator=current.numerator,
+            denominator=current.denominator,
+            note=current.note,
+            source=current.source,
+            commentary=commentary,
+            origin=Origin.DFE,
+            local_value=entry.value,
+            local_numerator=entry.numerator,
+            local_denominator=entry.denominator,
+            local_source=source,
+        )
     return ApprovedFigure(
         value=entry.value,
         numerator=entry.numerator,

@@ -21,7 +21,7 @@ from careprog.periods import (
     is_month_end,
     is_quarter_end,
 )
-from kpis.models import KPI, BenchmarkValue, KPIRank, KPITarget
+from kpis.models import KPI, BenchmarkValue, KPIRank, KPITarget, KPIValue, Origin
 
 
 def _rounded(value: Decimal, places: int) -> Decimal:
@@ -201,6 +201,50 @@ def describe_target(target: KPITarget, unit: str, places: int = 0) -> str:
 
 
 BAND_EXPLANATION = "band A is the best quarter of councils, D the worst"
+
+
+def _shown(value: Decimal, kpi: KPI) -> str:
+    return format_value(value, kpi.unit, kpi.decimal_places)
+
+
+def dfe_publishes(value: Decimal, kpi: KPI) -> str:
+    """What a return's cell or an owner's form is told where DfE publishes its period."""
+    return f"DfE publishes {_shown(value, kpi)} for this period"
+
+
+PROVISIONAL = "Provisional: the council's own figure; DfE has not published this period yet."
+
+
+def own_figure(figure: KPIValue | None, kpi: KPI) -> str:
+    """The council's own figure where it differs from DfE's ("Council's own figure: 91.0%"),
+    or "Provisional" where DfE publishes the measure and has not yet published this year: the
+    short words beside a figure on a one-line reading. '' where there is nothing to say."""
+    if figure is None or figure.is_illustrative:
+        return ""
+    if figure.origin == Origin.DFE:
+        if not figure.own_figure_differs:
+            return ""
+        return f"Council's own figure: {_shown(figure.local_value, kpi)}"
+    # DfE publishes once a year, for the year to (or at) 31 March: a month's or a quarter's
+    # figure at another end is the council's own count, which DfE never publishes.
+    awaited = kpi.published_by_dfe and is_financial_year_end(figure.period_end)
+    return "Provisional" if awaited else ""
+
+
+def figure_standing(figure: KPIValue | None, kpi: KPI) -> str:
+    """How a period's figure stands beside DfE's, in a sentence: DfE's figure is the
+    official one, and the council's own is shown where it differs, or marked provisional
+    until DfE publishes the period. '' where there is nothing to say (a measure DfE does not
+    publish, or the two agree)."""
+    short = own_figure(figure, kpi)
+    if short == "Provisional":
+        return PROVISIONAL
+    if short and figure.dfe_published_on:
+        return (
+            f"DfE published {_shown(figure.value, kpi)} on {date_text(figure.dfe_published_on)}; "
+            f"the council's own figure was {_shown(figure.local_value, kpi)}."
+        )
+    return f"{short}." if short else ""
 
 
 def rank_text(rank: KPIRank | None) -> str:

@@ -34,7 +34,9 @@ from kpis.rating import (
     Rating,
     describe_target,
     direction,
+    figure_standing,
     format_value,
+    own_figure,
     period_name,
     rank_text,
     rate,
@@ -79,6 +81,17 @@ class KPIReading:
     @property
     def latest_text(self) -> str:
         return self.show(self.latest.value) if self.latest else "No data yet"
+
+    @property
+    def own_figure_text(self) -> str:
+        """Beside the latest figure: the council's own where it differs from DfE's, or
+        "Provisional" (kpis.rating.own_figure)."""
+        return own_figure(self.latest, self.kpi)
+
+    @property
+    def standing_text(self) -> str:
+        """The latest figure beside DfE's, in a sentence (kpis.rating.figure_standing)."""
+        return figure_standing(self.latest, self.kpi)
 
     @property
     def period_text(self) -> str:
@@ -383,6 +396,7 @@ def value_table(
         row.texts = {
             "value": reading.show(row.value.value) if row.value else "No figure",
             "target": reading.show(row.target.value) if row.target else "None",
+            "standing": figure_standing(row.value, kpi),
             **{kind: reading.show(c.value) for kind, c in row.comparators.items()},
         }
     return [by_period[day] for day in sorted(by_period, reverse=True)]

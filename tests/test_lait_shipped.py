@@ -60,9 +60,10 @@ def test_wirrals_published_figures_arrive_with_their_period_ends(code, period_en
 
 
 @pytest.mark.django_db
-def test_the_published_2018_peak_stays_as_the_committee_paper_gives_it():
+def test_the_2018_peak_is_dfes_834_with_the_committee_papers_834_kept_beside_it():
     value = KPIValue.objects.get(kpi__code="cp-children-in-care", period_end=dt.date(2018, 3, 31))
-    assert (value.value, value.origin) == (Decimal(834), Origin.PUBLISHED)
+    assert (value.value, value.origin, value.local_value) == (834, Origin.DFE, 834)
+    assert not value.own_figure_differs
 
 
 @pytest.mark.django_db

@@ -317,11 +317,39 @@ def test_a_changed_figure_is_updated_in_place_and_a_dropped_mapping_is_removed(l
     assert "KPI values: created 0, updated 1, unchanged 2, deleted 1" in out
 
 
-def test_a_real_figure_from_elsewhere_is_kept_not_overwritten(kpis, lait_files):
-    make_value(kpis["count"], MARCH_2025, "680", origin=Origin.PUBLISHED)
+def test_dfes_figure_takes_a_period_that_held_the_councils_own_and_keeps_it_beside(
+    kpis, lait_files
+):
+    make_value(kpis["count"], MARCH_2025, "680", origin=Origin.PUBLISHED, source="March paper")
     out, _ = import_lait(*lait_files)
-    assert values(kpis["count"]) == {MARCH_2025: (Decimal(680), Origin.PUBLISHED, "")}
-    assert "kept: 2025-03-31: published figure 680 kept (DfE's is 681)" in out
+    assert values(kpis["count"]) == {MARCH_2025: (Decimal(681), DFE, "DfE LAIT: N (2025)")}
+    figure = kpis["count"].values.get()
+    assert (figure.local_value, figure.local_source) == (Decimal(680), "March paper")
+    assert figure.dfe_published_on is not None
+    assert "kept: 2025-03-31: the council's own figure 680 kept beside DfE's (DfE's is 681)" in out
+    assert "KPI values: created 3, updated 1, unchanged 0, deleted 0" in out
+    # The history says DfE's figure arrived; a second sync finds nothing to do.
+    assert figure.history.latest().history_change_reason.startswith("DfE published")
+    assert "KPI values: created 0, updated 0, unchanged 4, deleted 0" in sync_lait()
+    assert kpis["count"].values.get().local_value == 680
+
+
+def test_a_dfe_figure_keyed_in_by_hand_holds_its_period(kpis, lait_files):
+    make_value(kpis["count"], MARCH_2025, "680", origin=DFE, source="DfE's SSDA903 table")
+    out, _ = import_lait(*lait_files)
+    assert values(kpis["count"]) == {MARCH_2025: (Decimal(680), DFE, "DfE's SSDA903 table")}
+    assert "a DfE figure keyed in by hand, 680, kept (DfE's is 681)" in out
+
+
+def test_when_dfe_no_longer_publishes_a_period_the_councils_own_figure_is_its_value_again(
+    kpis, lait_files
+):
+    make_value(kpis["count"], MARCH_2025, "680", source="Return")
+    import_lait(*lait_files)
+    KPI.objects.filter(code="count").update(benchmark_relation="related")
+    sync_lait()
+    assert values(kpis["count"]) == {MARCH_2025: (Decimal(680), Origin.RETURN, "Return")}
+    assert kpis["count"].values.get().local_value is None
 
 
 def test_illustrative_figures_of_a_synced_kpi_are_removed(kpis, lait_files):

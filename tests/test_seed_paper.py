@@ -379,6 +379,9 @@ def _load_everything_known_later(seed_programme):
     call_command("generate_demo_kpis", verbosity=0)
     for kpi in KPI.objects.filter(objectives__programme=seed_programme).distinct():
         for period_end in (dt.date(2025, 2, 2), dt.date(2025, 2, 28), dt.date(2025, 3, 31)):
+            dfe = KPIValue.objects.filter(kpi=kpi, period_end=period_end, origin=Origin.DFE)
+            if dfe.update(local_value=Decimal(1), local_source="Later"):  # beside DfE's
+                continue
             KPIValue.objects.update_or_create(
                 kpi=kpi,
                 period_end=period_end,

@@ -233,6 +233,10 @@ def key_performance_data(programme: Programme, as_at) -> list[dict]:
                 # The owner's approved words on the figure. Papers published before it was
                 # kept have no such key: readers of a snapshot use .get("commentary").
                 "commentary": latest.commentary if latest else "",
+                # DfE's figure is the one shown: the council's own where it differs, or its
+                # figure marked provisional before DfE publishes. Only where there is something
+                # to say, so a snapshot without the key (every paper before it) reads the same.
+                **({"standing": standing} if (standing := reading.standing_text) else {}),
             }
         )
     return rows

@@ -20,7 +20,7 @@ import hashlib
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
@@ -77,6 +77,15 @@ def _imported(batch: ImportBatch, outcome: str) -> QuerySet[KPIValue]:
 
 
 GIVEN_FIELDS = ["value", "numerator", "denominator", "note"]  # what a return may change
+# The council's own figure kept beside DfE's (KPIValue), and what clears it.
+OWN_FIGURE = [
+    "local_value",
+    "local_numerator",
+    "local_denominator",
+    "local_source",
+    "dfe_published_on",
+]
+NO_OWN_FIGURE = (None, None, None, "", None)
 
 
 class ImportRefused(Exception):
@@ -131,6 +140,14 @@ def apply_return(
              row.value, given["numerator"], given["denominator"], given["note"])
         )  # fmt: skip
         figures.append((row.kpi.pk, row.period_end, *(given[name] for name in GIVEN_FIELDS)))
+    for change in preview.beside_dfe:  # the council's own figure, kept beside DfE's
+        row = change.row
+        audit.append(
+            (batch.pk, row.kpi.pk, row.period_end, *replaced_by_approval(change.existing),
+             row.value, row.numerator, row.denominator, row.note or "")
+        )  # fmt: skip
+        figures.append((row.kpi.pk, row.period_end, row.value, row.numerator, row.denominator,
+                        row.note or ""))  # fmt: skip
     open_now = _open_entries_for(figures)
     last_entry = highest_id(KPIEntry)
     waiting = (KPIEntry.State.AWAITING, user.pk if user else None, now, None, None, "", batch.pk)
@@ -156,7 +173,8 @@ def apply_return(
     insert_history(entries.filter(id__lte=last_entry), "~", user=user, reason=source)
     batch.status = ImportBatch.Status.APPLIED
     batch.applied_by, batch.applied_at = user, now
-    batch.created_count, batch.updated_count = len(preview.new), len(preview.changed)
+    batch.created_count = len(preview.new)
+    batch.updated_count = len(preview.changed) + len(preview.beside_dfe)
     batch.unchanged_count = len(preview.unchanged)
     counts = ["created_count", "updated_count", "unchanged_count"]
     batch.save(update_fields=["status", "applied_by", "applied_at", *counts])  # not the file
@@ -270,7 +288,11 @@ def undo_import(*, batch: ImportBatch, user: User | None) -> ImportBatch:
         kpi_id=OuterRef("kpi_id"), period_end=OuterRef("period_end")
     )
     approved = batch.values.filter(Exists(_approved_here(batch)))
-    moved = approved.exclude(Exists(current.filter(value=OuterRef("new_value"))))
+    # Beside DfE's published figure, the import's figure is the council's own (local_value).
+    still_ours = Q(value=OuterRef("new_value")) | Q(
+        origin=Origin.DFE, local_value=OuterRef("new_value")
+    )
+    moved = approved.exclude(Exists(current.filter(still_ours)))
     count = moved.count()
     if count:
         examples = moved.select_related("kpi").order_by("kpi__code", "period_end")[:5]
@@ -284,6 +306,11 @@ def undo_import(*, batch: ImportBatch, user: User | None) -> ImportBatch:
     insert_history(withdrawn, "-", user=user, reason=reason)
     delete_where(withdrawn)
     created = _imported(batch, ImportedValue.Outcome.CREATED)
+    # A figure DfE has published since holds the period: only the council's own goes.
+    now_dfe = created.filter(origin=Origin.DFE)
+    now_dfe.update(**dict(zip(OWN_FIGURE, NO_OWN_FIGURE, strict=True)))
+    insert_history(now_dfe, "~", user=user, reason=reason)
+    created = created.exclude(origin=Origin.DFE)
     insert_history(created, "-", user=user, reason=reason)
     delete_where(created)
     restores = (
@@ -293,13 +320,27 @@ def undo_import(*, batch: ImportBatch, user: User | None) -> ImportBatch:
             # Records written before the origin was kept have none: such values were returns.
             origin=Coalesce(NullIf("old_origin", Value("")), Value(Origin.RETURN)),
             now=Subquery(current.values("pk")),
+            now_origin=Subquery(current.values("origin")),
         )
         .values_list(
             "old_value", "old_numerator", "old_denominator", "old_note", "old_source",
-            "origin", "now",
+            "origin", "now", "now_origin",
         )
     )  # fmt: skip
-    update_rows(KPIValue, [*GIVEN_FIELDS, "source", "origin"], list(restores))
+    # DfE's figure, where it holds the period now, stays: what is put back is the council's
+    # own figure beside it (or none, where DfE's was what the import found).
+    restored, beside_dfe = [], []
+    for value, numerator, denominator, note, source, origin, pk, now_origin in restores:
+        if now_origin != Origin.DFE:
+            restored.append(
+                (value, numerator, denominator, note, source, origin, *NO_OWN_FIGURE, pk)
+            )
+        elif origin == Origin.DFE:
+            beside_dfe.append((*NO_OWN_FIGURE, pk))
+        else:
+            beside_dfe.append((value, numerator, denominator, source, None, pk))
+    update_rows(KPIValue, [*GIVEN_FIELDS, "source", "origin", *OWN_FIGURE], restored)
+    update_rows(KPIValue, OWN_FIGURE, beside_dfe)
     updated = _imported(batch, ImportedValue.Outcome.UPDATED)
     insert_history(updated, "~", user=user, reason=reason)
     batch.status = ImportBatch.Status.UNDONE

@@ -12,7 +12,8 @@ from kpis.figure_checks import large_move
 from kpis.importing.gate import WorkbookRejected, upload_limits
 from kpis.importing.reader import open_workbook
 from kpis.importing.rows import ParsedReturn, ReturnRow, read_return
-from kpis.models import KPIValue
+from kpis.models import KPIValue, Origin
+from kpis.rating import dfe_publishes
 
 
 @dataclass
@@ -24,9 +25,21 @@ class RowChange:
 
     @property
     def outcome(self) -> str:
+        """new, changed, unchanged, or beside_dfe: DfE publishes the period, so the row is
+        kept beside DfE's figure as the council's own, never over it (KPIValue)."""
         if self.existing is None:
             return "new"
+        if self.existing.origin == Origin.DFE:
+            own = self.existing.local_value
+            if self.row.value == own or (own is None and self.row.value == self.existing.value):
+                return "unchanged"
+            return "beside_dfe"
         return "unchanged" if self.changed_fields() == {} else "changed"
+
+    @property
+    def dfe_note(self) -> str:
+        """What the cell is told where DfE publishes its period."""
+        return dfe_publishes(self.existing.value, self.row.kpi)
 
     def changed_fields(self) -> dict:
         """What the return would change; fields it does not give are kept as stored."""
@@ -45,6 +58,7 @@ class Preview:
     rejected: str = ""
     new: list[RowChange] = field(default_factory=list)
     changed: list[RowChange] = field(default_factory=list)
+    beside_dfe: list[RowChange] = field(default_factory=list)
     unchanged: list[RowChange] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 

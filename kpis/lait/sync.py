@@ -28,9 +28,14 @@ What is owned here, and so kept exactly in step with the benchmark tables: every
 ComparatorValue with origin DFE whose source starts "DfE LAIT: ", and every KPIRank. After a
 sync they are exactly what the current mapping and the stored DfE data give: rows of KPIs no
 longer mapped SAME, or whose indicator is not loaded, are deleted; changed figures are updated
-in place; a second run writes nothing. A real figure of another origin (a published or
-returned value, or a DfE figure keyed in by hand) for the same KPI and period is never
-overwritten: it is kept and reported, with whether it differs from DfE's.
+in place; a second run writes nothing. No figure of another origin is lost: where DfE
+publishes a period that holds the council's own figure (a
+return, an entry or a published report's), DfE's figure becomes the period's value, the official
+one for pages, ratings, ranks and papers, and the council's own is kept beside it
+(KPIValue.local_*) with the day DfE's arrived (`dfe_published_on`: the indicator's last update in
+DfE's dictionary, else the day of the sync); each is reported, with whether it differs. A DfE
+figure keyed in by hand holds its period. Where DfE's figure for a period is withdrawn, the
+council's own kept beside it becomes the period's value again.
 Illustrative values and comparators of the KPIs synced are deleted: a public source covers them.
 
 One transaction, bulk writes. django-simple-history records neither bulk inserts nor these
@@ -46,7 +51,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
+from django.utils import timezone
 
+from careprog.bulk import insert_history
 from kpis.comparators import ComparatorAreas, comparator_areas, comparators_for_period
 from kpis.lait.loading import Counts
 from kpis.models import (
@@ -86,7 +93,7 @@ class KPISync:
     suppressed: list[str] = field(default_factory=list)  # period labels not published
     ranked: int = 0
     no_rank: str = ""  # why no rank is written, if none is
-    kept: list[str] = field(default_factory=list)  # other-origin figures left in place
+    kept: list[str] = field(default_factory=list)  # the council's own figures kept, and how
     duplicate_periods: list[str] = field(default_factory=list)
 
 
@@ -219,8 +226,18 @@ def sync(home_la_number: int | None = None) -> Report:
             _raw_delete(model.objects.filter(kpi_id__in=ids).illustrative())
             for model in (KPIValue, ComparatorValue)
         )
-        _keep_real_figures(dict(zip(ids, report.kpis, strict=True)), wanted)
+        published_on = {
+            kpi.pk: indicators[kpi.benchmark_code].last_update or timezone.localdate()
+            for kpi in synced
+        }
+        taken = _keep_own_figures_beside(
+            dict(zip(ids, report.kpis, strict=True)), wanted, published_on
+        )
+        _hand_back_own_figures(wanted.values)
         _write(VALUES, wanted.values, report.values)
+        # Written before _write, which then found them as DfE's already: they changed.
+        report.values.unchanged -= taken
+        report.values.updated += taken
         _write(COMPARATORS, wanted.comparators, report.comparators)
         _write(RANKS, wanted.ranks, report.ranks)
     return report
@@ -312,20 +329,79 @@ def _delete_ids(model, ids: list[int]) -> None:
         _raw_delete(model.objects.filter(pk__in=ids[start : start + BATCH]))
 
 
-def _keep_real_figures(synced: dict[int, KPISync], wanted: _Wanted) -> None:
-    """A real figure of another origin holds its period: DfE's is not written there. A kept
-    value is reported, with whether it differs from DfE's."""
+OWN_FIGURE = ("local_value", "local_numerator", "local_denominator", "local_source")
+
+
+def _keep_own_figures_beside(
+    synced: dict[int, KPISync], wanted: _Wanted, published_on: dict[int, object]
+) -> int:
+    """Where DfE publishes a period that holds the council's own figure, DfE's becomes the
+    period's value and the council's own is kept beside it, with the day DfE's arrived; a
+    history record each says so. A DfE figure keyed in by hand holds its period. Each is
+    reported, with whether it differs from DfE's. Returns how many DfE took. Whatever their
+    number: a query for the values, a bulk update and one history statement for those DfE
+    takes, and a query for the comparators."""
     others = KPIValue.objects.filter(kpi_id__in=list(synced)).exclude(OWN).real()
-    for kpi_id, end, value, origin in others.values_list("kpi_id", "period_end", "value", "origin"):
-        want = wanted.values.pop((kpi_id, end), None)
-        if want is not None:
-            same = "the same as DfE's" if value == want[0] else f"DfE's is {want[0].normalize():f}"
-            synced[kpi_id].kept.append(
-                f"{end}: {origin} figure {value.normalize():f} kept ({same})"
+    taken = []
+    for row in others.order_by("kpi_id", "period_end"):
+        want = wanted.values.get((row.kpi_id, row.period_end))
+        if want is None:
+            continue
+        same = "the same as DfE's" if row.value == want[0] else f"DfE's is {want[0].normalize():f}"
+        if row.origin == DFE:
+            del wanted.values[row.kpi_id, row.period_end]
+            synced[row.kpi_id].kept.append(
+                f"{row.period_end}: a DfE figure keyed in by hand, {row.value.normalize():f}, "
+                f"kept ({same})"
             )
+            continue
+        synced[row.kpi_id].kept.append(
+            f"{row.period_end}: the council's own figure {row.value.normalize():f} kept beside "
+            f"DfE's ({same})"
+        )
+        own = (row.value, row.numerator, row.denominator, row.source)
+        for name, value in zip(OWN_FIGURE, own, strict=True):
+            setattr(row, name, value)
+        row.value, row.source = want
+        for name, value in VALUES.fixed.items():
+            setattr(row, name, value)
+        row.dfe_published_on = published_on[row.kpi_id]
+        taken.append(row)
+    fields = [*OWN_FIGURE, *VALUES.written, *VALUES.fixed, "dfe_published_on"]
+    KPIValue.objects.bulk_update(taken, fields, batch_size=BATCH)
+    if taken:
+        insert_history(
+            KPIValue.objects.filter(pk__in=[row.pk for row in taken]),
+            "~",
+            user=None,
+            reason="DfE published this period: the council's own figure is kept beside it",
+        )
     others = ComparatorValue.objects.filter(kpi_id__in=list(synced)).exclude(OWN).real()
     for key in others.values_list("kpi_id", "comparator", "period_end"):
         wanted.comparators.pop(key, None)
+    return len(taken)
+
+
+def _hand_back_own_figures(wanted_values: dict[tuple, tuple]) -> None:
+    """A DfE figure no longer published (or no longer mapped) that has the council's own
+    beside it: the council's own becomes the period's value again, rather than going with
+    DfE's row. One query and a bulk update."""
+    back = []
+    for row in KPIValue.objects.filter(OWN, local_value__isnull=False):
+        if (row.kpi_id, row.period_end) in wanted_values:
+            continue
+        row.value, row.numerator, row.denominator, row.source = (
+            getattr(row, name) for name in OWN_FIGURE
+        )
+        row.origin = Origin.RETURN
+        row.local_value = row.local_numerator = row.local_denominator = None
+        row.local_source, row.dfe_published_on = "", None
+        back.append(row)
+    KPIValue.objects.bulk_update(
+        back,
+        ["value", "numerator", "denominator", "source", "origin", *OWN_FIGURE, "dfe_published_on"],
+        batch_size=BATCH,
+    )
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from kpis.models.dfe import (
 from kpis.models.figures import (
     ComparatorQuerySet,
     ComparatorValue,
+    DfEFigureReplaced,
     FigureQuerySet,
     KPIEntry,
     KPITarget,
@@ -36,6 +37,7 @@ __all__ = [
     "BenchmarkValue",
     "ComparatorQuerySet",
     "ComparatorValue",
+    "DfEFigureReplaced",
     "FigureQuerySet",
     "ImportBatch",
     "ImportedValue",

@@ -151,6 +151,12 @@ class KPI(models.Model):
         return reverse("kpis:kpi_detail", kwargs={"code": self.code})
 
     @property
+    def published_by_dfe(self) -> bool:
+        """DfE publishes this very measure (LAIT, the same definition): its figure is the
+        official one for a period, and the council's own is provisional until it arrives."""
+        return self.benchmark_relation == BenchmarkRelation.SAME and bool(self.benchmark_code)
+
+    @property
     def is_total(self) -> bool:
         """A count or a sum of money: the region's and England's figures for it add up many
         councils', so they are not on the council's scale (a rate or percentage is)."""

@@ -55,9 +55,23 @@ class ComparatorQuerySet(FigureQuerySet):
     period_key = ("kpi", "comparator", "period_end")
 
 
+class DfEFigureReplaced(Exception):
+    """Something other than DfE's sync tried to write over DfE's published figure."""
+
+
 class KPIValue(models.Model):
     """One figure for a KPI at a period end. A real and an illustrative figure may share a
-    period; the real one wins wherever a value is shown."""
+    period; the real one wins wherever a value is shown.
+
+    Where DfE publishes the period (origin DFE), ``value`` is DfE's and stays DfE's: the
+    council's own figure for the period (a return or an entry, approved) is kept beside it
+    in the ``local_*`` fields, never over it, so every page, rating, rank and paper, which
+    read ``value``, read DfE's and can show the council's own where it differs. The local
+    fields are only ever filled beside a DfE figure (a named constraint), and ``save``
+    refuses to turn a loaded DfE figure into anything else; bulk writers go through
+    ``approved_figure`` (kpis/approval.py) and kpis/lait/sync.py, the only writer of
+    DfE's figures.
+    """
 
     kpi = models.ForeignKey(KPI, on_delete=models.CASCADE, related_name="values")
     period_end = models.DateField()
@@ -69,6 +83,22 @@ class KPIValue(models.Model):
     source = models.CharField(max_length=300, blank=True, help_text="Document, return or file")
     commentary = models.TextField(
         blank=True, help_text="What the figure means and what is being done, from its owner"
+    )
+    local_value = models.DecimalField(
+        max_digits=18,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="The council's own figure for a period DfE publishes, kept beside DfE's",
+    )
+    local_numerator = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    local_denominator = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    local_source = models.CharField(max_length=300, blank=True)
+    dfe_published_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When DfE's figure arrived over the council's own: DfE's last update of "
+        "the indicator, or the day it was loaded",
     )
     history = HistoricalRecords()
 
@@ -93,13 +123,59 @@ class KPIValue(models.Model):
                 condition=Q(denominator__isnull=True) | ~Q(denominator=0),
                 name="kpis_value_denominator_not_zero",
             ),
+            # The council's own figure is only ever kept beside DfE's, never as a figure of
+            # its own standing hidden in a row that is not DfE's.
+            models.CheckConstraint(
+                condition=Q(origin=Origin.DFE)
+                | Q(
+                    local_value__isnull=True,
+                    local_numerator__isnull=True,
+                    local_denominator__isnull=True,
+                    local_source="",
+                ),
+                name="kpis_value_own_figure_only_beside_dfe",
+            ),
+            models.CheckConstraint(
+                condition=Q(local_denominator__isnull=True) | ~Q(local_denominator=0),
+                name="kpis_value_own_denominator_not_zero",
+            ),
         ]
 
     def __str__(self):
         return f"{self.kpi.code} {self.period_end}: {self.value}"
 
+    def save(self, *args, **kwargs):
+        """Refuses to write over a DfE figure this instance was loaded as (its value, source
+        or origin): the council's own figure goes beside it (``local_value``), and only
+        DfE's sync, which writes in bulk, changes DfE's."""
+        loaded = getattr(self, "_loaded_dfe", False)
+        if loaded and (self.origin != Origin.DFE or (self.value, self.source) != loaded):
+            raise DfEFigureReplaced(
+                f"DfE publishes {self.kpi.code} for {self.period_end}: keep the council's own "
+                "figure beside DfE's (local_value), not over it."
+            )
+        super().save(*args, **kwargs)
+        self._loaded_dfe = self.origin == Origin.DFE and (self.value, self.source)
+
     def get_absolute_url(self):
         return self.kpi.get_absolute_url()
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        """Remembers a DfE figure as loaded, for ``save`` (deferred fields are not in
+        ``__dict__``, and are not fetched here)."""
+        instance = super().from_db(db, field_names, values)
+        loaded = instance.__dict__
+        instance._loaded_dfe = loaded.get("origin") == Origin.DFE and (
+            loaded.get("value"),
+            loaded.get("source"),
+        )
+        return instance
+
+    @property
+    def own_figure_differs(self) -> bool:
+        """DfE's figure with the council's own beside it, and the two differ."""
+        return self.local_value is not None and self.local_value != self.value
 
     @property
     def is_illustrative(self) -> bool:

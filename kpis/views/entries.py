@@ -16,7 +16,7 @@ from kpis.forms import (
     DecisionForm,
     EntryForm,
 )
-from kpis.models import KPI, KPIEntry
+from kpis.models import KPI, KPIEntry, Origin
 from kpis.permissions import (
     APPROVE_PERMISSION,
     ENTER_PERMISSION,
@@ -24,7 +24,7 @@ from kpis.permissions import (
     can_enter,
     can_view,
 )
-from kpis.rating import period_name
+from kpis.rating import dfe_publishes, period_name
 
 # How many of a measure's latest periods its owner may enter a figure for.
 ENTRY_PERIODS_OFFERED = 12
@@ -98,12 +98,16 @@ def kpi_enter(request, code):
         entry = approval.open_entries().filter(kpi=kpi, period_end=period_end).first()
         value = None if entry else approval.approved_value(kpi, period_end)
         current = entry or value
+        shown = (current.value, current.numerator, current.denominator) if current else (None,) * 3
+        if value is not None and value.origin == Origin.DFE:
+            # Beside DfE's figure the form holds the council's own, never DfE's.
+            shown = (value.local_value, value.local_numerator, value.local_denominator)
         form = EntryForm(
             initial={
                 "period_end": period_end,
-                "value": _plain(current.value) if current else "",
-                "numerator": _plain(current.numerator) if current else "",
-                "denominator": _plain(current.denominator) if current else "",
+                "value": _plain(shown[0]),
+                "numerator": _plain(shown[1]),
+                "denominator": _plain(shown[2]),
                 "commentary": current.commentary if current else "",
                 "seen_version": approval.version_of(entry, value),
             },
@@ -127,9 +131,17 @@ def kpi_enter(request, code):
             "due_on": due.due_on(kpi, period_end),
             "returned": returned,
             "conflict": conflict,
+            "dfe_publishes": _dfe_publishes(kpi, period_end),
         },
         status=409 if conflict else (400 if form.errors else 200),
     )
+
+
+def _dfe_publishes(kpi: KPI, period_end: dt.date) -> str:
+    """ "DfE publishes 90.0% for this period" where it does: the owner's figure is kept beside
+    DfE's as the council's own. One query."""
+    figure = approval.dfe_figure(kpi, period_end)
+    return dfe_publishes(figure.value, kpi) if figure else ""
 
 
 def _plain(number) -> str:

@@ -127,11 +127,12 @@ def import_preview(request, pk):
             "batch": batch,
             "preview": preview,
             "sections": [
-                (title, len(changes), changes[:PREVIEW_ROWS], title == "Changed")
-                for title, changes in (
-                    ("Changed", preview.changed),
-                    ("New", preview.new),
-                    ("Unchanged", preview.unchanged),
+                (title, len(changes), changes[:PREVIEW_ROWS], show_old)
+                for title, changes, show_old in (
+                    ("Kept beside DfE's published figure", preview.beside_dfe, "dfe"),
+                    ("Changed", preview.changed, "changed"),
+                    ("New", preview.new, ""),
+                    ("Unchanged", preview.unchanged, ""),
                 )
             ],
         },
