@@ -256,6 +256,11 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static" / "build"]
+# A published paper's files (PDF, Word, Excel), built once when it is published and served
+# from here by the app, which checks who may read them: never serve this folder directly.
+# Back it up with the database (docs/operating.md); several machines share one folder, or a
+# storage backend such as django-storages' S3.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", "").strip() or BASE_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
