@@ -8,6 +8,7 @@ import csv
 import datetime as dt
 import io
 import zipfile
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -18,11 +19,11 @@ from pypdf import PdfReader
 from actions.models import UNTITLED_ACTION, Action, Paper, Update
 from actions.papers.xlsx import KPI_SHEET, PROGRESS_SHEET
 from kpis.importing.apply import apply_return, store_upload
-from kpis.models import KPI
+from kpis.models import KPI, ComparatorValue, Origin
 from tests import libreoffice
 from tests.conftest import RISK_MATRIX, seed_action
 from tests.import_files import long_return
-from tests.kpi_factories import approve_imports
+from tests.kpi_factories import approve_imports, make_kpi, make_value
 from tests.paper_factories import draft_paper
 from tests.test_paper_queries import papers_of, queries_for, ten_times
 from tests.test_seed_fixture import SOURCE as APPENDIX_C
@@ -287,6 +288,46 @@ def test_libreoffice_reads_the_figures_as_numbers_that_sum_and_shows_them_as_the
     rows = list(csv.reader(text.read_text(encoding="utf-8").splitlines()))[HEADER_ROW:]
     names = dict(KPI.objects.values_list("name", "code"))
     assert {names[row[0]]: (row[1], row[2]) for row in rows} == PAPER_QUOTES
+
+
+def test_every_unit_is_a_number_with_its_format_and_comparators_too_in_a_drafts_appendix(
+    seed_programme, officer, client
+):
+    """Percentages as fractions under "%" with the measure's decimal places, rates, days and
+    money with their words and "£", an illustrative figure still a number that says so; the
+    comparators DfE publishes beside a figure are numbers in the same format."""
+    objective = seed_programme.objectives.first()
+    end = dt.date(2024, 12, 31)
+    figures = {
+        "x-percentage": ("percentage", 1, Decimal("63.25"), Origin.RETURN),
+        "x-rate": ("rate_10000", 1, Decimal("87.5"), Origin.RETURN),
+        "x-days": ("days", 0, Decimal("412"), Origin.RETURN),
+        "x-money": ("currency", 0, Decimal("-12500"), Origin.RETURN),
+        "x-score": ("score", 2, Decimal("2.5"), Origin.ILLUSTRATIVE),
+    }
+    for code, (unit, places, value, origin) in figures.items():
+        kpi = make_kpi(code, unit=unit, decimal_places=places, name=f"Measure {code}")
+        objective.kpis.add(kpi)
+        make_value(kpi, end, value, origin=origin)
+    ComparatorValue.objects.create(
+        kpi=KPI.objects.get(code="x-percentage"), comparator="england", period_end=end, value=70
+    )
+    draft = draft_paper(seed_programme, officer, figures_as_at=FIGURES_AS_AT)
+    client.force_login(officer)
+    sheet = workbook(download(client, appendix_url(draft)))[KPI_SHEET]
+    rows = {row[0].value: row for row in sheet.iter_rows(min_row=HEADER_ROW + 1)}
+
+    def cell(code, column):
+        found = rows[f"Measure {code}"][column]
+        return found.value, found.number_format
+
+    assert cell("x-percentage", 1) == (pytest.approx(0.6325), "0.0%")  # shows 63.3%
+    assert cell("x-percentage", 8) == (pytest.approx(0.70), "0.0%")  # England, 70.0%
+    assert cell("x-percentage", 7) == ("Not published", "General")
+    assert cell("x-rate", 1) == (87.5, '#,##0.0" per 10,000"')
+    assert cell("x-days", 1) == (412, '[=1]0" day";#,##0" days"')
+    assert cell("x-money", 1) == (-12500, '"£"#,##0;-"£"#,##0')
+    assert cell("x-score", 1) == (2.5, '#,##0.00" (illustrative)"')
 
 
 # --- A published paper's workbook is the record ---------------------------------------------
