@@ -261,6 +261,8 @@ STATICFILES_DIRS = [BASE_DIR / "static" / "build"]
 # Back it up with the database (docs/operating.md); several machines share one folder, or a
 # storage backend such as django-storages' S3.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", "").strip() or BASE_DIR / "media")
+if not MEDIA_ROOT.is_absolute():  # else it would move with the server's working directory
+    raise ImproperlyConfigured(f"MEDIA_ROOT must be an absolute path, not {str(MEDIA_ROOT)!r}")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
