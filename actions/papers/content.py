@@ -189,10 +189,6 @@ def key_performance_data(programme: Programme, as_at) -> list[dict]:
                 "group": reading.kpi.group.name,
                 "value": f"{latest.value.normalize():f}" if latest else None,
                 "value_text": reading.latest_text,
-                # For the Excel appendix's number formats; snapshots published before have
-                # neither: xlsx.unit_of reads them from value_text.
-                "unit": reading.kpi.unit,
-                "decimal_places": reading.kpi.decimal_places,
                 "period_end": latest.period_end.isoformat() if latest else None,
                 "period_text": reading.period_text,
                 "origin": latest.get_origin_display() if latest else "",

@@ -15,7 +15,8 @@ marked "Draft" in its titles and "DRAFT" in every printed page's header, as its 
 
 Every piece of user text is written as a string cell (careprog.spreadsheets.write_text), never
 as a formula, whatever it starts with. Figures (a measure's figure and its comparators) are
-numbers with a number format from the measure's unit and decimal places, so that they show as
+numbers with a number format from the measure's unit and decimal places (read back from the
+figure's words, which every snapshot holds: unit_of), so that they show as
 the paper words them ("63%", "£4,531,000", "87.5 per 10,000") yet can be summed, sorted and
 charted: a percentage is stored as a fraction under a "%" format, as spreadsheets expect.
 
@@ -290,8 +291,9 @@ def number_format(unit: str, places: int, suffix: str = "") -> str:
 
 
 def unit_of(text: str) -> tuple[str, int]:
-    """The unit and decimal places a figure's words show (kpis.rating.format_value's forms):
-    for a snapshot published before its measures' units were kept in it."""
+    """The unit and decimal places a figure's words show, read back from the forms of
+    kpis.rating.format_value ('63.3%', '£4,531,000', '87.5 per 10,000', '412 days'); a count
+    and a score read alike, and are formatted alike."""
     number = text.removeprefix("-").removeprefix("£")
     if text.startswith(("£", "-£")):
         unit = "currency"
@@ -326,9 +328,9 @@ def kpi_row(kpi: dict) -> list:
     """One measure as the appendix's columns: its figure and comparators as Figures, every
     other value as the page words it."""
     direction = kpi["direction"]
-    unit, places = kpi.get("unit"), kpi.get("decimal_places")
-    if unit is None:  # published before the snapshot kept them: read from the figure's words
-        unit, places = unit_of(kpi["value_text"] if kpi["value"] is not None else "")
+    # The unit and places from the figure's words, which every snapshot has (none keeps the
+    # measure's unit): a published paper's record stays as it was published.
+    unit, places = unit_of(kpi["value_text"] if kpi["value"] is not None else "")
     suffix = "(illustrative)" if kpi["illustrative"] else ""
     shown = kpi["value_text"]
     return [
