@@ -7,7 +7,7 @@ CHROMIUM ?= /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup python npm static chromium java sqlite3 libreoffice pango lint format demo clean lait-extract
+.PHONY: run test setup python npm static chromium java sqlite3 poppler libreoffice pango lint format demo clean lait-extract
 
 setup: python static
 
@@ -94,6 +94,18 @@ sqlite3:
 	  fi; \
 	fi
 
+# The PDF tests ask poppler's pdfinfo whether a paper's PDF is tagged.
+poppler:
+	@if ! command -v pdfinfo >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing pdfinfo for the PDF tests (apt-get install poppler-utils)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; \
+	  else \
+	    echo "The PDF tests need pdfinfo: sudo apt-get install poppler-utils"; \
+	    exit 1; \
+	  fi; \
+	fi
+
 # The spreadsheet tests open what careprog writes, and build returns, with LibreOffice Calc; the
 # Word tests print careprog's DOCX to PDF with LibreOffice Writer. Calc alone brings `soffice`
 # but not Writer, so each is looked for by its library beside soffice (libsclo, libswlo).
@@ -134,7 +146,7 @@ SUITE ?= all
 PYTEST_WORKERS ?= auto
 SUITE_MARKS_all :=
 SUITE_MARKS_database := -m "database and not browser and not slow"
-test: java setup chromium sqlite3 libreoffice pango $(if $(filter all,$(SUITE)),lint)
+test: java setup chromium sqlite3 poppler libreoffice pango $(if $(filter all,$(SUITE)),lint)
 	@case "$(SUITE)" in all|database) ;; *) echo "SUITE must be all or database, not $(SUITE)"; exit 2;; esac
 	CHROMIUM=$(CHROMIUM) $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(SUITE_MARKS_$(SUITE)) $(PYTEST_ARGS)
 

@@ -256,6 +256,13 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static" / "build"]
+# A published paper's files (PDF, Word, Excel), built once when it is published and served
+# from here by the app, which checks who may read them: never serve this folder directly.
+# Back it up with the database (docs/operating.md); several machines share one folder, or a
+# storage backend such as django-storages' S3.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", "").strip() or BASE_DIR / "media")
+if not MEDIA_ROOT.is_absolute():  # else it would move with the server's working directory
+    raise ImproperlyConfigured(f"MEDIA_ROOT must be an absolute path, not {str(MEDIA_ROOT)!r}")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -73,9 +73,17 @@ def pytest_terminal_summary(terminalreporter, config):
         terminalreporter.write_line(said)
 
 
+@pytest.fixture(scope="session")
+def _media_root(tmp_path_factory):
+    """A folder per run and per pytest-xdist worker (each has its own base temp) for the
+    default storage, never the checkout's media/."""
+    return tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
+def _fast_passwords(settings, _media_root):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = _media_root
 
 
 @pytest.fixture

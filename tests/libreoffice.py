@@ -20,6 +20,8 @@ INSTALL = (
 # CSV in and out: comma, double quote, UTF-8 (76), from row 1. Out, the 12th token -1 writes
 # every sheet, each to <name>-<sheet>.csv; a formula's cell is written as its result.
 CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+# The same, with the 9th token true: each cell as shown, through its number format ("63%").
+CSV_AS_SHOWN = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1"
 CSV_IN = "Text - txt - csv (StarCalc):44,34,76,1"
 _runs = itertools.count()
 
@@ -31,9 +33,10 @@ def soffice() -> str:
     return found
 
 
-def convert(source: Path, to: str, *, infilter: str | None = None) -> Path:
+def convert(source: Path, to: str, *, infilter: str | None = None, as_shown: bool = False) -> Path:
     """Open `source` in LibreOffice and save it as `to` ("csv", "xlsx", or "pdf" to print
-    it with its own page set-up) beside it, in a folder of its own; returns that folder."""
+    it with its own page set-up) beside it, in a folder of its own; returns that folder.
+    A CSV holds each cell's value, or with `as_shown` its text as the sheet shows it."""
     out = source.parent / f"lo-out-{next(_runs)}"
     profile = source.parent / f"lo-profile-{next(_runs)}"
     command = [
@@ -41,7 +44,7 @@ def convert(source: Path, to: str, *, infilter: str | None = None) -> Path:
         f"-env:UserInstallation={profile.as_uri()}",
         "--headless",
         "--convert-to",
-        CSV_FILTER if to == "csv" else to,
+        (CSV_AS_SHOWN if as_shown else CSV_FILTER) if to == "csv" else to,
         "--outdir",
         str(out),
     ]

@@ -201,6 +201,50 @@ def test_the_report_is_written_in_named_styles_committee_services_can_change(see
 # --- Appendix C: the report on progress ---------------------------------------------------
 
 
+def outline_level(style) -> int | None:
+    """The outline level a paragraph of ``style`` has, read as Word does: from the style, or
+    else the style it is based on."""
+    while style is not None:
+        properties = style.element.pPr
+        level = None if properties is None else properties.find(qn("w:outlineLvl"))
+        if level is not None:
+            return int(level.get(qn("w:val")))
+        style = style.base_style
+    return None
+
+
+def built_in_heading(style) -> str | None:
+    """The built-in "Heading n" the style is, or is based on."""
+    while style is not None:
+        if re.fullmatch(r"Heading [1-9]", style.name):
+            return style.name
+        style = style.base_style
+    return None
+
+
+def test_every_heading_is_a_heading_style_with_an_outline_level_for_navigation(seed_docx):
+    """Word's navigation pane and accessibility checker find headings by outline level: the
+    title, each section, each appendix and each objective is one, and nothing else is."""
+    document = open_docx(seed_docx)
+    headings = [
+        (paragraph.text.replace("\t", " "), outline_level(paragraph.style))
+        for _, paragraph in body_in_order(document)
+        if isinstance(paragraph, Paragraph) and outline_level(paragraph.style) is not None
+    ]
+    seed = parse_seed(REPORT.read_text(encoding="utf-8"))
+    appendix_c = parse_appendix_c(APPENDIX_C.read_text(encoding="utf-8"))
+    assert headings == [
+        ("CARE PROGRAMME", 0),
+        *((heading, 0) for heading, _ in seed["sections"]),
+        (KPI_APPENDIX, 0),
+        (f"{PROGRESS_APPENDIX}, 2024-25 Q3", 0),
+        *((title, 1) for title, _, _ in appendix_c),
+    ]
+    for _, paragraph in body_in_order(document):
+        if isinstance(paragraph, Paragraph) and outline_level(paragraph.style) is not None:
+            assert built_in_heading(paragraph.style), paragraph.style.name
+
+
 def test_all_43_actions_and_updates_are_in_order_under_their_objective_requirement_mechanism(
     seed_docx, seed_paper
 ):

@@ -10,7 +10,9 @@ import datetime as dt
 import io
 import logging
 import re
+import shutil
 import socket
+import subprocess
 import time
 
 import pytest
@@ -301,3 +303,66 @@ def test_a_later_papers_pdf_ends_with_the_changes_counted_first(
     reader.find("Matrix in use by all teams", "the new update")
     assert "(none)" not in changes
     assert "Review the Accommodation Gateway process" not in changes
+
+
+def _pdfinfo(document: bytes, tmp_path) -> dict[str, str]:
+    """What poppler's pdfinfo says of the file, as a screen-reader user's tools would see it."""
+    path = tmp_path / "paper.pdf"
+    path.write_bytes(document)
+    command = shutil.which("pdfinfo")
+    assert command, "pdfinfo is needed: apt-get install poppler-utils (make test installs it)"
+    said = subprocess.run([command, str(path)], check=True, capture_output=True, text=True)
+    return dict(
+        (key.strip(), value.strip())
+        for key, _, value in (line.partition(":") for line in said.stdout.splitlines())
+    )
+
+
+def _structure(document: bytes) -> list[str]:
+    """The tag tree's element types in reading order (pypdf), e.g. ['Document', 'H1', ...]."""
+    root = PdfReader(io.BytesIO(document)).trailer["/Root"]
+    found = []
+
+    def walk(node):
+        node = node.get_object()
+        if isinstance(node, dict):
+            if "/S" in node:
+                found.append(str(node["/S"])[1:])
+            kids = node.get("/K")
+            if kids is not None:
+                for kid in kids if isinstance(kids, list) else [kids]:
+                    walk(kid)
+        elif isinstance(node, list):
+            for kid in node:
+                walk(kid)
+
+    walk(root["/StructTreeRoot"])
+    return found
+
+
+def test_the_published_pdf_is_tagged_with_its_language_title_headings_and_table_headers(
+    seed_pdf, tmp_path
+):
+    """The accessibility regulations: a council publishes tagged PDFs. pdfinfo says so; the
+    tags hold the paper's title as its one H1, its sections and appendices as H2, each
+    objective's table under an H3, and header cells (TH) in every table."""
+    info = _pdfinfo(seed_pdf, tmp_path)
+    assert info["Tagged"] == "yes"
+    assert info["Title"] == "CARE PROGRAMME: 2024-25 Q3"
+    reader = PdfReader(io.BytesIO(seed_pdf))
+    assert reader.trailer["/Root"]["/Lang"] == "en-GB"
+    assert reader.trailer["/Root"]["/ViewerPreferences"]["/DisplayDocTitle"]
+    assert b"pdfuaid:part" in reader.trailer["/Root"]["/Metadata"].get_object().get_data()
+    tags = _structure(seed_pdf)
+    assert tags.count("H1") == 1 and tags.index("H1") < tags.index("H2")
+    assert tags.count("H3") == 4  # the four objectives of Appendix C
+    # The key performance data and one per objective, each tagged again on every page it
+    # runs onto, with its header row repeated.
+    assert tags.count("Table") >= 5
+    assert tags.count("TH") >= 5 * tags.count("Table")
+
+
+def test_a_drafts_pdf_is_tagged_too(seed_programme, officer, client, tmp_path):
+    client.force_login(officer)
+    draft = draft_paper(seed_programme, officer)
+    assert _pdfinfo(download(client, draft), tmp_path)["Tagged"] == "yes"

@@ -4,9 +4,11 @@ program would: openpyxl for the cells, merges and print set-up, LibreOffice for 
 printing them. The expected rows come from the committee's Appendix C, parsed independently
 (tests/test_seed_fixture.py), never from careprog's own builder."""
 
+import csv
 import datetime as dt
 import io
 import zipfile
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -17,11 +19,11 @@ from pypdf import PdfReader
 from actions.models import UNTITLED_ACTION, Action, Paper, Update
 from actions.papers.xlsx import KPI_SHEET, PROGRESS_SHEET
 from kpis.importing.apply import apply_return, store_upload
-from kpis.models import KPI
+from kpis.models import KPI, ComparatorValue, Origin
 from tests import libreoffice
 from tests.conftest import RISK_MATRIX, seed_action
 from tests.import_files import long_return
-from tests.kpi_factories import approve_imports
+from tests.kpi_factories import approve_imports, make_kpi, make_value
 from tests.paper_factories import draft_paper
 from tests.test_paper_queries import papers_of, queries_for, ten_times
 from tests.test_seed_fixture import SOURCE as APPENDIX_C
@@ -29,6 +31,17 @@ from tests.test_seed_fixture import flatten, parse_appendix_c
 from tests.test_seed_paper import FIGURES_AS_AT, PAPER_QUOTES
 
 REPORT = "/programmes/care-programme-2024-25/report/2024-25-q3/report.xlsx"
+# The paper's figures (PAPER_QUOTES) as the Excel appendix holds them: number and format.
+FIGURES = {
+    "cp-children-in-care": (699, "#,##0"),
+    "cp-children-in-residential": (83, "#,##0"),
+    "cp-children-families-budget-variance": (4531000, '"£"#,##0;-"£"#,##0'),
+    "cp-pwp-discharges": (7, "#,##0"),
+    "cp-juno-occupancy": (0.63, "0%"),
+    "cp-mockingbird-carers": (6, "#,##0"),
+    "cp-foster-instead-of-residential": (4, "#,##0"),
+    "cp-in-house-matches-returned-home": (4, "#,##0"),
+}
 HEADER_ROW = 4  # a title and two lines above it
 FORMULA = '=HYPERLINK("http://evil.example","Click")'
 
@@ -208,10 +221,15 @@ def test_every_kpi_of_the_papers_appendix_is_on_its_own_sheet_with_its_figure_an
     ]
     names = dict(KPI.objects.values_list("name", "code"))
     shown = {
-        names[row[0]]: (row[1], row[2])
-        for row in sheet.iter_rows(min_row=HEADER_ROW + 1, values_only=True)
+        names[row[0].value]: (row[1].value, row[1].number_format, row[2].value)
+        for row in sheet.iter_rows(min_row=HEADER_ROW + 1)
     }
-    assert shown == PAPER_QUOTES
+    # Figures are numbers with the unit's format, shown as the paper words them (LibreOffice
+    # reads them back so below); the period is words.
+    assert shown == {
+        code: (FIGURES[code][0], FIGURES[code][1], period)
+        for code, (_, period) in PAPER_QUOTES.items()
+    }
     for row in sheet.iter_rows(min_row=HEADER_ROW + 1, values_only=True):
         assert row[3] == "No agreed target" and row[4].endswith("Not rated")
         # Published before owners' commentary was kept: none, and its source still shown.
@@ -243,6 +261,73 @@ def test_libreoffice_prints_the_appendix_to_pdf_with_every_action(
     assert missing == []
     assert "Number of children in care" in text and "DRAFT" not in text
     assert all("Page" in page.extract_text() for page in pages)
+
+
+@pytest.mark.slow
+def test_libreoffice_reads_the_figures_as_numbers_that_sum_and_shows_them_as_the_paper_does(
+    seed_paper, member_client, tmp_path
+):
+    """A councillor's analyst sums a column: LibreOffice, given the appendix with a SUM under
+    the figures, works it out; and it shows each figure as the paper words it."""
+    book = workbook(download(member_client, appendix_url(seed_paper)))
+    sheet = book[KPI_SHEET]
+    last = sheet.max_row
+    sheet.cell(last + 2, 2).value = f"=SUM(B{HEADER_ROW + 1}:B{last})"
+    book.remove(book[PROGRESS_SHEET])
+    source = tmp_path / "summed.xlsx"
+    book.save(source)
+    (values,) = libreoffice.convert(source, "csv").glob("*.csv")
+    rows = list(csv.reader(values.read_text(encoding="utf-8").splitlines()))
+    assert float(rows[last + 1][1]) == pytest.approx(sum(n for n, _ in FIGURES.values()))
+
+    shown_as = tmp_path / "shown"
+    shown_as.mkdir()
+    original = shown_as / "appendix.xlsx"
+    original.write_bytes(download(member_client, appendix_url(seed_paper)))
+    (text,) = libreoffice.convert(original, "csv", as_shown=True).glob("*Key*.csv")
+    rows = list(csv.reader(text.read_text(encoding="utf-8").splitlines()))[HEADER_ROW:]
+    names = dict(KPI.objects.values_list("name", "code"))
+    assert {names[row[0]]: (row[1], row[2]) for row in rows} == PAPER_QUOTES
+
+
+def test_every_unit_is_a_number_with_its_format_and_comparators_too_in_a_drafts_appendix(
+    seed_programme, officer, client
+):
+    """Percentages as fractions under "%" with the measure's decimal places, rates, days and
+    money with their words and "£", an illustrative figure still a number that says so; the
+    comparators DfE publishes beside a figure are numbers in the same format."""
+    objective = seed_programme.objectives.first()
+    end = dt.date(2024, 12, 31)
+    figures = {
+        "x-percentage": ("percentage", 1, Decimal("63.25"), Origin.RETURN),
+        "x-rate": ("rate_10000", 1, Decimal("87.5"), Origin.RETURN),
+        "x-days": ("days", 0, Decimal("412"), Origin.RETURN),
+        "x-money": ("currency", 0, Decimal("-12500"), Origin.RETURN),
+        "x-score": ("score", 2, Decimal("2.5"), Origin.ILLUSTRATIVE),
+    }
+    for code, (unit, places, value, origin) in figures.items():
+        kpi = make_kpi(code, unit=unit, decimal_places=places, name=f"Measure {code}")
+        objective.kpis.add(kpi)
+        make_value(kpi, end, value, origin=origin)
+    ComparatorValue.objects.create(
+        kpi=KPI.objects.get(code="x-percentage"), comparator="england", period_end=end, value=70
+    )
+    draft = draft_paper(seed_programme, officer, figures_as_at=FIGURES_AS_AT)
+    client.force_login(officer)
+    sheet = workbook(download(client, appendix_url(draft)))[KPI_SHEET]
+    rows = {row[0].value: row for row in sheet.iter_rows(min_row=HEADER_ROW + 1)}
+
+    def cell(code, column):
+        found = rows[f"Measure {code}"][column]
+        return found.value, found.number_format
+
+    assert cell("x-percentage", 1) == (pytest.approx(0.6325), "0.0%")  # shows 63.3%
+    assert cell("x-percentage", 8) == (pytest.approx(0.70), "0.0%")  # England, 70.0%
+    assert cell("x-percentage", 7) == ("Not published", "General")
+    assert cell("x-rate", 1) == (87.5, '#,##0.0" per 10,000"')
+    assert cell("x-days", 1) == (412, '[=1]0" day";#,##0" days"')
+    assert cell("x-money", 1) == (-12500, '"£"#,##0;-"£"#,##0')
+    assert cell("x-score", 1) == (2.5, '#,##0.00" (illustrative)"')
 
 
 # --- A published paper's workbook is the record ---------------------------------------------
@@ -277,8 +362,9 @@ def test_a_published_papers_workbook_is_byte_identical_after_later_edits_imports
     live = workbook(download(drafter, appendix_url(draft)))
     progress = [row[5] for row in progress_rows(live[PROGRESS_SHEET])]
     assert any(update.endswith("Edited after the committee") for update in progress)
-    kpis = {row[0]: row[1] for row in live[KPI_SHEET].iter_rows(min_row=5, values_only=True)}
-    assert kpis["Juno: places occupied"] == "70%"
+    kpis = {row[0].value: row[1] for row in live[KPI_SHEET].iter_rows(min_row=5)}
+    juno = kpis["Juno: places occupied"]
+    assert (juno.value, juno.number_format) == (0.7, "0%")  # 70%
 
 
 # --- Drafts, permissions, user text ------------------------------------------------------------
@@ -373,8 +459,10 @@ def test_the_paper_page_and_the_report_page_link_their_spreadsheets(seed_paper, 
     [
         # as the paper's page (tests/test_paper_queries.py): session, user, permissions
         # (user's and groups'), the paper with its programme, meeting and committee, its
-        # sections and timeline; nothing more, the snapshot holds the rest
-        ("/papers/{q3}/appendix.xlsx", 7),
+        # sections and timeline; then its stored file (papers/files.py): nothing more, the
+        # snapshot holds the rest. Its first download also stores the file (a savepoint,
+        # an INSERT, its release): 11.
+        ("/papers/{q3}/appendix.xlsx", 7 + 1),
         # ...and a draft's build from live data (papers.content.build: ten)
         ("/papers/{draft}/appendix.xlsx", 7 + 10),
         # session, user, permissions, programme; objectives, requirements, mechanisms,
@@ -392,8 +480,10 @@ def test_the_workbooks_take_the_same_queries_for_a_programme_ten_times_larger(
     big = ten_times(seed_programme)
     sizes[big.slug] = papers_of(big, officer, head_of_service, extra_drafts=10)
     client.force_login(head_of_service)
-    counts = [
-        queries_for(client, url.format(slug=slug, **{k: p.pk for k, p in papers.items()}))
+    urls = [
+        url.format(slug=slug, **{k: p.pk for k, p in papers.items()})
         for slug, papers in sizes.items()
     ]
-    assert counts == [count, count]
+    for stored_once in urls:
+        client.get(stored_once)
+    assert [queries_for(client, url) for url in urls] == [count, count]

@@ -122,3 +122,12 @@ def test_cookies_are_host_only_under_https_and_plainly_named_for_local_http():
     names = "settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME"
     assert _setting(names).stdout.split() == ["__Host-sessionid", "__Host-csrftoken"]
     assert _setting(names, DEBUG="1").stdout.split() == ["sessionid", "csrftoken"]
+
+
+def test_published_papers_files_are_kept_in_media_root_an_absolute_folder():
+    assert _setting("settings.MEDIA_ROOT").stdout.strip() == str(ROOT / "media")
+    kept = _setting("settings.MEDIA_ROOT", MEDIA_ROOT="/srv/careprog/media")
+    assert kept.stdout.strip() == "/srv/careprog/media"
+    refused = _setting("settings.MEDIA_ROOT", MEDIA_ROOT="media")
+    assert refused.returncode != 0
+    assert "MEDIA_ROOT must be an absolute path, not 'media'" in refused.stderr

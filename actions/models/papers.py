@@ -299,6 +299,38 @@ class PaperSection(models.Model):
         return self.paper.get_absolute_url()
 
 
+class PaperFile(models.Model):
+    """A published paper's file (PDF, Word or Excel) as built once, from its snapshot: the bytes
+    are in the default storage (MEDIA_ROOT), their SHA-256 here. Every download serves those
+    bytes; a file lost from storage is built again and served only if its digest is this one
+    (actions/papers/files.py)."""
+
+    class Kind(models.TextChoices):
+        PDF = "pdf", "PDF"
+        DOCX = "docx", "Word"
+        XLSX = "xlsx", "Excel"
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="files")
+    kind = models.CharField(max_length=4, choices=Kind.choices)
+    file = models.FileField(upload_to="papers", max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    built_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["paper", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "kind"], name="actions_paperfile_one_per_kind")
+        ]
+
+    def __str__(self):
+        return f"{self.paper}: {self.get_kind_display()}"
+
+    def get_absolute_url(self):
+        name = {"pdf": "paper_pdf", "docx": "paper_docx", "xlsx": "paper_xlsx"}[self.kind]
+        return reverse(f"actions:{name}", kwargs={"pk": self.paper_id})
+
+
 class PaperEvent(models.Model):
     """One step of a paper's sign-off: who, when, and what they said."""
 

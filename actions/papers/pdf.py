@@ -11,6 +11,11 @@ stylesheet) and WeasyPrint is given no base URL and a fetcher that refuses every
 in a paper can make the server fetch anything. User text reaches the template only through
 Django's autoescaping, never inside the CSS.
 
+Tagged as PDF/UA-1 (WeasyPrint's ``pdf/ua-1`` variant: tags, the document's language and
+title shown as its title, and the PDF/UA identifier): a council must publish accessible
+documents, and a screen reader reads the tags, the headings and the tables' header cells, not
+the page's look. Without tags ``pdfinfo`` says "Tagged: no".
+
 Deterministic: WeasyPrint writes no creation date and no file identifier unless asked, so the
 same content renders to the same bytes on the same machine (same WeasyPrint, Pango and fonts). A
 published paper's PDF is dated with its publication (dcterms.created), never with the render.
@@ -28,6 +33,7 @@ from actions.papers import appendices
 logger = logging.getLogger(__name__)
 
 TEMPLATE = "actions/papers/paper_pdf.html"
+PDF_VARIANT = "pdf/ua-1"  # tagged, with the PDF/UA metadata
 
 
 def refuse_every_url():
@@ -68,4 +74,6 @@ def render(content: dict, *, draft: bool, published_at: dt.datetime | None = Non
     from weasyprint import HTML
 
     html = render_html(content, draft=draft, published_at=published_at)
-    return HTML(string=html, base_url=None, url_fetcher=refuse_every_url()).write_pdf()
+    return HTML(string=html, base_url=None, url_fetcher=refuse_every_url()).write_pdf(
+        pdf_variant=PDF_VARIANT
+    )

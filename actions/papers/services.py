@@ -26,7 +26,7 @@ from actions.models import (
     QuarterLock,
 )
 from actions.models.papers import figures_date_problem
-from actions.papers import appendices, notify
+from actions.papers import appendices, files, notify
 from actions.papers import content as paper_content
 from actions.papers.queries import lock_for, paper_for_page
 from actions.permissions import (
@@ -307,7 +307,8 @@ def approve(*, paper_id: int, user, comment: str = "") -> Paper:
 @transaction.atomic
 def publish(*, paper_id: int, user, comment: str = "", now: dt.datetime | None = None) -> Paper:
     """Freeze the paper: store everything it shows as its snapshot with its SHA-256, and lock
-    its quarter's updates for officers. From here the paper renders from the snapshot only."""
+    its quarter's updates for officers. From here the paper renders from the snapshot only;
+    its PDF, Word and Excel files are built and stored once this commits (papers/files.py)."""
     _locked_paper(paper_id)
     paper = paper_for_page(paper_id)
     check_may_publish(paper=paper, user=user)
@@ -319,6 +320,7 @@ def publish(*, paper_id: int, user, comment: str = "", now: dt.datetime | None =
     paper.save()
     _step(paper, Step.PUBLISHED, user, comment)
     notify.published(paper, by=user, comment=comment)
+    files.store_on_commit(paper)
     if lock_for(paper.programme_id, paper.period) is None:
         QuarterLock.objects.create(
             programme_id=paper.programme_id,

@@ -11,7 +11,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from actions.models import Paper, Programme
-from actions.papers import appendices, pdf, queries, services, word, xlsx
+from actions.papers import appendices, files, queries, services
 from actions.papers import changes as paper_changes
 from actions.papers.content import paper_content, without_update
 from actions.papers.forms import (
@@ -378,45 +378,47 @@ def quarter_reopen(request, slug, period: ReportingPeriod):
     )
 
 
-# Committee papers as Word ----------------------------------------------------------------------
+# A paper's files ------------------------------------------------------------------------------
+
+
+def _download(request, pk, kind):
+    """Whoever may read the paper may download its files: a draft's built from live data now
+    ("Draft" on every page), a published paper's the file stored when it was published, the
+    same bytes on every download (papers/files.py)."""
+    paper = _get_paper_for_user(request, pk)
+    try:
+        body = files.paper_file(paper, kind)
+    except files.FileLost:
+        return _refused(
+            request,
+            services.PaperRefused(
+                "This published file is missing from the service's storage and cannot be "
+                "made again exactly as published. Ask the service's administrators to restore "
+                "it from the backup.",
+                status=503,
+            ),
+        )
+    file_kind = files.KINDS[kind]
+    response = HttpResponse(body, content_type=file_kind.content_type)
+    return attachment(response, _file_name(paper, file_kind.what, kind))
 
 
 @require_GET
 def paper_docx(request, pk):
-    """The paper as a Word document. A published paper's file is built from its snapshot and
-    dated at publication, so every download of it is the same file."""
-    paper = _get_paper_for_user(request, pk)
-    at = paper.published_at if paper.is_published else timezone.now()
-    content, draft = paper_content(paper), not paper.is_published
-    response = HttpResponse(word.paper_docx(content, draft=draft, at=at), content_type=word.MIME)
-    return attachment(response, _file_name(paper, "paper", "docx"))
+    """The paper as a Word document, in the council's layout and named styles."""
+    return _download(request, pk, files.Kind.DOCX)
 
 
-# Downloads: whoever may read the paper may download it; a published paper's files come from
-# its snapshot, dated its publication, so they never change.
 @require_GET
 def paper_xlsx(request, pk):
-    paper = _get_paper_for_user(request, pk)
-    body = xlsx.paper_workbook(
-        paper_content(paper),
-        draft=not paper.is_published,
-        at=paper.published_at if paper.is_published else timezone.now(),
-    )
-    response = HttpResponse(body, content_type=xlsx.CONTENT_TYPE)
-    return attachment(response, _file_name(paper, "appendices", "xlsx"))
+    """The paper's appendices as an Excel workbook."""
+    return _download(request, pk, files.Kind.XLSX)
 
 
 @require_GET
 def paper_pdf(request, pk):
-    """The paper as PDF, printed from the same content as its page: a published paper's from
-    its snapshot (so the file never changes), a draft's from live data with "Draft" in its
-    header. Anyone who may read the paper may download it."""
-    paper = _get_paper_for_user(request, pk)
-    draft = not paper.is_published
-    content = paper_content(paper)
-    document = pdf.render(content, draft=draft, published_at=paper.published_at)
-    response = HttpResponse(document, content_type="application/pdf")
-    return attachment(response, _file_name(paper, "paper", "pdf"))
+    """The paper as PDF, printed from the same content as its page."""
+    return _download(request, pk, files.Kind.PDF)
 
 
 def _file_name(paper, what: str, extension: str) -> str:

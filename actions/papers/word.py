@@ -148,8 +148,12 @@ def _styles(document) -> None:
 
     _paragraph_style(styles, "Paper Committee", size=14, bold=True)
     _paragraph_style(styles, "Paper Meeting", size=12)
-    title = _paragraph_style(styles, "Paper Title", size=16, bold=True)
+    # The title and every heading are Heading 1 or 2 at heart, with their outline level, so
+    # that Word's navigation pane and accessibility checker (and a PDF saved from Word) see
+    # the paper's structure: title and sections, then each appendix and its objectives.
+    title = _paragraph_style(styles, "Paper Title", base="Heading 1", size=16, bold=True)
     title.paragraph_format.space_before = Pt(12)
+    _outline(title, 0)
     _paragraph_style(styles, "Paper Detail")
 
     numbered = _paragraph_style(styles, "Numbered Paragraph")
@@ -166,7 +170,8 @@ def _styles(document) -> None:
     appendix.base_style = styles["Heading 1"]
     appendix.font.size = Pt(14)
     appendix.quick_style = True
-    _paragraph_style(styles, "Objective Heading", base="Heading 2")
+    _outline(appendix, 0)
+    _outline(_paragraph_style(styles, "Objective Heading", base="Heading 2"), 1)
 
     table_text = _paragraph_style(styles, "Table Text", size=9)
     table_text.paragraph_format.space_after = Pt(3)
@@ -183,6 +188,17 @@ def _styles(document) -> None:
     _paragraph_style(styles, "Page Number", base="Footer", size=9)
 
     _table_style(styles)
+
+
+def _outline(style, level: int) -> None:
+    """The style's outline level (0 is Heading 1's), written on the style itself rather than
+    left to inheritance, which not every reader of a .docx follows."""
+    properties = style.element.get_or_add_pPr()
+    for old in properties.findall(qn("w:outlineLvl")):
+        properties.remove(old)
+    outline = OxmlElement("w:outlineLvl")
+    outline.set(qn("w:val"), str(level))
+    properties.append(outline)
 
 
 def _table_style(styles) -> None:

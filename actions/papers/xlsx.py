@@ -14,7 +14,11 @@ sheet, so both workbooks open on the report on progress. Any paper not yet publi
 marked "Draft" in its titles and "DRAFT" in every printed page's header, as its page warns.
 
 Every piece of user text is written as a string cell (careprog.spreadsheets.write_text), never
-as a formula, whatever it starts with.
+as a formula, whatever it starts with. Figures (a measure's figure and its comparators) are
+numbers with a number format from the measure's unit and decimal places (read back from the
+figure's words, which every snapshot holds: unit_of), so that they show as
+the paper words them ("63%", "£4,531,000", "87.5 per 10,000") yet can be summed, sorted and
+charted: a percentage is stored as a fraction under a "%" format, as spreadsheets expect.
 
 Row heights are estimated here, not left to the spreadsheet program: neither Excel nor
 LibreOffice fits a row to a merged cell's text, so a long requirement over two short action
@@ -30,6 +34,8 @@ import datetime as dt
 import io
 import math
 import zipfile
+from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -241,7 +247,10 @@ def _kpis(sheet, *, title, lines, kpis, draft):
         for column, value in enumerate(values, 1):
             _cell(sheet, row_number, column, value, font=BOLD if column == 1 else PLAIN)
         sheet.row_dimensions[row_number].height = min(
-            max(_height(v, w) for v, (_, w) in zip(values, KPI_COLUMNS, strict=True)),
+            max(
+                _height(v.text if isinstance(v, Figure) else v, w)
+                for v, (_, w) in zip(values, KPI_COLUMNS, strict=True)
+            ),
             MAX_ROW_HEIGHT,
         )
     if not kpis:
@@ -249,12 +258,86 @@ def _kpis(sheet, *, title, lines, kpis, draft):
     _print_setup(sheet, header_row, draft)
 
 
-def kpi_row(kpi: dict) -> list[str]:
-    """One measure as the appendix's columns, every value as the page words it."""
+class Figure(NamedTuple):
+    """A number for a cell, its format, and the words the page gives it (for the row height)."""
+
+    value: Decimal
+    number_format: str
+    text: str
+
+
+UNITS = {  # the unit's (prefix, digits' style, words after the number)
+    "percentage": ("", "0", "%"),
+    "rate_10000": ("", "#,##0", " per 10,000"),
+    "days": ("", "#,##0", " days"),
+    "currency": ('"£"', "#,##0", ""),
+}
+
+
+def number_format(unit: str, places: int, suffix: str = "") -> str:
+    """Excel's format for a figure of ``unit`` ('0.0%', '"£"#,##0;-"£"#,##0', '#,##0" days"'),
+    with ``suffix`` as words after it (' (illustrative)'), so the cell reads as the page."""
+    prefix, digits, after = UNITS.get(unit, ("", "#,##0", ""))
+    digits += "." + "0" * places if places else ""
+    if after == "%":
+        digits, after = digits + "%", ""
+    words = after + (f" {suffix}" if suffix else "")
+    literal = f'"{words}"' if words else ""
+    if unit == "currency":
+        return f"{prefix}{digits}{literal};-{prefix}{digits}{literal}"
+    if unit == "days" and not places:  # "1 day", as the page says it
+        return f'[=1]0" day{f" {suffix}" if suffix else ""}";{digits}{literal}'
+    return digits + literal
+
+
+def unit_of(text: str) -> tuple[str, int]:
+    """The unit and decimal places a figure's words show, read back from the forms of
+    kpis.rating.format_value ('63.3%', '£4,531,000', '87.5 per 10,000', '412 days'); a count
+    and a score read alike, and are formatted alike."""
+    number = text.removeprefix("-").removeprefix("£")
+    if text.startswith(("£", "-£")):
+        unit = "currency"
+    elif text.endswith("%"):
+        unit, number = "percentage", number.removesuffix("%")
+    elif text.endswith(" per 10,000"):
+        unit, number = "rate_10000", number.removesuffix(" per 10,000")
+    elif text.endswith((" days", " day")):
+        unit, number = "days", number.rsplit(" ", 1)[0]
+    else:
+        unit = "count"
+    _, _, decimals = number.partition(".")
+    return unit, len(decimals)
+
+
+def figure(value, text: str | None, *, unit: str, places: int, suffix: str = ""):
+    """``value`` (or, without it, the number ``text`` shows) as a Figure; ``text`` when
+    there is no number (None: "Not published" and the like are the caller's)."""
+    if value is None and text:
+        value = text.split(" ")[0].replace("£", "").replace(",", "").replace("%", "")
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return text
+    if unit == "percentage":
+        number = number / 100
+    words = f"{text} {suffix}" if suffix else text
+    return Figure(number, number_format(unit, places, suffix), words or "")
+
+
+def kpi_row(kpi: dict) -> list:
+    """One measure as the appendix's columns: its figure and comparators as Figures, every
+    other value as the page words it."""
     direction = kpi["direction"]
+    # The unit and places from the figure's words, which every snapshot has (none keeps the
+    # measure's unit): a published paper's record stays as it was published.
+    unit, places = unit_of(kpi["value_text"] if kpi["value"] is not None else "")
+    suffix = "(illustrative)" if kpi["illustrative"] else ""
+    shown = kpi["value_text"]
     return [
         kpi["name"],
-        kpi["value_text"] + (" (illustrative)" if kpi["illustrative"] else ""),
+        figure(kpi["value"], shown, unit=unit, places=places, suffix=suffix)
+        if kpi["value"] is not None
+        else shown,
         kpi["period_text"],
         kpi["target_text"] + (" (illustrative)" if kpi["target_illustrative"] else ""),
         f"{kpi['rating']['shape']} {kpi['rating']['label']}",
@@ -262,8 +345,8 @@ def kpi_row(kpi: dict) -> list[str]:
         f"{direction['arrow']} {direction['label']}\n{direction['explanation']}"
         if direction
         else "",
-        kpi["neighbours"] or "Not published",
-        kpi["england"] or "Not published",
+        figure(None, kpi["neighbours"], unit=unit, places=places) or "Not published",
+        figure(None, kpi["england"], unit=unit, places=places) or "Not published",
         kpi["rank_text"] or "Not ranked",
         kpi.get("commentary", ""),
         kpi["source"],
@@ -288,7 +371,10 @@ def _title_block(sheet, title, lines, width) -> int:
 
 def _cell(sheet, row, column, value, *, header=False, font=PLAIN, fill=None):
     cell = sheet.cell(row, column)
-    if value is not None:
+    if isinstance(value, Figure):
+        cell.value = value.value
+        cell.number_format = value.number_format
+    elif value is not None:
         write_text(cell, value)
     cell.font = BOLD if header else font
     cell.alignment = TOP_WRAP
