@@ -13,6 +13,7 @@ local figure is marked provisional, and when DfE's arrives the page says so.
 
 import datetime as dt
 import html
+import io
 import re
 from decimal import Decimal
 
@@ -21,6 +22,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.test import Client
+from docx import Document
+from openpyxl import load_workbook
 
 from actions.models import Paper
 from kpis import approval
@@ -301,6 +304,17 @@ def test_a_papers_key_performance_data_uses_dfes_figure_with_the_councils_own_be
     beside = paper_row(markup, "dfe-beside")
     assert "60.0%" in beside and "Council's own figure: 61.0%." in beside
     assert PROVISIONAL in paper_row(markup, "dfe-early")
+
+    # The same in Word and in Excel, where the figure's cell stays a number.
+    olive = signed_in(officer)
+    document = Document(io.BytesIO(olive.get(f"/papers/{paper.pk}/paper.docx").content))
+    words = " ".join(c.text for t in document.tables for r in t.rows for c in r.cells)
+    assert "Council's own figure: 61.0%." in words
+    workbook = load_workbook(io.BytesIO(olive.get(f"/papers/{paper.pk}/appendix.xlsx").content))
+    cells = [c.value for sheet in workbook for row in sheet.iter_rows() for c in row]
+    assert any("Council's own figure: 61.0%." in str(value) for value in cells)
+    numbers = [value for value in cells if isinstance(value, int | float | Decimal)]
+    assert any(abs(float(value) - 0.6) < 1e-9 for value in numbers)  # DfE's 60.0%, a number
 
     # A paper published before the council's own figure was kept reads as it was published.
     publish(paper, head_of_service)

@@ -456,6 +456,8 @@ def _kpi_appendix(document, content: dict, draft: bool) -> None:
             _write(cells[1], kpi["period_text"])
         if kpi["illustrative"]:
             _write(cells[1], "Illustrative")
+        if kpi.get("standing"):  # DfE's figure beside the council's own (kpis.readings)
+            _write(cells[1], kpi["standing"])
         _write(cells[2], kpi["target_text"])
         if kpi["target_illustrative"]:
             _write(cells[2], "Illustrative")

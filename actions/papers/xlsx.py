@@ -338,7 +338,9 @@ def kpi_row(kpi: dict) -> list:
         figure(kpi["value"], shown, unit=unit, places=places, suffix=suffix)
         if kpi["value"] is not None
         else shown,
-        kpi["period_text"],
+        # The figure's cell is a number: what DfE's figure and the council's own say of it
+        # (kpis.readings' standing) goes under its period.
+        "\n".join(filter(None, [kpi["period_text"], kpi.get("standing", "")])),
         kpi["target_text"] + (" (illustrative)" if kpi["target_illustrative"] else ""),
         f"{kpi['rating']['shape']} {kpi['rating']['label']}",
         kpi["rating"]["explanation"],
