@@ -136,7 +136,9 @@ def test_confirming_reads_the_file_once_whether_it_is_imported_or_refused(
     reads = []
     read_return = previewing.read_return
     monkeypatch.setattr(
-        previewing, "read_return", lambda workbook: reads.append(workbook) or read_return(workbook)
+        previewing,
+        "read_return",
+        lambda workbook, **given: reads.append(workbook) or read_return(workbook, **given),
     )
     confirmed = confirm(administrator_client, response)
     assert confirmed.status_code == status

@@ -26,6 +26,7 @@ from django.utils import timezone
 from careprog.periods import ReportingPeriod, month_end
 from kpis.figure_checks import part_problem, period_problem
 from kpis.importing.cells import CellProblem, check_range, parse_number, parse_period
+from kpis.importing.gate import Deadline
 from kpis.importing.reader import Workbook, cell_ref
 from kpis.models import KPI
 
@@ -79,13 +80,25 @@ LONG_OPTIONAL = {"numerator", "denominator", "note"}
 MAX_PROBLEMS = 500  # beyond this the administrator has the picture; stop listing
 
 
+CHECK_TIME_EVERY = 500  # rows between looks at the clock
+
+
 class _Reader:
-    def __init__(self, workbook: Workbook, catalogue: dict[str, KPI], today: dt.date):
+    def __init__(
+        self, workbook: Workbook, catalogue: dict[str, KPI], today: dt.date, deadline: Deadline
+    ):
         self.workbook, self.catalogue, self.today = workbook, catalogue, today
+        self.deadline, self.rows_read = deadline, 0
         self.result = ParsedReturn()
         self.seen: dict[tuple[int, dt.date], str] = {}
         # A 1st read as its month's end, by (date, frequency): where.
         self.firsts: dict[tuple[dt.date, str], dict[str, None]] = {}
+
+    def tick(self):
+        """Counts a row read; every few hundred, stops if the request's time is up."""
+        self.rows_read += 1
+        if self.rows_read % CHECK_TIME_EVERY == 0:
+            self.deadline.check()
 
     def problem(self, sheet, ref, message):
         if len(self.result.problems) < MAX_PROBLEMS:
@@ -207,6 +220,7 @@ class _Reader:
         code_col, period_col, value_col = (column_of[n] for n in ("kpi code", "period", "value"))
         optional = {name: column_of.get(name) for name in LONG_OPTIONAL}
         for row_number, cells in rows:
+            self.tick()
             by_column = {cell.column: cell for cell in cells}
             code = by_column.get(code_col)
             if not any(c.value not in (None, "") for c in cells):
@@ -276,6 +290,7 @@ class _Reader:
             )
             return
         for row_number, cells in rows:
+            self.tick()
             by_column = {cell.column: cell for cell in cells}
             values = [c for c in cells if c.column in periods and c.value not in (None, "")]
             code = by_column.get(code_col)
@@ -317,12 +332,15 @@ def _first_read_as_month(day: dt.date, frequency: str, refs: dict[str, None]) ->
     )
 
 
-def read_return(workbook: Workbook, *, today: dt.date | None = None) -> ParsedReturn:
+def read_return(
+    workbook: Workbook, *, today: dt.date | None = None, deadline: Deadline | None = None
+) -> ParsedReturn:
     """Every row of every sheet with a 'KPI code' column, checked against the catalogue.
 
     One query (the catalogue). Problems are collected, not raised: the administrator sees
-    all of them at once.
+    all of them at once. WorkbookRejected if the workbook holds more rows or cells than a
+    return may (the reader counts them) or ``deadline`` passes while reading.
     """
     catalogue = {kpi.code.lower(): kpi for kpi in KPI.objects.all()}
-    reader = _Reader(workbook, catalogue, today or timezone.localdate())
+    reader = _Reader(workbook, catalogue, today or timezone.localdate(), deadline or Deadline())
     return reader.read()

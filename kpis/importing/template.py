@@ -12,6 +12,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from careprog.periods import month_ends_between
 from careprog.spreadsheets import append_row
+from kpis.importing.gate import too_many_rows, upload_limits
 from kpis.models import KPI
 
 INSTRUCTIONS = [
@@ -25,6 +26,7 @@ INSTRUCTIONS = [
     "   December, March); annual measures only in March (the end of the financial year).",
     "5. Do not change the headings, the KPI codes or the order of columns: they are protected.",
     "6. Upload the file at Import KPI returns. You will see every change before anything is saved.",
+    # 7: the row/cell limit (kpis.importing.gate), added when the file is built.
     "",
     "Codes, names and units come from the KPI catalogue at the time this file was made.",
 ]
@@ -38,7 +40,10 @@ def build_template(first: dt.date, last: dt.date) -> bytes:
     workbook = Workbook()
     instructions = workbook.active
     instructions.title = "Instructions"
-    for line in INSTRUCTIONS:
+    for line in INSTRUCTIONS[:-2]:
+        append_row(instructions, [line])
+    append_row(instructions, [f"7. {too_many_rows(upload_limits())}"])
+    for line in INSTRUCTIONS[-2:]:
         append_row(instructions, [line])
     instructions["A1"].font = Font(bold=True, size=14)
     instructions.column_dimensions["A"].width = 100

@@ -25,6 +25,7 @@ from kpis.importing.apply import (
     store_upload,
     undo_import,
 )
+from kpis.importing.gate import too_many_rows, upload_limits
 from kpis.importing.preview import preview_return
 from kpis.importing.template import build_template
 from kpis.models import ImportBatch, KPIEntry, KPIValue
@@ -80,8 +81,12 @@ def import_start(request):
     return render(
         request,
         "kpis/import_start.html",
-        {"form": form, "template_form": template_form},
+        {"form": form, "template_form": template_form, "row_limit": _row_limit()},
     )
+
+
+def _row_limit() -> str:
+    return too_many_rows(upload_limits())
 
 
 @require_GET
@@ -94,7 +99,7 @@ def import_template(request):
             return render(
                 request,
                 "kpis/import_start.html",
-                {"form": UploadForm(), "template_form": form},
+                {"form": UploadForm(), "template_form": form, "row_limit": _row_limit()},
                 status=400,
             )
     else:
