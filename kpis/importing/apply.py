@@ -78,6 +78,7 @@ def _imported(batch: ImportBatch, outcome: str) -> QuerySet[KPIValue]:
 
 
 GIVEN_FIELDS = ["value", "numerator", "denominator", "note"]  # what a return may change
+MAX_WARNINGS_KEPT = 1000  # for the approver; the preview lists 200, the count says the rest
 
 
 class ImportRefused(Exception):
@@ -169,7 +170,8 @@ def apply_return(
     batch.applied_by, batch.applied_at = user, now
     batch.created_count, batch.updated_count = len(preview.new), len(preview.changed)
     batch.unchanged_count = len(preview.unchanged)
-    counts = ["created_count", "updated_count", "unchanged_count"]
+    batch.warnings = preview.warnings[:MAX_WARNINGS_KEPT]
+    counts = ["created_count", "updated_count", "unchanged_count", "warnings"]
     batch.save(update_fields=["status", "applied_by", "applied_at", *counts])  # not the file
     return batch
 
