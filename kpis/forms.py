@@ -34,12 +34,25 @@ class MonthField(forms.CharField):
 
 
 class TemplateForm(forms.Form):
-    first = MonthField(label="First month", help_text="For example, Apr 2024")
-    last = MonthField(label="Last month", help_text="For example, Mar 2025")
+    """Left empty, the template proposes the programmes' periods (kpis.importing.template);
+    given both months, each measure's periods between them."""
+
+    first = MonthField(label="First month", help_text="For example, Apr 2024", required=False)
+    last = MonthField(label="Last month", help_text="For example, Mar 2025", required=False)
 
     def clean(self):
         cleaned = super().clean()
         first, last = cleaned.get("first"), cleaned.get("last")
+        if bool(first) != bool(last) and not self.errors:
+            missing = "last" if first else "first"
+            self.add_error(
+                missing,
+                forms.ValidationError(
+                    f"Enter the {missing} month too, or leave both empty for the programmes' "
+                    "periods",
+                    code="both_or_neither",
+                ),
+            )
         if first and last:
             if first > last:
                 self.add_error(

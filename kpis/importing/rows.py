@@ -276,7 +276,12 @@ class _Reader:
         periods: dict[int, dt.date] = {}
         # Header cells are read again as cells, so dates typed as dates are understood.
         for cell in header_cells:
-            if cell.column == code_col or headers.get(cell.column) in ("kpi name", "name", "unit"):
+            if cell.column == code_col or headers.get(cell.column) in (
+                "kpi name",
+                "name",
+                "unit",
+                "frequency",
+            ):
                 continue
             try:
                 periods[cell.column] = parse_period(

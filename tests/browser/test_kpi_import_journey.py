@@ -121,7 +121,7 @@ def fill_template(path, values):
     workbook = load_workbook(path)
     sheet = workbook["Returns"]
     header = [cell.value for cell in sheet[1]]
-    assert header[:3] == ["KPI code", "KPI name", "Unit"]
+    assert header[:4] == ["KPI code", "KPI name", "Unit", "Frequency"]
     rows = {row[0].value: row[0].row for row in sheet.iter_rows(min_row=2)}
     for (code, period_end), value in values.items():
         column = header.index(f"{period_end:%b %Y}") + 1
@@ -168,7 +168,7 @@ def test_an_administrator_imports_the_template_and_once_approved_the_dashboard_s
         },
     )
     months = (last.year - first.year) * 12 + last.month - first.month + 1
-    assert header[3:] == [f"{add_months(first, n):%b %Y}" for n in range(months)]
+    assert header[4:] == [f"{add_months(first, n):%b %Y}" for n in range(months)]
     assert len(rows) == KPI.objects.count()
 
     posts = upload_requests(page)
