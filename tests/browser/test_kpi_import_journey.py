@@ -187,7 +187,13 @@ def test_an_administrator_imports_the_template_and_once_approved_the_dashboard_s
     changed = page.get_by_role("region", name="Changed values")
     expect(changed.locator("tbody tr")).to_have_count(1)
     expect(changed.locator("tbody tr td")).to_have_text(
-        [re.compile(r"^Returns!\w+\d+$"), CHANGED, f"{quarter_end:%-d %b %Y}", "63", "70"]
+        [
+            re.compile(r"^Returns!\w+\d+$"),
+            f"Juno occupancy rate ({CHANGED}, percentage)",
+            f"{quarter_end:%-d %b %Y}",
+            "63%",
+            "70%",
+        ]
     )
     new = page.get_by_role("region", name="New values")
     expect(new.locator("tbody tr")).to_have_count(2)
