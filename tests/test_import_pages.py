@@ -96,3 +96,23 @@ def test_figures_awaiting_approval_name_the_measure_its_code_and_unit(
     page = text(signed_in(head_of_service).get("/kpis/entries/"))
     assert "Children placed within 20 miles (placements, percentage)" in page
     assert "90.0%" in page
+
+
+@pytest.mark.parametrize("months", [2, 12])
+def test_the_approval_page_reads_its_figures_in_the_same_queries_whatever_their_number(
+    administrator, head_of_service, measures, months, django_assert_num_queries
+):
+    """Names, units and figures come with the rows: no query per figure."""
+    rows = [["placements", dt.date(2024, month, 1), 80 + month, ""] for month in range(1, 13)]
+    importer = signed_in(administrator)
+    confirm(importer, upload(importer, long_return(rows[:months])), approve=False)
+    approver = signed_in(head_of_service)
+    url = f"/kpis/entries/import/{ImportBatch.objects.get().pk}/"
+    with django_assert_num_queries(QUERIES_FOR_THE_APPROVAL_PAGE):
+        page = text(approver.get(url))
+    assert page.count("Children placed within 20 miles (placements, percentage)") == months
+
+
+# The session, the user, their permissions (two), the import, the page's count, the counts
+# by state, and the figures with their measures.
+QUERIES_FOR_THE_APPROVAL_PAGE = 8
