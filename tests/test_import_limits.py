@@ -10,7 +10,7 @@ import xlsxwriter
 
 from kpis.importing import gate
 from kpis.models import ImportBatch, KPIEntry, KPIValue
-from tests.import_files import long_return
+from tests.import_files import long_return, with_sheet_xml
 from tests.kpi_factories import make_kpi
 from tests.test_kpi_import import confirm, text, upload
 
@@ -148,3 +148,19 @@ def test_an_approval_past_the_time_budget_is_refused_and_approves_nothing(
     assert "took longer than 0 seconds" in text(refused)
     assert not KPIValue.objects.exists()
     assert set(KPIEntry.objects.values_list("state", flat=True)) == {KPIEntry.State.AWAITING}
+
+
+def test_rows_with_nothing_in_them_count_too_so_a_sheet_formatted_to_its_end_is_refused(
+    administrator_client, monthly, monkeypatch
+):
+    """Empty formatted rows cost as much to read as full ones: every <row> counts."""
+    monkeypatch.setattr(gate, "MAX_ROWS", 4)
+    styled = "".join(f'<row r="{n}"><c r="A{n}" s="0"/></row>' for n in range(3, 8))
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats'
+        '.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>'
+        'KPI code</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>placements</t>'
+        f"</is></c></row>{styled}</sheetData></worksheet>"
+    )
+    refused = upload(administrator_client, with_sheet_xml(rows(1), sheet))
+    assert "at most 4 rows" in text(refused) and not ImportBatch.objects.exists()

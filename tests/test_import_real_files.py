@@ -129,34 +129,44 @@ QUARTER_READ_AS = (
 )
 
 
-def typed_month_return(program: str, code: str, typed: dt.datetime, value) -> bytes:
-    """A long return whose period cell holds a month typed as the given program stores it:
-    Excel the 1st with mmm-yy, LibreOffice (en-GB) the 1st with dd/mm/yy."""
+def typed_month_return(
+    program: str, code: str, typed: dt.datetime, value, layout: str = "long"
+) -> bytes:
+    """A return whose period cell (long layout) or column heading (wide) holds a month typed
+    as the given program stores it: Excel the 1st with mmm-yy, LibreOffice (en-GB) the 1st
+    with dd/mm/yy."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     sheet = book.add_worksheet("Returns")
     stored_as = book.add_format({"num_format": "mmm-yy" if program == "excel" else "dd/mm/yy"})
-    sheet.write_row(0, 0, ["KPI code", "Period", "Value"])
-    sheet.write(1, 0, code)
-    sheet.write_datetime(1, 1, typed, stored_as)
-    sheet.write_number(1, 2, value)
+    if layout == "long":
+        sheet.write_row(0, 0, ["KPI code", "Period", "Value"])
+        sheet.write(1, 0, code)
+        sheet.write_datetime(1, 1, typed, stored_as)
+        sheet.write_number(1, 2, value)
+    else:
+        sheet.write(0, 0, "KPI code")
+        sheet.write_datetime(0, 1, typed, stored_as)
+        sheet.write(1, 0, code)
+        sheet.write_number(1, 1, value)
     book.close()
     return buffer.getvalue()
 
 
+@pytest.mark.parametrize(("layout", "where"), [("long", "Returns!B2"), ("wide", "Returns!B1")])
 @pytest.mark.parametrize("program", ["excel", "libreoffice"])
 def test_dec_2024_typed_for_a_quarterly_measure_is_the_quarter_ending_31_december_2024(
-    administrator_client, kpis, program
+    administrator_client, kpis, program, layout, where
 ):
     response = upload(
-        administrator_client, typed_month_return(program, "pathway-plans", DEC_2024, 80)
+        administrator_client, typed_month_return(program, "pathway-plans", DEC_2024, 80, layout)
     )
     preview = response.context["preview"]
     assert preview.can_confirm, preview.problems
     assert [(c.row.kpi.code, c.row.period_end) for c in preview.new] == [
         ("pathway-plans", dt.date(2024, 12, 31))
     ]
-    assert f"{QUARTER_READ_AS} (Returns!B2)" in text(response)
+    assert f"{QUARTER_READ_AS} ({where})" in text(response)
     confirm(administrator_client, response)
     assert KPIValue.objects.get().period_end == dt.date(2024, 12, 31)
 
