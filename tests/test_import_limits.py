@@ -145,7 +145,9 @@ def test_an_approval_past_the_time_budget_is_refused_and_approves_nothing(
     client.force_login(head_of_service)
     refused = client.post(f"/kpis/entries/import/{batch.pk}/", {"decision": "approve"})
     assert refused.status_code == 409
-    assert "took longer than 0 seconds" in text(refused)
+    assert "Approving these figures took longer than 0 seconds, so none was approved" in text(
+        refused
+    )
     assert not KPIValue.objects.exists()
     assert set(KPIEntry.objects.values_list("state", flat=True)) == {KPIEntry.State.AWAITING}
 

@@ -257,8 +257,11 @@ def approve_import(
         return approve_entries(
             entries=KPIEntry.objects.filter(batch=batch), user=user, deadline=deadline
         )
-    except WorkbookRejected as late:
-        raise ImportRefused([str(late)]) from None
+    except WorkbookRejected:
+        raise ImportRefused(
+            [f"Approving these figures took longer than {deadline.seconds:g} seconds, so none "
+             "was approved: try again in a few minutes."]
+        ) from None  # fmt: skip
 
 
 @transaction.atomic

@@ -6,6 +6,10 @@ bomb or holds XML with a DOCTYPE; `WorkbookRejected` says so in one sentence.
 it refuses any DTD however far into a part it is hidden, so entity expansion and external
 entities cannot occur. The size limit of a KPI return is read from settings in
 `upload_limits()` alone: the upload form, the preview and the command line all call it.
+
+Two limits keep every request on a return inside gunicorn's worker timeout: `MAX_ROWS` and
+`MAX_CELLS`, which the reader counts as it streams (a file's size says little: 790,000 rows fit
+in 7.5 MB), and `Deadline`, the time budget the loops of reading, confirming and approving check.
 """
 
 from __future__ import annotations
