@@ -10,9 +10,9 @@ Excel stores a month typed as "Jan 2025" as the date 1 January 2025 (format mmm-
 LibreOffice likewise (dd/mm/yy): for every measure, whose periods all end on month ends
 (monthly, quarterly, annual), the 1st of a month, in a period cell or as a column heading,
 means that month's end where that end fits the measure ("Dec 2024" for a quarterly measure is
-the quarter ending 31 December 2024), and a notice says so once per date and frequency. A percentage
-measure given a value under 1 from a cell without a % format (what some CSV paths make of
-"63%") is imported as given, with a warning by cell.
+the quarter ending 31 December 2024), and a notice says so once per date and frequency. A
+percentage measure given a value under 1 from a cell without a % format (what some CSV paths
+make of "63%") is imported as given, with a warning by cell.
 """
 
 from __future__ import annotations
@@ -78,6 +78,7 @@ def _header(text) -> str:
 LONG_REQUIRED = {"kpi code", "period", "value"}
 LONG_OPTIONAL = {"numerator", "denominator", "note"}
 MAX_PROBLEMS = 500  # beyond this the administrator has the picture; stop listing
+NOT_PERIODS = ("kpi name", "name", "unit", "frequency")  # the template's other headings
 
 
 CHECK_TIME_EVERY = 500  # rows between looks at the clock
@@ -276,12 +277,7 @@ class _Reader:
         periods: dict[int, dt.date] = {}
         # Header cells are read again as cells, so dates typed as dates are understood.
         for cell in header_cells:
-            if cell.column == code_col or headers.get(cell.column) in (
-                "kpi name",
-                "name",
-                "unit",
-                "frequency",
-            ):
+            if cell.column == code_col or headers.get(cell.column) in NOT_PERIODS:
                 continue
             try:
                 periods[cell.column] = parse_period(
