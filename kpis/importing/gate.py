@@ -43,11 +43,12 @@ class Limits:
     max_cells: int = 0  # filled cells over all sheets (MAX_CELLS for a return); 0: no limit
 
 
-# A return's rows and filled cells over all its sheets, counted as the reader streams them (a
-# sheet's declared size can lie). Measured on this project's machine (2 cores) on 5 December
-# 2026, 100,000 rows of a long return: read 0.8 s, preview 2.1 s, confirm 5.6 s (it reads the
-# file again), approve 2.9 s on SQLite; PostgreSQL takes up to twice as long. The slowest
-# step stays well inside gunicorn's 30-second timeout; 790,000 rows took 30.8 s to preview.
+# A return's rows and filled cells over all its sheets (headings and an instructions sheet
+# included), counted as the reader streams them (a sheet's declared size can lie). At the
+# limit, benchmarks/import_kpis.py --rows 99999 on 2 busy cores (load 5) on 5 December 2026:
+# preview 3.3 s, confirming 7.3 s (the preview again, then 3.6 s of writes) and approving 4.4 s
+# on SQLite; 7.1 s and 8.4 s on PostgreSQL: the slowest step well inside gunicorn's 30-second
+# timeout, where 790,000 rows took 30.8 s to preview alone (benchmarks/README.md).
 MAX_ROWS = 100_000
 MAX_CELLS = 600_000  # six filled columns of MAX_ROWS rows
 
