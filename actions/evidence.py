@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from actions.models import Objective, Programme
 from kpis.dashboard_rows import KPILine
@@ -75,6 +75,21 @@ class ProgrammeEvidence:
             )
             for objective in objectives
         ]
+
+    def reporting_years(self) -> list[tuple[int | None, int, int]]:
+        """Each programme's financial years, once for itself (None) and once for each measure
+        its objectives choose: one query."""
+        rows = (
+            Programme.objects.order_by("pk")
+            .annotate(kpi=F("objectives__kpis"))
+            .values_list("kpi", "first_period", "last_period")
+            .distinct()
+        )
+        found = []
+        for kpi, first, last in rows:
+            found.append((kpi, first.year, last.year))
+            found.append((None, first.year, last.year))
+        return list(dict.fromkeys(found))
 
 
 PROGRAMME_EVIDENCE = ProgrammeEvidence()

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from careprog.bulk import highest_id, insert_history, insert_rows, update_rows
 from kpis.figure_checks import check_figure
+from kpis.importing.gate import Deadline
 from kpis.models import KPI, ImportBatch, ImportedValue, KPIEntry, KPIValue, Origin
 from kpis.permissions import can_approve, can_enter
 
@@ -280,7 +281,7 @@ def replaced_by_approval(current) -> Replaced:
 
 
 @transaction.atomic
-def approve_entries(*, entries: QuerySet[KPIEntry], user) -> int:
+def approve_entries(*, entries: QuerySet[KPIEntry], user, deadline: Deadline | None = None) -> int:
     """Approve those of ``entries`` that await approval: each becomes its period's value
     (created or changed, as ``approved_figure`` says), an imported one brings its import's
     record of what it replaced up to date (for an undo), and each value and entry gets a
@@ -290,7 +291,9 @@ def approve_entries(*, entries: QuerySet[KPIEntry], user) -> int:
     ``user`` may approve it. The same statements whatever the number of entries, as
     careprog.bulk writes them: the rows are read once, the values and the import's records
     written in bulk, and each kind of history record is one INSERT ... SELECT
-    (django-simple-history sees none of these writes)."""
+    (django-simple-history sees none of these writes). ``deadline``, if given, is checked in
+    the loop over the entries and before the writes: past it, WorkbookRejected (the caller's
+    transaction rolls back) rather than a request the worker's timeout ends."""
     awaiting = entries.filter(state=KPIEntry.State.AWAITING).order_by()
     to_approve = list(
         awaiting.values_list(
@@ -332,7 +335,9 @@ def approve_entries(*, entries: QuerySet[KPIEntry], user) -> int:
             recorded[batch, kpi, period] = (pk, tuple(replaced))
     approver = _name(user)
     new_values, changed_values, records_now = [], [], []
-    for entry in to_approve:
+    for number, entry in enumerate(to_approve):
+        if deadline and number % 500 == 0:
+            deadline.check()
         period = (entry.kpi_id, entry.period_end)
         was = current.get(period)
         figure = approved_figure(
@@ -350,6 +355,8 @@ def approve_entries(*, entries: QuerySet[KPIEntry], user) -> int:
         # Only where the period changed between the import's confirmation and now.
         if record is not None and recorded_as != (replaced := replaced_by_approval(was)):
             records_now.append((*replaced, record))
+    if deadline:
+        deadline.check()
     last_value = highest_id(KPIValue)
     insert_rows(KPIValue, ["kpi", "period_end", *ApprovedFigure._fields], new_values)
     update_rows(KPIValue, list(ApprovedFigure._fields), changed_values)

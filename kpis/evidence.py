@@ -39,6 +39,11 @@ class Use(Protocol):
     def evidenced_by(self, kpi) -> list[Evidenced]:
         """What one measure evidences, in the order its page lists it: one query."""
 
+    def reporting_years(self) -> list[tuple[int | None, int, int]]:
+        """(measure id, first and last financial year) of each thing that reports on measures
+        (a programme's years), the measure id None for each such thing: one query. What a
+        return template proposes (kpis.importing.template)."""
+
 
 _uses: list[Use] = []
 
@@ -83,3 +88,18 @@ def chosen_measures(kpis: QuerySet, chosen: list[Filter]) -> QuerySet:
 def evidenced_by(kpi) -> list[Evidenced]:
     """Everything one measure evidences, use by use: one query per use."""
     return [item for use in _uses for item in use.evidenced_by(kpi)]
+
+
+def reporting_years() -> tuple[dict[int, list[tuple[int, int]]], list[tuple[int, int]]]:
+    """The financial years (first, last) each measure is reported on, by measure id, and those
+    of everything that reports (for a measure nothing uses yet): one query per use."""
+    by_measure: dict[int, list[tuple[int, int]]] = {}
+    every: list[tuple[int, int]] = []
+    for use in _uses:
+        for measure, first, last in use.reporting_years():
+            years = (first, last)
+            if measure is None:
+                every.append(years)
+            elif years not in by_measure.setdefault(measure, []):
+                by_measure[measure].append(years)
+    return by_measure, every

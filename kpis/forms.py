@@ -7,7 +7,8 @@ from careprog.periods import month_end, months_before
 from kpis.approval import previous_figure
 from kpis.figure_checks import check_figure, large_move
 from kpis.importing.cells import CellProblem, parse_number, parse_period
-from kpis.importing.gate import upload_limits
+from kpis.importing.gate import WorkbookRejected, WorkbookTooLarge, upload_limits
+from kpis.importing.reader import open_workbook
 
 
 def default_range() -> tuple[dt.date, dt.date]:
@@ -33,12 +34,25 @@ class MonthField(forms.CharField):
 
 
 class TemplateForm(forms.Form):
-    first = MonthField(label="First month", help_text="For example, Apr 2024")
-    last = MonthField(label="Last month", help_text="For example, Mar 2025")
+    """Left empty, the template proposes the programmes' periods (kpis.importing.template);
+    given both months, each measure's periods between them."""
+
+    first = MonthField(label="First month", help_text="For example, Apr 2024", required=False)
+    last = MonthField(label="Last month", help_text="For example, Mar 2025", required=False)
 
     def clean(self):
         cleaned = super().clean()
         first, last = cleaned.get("first"), cleaned.get("last")
+        if bool(first) != bool(last) and not self.errors:
+            missing = "last" if first else "first"
+            self.add_error(
+                missing,
+                forms.ValidationError(
+                    f"Enter the {missing} month too, or leave both empty for the programmes' "
+                    "periods",
+                    code="both_or_neither",
+                ),
+            )
         if first and last:
             if first > last:
                 self.add_error(
@@ -66,13 +80,27 @@ class UploadForm(forms.Form):
     )
 
     def clean_file(self):
-        """Refused before it is stored, at the gate's limit (the gate checks it again)."""
+        """Refused before it is stored, at the gate's size limit and its row/cell limit (the
+        preview checks both again). Counting streams every sheet once, stopping at the limit
+        (under a second for 100,000 rows); any other rejection is the preview's to explain."""
         upload = self.cleaned_data["file"]
-        limit = upload_limits().max_bytes
-        if upload.size > limit:
+        limits = upload_limits()
+        if upload.size > limits.max_bytes:
             raise forms.ValidationError(
-                f"The file must be smaller than {limit // (1024 * 1024)} MB", code="too_large"
+                f"The file must be smaller than {limits.max_bytes // (1024 * 1024)} MB",
+                code="too_large",
             )
+        data = upload.read()
+        upload.seek(0)
+        try:
+            workbook = open_workbook(data, limits)
+            for name in workbook.sheet_names:
+                for _ in workbook.sheet(name).rows():
+                    pass
+        except WorkbookTooLarge as too_large:
+            raise forms.ValidationError(str(too_large), code="too_many_rows") from None
+        except WorkbookRejected:
+            pass  # the preview says what is wrong, by the gate's sentence
         return upload
 
 

@@ -109,7 +109,10 @@ def test_a_return_for_a_period_dfe_publishes_is_previewed_as_kept_beside_dfes_fi
     preview = return_of(signed_in(administrator), 61)
 
     page = text(preview)
-    assert "Returns!C2 high 31 Mar 2025 DfE publishes 60.0% for this period 61" in page
+    assert (
+        "Returns!C2 Health checks of children looked after (high, percentage) 31 Mar 2025 "
+        "DfE publishes 60.0% for this period 61.0%" in page
+    )
     assert "1 kept beside DfE's published figure" in page
     assert "0 changed" in page
     assert preview.context["preview"].changed == []

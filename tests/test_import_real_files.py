@@ -122,13 +122,102 @@ def test_the_notice_is_given_once_per_date_however_many_cells_hold_it(kpis):
     ]
 
 
-def test_a_1st_of_the_month_is_still_refused_for_a_quarterly_measure(administrator_client, kpis):
+DEC_2024 = dt.datetime(2024, 12, 1)
+QUARTER_READ_AS = (
+    "1 December 2024 read as the quarter ending 31 December 2024 (2024-25 Q3) for quarterly "
+    "measures"
+)
+
+
+def typed_month_return(
+    program: str, code: str, typed: dt.datetime, value, layout: str = "long"
+) -> bytes:
+    """A return whose period cell (long layout) or column heading (wide) holds a month typed
+    as the given program stores it: Excel the 1st with mmm-yy, LibreOffice (en-GB) the 1st
+    with dd/mm/yy."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet("Returns")
+    stored_as = book.add_format({"num_format": "mmm-yy" if program == "excel" else "dd/mm/yy"})
+    if layout == "long":
+        sheet.write_row(0, 0, ["KPI code", "Period", "Value"])
+        sheet.write(1, 0, code)
+        sheet.write_datetime(1, 1, typed, stored_as)
+        sheet.write_number(1, 2, value)
+    else:
+        sheet.write(0, 0, "KPI code")
+        sheet.write_datetime(0, 1, typed, stored_as)
+        sheet.write(1, 0, code)
+        sheet.write_number(1, 1, value)
+    book.close()
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("layout", "where"), [("long", "Returns!B2"), ("wide", "Returns!B1")])
+@pytest.mark.parametrize("program", ["excel", "libreoffice"])
+def test_dec_2024_typed_for_a_quarterly_measure_is_the_quarter_ending_31_december_2024(
+    administrator_client, kpis, program, layout, where
+):
+    response = upload(
+        administrator_client, typed_month_return(program, "pathway-plans", DEC_2024, 80, layout)
+    )
+    preview = response.context["preview"]
+    assert preview.can_confirm, preview.problems
+    assert [(c.row.kpi.code, c.row.period_end) for c in preview.new] == [
+        ("pathway-plans", dt.date(2024, 12, 31))
+    ]
+    assert f"{QUARTER_READ_AS} ({where})" in text(response)
+    confirm(administrator_client, response)
+    assert KPIValue.objects.get().period_end == dt.date(2024, 12, 31)
+
+
+def test_mar_2025_typed_for_an_annual_measure_is_the_year_ending_31_march_2025(kpis):
+    KPI.objects.filter(code="pathway-plans").update(frequency="annual")
+    data = typed_month_return("excel", "pathway-plans", dt.datetime(2025, 3, 1), 80)
+    preview = previewing.preview_return(data)
+    assert [c.row.period_end for c in preview.new] == [dt.date(2025, 3, 31)]
+    assert preview.notices[0].startswith(
+        "1 March 2025 read as the year ending 31 March 2025 (2024-25) for annual measures"
+    )
+
+
+def test_a_month_that_ends_no_quarter_is_still_refused_for_a_quarterly_measure(
+    administrator_client, kpis
+):
     data = long_return([["pathway-plans", dt.datetime(2024, 10, 1), 80, ""]])
     response = upload(administrator_client, data)
     assert "Returns!B2: 1 October 2024 does not fit pathway-plans, which is quarterly" in text(
         response
     )
     assert not response.context["preview"].notices
+
+
+def test_the_same_1st_reads_as_each_measure_s_own_period_and_says_so_for_each(kpis):
+    rows = [["cp-children-in-care", DEC_2024, 681, ""], ["pathway-plans", DEC_2024, 80, ""]]
+    preview = previewing.preview_return(long_return(rows))
+    assert sorted((c.row.kpi.code, c.row.period_end) for c in preview.new) == [
+        ("cp-children-in-care", dt.date(2024, 12, 31)),
+        ("pathway-plans", dt.date(2024, 12, 31)),
+    ]
+    assert [notice.split(":")[0] for notice in preview.notices] == [
+        "1 December 2024 read as December 2024 for monthly measures (Returns!B2)",
+        f"{QUARTER_READ_AS} (Returns!B3)",
+    ]
+
+
+@pytest.mark.slow
+def test_dec_2024_typed_in_libreoffice_itself_is_the_quarter_for_a_quarterly_measure(
+    administrator_client, kpis, tmp_path
+):
+    """LibreOffice's own file: "Dec 2024" typed in a quarterly measure's period cell."""
+    csv = tmp_path / "quarter.csv"
+    csv.write_text("KPI code,Period,Value\npathway-plans,Dec 2024,80\n")
+    data = (convert(csv, "xlsx", infilter=CSV_IN) / "quarter.xlsx").read_bytes()
+    response = upload(administrator_client, data)
+    preview = response.context["preview"]
+    assert preview.can_confirm, preview.problems
+    assert [c.row.period_end for c in preview.new] == [dt.date(2024, 12, 31)]
+    assert f"{QUARTER_READ_AS} (quarter!B2)" in text(response)
 
 
 def test_a_month_that_is_still_running_is_in_the_future_even_from_its_1st(kpis):

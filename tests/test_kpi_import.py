@@ -136,7 +136,9 @@ def test_confirming_reads_the_file_once_whether_it_is_imported_or_refused(
     reads = []
     read_return = previewing.read_return
     monkeypatch.setattr(
-        previewing, "read_return", lambda workbook: reads.append(workbook) or read_return(workbook)
+        previewing,
+        "read_return",
+        lambda workbook, **given: reads.append(workbook) or read_return(workbook, **given),
     )
     confirmed = confirm(administrator_client, response)
     assert confirmed.status_code == status
@@ -214,6 +216,7 @@ def test_the_downloaded_template_is_generated_from_the_catalogue_and_protected(
         "KPI code",
         "KPI name",
         "Unit",
+        "Frequency",
         "Oct 2024",
         "Nov 2024",
         "Dec 2024",
@@ -225,7 +228,9 @@ def test_the_downloaded_template_is_generated_from_the_catalogue_and_protected(
         k.code for k in KPI.objects.order_by("position", "code")
     ]
     assert sheet.protection.sheet is True
-    assert sheet["A1"].protection.locked and not sheet["D2"].protection.locked
+    assert sheet["A1"].protection.locked and sheet["D2"].protection.locked
+    foster = 2 + [row[0].value for row in sheet.iter_rows(min_row=2)].index("cla-foster")
+    assert not sheet.cell(row=foster, column=5).protection.locked
     assert sheet.data_validations.dataValidation[0].type == "decimal"
 
 
@@ -236,8 +241,8 @@ def test_a_filled_in_template_imports(administrator_client, kpis):
     workbook = load_workbook(io.BytesIO(response.content))
     sheet = workbook["Returns"]
     codes = [row[0].value for row in sheet.iter_rows(min_row=2)]
-    sheet.cell(row=2 + codes.index("cla-foster"), column=4, value=70)
-    sheet.cell(row=2 + codes.index("a10"), column=6, value=480)
+    sheet.cell(row=2 + codes.index("cla-foster"), column=5, value=70)
+    sheet.cell(row=2 + codes.index("a10"), column=7, value=480)
     buffer = io.BytesIO()
     workbook.save(buffer)
     preview = upload(administrator_client, buffer.getvalue()).context["preview"]

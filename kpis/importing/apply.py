@@ -32,6 +32,7 @@ from kpis.approval import (
     approve_entries,
     replaced_by_approval,
 )
+from kpis.importing.gate import Deadline, WorkbookRejected
 from kpis.importing.preview import Preview, preview_return
 from kpis.models import ImportBatch, ImportedValue, KPIEntry, KPIValue, Origin
 from kpis.permissions import APPROVE_PERMISSION
@@ -86,6 +87,7 @@ OWN_FIGURE = [
     "dfe_published_on",
 ]
 NO_OWN_FIGURE = (None, None, None, "", None)
+MAX_WARNINGS_KEPT = 1000  # for the approver; the preview lists 200, the count says the rest
 
 
 class ImportRefused(Exception):
@@ -100,7 +102,11 @@ class ImportRefused(Exception):
 
 @transaction.atomic
 def apply_return(
-    *, batch: ImportBatch, user: User | None, preview: Preview | None = None
+    *,
+    batch: ImportBatch,
+    user: User | None,
+    preview: Preview | None = None,
+    deadline: Deadline | None = None,
 ) -> ImportBatch:
     """Save every figure of a checked return in one transaction, or none if any problem, as
     entries awaiting approval: nobody reads them until an approver approves them.
@@ -111,12 +117,17 @@ def apply_return(
     are now. A caller that has just previewed the same bytes in this process (the command
     line) may pass its preview. A refusal carries the preview, so the page that says why need
     not read the file again.
+
+    ``deadline`` (by default the request's time budget) is checked while the file is read and
+    again before anything is written: past it, the confirmation is refused and saves nothing.
+    The writes themselves are a few bulk statements, bounded by the row/cell limit.
     """
+    deadline = deadline or Deadline()
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != ImportBatch.Status.PENDING:
         raise ImportRefused([f"This file was already {batch.get_status_display().lower()}."])
     if preview is None:
-        preview = preview_return(bytes(batch.content))
+        preview = preview_return(bytes(batch.content), deadline=deadline)
     if not preview.can_confirm:
         raise ImportRefused(
             preview.problems or ["The file has no values to import."], preview=preview
@@ -148,6 +159,7 @@ def apply_return(
         )  # fmt: skip
         figures.append((row.kpi.pk, row.period_end, row.value, row.numerator, row.denominator,
                         row.note or ""))  # fmt: skip
+    _check_time(deadline, preview)
     open_now = _open_entries_for(figures)
     last_entry = highest_id(KPIEntry)
     waiting = (KPIEntry.State.AWAITING, user.pk if user else None, now, None, None, "", batch.pk)
@@ -176,9 +188,18 @@ def apply_return(
     batch.created_count = len(preview.new)
     batch.updated_count = len(preview.changed) + len(preview.beside_dfe)
     batch.unchanged_count = len(preview.unchanged)
-    counts = ["created_count", "updated_count", "unchanged_count"]
+    batch.warnings = preview.warnings[:MAX_WARNINGS_KEPT]
+    counts = ["created_count", "updated_count", "unchanged_count", "warnings"]
     batch.save(update_fields=["status", "applied_by", "applied_at", *counts])  # not the file
     return batch
+
+
+def _check_time(deadline: Deadline, preview: Preview | None = None) -> None:
+    """ImportRefused, with the time budget's sentence, once ``deadline`` has passed."""
+    try:
+        deadline.check()
+    except WorkbookRejected as late:
+        raise ImportRefused([str(late)], preview=preview) from None
 
 
 def _open_entries_for(figures: list[tuple]) -> dict[tuple, int]:
@@ -238,15 +259,27 @@ def _check_seen(count: int, expected: int | None) -> None:
 
 
 @transaction.atomic
-def approve_import(*, batch: ImportBatch, user: User, expected: int | None = None) -> int:
+def approve_import(
+    *, batch: ImportBatch, user: User, expected: int | None = None, deadline: Deadline | None = None
+) -> int:
     """Approve every figure of the import still awaiting approval, as approving each would
     (kpis.approval.approve_entries, in bulk): each becomes the period's value (created or
     changed, with what it replaced kept for an undo). Returns how many. A figure returned to
     its owner, or corrected by them, is left to its own approval. ``expected``: how many the
-    approver saw awaiting; another count is refused."""
+    approver saw awaiting; another count is refused. Past ``deadline`` (by default the
+    request's time budget) it is refused and approves none."""
+    deadline = deadline or Deadline()
     batch = _lock_applied(batch, user, deciding="approved")
     _check_seen(_awaiting(batch).count(), expected)
-    return approve_entries(entries=KPIEntry.objects.filter(batch=batch), user=user)
+    try:
+        return approve_entries(
+            entries=KPIEntry.objects.filter(batch=batch), user=user, deadline=deadline
+        )
+    except WorkbookRejected:
+        raise ImportRefused(
+            [f"Approving these figures took longer than {deadline.seconds:g} seconds, so none "
+             "was approved: try again in a few minutes."]
+        ) from None  # fmt: skip
 
 
 @transaction.atomic

@@ -6,11 +6,16 @@ bomb or holds XML with a DOCTYPE; `WorkbookRejected` says so in one sentence.
 it refuses any DTD however far into a part it is hidden, so entity expansion and external
 entities cannot occur. The size limit of a KPI return is read from settings in
 `upload_limits()` alone: the upload form, the preview and the command line all call it.
+
+Two limits keep every request on a return inside gunicorn's worker timeout: `MAX_ROWS` and
+`MAX_CELLS`, which the reader counts as it streams (a file's size says little: 790,000 rows fit
+in 7.5 MB), and `Deadline`, the time budget the loops of reading, confirming and approving check.
 """
 
 from __future__ import annotations
 
 import io
+import time
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -24,17 +29,34 @@ class WorkbookRejected(Exception):
     save it as .xlsx and upload it again.'"""
 
 
+class WorkbookTooLarge(WorkbookRejected):
+    """More rows or filled cells than one return may hold (``Limits``), found while reading."""
+
+
 @dataclass(frozen=True)
 class Limits:
     max_bytes: int  # the upload itself
     max_uncompressed: int = 200 * 1024 * 1024  # total uncompressed size of the zip members
     max_ratio: int = 200  # uncompressed/compressed for any member
     max_members: int = 10_000  # parts in the zip (a real workbook has a few dozen)
+    max_rows: int = 0  # rows over all sheets (MAX_ROWS for a return); 0: no limit
+    max_cells: int = 0  # filled cells over all sheets (MAX_CELLS for a return); 0: no limit
+
+
+# A return's rows and filled cells over all its sheets (headings and an instructions sheet
+# included), counted as the reader streams them (a sheet's declared size can lie). At the
+# limit, benchmarks/import_kpis.py --rows 99999 on 2 busy cores (load 5) on 5 December 2026:
+# preview 3.3 s, confirming 7.3 s (the preview again, then 3.6 s of writes) and approving 4.4 s
+# on SQLite; 7.1 s and 8.4 s on PostgreSQL: the slowest step well inside gunicorn's 30-second
+# timeout, where 790,000 rows took 30.8 s to preview alone (benchmarks/README.md).
+MAX_ROWS = 100_000
+MAX_CELLS = 600_000  # six filled columns of MAX_ROWS rows
 
 
 def upload_limits() -> Limits:
-    """The limits of an uploaded KPI return: the one place KPI_IMPORT_MAX_BYTES is read."""
-    return Limits(max_bytes=settings.KPI_IMPORT_MAX_BYTES)
+    """The limits of an uploaded KPI return: the one place KPI_IMPORT_MAX_BYTES, MAX_ROWS and
+    MAX_CELLS are read."""
+    return Limits(max_bytes=settings.KPI_IMPORT_MAX_BYTES, max_rows=MAX_ROWS, max_cells=MAX_CELLS)
 
 
 # --- Messages (one sentence each) -------------------------------------------------------------
@@ -64,6 +86,14 @@ COMPRESSION = (
 )
 
 
+def too_many_rows(limits: Limits) -> str:
+    """The row and cell limit, in the words the refusal and the template's instructions use."""
+    return (
+        f"A return may hold at most {limits.max_rows:,} rows and {limits.max_cells:,} filled "
+        "cells, so that it is checked in time: split it into smaller files and upload each."
+    )
+
+
 def _too_large(limit: int) -> str:
     return f"The file is larger than the {_megabytes(limit)} MB upload limit."
 
@@ -84,6 +114,32 @@ def damaged_sheet(name: str) -> str:
 
 def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):g}"
+
+
+# --- Time ----------------------------------------------------------------------------------
+
+# Seconds a request may spend reading, checking or saving a return: gunicorn ends a worker
+# after 30 (docs/operating.md), and the page still has to be drawn.
+TIME_BUDGET = 20.0
+
+TOO_SLOW = (
+    "This return took longer than {seconds:g} seconds to check, so nothing was saved: split it "
+    "into smaller files and upload each."
+)
+
+
+class Deadline:
+    """When a request must stop working on a return. ``check()`` is called in the loops over
+    rows and figures, every few hundred, and raises WorkbookRejected once the time is up, so
+    the page answers in time with a sentence instead of the worker being killed (a 500)."""
+
+    def __init__(self, seconds: float | None = None):
+        self.seconds = TIME_BUDGET if seconds is None else seconds
+        self.at = time.monotonic() + self.seconds
+
+    def check(self) -> None:
+        if time.monotonic() > self.at:
+            raise WorkbookRejected(TOO_SLOW.format(seconds=self.seconds))
 
 
 # --- Hardened expat --------------------------------------------------------------------------

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from kpis.figure_checks import large_move
-from kpis.importing.gate import WorkbookRejected, upload_limits
+from kpis.importing.gate import Deadline, WorkbookRejected, upload_limits
 from kpis.importing.reader import open_workbook
-from kpis.importing.rows import ParsedReturn, ReturnRow, read_return
+from kpis.importing.rows import CHECK_TIME_EVERY, ParsedReturn, ReturnRow, read_return
 from kpis.models import KPIValue, Origin
 from kpis.rating import dfe_publishes
 
@@ -78,16 +78,21 @@ class Preview:
         return [str(problem) for problem in self.parsed.problems]
 
 
-def preview_return(data: bytes) -> Preview:
+def preview_return(data: bytes, *, deadline: Deadline | None = None) -> Preview:
     """Read, check and compare a return with what is stored: two queries (the catalogue, the
     stored figures of the return's KPIs).
 
     Only real figures are compared: a real figure beats an illustrative one, so a row where
     there is only demo data is new, and demo data never warns of a large move.
+
+    A workbook beyond the row/cell limit, or one whose reading outlasts ``deadline`` (by
+    default the request's time budget, kpis.importing.gate.TIME_BUDGET), is rejected with one
+    sentence, never left to run into the worker's timeout.
     """
+    deadline = deadline or Deadline()
     try:
         workbook = open_workbook(data, upload_limits())
-        parsed = read_return(workbook)
+        parsed = read_return(workbook, deadline=deadline)
     except WorkbookRejected as rejection:
         return Preview(parsed=ParsedReturn(), rejected=str(rejection))
     preview = Preview(parsed=parsed)
@@ -101,7 +106,12 @@ def preview_return(data: bytes) -> Preview:
     for value in KPIValue.objects.real().filter(kpi_id__in=kpi_ids).order_by("period_end"):
         stored[(value.kpi_id, value.period_end)] = value
         history[value.kpi_id].append((value.period_end, value.value))
-    for row in parsed.rows:
+    for number, row in enumerate(parsed.rows):
+        if number % CHECK_TIME_EVERY == 0:
+            try:
+                deadline.check()
+            except WorkbookRejected as rejection:
+                return Preview(parsed=ParsedReturn(), rejected=str(rejection))
         change = RowChange(row, stored.get((row.kpi.pk, row.period_end)))
         getattr(preview, change.outcome).append(change)
         history[row.kpi.pk].append((row.period_end, row.value))

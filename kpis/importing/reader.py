@@ -30,9 +30,11 @@ from kpis.importing.gate import (
     ForbiddenXML,
     Limits,
     WorkbookRejected,
+    WorkbookTooLarge,
     check_upload,
     damaged_sheet,
     hardened_parser,
+    too_many_rows,
     upload_limits,
 )
 
@@ -246,9 +248,10 @@ def open_workbook(data: bytes, limits: Limits | None = None) -> Workbook:
 
     Only the workbook part and its relationships are parsed here. Sheets, styles and shared
     strings are parsed when a sheet is read (errors then also raise WorkbookRejected)."""
-    archive = check_upload(data, limits or upload_limits())
+    limits = limits or upload_limits()
+    archive = check_upload(data, limits)
     try:
-        return Workbook(archive)
+        return Workbook(archive, limits)
     except ForbiddenXML:
         raise WorkbookRejected(FORBIDDEN_XML) from None
     except BROKEN:
@@ -278,8 +281,12 @@ class Workbook:
     date1904: bool
     has_macros: bool
 
-    def __init__(self, archive: zipfile.ZipFile):
+    def __init__(self, archive: zipfile.ZipFile, limits: Limits | None = None):
         self._archive = archive
+        limits = limits or upload_limits()
+        # Rows and filled cells still allowed, over every sheet read (the row/cell limit).
+        self._left = [limits.max_rows or 1 << 62, limits.max_cells or 1 << 62]
+        self._too_many = too_many_rows(limits)
         self._parts = {info.filename.lower(): info for info in archive.infolist()}
         self.has_macros = "xl/vbaproject.bin" in self._parts  # never read, never run
         workbook_part = self._main_part()
@@ -516,7 +523,9 @@ class Sheet:
             parser = hardened_parser(namespaces=False)
             formats = book._number_formats()
             strings = book._shared_strings()
-            batch, merged = _sheet_handlers(parser, formats, strings, book.date1904)
+            batch, merged = _sheet_handlers(
+                parser, formats, strings, book.date1904, book._left, book._too_many
+            )
             with book._open(self._entry.part) as stream:
                 for _ in _feed(parser, stream):
                     if batch:
@@ -592,10 +601,19 @@ def _root_prefix(name: str, attrs: dict[str, str]) -> str:
 
 
 def _sheet_handlers(
-    parser, formats: dict[str | None, int], strings: list[str], date1904: bool
+    parser,
+    formats: dict[str | None, int],
+    strings: list[str],
+    date1904: bool,
+    left: list[int],
+    too_many: str,
 ) -> tuple[list, list]:
     """Set expat handlers that turn <row>/<c> elements into (row number, [Cell, ...]) in
     `batch`, and merged ranges into `merged`; returns (batch, merged).
+
+    ``left`` is [rows, filled cells] the workbook may still hold: every <row> element counts,
+    empty or not (a sheet formatted down to its last row is as slow to read as a full one),
+    and WorkbookTooLarge(``too_many``) stops the parse as soon as either runs out.
 
     This is the hot path: expat calls a start, an end and a text handler per element, so
     everything they need is a closure variable, cells are built without NamedTuple's Python
@@ -653,6 +671,9 @@ def _sheet_handlers(
                 in_text = True
                 text = ""
         elif name == ROW:
+            left[0] -= 1
+            if left[0] < 0:
+                raise WorkbookTooLarge(too_many)
             number = attrs.get("r")
             row_number = int(number) if number else row_number + 1
             row = []
@@ -723,6 +744,9 @@ def _sheet_handlers(
                 text = None
         elif name == ROW:
             if row:
+                left[1] -= len(row)
+                if left[1] < 0:
+                    raise WorkbookTooLarge(too_many)
                 if unsorted:
                     row.sort(key=_by_column)
                 batch.append((row_number, row))

@@ -7,10 +7,12 @@ Two layouts are accepted, in any sheet, with headers in the sheet's first non-em
 - wide: "KPI code" and one column per period (as in the downloadable template).
 
 Excel stores a month typed as "Jan 2025" as the date 1 January 2025 (format mmm-yy), and
-LibreOffice likewise (dd/mm/yy): for a monthly measure the 1st of a month, in a period cell or
-as a column heading, means that month, and a notice says so once per date. A percentage
-measure given a value under 1 from a cell without a % format (what some CSV paths make of
-"63%") is imported as given, with a warning by cell.
+LibreOffice likewise (dd/mm/yy): for every measure, whose periods all end on month ends
+(monthly, quarterly, annual), the 1st of a month, in a period cell or as a column heading,
+means that month's end where that end fits the measure ("Dec 2024" for a quarterly measure is
+the quarter ending 31 December 2024), and a notice says so once per date and frequency. A
+percentage measure given a value under 1 from a cell without a % format (what some CSV paths
+make of "63%") is imported as given, with a warning by cell.
 """
 
 from __future__ import annotations
@@ -21,9 +23,10 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from careprog.periods import month_end
+from careprog.periods import ReportingPeriod, month_end
 from kpis.figure_checks import part_problem, period_problem
 from kpis.importing.cells import CellProblem, check_range, parse_number, parse_period
+from kpis.importing.gate import Deadline
 from kpis.importing.reader import Workbook, cell_ref
 from kpis.models import KPI
 
@@ -75,14 +78,28 @@ def _header(text) -> str:
 LONG_REQUIRED = {"kpi code", "period", "value"}
 LONG_OPTIONAL = {"numerator", "denominator", "note"}
 MAX_PROBLEMS = 500  # beyond this the administrator has the picture; stop listing
+NOT_PERIODS = ("kpi name", "name", "unit", "frequency")  # the template's other headings
+
+
+CHECK_TIME_EVERY = 500  # rows between looks at the clock
 
 
 class _Reader:
-    def __init__(self, workbook: Workbook, catalogue: dict[str, KPI], today: dt.date):
+    def __init__(
+        self, workbook: Workbook, catalogue: dict[str, KPI], today: dt.date, deadline: Deadline
+    ):
         self.workbook, self.catalogue, self.today = workbook, catalogue, today
+        self.deadline, self.rows_read = deadline, 0
         self.result = ParsedReturn()
         self.seen: dict[tuple[int, dt.date], str] = {}
-        self.firsts: dict[dt.date, dict[str, None]] = {}  # a 1st read as its month: where
+        # A 1st read as its month's end, by (date, frequency): where.
+        self.firsts: dict[tuple[dt.date, str], dict[str, None]] = {}
+
+    def tick(self):
+        """Counts a row read; every few hundred, stops if the request's time is up."""
+        self.rows_read += 1
+        if self.rows_read % CHECK_TIME_EVERY == 0:
+            self.deadline.check()
 
     def problem(self, sheet, ref, message):
         if len(self.result.problems) < MAX_PROBLEMS:
@@ -109,7 +126,10 @@ class _Reader:
                 self._read_wide(name, row_number, cells, rows, headers)
             # Merged ranges are listed after the cells in the sheet's XML: ask afterwards.
             self._refuse_merged_data(sheet, row_number)
-        self.result.notices = [_first_read_as_month(day, refs) for day, refs in self.firsts.items()]
+        self.result.notices = [
+            _first_read_as_month(day, frequency, refs)
+            for (day, frequency), refs in self.firsts.items()
+        ]
         if not found_any:
             first = self.workbook.sheet_names[0] if self.workbook.sheet_names else "Workbook"
             self.problem(
@@ -141,11 +161,16 @@ class _Reader:
         return kpi
 
     def _month_of_first(self, period_end, kpi, where: str) -> dt.date:
-        """For a monthly measure, the 1st of a month read as that month's end."""
-        if period_end.day != 1 or kpi.frequency != KPI.Frequency.MONTHLY:
+        """The 1st of a month read as that month's end, where that end is one of the
+        measure's periods (every frequency's periods end on month ends); otherwise the date as
+        given, which the period check then refuses ("1 October 2024 does not fit ...")."""
+        if period_end.day != 1:
             return period_end
-        self.firsts.setdefault(period_end, {})[where] = None
-        return month_end(period_end.year, period_end.month)
+        end = month_end(period_end.year, period_end.month)
+        if not kpi.accepts_period_end(end):
+            return period_end
+        self.firsts.setdefault((period_end, kpi.frequency), {})[where] = None
+        return end
 
     def _period(self, sheet, ref, cell, kpi):
         period_end = parse_period(cell.value, kind=cell.kind, date1904=self.workbook.date1904)
@@ -196,6 +221,7 @@ class _Reader:
         code_col, period_col, value_col = (column_of[n] for n in ("kpi code", "period", "value"))
         optional = {name: column_of.get(name) for name in LONG_OPTIONAL}
         for row_number, cells in rows:
+            self.tick()
             by_column = {cell.column: cell for cell in cells}
             code = by_column.get(code_col)
             if not any(c.value not in (None, "") for c in cells):
@@ -251,7 +277,7 @@ class _Reader:
         periods: dict[int, dt.date] = {}
         # Header cells are read again as cells, so dates typed as dates are understood.
         for cell in header_cells:
-            if cell.column == code_col or headers.get(cell.column) in ("kpi name", "name", "unit"):
+            if cell.column == code_col or headers.get(cell.column) in NOT_PERIODS:
                 continue
             try:
                 periods[cell.column] = parse_period(
@@ -265,6 +291,7 @@ class _Reader:
             )
             return
         for row_number, cells in rows:
+            self.tick()
             by_column = {cell.column: cell for cell in cells}
             values = [c for c in cells if c.column in periods and c.value not in (None, "")]
             code = by_column.get(code_col)
@@ -290,21 +317,31 @@ class _Reader:
                 self._add(ReturnRow(sheet, ref, kpi, period_end, value), ref)
 
 
-def _first_read_as_month(day: dt.date, refs: dict[str, None]) -> str:
+def _first_read_as_month(day: dt.date, frequency: str, refs: dict[str, None]) -> str:
     first = next(iter(refs))
     more = f" and {len(refs) - 1} more" if len(refs) > 1 else ""
+    end = month_end(day.year, day.month)
+    quarter = ReportingPeriod.containing(end)
+    read_as = {
+        KPI.Frequency.MONTHLY: f"{day:%B %Y}",
+        KPI.Frequency.QUARTERLY: f"the quarter ending {end:%-d %B %Y} ({quarter.label})",
+        KPI.Frequency.ANNUAL: f"the year ending {end:%-d %B %Y} ({quarter.financial_year})",
+    }[frequency]
     return (
-        f"{day:%-d %B %Y} read as {day:%B %Y} for monthly measures ({first}{more}): "
+        f"{day:%-d %B %Y} read as {read_as} for {frequency} measures ({first}{more}): "
         "Excel and LibreOffice store a month typed as the 1st of that month."
     )
 
 
-def read_return(workbook: Workbook, *, today: dt.date | None = None) -> ParsedReturn:
+def read_return(
+    workbook: Workbook, *, today: dt.date | None = None, deadline: Deadline | None = None
+) -> ParsedReturn:
     """Every row of every sheet with a 'KPI code' column, checked against the catalogue.
 
     One query (the catalogue). Problems are collected, not raised: the administrator sees
-    all of them at once.
+    all of them at once. WorkbookRejected if the workbook holds more rows or cells than a
+    return may (the reader counts them) or ``deadline`` passes while reading.
     """
     catalogue = {kpi.code.lower(): kpi for kpi in KPI.objects.all()}
-    reader = _Reader(workbook, catalogue, today or timezone.localdate())
+    reader = _Reader(workbook, catalogue, today or timezone.localdate(), deadline or Deadline())
     return reader.read()

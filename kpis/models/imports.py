@@ -38,6 +38,9 @@ class ImportBatch(models.Model):
     created_count = models.PositiveIntegerField(default=0)
     updated_count = models.PositiveIntegerField(default=0)
     unchanged_count = models.PositiveIntegerField(default=0)
+    # What the preview warned of when the return was confirmed (large moves, bare fractions),
+    # for the approver, who decides on the figures without seeing the preview.
+    warnings = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-uploaded_at", "-pk"]

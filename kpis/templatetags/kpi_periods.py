@@ -15,3 +15,14 @@ register = template.Library()
 def period_name(period_end, kpi):
     """``{{ entry.period_end|period_name:entry.kpi }}``"""
     return rating.period_name(period_end, kpi)
+
+
+@register.filter
+def figure(value, kpi):
+    """``{{ entry.value|figure:entry.kpi }}``: '90.0%', '£4,531,000', in the measure's unit,
+    to its decimal places or the figure's own where it has more, so that an import's pages
+    never show two different figures as the same."""
+    if value is None:
+        return "–"
+    given = -value.normalize().as_tuple().exponent
+    return rating.format_value(value, kpi.unit, max(kpi.decimal_places, given, 0))

@@ -15,7 +15,6 @@ from kpis.forms import (
     ImportDecisionForm,
     TemplateForm,
     UploadForm,
-    default_range,
 )
 from kpis.importing.apply import (
     ImportRefused,
@@ -25,6 +24,7 @@ from kpis.importing.apply import (
     store_upload,
     undo_import,
 )
+from kpis.importing.gate import too_many_rows, upload_limits
 from kpis.importing.preview import preview_return
 from kpis.importing.template import build_template
 from kpis.models import ImportBatch, KPIEntry, KPIValue
@@ -68,8 +68,7 @@ def _import_page(request, template: str, context: dict, refusal: ImportRefused |
 @import_required
 def import_start(request):
     """Download a template, or upload a return to see what it would change."""
-    first, last = default_range()
-    template_form = TemplateForm({"first": f"{first:%b %Y}", "last": f"{last:%b %Y}"})
+    template_form = TemplateForm()
     form = UploadForm()
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES)
@@ -80,31 +79,39 @@ def import_start(request):
     return render(
         request,
         "kpis/import_start.html",
-        {"form": form, "template_form": template_form},
+        {"form": form, "template_form": template_form, "row_limit": _row_limit()},
     )
+
+
+def _row_limit() -> str:
+    return too_many_rows(upload_limits())
 
 
 @require_GET
 @import_required
 def import_template(request):
+    """The return template: the programmes' periods, or each measure's periods in the months
+    asked for."""
     form = TemplateForm(request.GET or None)
-    if not form.is_valid():
-        first, last = default_range()
-        if request.GET:
-            return render(
-                request,
-                "kpis/import_start.html",
-                {"form": UploadForm(), "template_form": form},
-                status=400,
-            )
-    else:
-        first, last = form.cleaned_data["first"], form.cleaned_data["last"]
+    if form.is_bound and not form.is_valid():
+        return render(
+            request,
+            "kpis/import_start.html",
+            {"form": UploadForm(), "template_form": form, "row_limit": _row_limit()},
+            status=400,
+        )
+    months = None
+    if form.is_bound and form.cleaned_data["first"]:
+        months = (form.cleaned_data["first"], form.cleaned_data["last"])
+    data, periods = build_template(months)
     response = HttpResponse(
-        build_template(first, last),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     # The catalogue's, not a programme's: what it is names the months it asks for.
-    return attachment(response, download_name(f"kpi-return-{first:%Y-%m}-to-{last:%Y-%m}", "xlsx"))
+    if months is None and periods:
+        months = (periods[0], periods[-1])
+    what = f"kpi-return-{months[0]:%Y-%m}-to-{months[1]:%Y-%m}" if months else "kpi-return"
+    return attachment(response, download_name(what, "xlsx"))
 
 
 @require_http_methods(["GET", "POST"])

@@ -121,7 +121,7 @@ def fill_template(path, values):
     workbook = load_workbook(path)
     sheet = workbook["Returns"]
     header = [cell.value for cell in sheet[1]]
-    assert header[:3] == ["KPI code", "KPI name", "Unit"]
+    assert header[:4] == ["KPI code", "KPI name", "Unit", "Frequency"]
     rows = {row[0].value: row[0].row for row in sheet.iter_rows(min_row=2)}
     for (code, period_end), value in values.items():
         column = header.index(f"{period_end:%b %Y}") + 1
@@ -168,7 +168,7 @@ def test_an_administrator_imports_the_template_and_once_approved_the_dashboard_s
         },
     )
     months = (last.year - first.year) * 12 + last.month - first.month + 1
-    assert header[3:] == [f"{add_months(first, n):%b %Y}" for n in range(months)]
+    assert header[4:] == [f"{add_months(first, n):%b %Y}" for n in range(months)]
     assert len(rows) == KPI.objects.count()
 
     posts = upload_requests(page)
@@ -187,7 +187,13 @@ def test_an_administrator_imports_the_template_and_once_approved_the_dashboard_s
     changed = page.get_by_role("region", name="Changed values")
     expect(changed.locator("tbody tr")).to_have_count(1)
     expect(changed.locator("tbody tr td")).to_have_text(
-        [re.compile(r"^Returns!\w+\d+$"), CHANGED, f"{quarter_end:%-d %b %Y}", "63", "70"]
+        [
+            re.compile(r"^Returns!\w+\d+$"),
+            f"Juno occupancy rate ({CHANGED}, percentage)",
+            f"{quarter_end:%-d %b %Y}",
+            "63%",
+            "70%",
+        ]
     )
     new = page.get_by_role("region", name="New values")
     expect(new.locator("tbody tr")).to_have_count(2)
