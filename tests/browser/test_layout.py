@@ -215,11 +215,15 @@ def test_on_a_phone_a_table_too_wide_for_it_scrolls_in_its_region_from_the_keybo
     assert page.evaluate("document.documentElement.scrollWidth") == PHONE
 
 
-# The cells of a column of an action list, found by the column's name (each cell carries it):
-# its text and whether it lies within the screen's width.
-COLUMN_CELLS = """(column) => [...document.querySelectorAll('.app-action-list td')]
-  .filter(cell => cell.dataset.label === column)
-  .map(cell => {
+# The cells of a column of the list of actions, found by its header's words: each cell's
+# label (shown before it on a phone), its text and whether it lies within the screen's width.
+COLUMN_CELLS = """(column) => {
+  const table = document.querySelector('main table');
+  const headers = [...table.querySelectorAll('thead th')]
+    .map(th => th.textContent.replace(/[▲▼]/g, '').trim());
+  const at = headers.indexOf(column) + 1;
+  if (!at) return [];
+  return [...table.querySelectorAll(`tbody tr > :nth-child(${at})`)].map(cell => {
     const box = cell.getBoundingClientRect();
     return {
       label: getComputedStyle(cell, '::before').content,
@@ -227,7 +231,8 @@ COLUMN_CELLS = """(column) => [...document.querySelectorAll('.app-action-list td
       seen: cell.checkVisibility({opacityProperty: true, visibilityProperty: true}) &&
         box.width > 0 && box.left >= 0 && box.right <= document.documentElement.clientWidth,
     };
-  })"""
+  });
+}"""
 
 
 @pytest.mark.parametrize("width", [PHONE, TABLET, DESKTOP])
@@ -237,7 +242,7 @@ def test_my_actions_shows_each_actions_status_and_update_this_quarter_on_the_scr
     """On a phone each action is a block, its status and this quarter's update labelled
     within it; a tablet keeps the table, scrolling in its region as before."""
     open_page(page, live_server, demo, "my actions", width)
-    actions = page.locator(".app-action-list tbody tr").count()
+    actions = page.locator("main table tbody tr").count()
     assert actions >= 2, "too few actions to test"
     for column in ("Status", "Update this quarter"):
         cells = page.evaluate(COLUMN_CELLS, column)
@@ -247,8 +252,8 @@ def test_my_actions_shows_each_actions_status_and_update_this_quarter_on_the_scr
         if width == PHONE:
             assert {cell["label"] for cell in cells} == {f'"{column}: "'}
     # The headers stay: on a phone, a line of sort links above the actions.
-    sort_links = page.locator(".app-action-list thead a")
-    assert sort_links.count() == page.locator(".app-action-list thead th").count() > 0
+    sort_links = page.locator("main table thead a")
+    assert sort_links.count() == page.locator("main table thead th").count() > 0
     if width == PHONE:
         for link in sort_links.all():
             box = link.bounding_box()
