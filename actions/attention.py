@@ -50,8 +50,9 @@ class ObjectiveCounts:
     def total(self) -> int:
         return sum(self.by_status.values())
 
-    def in_order(self) -> list[int]:
-        return [self.by_status[status] for status in Status]
+    def in_order(self) -> list[tuple[Status, int]]:
+        """Each status with its count: on a phone each count is shown beside its name."""
+        return [(status, self.by_status[status]) for status in Status]
 
 
 @dataclass
@@ -81,8 +82,8 @@ class Attention:
     kpis_bottom_quartile: list[kpi_readings.KPIReading] = field(default_factory=list)
 
     @property
-    def totals(self) -> list[int]:
-        return [sum(c.by_status[status] for c in self.counts) for status in Status]
+    def totals(self) -> list[tuple[Status, int]]:
+        return [(status, sum(c.by_status[status] for c in self.counts)) for status in Status]
 
     @property
     def total(self) -> int:

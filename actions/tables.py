@@ -40,7 +40,7 @@ class ActionTable(tables.Table):
 
     class Meta:
         empty_text = "No actions match these filters."
-        attrs = {"class": "govuk-table app-actions-table"}
+        attrs = {"class": "govuk-table app-actions-table app-action-list"}
         order_by = ()
 
     def render_title(self, value, record):

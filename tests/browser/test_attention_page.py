@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from actions.models import Status
 from careprog.management.commands.setup_demo import DEMO_PASSWORD
 from tests.browser.conftest import assert_no_axe_violations, sign_in
 from tests.browser.test_printing import print_sheets, squash
@@ -71,6 +72,37 @@ def test_the_page_is_accessible_and_never_wider_than_the_screen(demo, live_serve
     assert_no_axe_violations(page)
     if width < 1280:
         assert page.evaluate("document.documentElement.scrollWidth") == width
+
+
+# Each count cell as a reader sees it: its status's name (the label before it, the column's
+# header being hidden on a phone), its number, and where it lies.
+COUNT_CELLS = """() => [...document.querySelectorAll('.app-attention-counts td')].map(cell => {
+  const box = cell.getBoundingClientRect();
+  return {
+    text: getComputedStyle(cell, '::before').content.replace(/^"|"$/g, '') +
+      cell.textContent.trim(),
+    seen: cell.checkVisibility({opacityProperty: true, visibilityProperty: true}) &&
+      box.width > 0 && box.left >= 0 && box.right <= document.documentElement.clientWidth,
+  };
+})"""
+
+
+def test_on_a_phone_every_status_count_is_on_the_screen_beside_its_status(demo, live_server, page):
+    page.set_viewport_size({"width": 375, "height": 900})
+    sign_in(page, live_server, "councillor", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}{Q3_ATTENTION}")
+    counts = page.locator(".app-table-scroll", has=page.locator(".app-attention-counts"))
+    assert counts.evaluate("el => el.scrollWidth <= el.clientWidth"), "the counts scroll"
+    cells = page.evaluate(COUNT_CELLS)
+    objectives = page.locator(".app-attention-counts tbody tr").count()
+    labels = [status.label for status in Status] + ["Total"]
+    assert len(cells) == len(labels) * (objectives + 1)  # and the row of totals
+    assert [cell["text"].split(": ")[0] for cell in cells] == labels * (objectives + 1)
+    assert all(cell["seen"] for cell in cells), [c["text"] for c in cells if not c["seen"]]
+    assert all(re.fullmatch(r"[^:]+: \d+", cell["text"]) for cell in cells), cells
+
+    page.set_viewport_size({"width": 768, "height": 900})  # a tablet has the table
+    expect(counts.get_by_role("columnheader", name="On track")).to_be_visible()
 
 
 def test_it_prints_on_one_a4_sheet_with_the_running_header(demo, live_server, browser):

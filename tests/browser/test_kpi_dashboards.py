@@ -357,22 +357,12 @@ def test_a_kpi_without_data_says_so_on_the_dashboard_and_its_page_has_no_chart(
     assert_no_axe_violations(page)
 
 
-def test_on_a_phone_the_kpi_tables_scroll_from_the_keyboard_and_the_chart_fits(
+def test_on_a_phone_a_kpis_chart_fits_and_its_figures_table_scrolls_from_the_keyboard(
     live_server, page, demo_data, committee_member
 ):
-    """At desktop width the tables fit, so only a narrow screen tests the scroll regions."""
-    page.set_viewport_size({"width": 375, "height": 700})
-    group = KPIGroup.objects.order_by("position").first()
+    """At desktop width the figures table fits, so only a narrow screen tests its region."""
+    page.set_viewport_size({"width": PHONE, "height": 700})
     sign_in(page, live_server, "councillor", PASSWORD)
-    page.goto(f"{live_server.url}/kpis/?group={group.pk}")
-    # Named by the table's caption, not the heading: the group's <section> has that name.
-    scroller = page.get_by_role("region", name=f"{group.name}: latest figures", exact=False)
-    assert scroller.evaluate("el => el.scrollWidth > el.clientWidth"), "the table fits: no test"
-    assert_no_axe_violations(page)
-    scroller.focus()
-    page.keyboard.press("ArrowRight")
-    page.wait_for_function("el => el.scrollLeft > 0", arg=scroller.element_handle())
-
     page.goto(f"{live_server.url}/kpis/{CHART_KPI}/")
     chart = wait_for_chart(page)
     width = page.evaluate("document.documentElement.clientWidth")
@@ -380,6 +370,65 @@ def test_on_a_phone_the_kpi_tables_scroll_from_the_keyboard_and_the_chart_fits(
     figures = page.get_by_role("region", name=re.compile(r"^Figures for "))
     assert figures.evaluate("el => el.scrollWidth > el.clientWidth"), "the table fits: no test"
     assert_no_axe_violations(page)
+    figures.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("el => el.scrollLeft > 0", arg=figures.element_handle())
+
+
+# Each measure's figure, target and rating, wherever its line puts them: what a reader of the
+# line must see without scrolling sideways (rows without a figure say so in one cell instead).
+LINE_PARTS = {
+    "figure": ".app-kpi-value",
+    "target": ".app-kpi-table__target",
+    "rating": ".app-rag",
+}
+OFF_SCREEN = """(parts) => {
+  const width = document.documentElement.clientWidth;
+  return [...document.querySelectorAll('tr[data-kpi]')]
+    .filter(row => !row.querySelector('.app-no-data'))
+    .flatMap(row => Object.entries(parts).flatMap(([part, selector]) => {
+      const el = row.querySelector(selector);
+      if (!el) return [`${row.dataset.kpi}: no ${part}`];
+      const box = el.getBoundingClientRect();
+      const seen = el.checkVisibility({opacityProperty: true, visibilityProperty: true})
+        && box.width > 0 && box.height > 0 && box.left >= 0 && box.right <= width;
+      return seen ? [] : [`${row.dataset.kpi}: ${part} at ${Math.round(box.left)}` +
+        `..${Math.round(box.right)} px`];
+    }));
+}"""
+# The measures' regions that hold more than they show: a reader would have to scroll them.
+SCROLLING_REGIONS = """() => [...document.querySelectorAll('.app-kpi-lines')]
+  .filter(region => region.scrollWidth > region.clientWidth)
+  .map(region => region.getAttribute('aria-labelledby'))"""
+
+
+def test_on_a_phone_each_measures_figure_target_and_rating_are_on_the_screen(
+    live_server, page, dfe_and_demo_data, committee_member
+):
+    """A stacked line per measure at 375 px: the name, then its figure, target and rating;
+    from a tablet up, the table with its column headers, as before."""
+    sign_in(page, live_server, "councillor", PASSWORD)
+    page.set_viewport_size({"width": PHONE, "height": 800})
+    page.goto(f"{live_server.url}/kpis/")
+    rows = page.locator("tr[data-kpi]")
+    expect(rows).to_have_count(KPI.objects.count())
+    assert page.locator("tr[data-kpi]:has(.app-kpi-value)").count() > 40, "too few figures"
+    assert page.evaluate(OFF_SCREEN, LINE_PARTS) == []
+    assert page.evaluate(SCROLLING_REGIONS) == []
+    assert page.evaluate("document.documentElement.scrollWidth") == PHONE
+    # The target says what it is: its column's header is hidden on a phone.
+    target = rows.first.locator(".app-kpi-table__target")
+    assert target.evaluate("el => getComputedStyle(el, '::before').content") == '"Target: "'
+    # The name heads its line, the figure under it.
+    name = rows.first.locator(".app-kpi-table__name").bounding_box()
+    figure = rows.first.locator(".app-kpi-value").bounding_box()
+    assert figure["y"] >= name["y"] + name["height"] - 1
+    assert_no_axe_violations(page)
+
+    page.set_viewport_size({"width": TABLET, "height": 800})
+    expect(page.get_by_role("columnheader", name="Target").first).to_be_visible()
+    assert page.evaluate(SCROLLING_REGIONS), "at 768 px the tables scroll in their regions"
+    assert page.evaluate("document.documentElement.scrollWidth") == TABLET
 
 
 def test_a_counts_chart_joins_missing_months_keeps_totals_apart_and_money_reads_in_pounds(

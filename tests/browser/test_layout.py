@@ -213,3 +213,50 @@ def test_on_a_phone_a_table_too_wide_for_it_scrolls_in_its_region_from_the_keybo
     page.keyboard.press("ArrowRight")
     page.wait_for_function("el => el.scrollLeft > 0", arg=region.element_handle())
     assert page.evaluate("document.documentElement.scrollWidth") == PHONE
+
+
+# The cells of a column of the list of actions, found by its header's words: each cell's
+# label (shown before it on a phone), its text and whether it lies within the screen's width.
+COLUMN_CELLS = """(column) => {
+  const table = document.querySelector('main table');
+  const headers = [...table.querySelectorAll('thead th')]
+    .map(th => th.textContent.replace(/[▲▼]/g, '').trim());
+  const at = headers.indexOf(column) + 1;
+  if (!at) return [];
+  return [...table.querySelectorAll(`tbody tr > :nth-child(${at})`)].map(cell => {
+    const box = cell.getBoundingClientRect();
+    return {
+      label: getComputedStyle(cell, '::before').content,
+      text: cell.textContent.trim(),
+      seen: cell.checkVisibility({opacityProperty: true, visibilityProperty: true}) &&
+        box.width > 0 && box.left >= 0 && box.right <= document.documentElement.clientWidth,
+    };
+  });
+}"""
+
+
+@pytest.mark.parametrize("width", [PHONE, TABLET, DESKTOP])
+def test_my_actions_shows_each_actions_status_and_update_this_quarter_on_the_screen(
+    live_server, page, demo, width
+):
+    """On a phone each action is a block, its status and this quarter's update labelled
+    within it; a tablet keeps the table, scrolling in its region as before."""
+    open_page(page, live_server, demo, "my actions", width)
+    actions = page.locator("main table tbody tr").count()
+    assert actions >= 2, "too few actions to test"
+    for column in ("Status", "Update this quarter"):
+        cells = page.evaluate(COLUMN_CELLS, column)
+        assert len(cells) == actions and all(cell["text"] for cell in cells), (column, cells)
+        if width != TABLET:
+            assert all(cell["seen"] for cell in cells), f"{column} off the screen at {width} px"
+        if width == PHONE:
+            assert {cell["label"] for cell in cells} == {f'"{column}: "'}
+    # The headers stay: on a phone, a line of sort links above the actions.
+    sort_links = page.locator("main table thead a")
+    assert sort_links.count() == page.locator("main table thead th").count() > 0
+    if width == PHONE:
+        for link in sort_links.all():
+            box = link.bounding_box()
+            assert link.is_visible() and 0 <= box["x"] and box["x"] + box["width"] <= width
+    assert page.evaluate("document.documentElement.scrollWidth") == width
+    assert_no_axe_violations(page)
