@@ -91,3 +91,44 @@ class UpdateForm(forms.Form):
                     ),
                 )
         return cleaned
+
+
+class ProgrammeForm(forms.Form):
+    """A programme's name, address, quarters and description; ``version`` is the
+    programme's when the form opened (none for a new one)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    name = forms.CharField(
+        label="Name",
+        max_length=200,
+        help_text="For example, Care Programme 2025-26",
+        error_messages={
+            "required": "Enter the programme's name",
+            "max_length": "The name must be 200 characters or fewer",
+        },
+    )
+    slug = forms.SlugField(
+        label="Short name for its web address",
+        max_length=100,
+        help_text="Lower-case letters, numbers and hyphens, for example care-programme-2025-26",
+        error_messages={
+            "required": "Enter a short name for the programme's web address",
+            "invalid": "The short name can only contain letters, numbers, hyphens and underscores",
+            "max_length": "The short name must be 100 characters or fewer",
+        },
+    )
+    first_period = ReportingPeriodFormField(
+        label="First quarter it reports on",
+        help_text="For example, 2025-26 Q1",
+        error_messages={"required": "Enter the first quarter the programme reports on"},
+    )
+    last_period = ReportingPeriodFormField(
+        label="Last quarter it reports on",
+        help_text="For example, 2025-26 Q4",
+        error_messages={"required": "Enter the last quarter the programme reports on"},
+    )
+    description = forms.CharField(
+        label="Description (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from actions import views
+from actions import programme_views, views
 from actions.papers import meetings
 from actions.papers import views as paper_views
 from careprog.periods import ReportingPeriodConverter
@@ -11,6 +11,9 @@ app_name = "actions"
 urlpatterns = [
     path("glossary/", views.glossary, name="glossary"),
     path("programmes/", views.programme_list, name="programme_list"),
+    # Programmes set up in the app by programme administrators (actions/programme_views.py)
+    path("programmes/new/", programme_views.programme_new, name="programme_new"),
+    path("programmes/<slug:slug>/edit/", programme_views.programme_edit, name="programme_edit"),
     path("programmes/<slug:slug>/report/", views.report_latest, name="report_latest"),
     path("programmes/<slug:slug>/report/<period:period>/", views.report, name="report"),
     path("programmes/<slug:slug>/attention/", views.attention_latest, name="attention_latest"),

@@ -892,3 +892,81 @@ def test_every_figure_entry_page_answers_each_role_as_the_entry_rules_say(
                     assert KPIValue.objects.filter(value=40, commentary="Matrix").exists()
                 continue
             assert entry_records() == before, (role, name)
+
+
+# Programmes set up in the app: only programme administrators (actions.manage_programmes)
+# add or change a programme; every other role is refused before learning anything.
+PROGRAMME_KEEPERS = {"admin", "superuser"}
+SETUP_PAGES = {
+    "new programme": "/programmes/new/",
+    "programme edit": "/programmes/care-programme-2024-25/edit/",
+}
+
+
+def setup_post_data(name):
+    programme = Programme.objects.get(slug="care-programme-2024-25")
+    return {
+        "new programme": {
+            "name": "Matrix programme",
+            "slug": "matrix-programme",
+            "first_period": "2025-26 Q1",
+            "last_period": "2025-26 Q4",
+        },
+        "programme edit": {
+            "name": "Matrix renamed",
+            "slug": programme.slug,
+            "first_period": programme.first_period.label,
+            "last_period": programme.last_period.label,
+            "version": programme.version,
+        },
+    }[name]
+
+
+def programme_records():
+    """Everything a programme set-up page could write."""
+    return (
+        list(Programme.objects.order_by("pk").values_list()),
+        list(Programme.history.order_by("pk").values_list("pk", "name", "slug")),
+    )
+
+
+def assert_setup_done(name):
+    done = {
+        "new programme": lambda: Programme.objects.filter(slug="matrix-programme").exists(),
+        "programme edit": lambda: Programme.objects.filter(name="Matrix renamed").exists(),
+    }[name]
+    assert done(), name
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_programme_setup_page_answers_each_role_as_its_permissions_say(
+    client, people, action, role
+):
+    client = client_for(client, people, role)
+    for name, url in SETUP_PAGES.items():
+        response = client.get(url)
+        if role == "anonymous":
+            assert response.status_code == 302 and "/sign-in/" in response.url, name
+        else:
+            expected = 200 if role in PROGRAMME_KEEPERS else 403
+            assert response.status_code == expected, (role, name)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_posting_to_any_programme_setup_page_changes_only_what_the_role_may_change(
+    client, people, action, role
+):
+    client = client_for(client, people, role)
+    for name, url in SETUP_PAGES.items():
+        with rolled_back():
+            before = programme_records()
+            response = client.post(url, setup_post_data(name))
+            if role == "anonymous":
+                assert response.status_code == 302 and "/sign-in/" in response.url, name
+            elif role in PROGRAMME_KEEPERS:
+                assert response.status_code == 302, (role, name, response.status_code)
+                assert_setup_done(name)
+                continue
+            else:
+                assert response.status_code == 403, (role, name)
+            assert programme_records() == before, (role, name)

@@ -14,6 +14,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Greatest, Least
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from actions.models.papers import QuarterLock
 from careprog.fields import NextPeriod, ReportingPeriodField
@@ -70,8 +71,12 @@ class Programme(models.Model):
         related_name="subscribed_programmes",
         help_text="Emailed when one of the programme's papers is published",
     )
+    # Raised on every save, admin's included: a form opened before someone else's save is
+    # refused (actions/structure.py), as committees and meetings are.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ProgrammeQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         ordering = ["name"]
@@ -84,6 +89,11 @@ class Programme(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            self.version += 1
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("actions:report_latest", kwargs={"slug": self.slug})

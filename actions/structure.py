@@ -1,0 +1,105 @@
+"""Writes that shape a programme in the app: the programme itself (and, in later steps, its
+objectives, requirements, mechanisms and actions).
+
+Kept by programme administrators (actions.permissions.can_manage), never in Django admin
+alone. Each write is keyword-only and atomic, refuses with StructureRefused, whose message
+says why and which field it concerns, and is recorded in the model's history. A form opened
+before someone else's save is refused with StaleStructure (409), carrying what is stored
+now, as an action's update is (actions.services.StaleEdit).
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from actions.models import Paper, Programme, Update
+from actions.permissions import can_manage
+from careprog.periods import ReportingPeriod
+
+
+class StructureRefused(Exception):
+    """A write the programme's structure does not allow; ``field`` names the form field it
+    is about (None when it is about the whole request)."""
+
+    def __init__(self, message: str, *, status: int = 400, field: str | None = None):
+        super().__init__(message)
+        self.message, self.status, self.field = message, status, field
+
+
+class StaleStructure(StructureRefused):
+    """Someone saved the object after the form was opened: nothing is written, and
+    ``current`` is what is stored now, for the form to show and to be saved over."""
+
+    def __init__(self, message: str, *, current):
+        super().__init__(message, status=409)
+        self.current = current
+
+
+def _quarters_in_use(programme: Programme) -> set[ReportingPeriod]:
+    """Quarters the programme's updates and papers are written for: two queries."""
+    updates = Update.objects.filter(
+        action__mechanism__requirement__objective__programme=programme
+    ).values_list("period", flat=True)
+    papers = Paper.objects.filter(programme=programme).values_list("period", flat=True)
+    return set(updates.distinct()) | set(papers.distinct())
+
+
+@transaction.atomic
+def save_programme(
+    *,
+    user,
+    name: str,
+    slug: str,
+    description: str,
+    first_period: ReportingPeriod,
+    last_period: ReportingPeriod,
+    programme_id: int | None = None,
+    seen_version: int | None = None,
+) -> Programme:
+    """A new programme, or a programme changed (``programme_id``, opened at
+    ``seen_version``: a save after someone else's, or one that says no version, is refused
+    with StaleStructure). Slugs are unique (they are the programme's addresses), and a
+    programme's quarters must still hold every quarter its updates and papers are about:
+    shortening it never hides what was written."""
+    if not can_manage(user):
+        raise StructureRefused("You cannot add or change programmes.", status=403)
+    if programme_id is None:
+        programme = Programme()
+    else:
+        programme = Programme.objects.select_for_update().filter(pk=programme_id).first()
+        if programme is None:
+            raise StructureRefused("This programme no longer exists.", status=409)
+        if seen_version is None or programme.version != seen_version:
+            raise StaleStructure(
+                f"Someone changed this programme after you opened it: it is now called "
+                f"“{programme.name}” and reports on {programme.first_period.label} to "
+                f"{programme.last_period.label}. Check the details below and save again.",
+                current=programme,
+            )
+    name, slug = name.strip(), slug.strip()
+    if Programme.objects.filter(slug=slug).exclude(pk=programme.pk).exists():
+        raise StructureRefused(
+            f"There is already a programme at the address “{slug}”. Choose another.",
+            field="slug",
+        )
+    if first_period > last_period:
+        raise StructureRefused(
+            "The last quarter must be the same as or after the first quarter.",
+            field="last_period",
+        )
+    if programme.pk is not None:
+        outside = sorted(
+            period
+            for period in _quarters_in_use(programme)
+            if not first_period <= period <= last_period
+        )
+        if outside:
+            raise StructureRefused(
+                f"The programme has updates or papers for {outside[0].label}: its quarters "
+                f"must include {', '.join(period.label for period in outside)}.",
+                field="first_period" if outside[0] < first_period else "last_period",
+            )
+    programme.name, programme.slug, programme.description = name, slug, description
+    programme.first_period, programme.last_period = first_period, last_period
+    programme.save()
+    return programme
