@@ -132,3 +132,38 @@ class ProgrammeForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+
+class ObjectiveForm(forms.Form):
+    """An objective's short title and statement; ``version`` as ProgrammeForm's."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    title = forms.CharField(
+        label="Short title",
+        max_length=200,
+        help_text="For example, Children live safely with their families",
+        error_messages={
+            "required": "Enter the objective's short title",
+            "max_length": "The short title must be 200 characters or fewer",
+        },
+    )
+    statement = forms.CharField(
+        label="What we want to achieve",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Enter what the objective wants to achieve"},
+    )
+
+
+class PartTextForm(forms.Form):
+    """A requirement's or a mechanism's text; the view names the part in the label."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter the text"},
+    )
+
+    def __init__(self, *args, label: str, required_message: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].label = label
+        self.fields["text"].error_messages["required"] = required_message

@@ -1,15 +1,17 @@
 """Pages where programme administrators set up a programme in the app: add one, change its
-name, address, quarters and description. The writes are actions/structure.py's; these
-views only read the form and show its refusals."""
+name, address, quarters and description, and its structure (objectives, requirements and
+mechanisms). The writes are actions/structure.py's; these views only read the form and
+show its refusals. Every part is fetched through its programme: 404 for a part of another."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
 
-from actions import structure
-from actions.forms import ProgrammeForm
-from actions.models import Programme
+from actions import queries, structure
+from actions.forms import ObjectiveForm, PartTextForm, ProgrammeForm
+from actions.models import Mechanism, Objective, Programme, Requirement
 from actions.permissions import can_manage
 
 
@@ -25,10 +27,9 @@ def _refusal_to_form(form, refusal: structure.StructureRefused):
     keeps what was typed but carries the version stored now, so that saving again, having
     read the message (which says what is stored), applies it."""
     if isinstance(refusal, structure.StaleStructure):
-        data = form.data.copy()
-        data["version"] = refusal.current.version
-        form = type(form)(data, initial=form.initial)
-        form.is_valid()
+        form.data = form.data.copy()
+        form.data["version"] = refusal.current.version
+        form.full_clean()
     form.add_error(refusal.field, refusal.message)
     return form, refusal.status
 
@@ -85,3 +86,174 @@ def programme_new(request):
 @require_http_methods(["GET", "POST"])
 def programme_edit(request, slug):
     return _programme_page(request, _get_programme_for_user(request, slug))
+
+
+@require_GET
+def programme_structure(request, slug):
+    programme = _get_programme_for_user(request, slug)
+    return render(
+        request,
+        "actions/programme_structure.html",
+        {"programme": programme, "objectives": queries.programme_structure(programme)},
+    )
+
+
+def _part_page(request, programme, form, *, heading: str, button: str, save):
+    """The form for one part of the structure; ``save(data)`` writes it through
+    actions/structure.py. Back to the structure page, at the part, when saved."""
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                saved = save(form.cleaned_data)
+            except structure.StructureRefused as refusal:
+                form, status = _refusal_to_form(form, refusal)
+            else:
+                messages.success(request, f"{heading}: saved.")
+                url = reverse("actions:programme_structure", args=[programme.slug])
+                return redirect(f"{url}#{type(saved).__name__.lower()}-{saved.pk}")
+    return render(
+        request,
+        "actions/structure_part_form.html",
+        {"form": form, "programme": programme, "heading": heading, "button": button},
+        status=status,
+    )
+
+
+def _posted(request):
+    return request.POST if request.method == "POST" else None
+
+
+@require_http_methods(["GET", "POST"])
+def objective_new(request, slug):
+    programme = _get_programme_for_user(request, slug)
+    return _part_page(
+        request,
+        programme,
+        ObjectiveForm(_posted(request)),
+        heading="Add an objective",
+        button="Add the objective",
+        save=lambda data: structure.save_objective(
+            user=request.user,
+            programme_id=programme.pk,
+            title=data["title"],
+            statement=data["statement"],
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def objective_edit(request, slug, pk):
+    programme = _get_programme_for_user(request, slug)
+    objective = get_object_or_404(Objective, pk=pk, programme=programme)
+    initial = {
+        "title": objective.title,
+        "statement": objective.statement,
+        "version": objective.version,
+    }
+    return _part_page(
+        request,
+        programme,
+        ObjectiveForm(_posted(request), initial=initial),
+        heading="Change the objective",
+        button="Save the objective",
+        save=lambda data: structure.save_objective(
+            user=request.user,
+            programme_id=programme.pk,
+            title=data["title"],
+            statement=data["statement"],
+            objective_id=objective.pk,
+            seen_version=data["version"],
+        ),
+    )
+
+
+def _requirement_form(request, initial=None):
+    return PartTextForm(
+        _posted(request),
+        initial=initial,
+        label="What we need",
+        required_message="Enter what the objective needs",
+    )
+
+
+def _mechanism_form(request, initial=None):
+    return PartTextForm(
+        _posted(request),
+        initial=initial,
+        label="How we will make it happen",
+        required_message="Enter how the requirement will be made to happen",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def requirement_new(request, slug, pk):
+    programme = _get_programme_for_user(request, slug)
+    objective = get_object_or_404(Objective, pk=pk, programme=programme)
+    return _part_page(
+        request,
+        programme,
+        _requirement_form(request),
+        heading="Add a requirement",
+        button="Add the requirement",
+        save=lambda data: structure.save_requirement(
+            user=request.user, objective_id=objective.pk, text=data["text"]
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def requirement_edit(request, slug, pk):
+    programme = _get_programme_for_user(request, slug)
+    requirement = get_object_or_404(Requirement, pk=pk, objective__programme=programme)
+    return _part_page(
+        request,
+        programme,
+        _requirement_form(request, {"text": requirement.text, "version": requirement.version}),
+        heading="Change the requirement",
+        button="Save the requirement",
+        save=lambda data: structure.save_requirement(
+            user=request.user,
+            objective_id=requirement.objective_id,
+            text=data["text"],
+            requirement_id=requirement.pk,
+            seen_version=data["version"],
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def mechanism_new(request, slug, pk):
+    programme = _get_programme_for_user(request, slug)
+    requirement = get_object_or_404(Requirement, pk=pk, objective__programme=programme)
+    return _part_page(
+        request,
+        programme,
+        _mechanism_form(request),
+        heading="Add a mechanism",
+        button="Add the mechanism",
+        save=lambda data: structure.save_mechanism(
+            user=request.user, requirement_id=requirement.pk, text=data["text"]
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def mechanism_edit(request, slug, pk):
+    programme = _get_programme_for_user(request, slug)
+    mechanism = get_object_or_404(Mechanism, pk=pk, requirement__objective__programme=programme)
+    return _part_page(
+        request,
+        programme,
+        _mechanism_form(request, {"text": mechanism.text, "version": mechanism.version}),
+        heading="Change the mechanism",
+        button="Save the mechanism",
+        save=lambda data: structure.save_mechanism(
+            user=request.user,
+            requirement_id=mechanism.requirement_id,
+            text=data["text"],
+            mechanism_id=mechanism.pk,
+            seen_version=data["version"],
+        ),
+    )

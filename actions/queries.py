@@ -230,3 +230,31 @@ def updates_due_for(user) -> list[UpdatesDue]:
         UpdatesDue(programme=programme, missing=missing[programme.pk], total=total[programme.pk])
         for programme in programmes.order_by("name", "pk")
     ]
+
+
+def programme_structure(programme: Programme) -> QuerySet[Objective]:
+    """The programme's tree for its structure page: objectives → requirements → mechanisms →
+    actions with their leads and delegates, each level in programme order
+    (``ordered_requirements``, ``ordered_mechanisms``, ``ordered_actions``).
+
+    Five queries whatever the programme's size: objectives, requirements, mechanisms,
+    actions with leads, and delegates.
+    """
+    actions = (
+        Action.objects.select_related("lead")
+        .prefetch_related("delegates")
+        .order_by("position", "pk")
+    )
+    mechanisms = Mechanism.objects.order_by("position", "pk").prefetch_related(
+        Prefetch("actions", queryset=actions, to_attr="ordered_actions")
+    )
+    requirements = Requirement.objects.order_by("position", "pk").prefetch_related(
+        Prefetch("mechanisms", queryset=mechanisms, to_attr="ordered_mechanisms")
+    )
+    return (
+        Objective.objects.filter(programme=programme)
+        .order_by("position", "pk")
+        .prefetch_related(
+            Prefetch("requirements", queryset=requirements, to_attr="ordered_requirements")
+        )
+    )

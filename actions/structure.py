@@ -1,5 +1,5 @@
-"""Writes that shape a programme in the app: the programme itself (and, in later steps, its
-objectives, requirements, mechanisms and actions).
+"""Writes that shape a programme in the app: the programme itself, its objectives,
+requirements and mechanisms (and, in later steps, its actions).
 
 Kept by programme administrators (actions.permissions.can_manage), never in Django admin
 alone. Each write is keyword-only and atomic, refuses with StructureRefused, whose message
@@ -11,8 +11,9 @@ now, as an action's update is (actions.services.StaleEdit).
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Max
 
-from actions.models import Paper, Programme, Update
+from actions.models import Mechanism, Objective, Paper, Programme, Requirement, Update
 from actions.permissions import can_manage
 from careprog.periods import ReportingPeriod
 
@@ -103,3 +104,102 @@ def save_programme(
     programme.first_period, programme.last_period = first_period, last_period
     programme.save()
     return programme
+
+
+def _next_position(siblings) -> int:
+    """After the last of ``siblings``: one query."""
+    return (siblings.aggregate(last=Max("position"))["last"] or 0) + 1
+
+
+def _open_for_change(model, *, user, part_id: int | None, seen_version: int | None, what: str):
+    """The part locked for change, having checked the user may and that nobody saved it
+    since the form was opened; None for a new one."""
+    if not can_manage(user):
+        raise StructureRefused("You cannot change a programme's structure.", status=403)
+    if part_id is None:
+        return None
+    part = model.objects.select_for_update().filter(pk=part_id).first()
+    if part is None:
+        raise StructureRefused(f"This {what} no longer exists.", status=409)
+    if seen_version is None or part.version != seen_version:
+        raise StaleStructure(
+            f"Someone changed this {what} after you opened it: it now reads “{part}”. "
+            "Check it below and save again.",
+            current=part,
+        )
+    return part
+
+
+@transaction.atomic
+def save_objective(
+    *,
+    user,
+    programme_id: int,
+    title: str,
+    statement: str,
+    objective_id: int | None = None,
+    seen_version: int | None = None,
+) -> Objective:
+    """A new objective, last in its programme, or one renamed (``objective_id``, opened at
+    ``seen_version``; a save after someone else's is refused with StaleStructure)."""
+    objective = _open_for_change(
+        Objective, user=user, part_id=objective_id, seen_version=seen_version, what="objective"
+    )
+    if objective is None:
+        objective = Objective(
+            programme_id=programme_id,
+            position=_next_position(Objective.objects.filter(programme_id=programme_id)),
+        )
+    objective.title, objective.statement = title.strip(), statement.strip()
+    objective.save()
+    return objective
+
+
+@transaction.atomic
+def save_requirement(
+    *,
+    user,
+    objective_id: int,
+    text: str,
+    requirement_id: int | None = None,
+    seen_version: int | None = None,
+) -> Requirement:
+    """A new requirement, last under its objective, or one reworded (as save_objective)."""
+    requirement = _open_for_change(
+        Requirement,
+        user=user,
+        part_id=requirement_id,
+        seen_version=seen_version,
+        what="requirement",
+    )
+    if requirement is None:
+        requirement = Requirement(
+            objective_id=objective_id,
+            position=_next_position(Requirement.objects.filter(objective_id=objective_id)),
+        )
+    requirement.text = text.strip()
+    requirement.save()
+    return requirement
+
+
+@transaction.atomic
+def save_mechanism(
+    *,
+    user,
+    requirement_id: int,
+    text: str,
+    mechanism_id: int | None = None,
+    seen_version: int | None = None,
+) -> Mechanism:
+    """A new mechanism, last under its requirement, or one reworded (as save_objective)."""
+    mechanism = _open_for_change(
+        Mechanism, user=user, part_id=mechanism_id, seen_version=seen_version, what="mechanism"
+    )
+    if mechanism is None:
+        mechanism = Mechanism(
+            requirement_id=requirement_id,
+            position=_next_position(Mechanism.objects.filter(requirement_id=requirement_id)),
+        )
+    mechanism.text = text.strip()
+    mechanism.save()
+    return mechanism

@@ -14,6 +14,26 @@ urlpatterns = [
     # Programmes set up in the app by programme administrators (actions/programme_views.py)
     path("programmes/new/", programme_views.programme_new, name="programme_new"),
     path("programmes/<slug:slug>/edit/", programme_views.programme_edit, name="programme_edit"),
+    *(
+        path(f"programmes/<slug:slug>/structure/{route}", view, name=name)
+        for route, view, name in [
+            ("", programme_views.programme_structure, "programme_structure"),
+            ("objectives/new/", programme_views.objective_new, "objective_new"),
+            ("objectives/<int:pk>/", programme_views.objective_edit, "objective_edit"),
+            (
+                "objectives/<int:pk>/requirements/new/",
+                programme_views.requirement_new,
+                "requirement_new",
+            ),
+            ("requirements/<int:pk>/", programme_views.requirement_edit, "requirement_edit"),
+            (
+                "requirements/<int:pk>/mechanisms/new/",
+                programme_views.mechanism_new,
+                "mechanism_new",
+            ),
+            ("mechanisms/<int:pk>/", programme_views.mechanism_edit, "mechanism_edit"),
+        ]
+    ),
     path("programmes/<slug:slug>/report/", views.report_latest, name="report_latest"),
     path("programmes/<slug:slug>/report/<period:period>/", views.report, name="report"),
     path("programmes/<slug:slug>/attention/", views.attention_latest, name="attention_latest"),

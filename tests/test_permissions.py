@@ -20,13 +20,16 @@ from actions.models import (
     Abbreviation,
     Action,
     Committee,
+    Mechanism,
     Meeting,
+    Objective,
     Paper,
     PaperEvent,
     PaperSection,
     PaperTemplate,
     Programme,
     QuarterLock,
+    Requirement,
     Update,
 )
 from actions.papers import services as paper_services
@@ -895,16 +898,34 @@ def test_every_figure_entry_page_answers_each_role_as_the_entry_rules_say(
 
 
 # Programmes set up in the app: only programme administrators (actions.manage_programmes)
-# add or change a programme; every other role is refused before learning anything.
+# add or change a programme or its structure; every other role is refused before learning
+# anything. The structure page itself is read-only (405 to any POST).
 PROGRAMME_KEEPERS = {"admin", "superuser"}
-SETUP_PAGES = {
-    "new programme": "/programmes/new/",
-    "programme edit": "/programmes/care-programme-2024-25/edit/",
-}
 
 
-def setup_post_data(name):
+def setup_pages(action):
+    mechanism = action.mechanism
+    requirement = mechanism.requirement
+    objective = requirement.objective
+    structure = "/programmes/care-programme-2024-25/structure/"
+    return {
+        "new programme": "/programmes/new/",
+        "programme edit": "/programmes/care-programme-2024-25/edit/",
+        "structure": structure,
+        "new objective": f"{structure}objectives/new/",
+        "objective edit": f"{structure}objectives/{objective.pk}/",
+        "new requirement": f"{structure}objectives/{objective.pk}/requirements/new/",
+        "requirement edit": f"{structure}requirements/{requirement.pk}/",
+        "new mechanism": f"{structure}requirements/{requirement.pk}/mechanisms/new/",
+        "mechanism edit": f"{structure}mechanisms/{mechanism.pk}/",
+    }
+
+
+def setup_post_data(name, action):
     programme = Programme.objects.get(slug="care-programme-2024-25")
+    mechanism = Mechanism.objects.get(pk=action.mechanism_id)
+    requirement = mechanism.requirement
+    objective = requirement.objective
     return {
         "new programme": {
             "name": "Matrix programme",
@@ -919,6 +940,17 @@ def setup_post_data(name):
             "last_period": programme.last_period.label,
             "version": programme.version,
         },
+        "structure": {},
+        "new objective": {"title": "Matrix objective", "statement": "Matrix statement"},
+        "objective edit": {
+            "title": "Matrix objective",
+            "statement": "Matrix statement",
+            "version": objective.version,
+        },
+        "new requirement": {"text": "Matrix requirement"},
+        "requirement edit": {"text": "Matrix requirement", "version": requirement.version},
+        "new mechanism": {"text": "Matrix mechanism"},
+        "mechanism edit": {"text": "Matrix mechanism", "version": mechanism.version},
     }[name]
 
 
@@ -926,14 +958,28 @@ def programme_records():
     """Everything a programme set-up page could write."""
     return (
         list(Programme.objects.order_by("pk").values_list()),
+        list(Objective.objects.order_by("pk").values_list()),
+        list(Requirement.objects.order_by("pk").values_list()),
+        list(Mechanism.objects.order_by("pk").values_list()),
         list(Programme.history.order_by("pk").values_list("pk", "name", "slug")),
+        list(Objective.history.order_by("pk").values_list("pk", "title")),
+        list(Requirement.history.order_by("pk").values_list("pk", "text")),
+        list(Mechanism.history.order_by("pk").values_list("pk", "text")),
     )
 
 
-def assert_setup_done(name):
+def assert_setup_done(name, action):
+    mechanism = Mechanism.objects.get(pk=action.mechanism_id)
+    requirement = mechanism.requirement
     done = {
         "new programme": lambda: Programme.objects.filter(slug="matrix-programme").exists(),
         "programme edit": lambda: Programme.objects.filter(name="Matrix renamed").exists(),
+        "new objective": lambda: Objective.objects.filter(title="Matrix objective").exists(),
+        "objective edit": lambda: requirement.objective.title == "Matrix objective",
+        "new requirement": lambda: Requirement.objects.filter(text="Matrix requirement").exists(),
+        "requirement edit": lambda: requirement.text == "Matrix requirement",
+        "new mechanism": lambda: Mechanism.objects.filter(text="Matrix mechanism").exists(),
+        "mechanism edit": lambda: mechanism.text == "Matrix mechanism",
     }[name]
     assert done(), name
 
@@ -943,7 +989,7 @@ def test_every_programme_setup_page_answers_each_role_as_its_permissions_say(
     client, people, action, role
 ):
     client = client_for(client, people, role)
-    for name, url in SETUP_PAGES.items():
+    for name, url in setup_pages(action).items():
         response = client.get(url)
         if role == "anonymous":
             assert response.status_code == 302 and "/sign-in/" in response.url, name
@@ -957,15 +1003,17 @@ def test_posting_to_any_programme_setup_page_changes_only_what_the_role_may_chan
     client, people, action, role
 ):
     client = client_for(client, people, role)
-    for name, url in SETUP_PAGES.items():
+    for name, url in setup_pages(action).items():
         with rolled_back():
             before = programme_records()
-            response = client.post(url, setup_post_data(name))
+            response = client.post(url, setup_post_data(name, action))
             if role == "anonymous":
                 assert response.status_code == 302 and "/sign-in/" in response.url, name
+            elif name == "structure":
+                assert response.status_code == 405, (role, name)
             elif role in PROGRAMME_KEEPERS:
                 assert response.status_code == 302, (role, name, response.status_code)
-                assert_setup_done(name)
+                assert_setup_done(name, action)
                 continue
             else:
                 assert response.status_code == 403, (role, name)

@@ -155,12 +155,22 @@ class Objective(models.Model):
         verbose_name="measures",
         help_text="The measures from the KPI catalogue that evidence this objective",
     )
+    # Raised on every save: a form opened before someone else's save is refused
+    # (actions/structure.py). Position is left out of history: a reorder is not a change of
+    # what the programme says.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords(excluded_fields=["version", "position"])
 
     class Meta:
         ordering = ["programme", "position", "pk"]
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            self.version += 1
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return (
@@ -175,12 +185,19 @@ class Requirement(models.Model):
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="requirements")
     position = models.PositiveIntegerField(default=0)
     text = models.TextField()
+    version = models.PositiveIntegerField(default=1, editable=False)  # as Objective's
+    history = HistoricalRecords(excluded_fields=["version", "position"])
 
     class Meta:
         ordering = ["objective", "position", "pk"]
 
     def __str__(self):
         return self.text
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            self.version += 1
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return self.objective.get_absolute_url()
@@ -194,12 +211,19 @@ class Mechanism(models.Model):
     )
     position = models.PositiveIntegerField(default=0)
     text = models.TextField()
+    version = models.PositiveIntegerField(default=1, editable=False)  # as Objective's
+    history = HistoricalRecords(excluded_fields=["version", "position"])
 
     class Meta:
         ordering = ["requirement", "position", "pk"]
 
     def __str__(self):
         return self.text
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            self.version += 1
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return self.requirement.get_absolute_url()

@@ -1,0 +1,170 @@
+"""A programme's structure page: its objectives, requirements, mechanisms and actions as a
+tree, where programme administrators add and rename each part, every change in its
+history, a save over someone else's refused with both versions, bad input summarised."""
+
+import pytest
+
+from actions.models import Mechanism, Objective, Requirement
+from tests.conftest import RISK_MATRIX, SAFELY_WITH_FAMILIES, seed_action
+from tests.factories import make_action, make_mechanism, make_objective, make_requirement
+from tests.html_checker import HtmlDocument, check_html
+
+STRUCTURE = "/programmes/care-programme-2024-25/structure/"
+
+
+@pytest.fixture
+def admin_client(client, administrator):
+    client.force_login(administrator)
+    return client
+
+
+def test_the_structure_page_shows_every_part_in_programme_order(admin_client, seed_programme):
+    page = admin_client.get(STRUCTURE).content.decode()
+
+    titles = list(seed_programme.objectives.order_by("position").values_list("title", flat=True))
+    assert [page.index(title) for title in titles] == sorted(page.index(t) for t in titles)
+    action = seed_action(RISK_MATRIX)
+    assert f'href="/actions/{action.pk}/"' in page
+    assert page.index(action.mechanism.requirement.text) < page.index(f"/actions/{action.pk}/")
+    assert page.count('id="action-') == 43
+
+
+def test_an_administrator_adds_an_objective_last_in_the_programme(admin_client, seed_programme):
+    response = admin_client.post(
+        f"{STRUCTURE}objectives/new/",
+        {"title": "Care leavers <thrive>", "statement": "Every care leaver has a home."},
+    )
+
+    added = Objective.objects.get(title="Care leavers <thrive>")
+    assert response.status_code == 302
+    assert response.url == f"{STRUCTURE}#objective-{added.pk}"
+    assert list(seed_programme.objectives.order_by("position", "pk"))[-1] == added
+    page = admin_client.get(STRUCTURE).content.decode()
+    assert "Care leavers &lt;thrive&gt;" in page and "<thrive>" not in page
+
+
+def test_renaming_an_objective_is_in_its_history_and_on_the_live_report(
+    admin_client, seed_programme, administrator
+):
+    objective = Objective.objects.get(title=SAFELY_WITH_FAMILIES)
+    url = f"{STRUCTURE}objectives/{objective.pk}/"
+    assert SAFELY_WITH_FAMILIES in admin_client.get(url).content.decode()
+
+    response = admin_client.post(
+        url,
+        {"title": "Children stay safely at home", "statement": "New", "version": objective.version},
+    )
+
+    assert response.status_code == 302
+    objective.refresh_from_db()
+    assert (objective.title, objective.statement) == ("Children stay safely at home", "New")
+    latest = objective.history.first()
+    assert (latest.title, latest.history_user) == ("Children stay safely at home", administrator)
+    report = admin_client.get("/programmes/care-programme-2024-25/report/2024-25-q3/")
+    assert "Children stay safely at home" in report.content.decode()
+
+
+def test_an_administrator_adds_and_rewords_a_requirement_and_a_mechanism(
+    admin_client, seed_programme
+):
+    objective = Objective.objects.get(title=SAFELY_WITH_FAMILIES)
+    admin_client.post(f"{STRUCTURE}objectives/{objective.pk}/requirements/new/", {"text": "Need"})
+    requirement = Requirement.objects.get(text="Need")
+    assert requirement.objective == objective
+    assert requirement == objective.requirements.order_by("position", "pk").last()
+
+    admin_client.post(f"{STRUCTURE}requirements/{requirement.pk}/mechanisms/new/", {"text": "How"})
+    mechanism = Mechanism.objects.get(text="How", requirement=requirement)
+
+    admin_client.post(
+        f"{STRUCTURE}requirements/{requirement.pk}/",
+        {"text": "Need, reworded", "version": requirement.version},
+    )
+    admin_client.post(
+        f"{STRUCTURE}mechanisms/{mechanism.pk}/",
+        {"text": "How, reworded", "version": mechanism.version},
+    )
+    requirement.refresh_from_db()
+    mechanism.refresh_from_db()
+    assert (requirement.text, mechanism.text) == ("Need, reworded", "How, reworded")
+    assert [r.text for r in mechanism.history.all()] == ["How, reworded", "How"]
+
+
+def test_a_save_after_someone_elses_is_refused_with_409_showing_both_versions(
+    admin_client, seed_programme
+):
+    mechanism = seed_action(RISK_MATRIX).mechanism
+    opened = mechanism.version
+    Mechanism.objects.get(pk=mechanism.pk).save()  # someone else's save
+    stored = mechanism.text
+
+    response = admin_client.post(
+        f"{STRUCTURE}mechanisms/{mechanism.pk}/", {"text": "Mine", "version": opened}
+    )
+
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Someone changed this mechanism after you opened it" in page
+    assert ">Mine</textarea>" in page
+    assert Mechanism.objects.get(pk=mechanism.pk).text == stored
+
+
+def test_an_empty_title_is_named_in_the_error_summary_and_nothing_is_added(
+    admin_client, seed_programme
+):
+    before = Objective.objects.count()
+
+    response = admin_client.post(f"{STRUCTURE}objectives/new/", {"title": "", "statement": ""})
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "govuk-error-summary" in page
+    assert 'href="#id_title"' in page and "Enter the objective&#x27;s short title" in page
+    assert 'href="#id_statement"' in page
+    assert Objective.objects.count() == before
+
+
+def test_a_part_of_another_programme_is_not_found_through_this_one(admin_client, seed_programme):
+    elsewhere = make_mechanism()
+    objective = elsewhere.requirement.objective
+    for url in [
+        f"{STRUCTURE}objectives/{objective.pk}/",
+        f"{STRUCTURE}objectives/{objective.pk}/requirements/new/",
+        f"{STRUCTURE}requirements/{elsewhere.requirement_id}/",
+        f"{STRUCTURE}mechanisms/{elsewhere.pk}/",
+    ]:
+        assert admin_client.get(url).status_code == 404, url
+        assert (
+            admin_client.post(url, {"text": "x", "title": "x", "statement": "x"}).status_code == 404
+        )
+
+
+def test_the_structure_page_reads_a_programme_ten_times_larger_in_the_same_queries(
+    admin_client, seed_programme, django_assert_num_queries
+):
+    # Session, user, two for permissions, the programme, five for the tree.
+    with django_assert_num_queries(10):
+        assert admin_client.get(STRUCTURE).status_code == 200
+    for n in range(30):
+        objective = make_objective(f"Objective {n}", programme=seed_programme, position=10 + n)
+        for r in range(3):
+            mechanism = make_mechanism(requirement=make_requirement(objective=objective))
+            for a in range(4):
+                make_action(f"Action {n}.{r}.{a}", mechanism=mechanism, position=a)
+    with django_assert_num_queries(10):
+        assert admin_client.get(STRUCTURE).status_code == 200
+
+
+def test_the_set_up_pages_are_valid_html(admin_client, seed_programme):
+    objective = Objective.objects.get(title=SAFELY_WITH_FAMILIES)
+    pages = [
+        admin_client.get(STRUCTURE),
+        admin_client.get("/programmes/new/"),
+        admin_client.post("/programmes/new/", {"name": ""}),
+        admin_client.get(f"{STRUCTURE}objectives/{objective.pk}/"),
+        admin_client.post(f"{STRUCTURE}objectives/{objective.pk}/requirements/new/", {}),
+        admin_client.get("/programmes/"),
+    ]
+    documents = [HtmlDocument(url=str(n), html=page.content) for n, page in enumerate(pages)]
+
+    assert check_html(documents) == []
