@@ -167,3 +167,49 @@ class PartTextForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["text"].label = label
         self.fields["text"].error_messages["required"] = required_message
+
+
+class ActionForm(forms.Form):
+    """An action's text, lead, delegates and due date; ``version`` as ProgrammeForm's.
+    ``people`` are those who may be named: active users, by name."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    title = forms.CharField(
+        label="What we need to do",
+        required=False,  # the committee's own table has an action with no text
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    lead = forms.ModelChoiceField(
+        label="Lead",
+        queryset=None,
+        required=False,
+        empty_label="No lead yet",
+        help_text="The officer who keeps the action's status and updates current",
+        error_messages={"invalid_choice": "Choose a lead from the list"},
+    )
+    delegates = forms.ModelMultipleChoiceField(
+        label="Delegates (optional)",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Officers who may post updates on the lead's behalf",
+        error_messages={"invalid_choice": "Choose delegates from the list"},
+    )
+    due_date = forms.DateField(
+        label="Due date (optional)",
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        help_text="For example, 31/03/2025",
+        error_messages={"invalid": "Enter the due date as a real date, for example 31/03/2025"},
+    )
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].queryset = people
+        self.fields["delegates"].queryset = people
+        self.fields["lead"].label_from_instance = _person
+        self.fields["delegates"].label_from_instance = _person
+
+
+def _person(user) -> str:
+    return user.get_full_name() or user.username

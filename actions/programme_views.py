@@ -1,17 +1,18 @@
 """Pages where programme administrators set up a programme in the app: add one, change its
 name, address, quarters and description, and its structure (objectives, requirements and
-mechanisms). The writes are actions/structure.py's; these views only read the form and
+mechanisms and actions). The writes are actions/structure.py's; these views only read the form and
 show its refusals. Every part is fetched through its programme: 404 for a part of another."""
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from actions import queries, structure
-from actions.forms import ObjectiveForm, PartTextForm, ProgrammeForm
-from actions.models import Mechanism, Objective, Programme, Requirement
+from actions.forms import ActionForm, ObjectiveForm, PartTextForm, ProgrammeForm
+from actions.models import Action, Mechanism, Objective, Programme, Requirement
 from actions.permissions import can_manage
 
 
@@ -255,5 +256,68 @@ def mechanism_edit(request, slug, pk):
             text=data["text"],
             mechanism_id=mechanism.pk,
             seen_version=data["version"],
+        ),
+    )
+
+
+def _action_form(request, initial=None):
+    people = get_user_model().objects.filter(is_active=True)
+    return ActionForm(
+        _posted(request),
+        initial=initial,
+        people=people.order_by("first_name", "last_name", "username"),
+    )
+
+
+def _save_action(request, data, *, mechanism_id, action=None):
+    return structure.save_action(
+        user=request.user,
+        mechanism_id=mechanism_id,
+        title=data["title"],
+        lead_id=data["lead"].pk if data["lead"] else None,
+        delegate_ids=[person.pk for person in data["delegates"]],
+        due_date=data["due_date"],
+        action_id=action.pk if action else None,
+        seen_version=data["version"] if action else None,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def action_new(request, slug, pk):
+    programme = _get_programme_for_user(request, slug)
+    mechanism = get_object_or_404(Mechanism, pk=pk, requirement__objective__programme=programme)
+    return _part_page(
+        request,
+        programme,
+        _action_form(request),
+        heading="Add an action",
+        button="Add the action",
+        save=lambda data: _save_action(request, data, mechanism_id=mechanism.pk),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def action_edit(request, slug, pk):
+    programme = _get_programme_for_user(request, slug)
+    action = get_object_or_404(
+        Action.objects.prefetch_related("delegates"),
+        pk=pk,
+        mechanism__requirement__objective__programme=programme,
+    )
+    initial = {
+        "title": action.title,
+        "lead": action.lead_id,
+        "delegates": [person.pk for person in action.delegates.all()],
+        "due_date": action.due_date.strftime("%d/%m/%Y") if action.due_date else "",
+        "version": action.version,
+    }
+    return _part_page(
+        request,
+        programme,
+        _action_form(request, initial),
+        heading="Change the action",
+        button="Save the action",
+        save=lambda data: _save_action(
+            request, data, mechanism_id=action.mechanism_id, action=action
         ),
     )

@@ -1,5 +1,5 @@
 """Writes that shape a programme in the app: the programme itself, its objectives,
-requirements and mechanisms (and, in later steps, its actions).
+requirements, mechanisms and actions.
 
 Kept by programme administrators (actions.permissions.can_manage), never in Django admin
 alone. Each write is keyword-only and atomic, refuses with StructureRefused, whose message
@@ -10,10 +10,12 @@ now, as an action's update is (actions.services.StaleEdit).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import transaction
 from django.db.models import Max
 
-from actions.models import Mechanism, Objective, Paper, Programme, Requirement, Update
+from actions.models import Action, Mechanism, Objective, Paper, Programme, Requirement, Update
 from actions.permissions import can_manage
 from careprog.periods import ReportingPeriod
 
@@ -203,3 +205,32 @@ def save_mechanism(
     mechanism.text = text.strip()
     mechanism.save()
     return mechanism
+
+
+@transaction.atomic
+def save_action(
+    *,
+    user,
+    mechanism_id: int,
+    title: str,
+    lead_id: int | None,
+    delegate_ids: list[int],
+    due_date: dt.date | None,
+    action_id: int | None = None,
+    seen_version: int | None = None,
+) -> Action:
+    """A new action, last under its mechanism, or one changed (as save_objective: opened at
+    ``seen_version``, the version an officer's update also moves). Its status stays its
+    latest update's; only its text, lead, delegates and due date are written here."""
+    action = _open_for_change(
+        Action, user=user, part_id=action_id, seen_version=seen_version, what="action"
+    )
+    if action is None:
+        action = Action(
+            mechanism_id=mechanism_id,
+            position=_next_position(Action.objects.filter(mechanism_id=mechanism_id)),
+        )
+    action.title, action.lead_id, action.due_date = title.strip(), lead_id, due_date
+    action.save()
+    action.delegates.set(delegate_ids)
+    return action

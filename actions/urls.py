@@ -32,6 +32,8 @@ urlpatterns = [
                 "mechanism_new",
             ),
             ("mechanisms/<int:pk>/", programme_views.mechanism_edit, "mechanism_edit"),
+            ("mechanisms/<int:pk>/actions/new/", programme_views.action_new, "action_new"),
+            ("actions/<int:pk>/", programme_views.action_edit, "action_edit"),
         ]
     ),
     path("programmes/<slug:slug>/report/", views.report_latest, name="report_latest"),

@@ -918,6 +918,8 @@ def setup_pages(action):
         "requirement edit": f"{structure}requirements/{requirement.pk}/",
         "new mechanism": f"{structure}requirements/{requirement.pk}/mechanisms/new/",
         "mechanism edit": f"{structure}mechanisms/{mechanism.pk}/",
+        "new action": f"{structure}mechanisms/{mechanism.pk}/actions/new/",
+        "action edit": f"{structure}actions/{action.pk}/",
     }
 
 
@@ -951,6 +953,11 @@ def setup_post_data(name, action):
         "requirement edit": {"text": "Matrix requirement", "version": requirement.version},
         "new mechanism": {"text": "Matrix mechanism"},
         "mechanism edit": {"text": "Matrix mechanism", "version": mechanism.version},
+        "new action": {"title": "Matrix action", "due_date": "31/03/2025"},
+        "action edit": {
+            "title": "Matrix action",
+            "version": Action.objects.get(pk=action.pk).version,
+        },
     }[name]
 
 
@@ -965,6 +972,9 @@ def programme_records():
         list(Objective.history.order_by("pk").values_list("pk", "title")),
         list(Requirement.history.order_by("pk").values_list("pk", "text")),
         list(Mechanism.history.order_by("pk").values_list("pk", "text")),
+        list(Action.objects.order_by("pk").values_list()),
+        list(Action.delegates.through.objects.order_by("pk").values_list()),
+        list(Action.history.order_by("pk").values_list("pk", "title", "lead_id")),
     )
 
 
@@ -980,6 +990,8 @@ def assert_setup_done(name, action):
         "requirement edit": lambda: requirement.text == "Matrix requirement",
         "new mechanism": lambda: Mechanism.objects.filter(text="Matrix mechanism").exists(),
         "mechanism edit": lambda: mechanism.text == "Matrix mechanism",
+        "new action": lambda: Action.objects.filter(title="Matrix action", lead=None).exists(),
+        "action edit": lambda: Action.objects.get(pk=action.pk).title == "Matrix action",
     }[name]
     assert done(), name
 

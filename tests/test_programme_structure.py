@@ -2,9 +2,11 @@
 tree, where programme administrators add and rename each part, every change in its
 history, a save over someone else's refused with both versions, bad input summarised."""
 
+import datetime as dt
+
 import pytest
 
-from actions.models import Mechanism, Objective, Requirement
+from actions.models import Action, Mechanism, Objective, Requirement
 from tests.conftest import RISK_MATRIX, SAFELY_WITH_FAMILIES, seed_action
 from tests.factories import make_action, make_mechanism, make_objective, make_requirement
 from tests.html_checker import HtmlDocument, check_html
@@ -163,8 +165,101 @@ def test_the_set_up_pages_are_valid_html(admin_client, seed_programme):
         admin_client.post("/programmes/new/", {"name": ""}),
         admin_client.get(f"{STRUCTURE}objectives/{objective.pk}/"),
         admin_client.post(f"{STRUCTURE}objectives/{objective.pk}/requirements/new/", {}),
+        admin_client.get(f"{STRUCTURE}actions/{seed_action(RISK_MATRIX).pk}/"),
+        admin_client.post(f"{STRUCTURE}actions/{seed_action(RISK_MATRIX).pk}/", {"due_date": "x"}),
         admin_client.get("/programmes/"),
     ]
     documents = [HtmlDocument(url=str(n), html=page.content) for n, page in enumerate(pages)]
 
     assert check_html(documents) == []
+
+
+def test_an_administrator_adds_an_action_with_its_lead_delegates_and_due_date(
+    admin_client, seed_programme, officer, other_officer
+):
+    mechanism = seed_action(RISK_MATRIX).mechanism
+    form = admin_client.get(f"{STRUCTURE}mechanisms/{mechanism.pk}/actions/new/")
+    assert "Oscar Other" in form.content.decode()
+
+    response = admin_client.post(
+        f"{STRUCTURE}mechanisms/{mechanism.pk}/actions/new/",
+        {
+            "title": "Audit every plan",
+            "lead": officer.pk,
+            "delegates": [other_officer.pk],
+            "due_date": "31/03/2025",
+        },
+    )
+
+    action = Action.objects.get(title="Audit every plan")
+    assert response.status_code == 302
+    assert response.url == f"{STRUCTURE}#action-{action.pk}"
+    assert (action.mechanism, action.lead, action.due_date) == (
+        mechanism,
+        officer,
+        dt.date(2025, 3, 31),
+    )
+    assert list(action.delegates.all()) == [other_officer]
+    assert action == mechanism.actions.order_by("position", "pk").last()
+    assert action.status == Action.Status.NOT_ASSESSED
+    # The lead now sees it among their actions.
+    admin_client.force_login(officer)
+    assert "Audit every plan" in admin_client.get("/actions/mine/").content.decode()
+
+
+def test_correcting_an_actions_lead_is_in_its_history_and_keeps_its_status(
+    admin_client, seed_programme, officer, other_officer, administrator
+):
+    action = seed_action(RISK_MATRIX)
+    status, updates = action.status, action.updates.count()
+    url = f"{STRUCTURE}actions/{action.pk}/"
+    assert admin_client.get(url).status_code == 200
+
+    response = admin_client.post(
+        url,
+        {
+            "title": action.title,
+            "lead": other_officer.pk,
+            "due_date": "",
+            "version": action.version,
+        },
+    )
+
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert (action.lead, action.status, action.updates.count()) == (other_officer, status, updates)
+    latest = action.history.first()
+    assert (latest.lead_id, latest.history_user) == (other_officer.pk, administrator)
+
+
+def test_an_action_saved_after_an_officers_update_is_refused_with_409(
+    admin_client, seed_programme, officer
+):
+    action = seed_action(RISK_MATRIX)
+    opened = action.version
+    Action.objects.get(pk=action.pk).save()  # the lead's update rolled it up meanwhile
+
+    response = admin_client.post(
+        f"{STRUCTURE}actions/{action.pk}/",
+        {"title": "Mine", "lead": "", "version": opened},
+    )
+
+    assert response.status_code == 409
+    assert "Someone changed this action after you opened it" in response.content.decode()
+    assert Action.objects.get(pk=action.pk).title == action.title
+
+
+def test_a_due_date_that_is_no_date_is_named_in_the_error_summary(admin_client, seed_programme):
+    mechanism = seed_action(RISK_MATRIX).mechanism
+    before = Action.objects.count()
+
+    response = admin_client.post(
+        f"{STRUCTURE}mechanisms/{mechanism.pk}/actions/new/",
+        {"title": "x", "due_date": "31/02/2025", "lead": "999999"},
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'href="#id_due_date"' in page and "Enter the due date as a real date" in page
+    assert "Choose a lead from the list" in page
+    assert Action.objects.count() == before
