@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from actions import queries, structure
 from actions.forms import ActionForm, ObjectiveForm, PartTextForm, ProgrammeForm
@@ -321,3 +321,32 @@ def action_edit(request, slug, pk):
             request, data, mechanism_id=action.mechanism_id, action=action
         ),
     )
+
+
+REORDERED = {
+    "objectives": (Objective, "programme"),
+    "requirements": (Requirement, "objective__programme"),
+    "mechanisms": (Mechanism, "requirement__objective__programme"),
+    "actions": (Action, "mechanism__requirement__objective__programme"),
+}
+
+
+@require_POST
+def reorder(request, slug, kind, pk):
+    """One place up or down; back to the structure page at the part moved."""
+    programme = _get_programme_for_user(request, slug)
+    model, through = REORDERED[kind]
+    part = get_object_or_404(model, pk=pk, **{through: programme})
+    try:
+        structure.reorder(
+            user=request.user, model=model, part_id=part.pk, direction=request.POST.get("move")
+        )
+    except structure.StructureRefused as refusal:
+        return render(
+            request,
+            "actions/structure_refused.html",
+            {"programme": programme, "message": refusal.message},
+            status=refusal.status,
+        )
+    url = reverse("actions:programme_structure", args=[programme.slug])
+    return redirect(f"{url}#{model.__name__.lower()}-{part.pk}")

@@ -234,3 +234,46 @@ def save_action(
     action.save()
     action.delegates.set(delegate_ids)
     return action
+
+
+# Each part's siblings: the parts under the same parent, which its position orders it among.
+PARENT_FIELD = {
+    Objective: "programme_id",
+    Requirement: "objective_id",
+    Mechanism: "requirement_id",
+    Action: "mechanism_id",
+}
+
+
+@transaction.atomic
+def reorder(*, user, model: type, part_id: int, direction: str):
+    """Move a part one place up or down among its siblings, renumbering them 1, 2, 3 … in
+    their current order first (imported and seeded parts may share a position). Positions
+    are written with update(): a new order is not a change of what the part says, so it
+    leaves the part's version (open forms stay valid) and its history alone, as
+    Action.history already leaves position out. The live report follows at once;
+    published papers keep the order they were published in (their snapshots)."""
+    if not can_manage(user):
+        raise StructureRefused("You cannot change a programme's structure.", status=403)
+    if direction not in ("up", "down"):
+        raise StructureRefused("Choose to move it up or down.")
+    name = model._meta.verbose_name
+    part = model.objects.select_for_update().filter(pk=part_id).first()
+    if part is None:
+        raise StructureRefused(f"This {name} no longer exists.", status=409)
+    parent = PARENT_FIELD[model]
+    siblings = list(
+        model.objects.select_for_update()
+        .filter(**{parent: getattr(part, parent)})
+        .order_by("position", "pk")
+    )
+    here = next(index for index, sibling in enumerate(siblings) if sibling.pk == part.pk)
+    there = here - 1 if direction == "up" else here + 1
+    if not 0 <= there < len(siblings):
+        edge = "first" if direction == "up" else "last"
+        raise StructureRefused(f"The {name} “{part}” is already {edge}.", status=409)
+    siblings[here], siblings[there] = siblings[there], siblings[here]
+    for position, sibling in enumerate(siblings, start=1):
+        if sibling.position != position:
+            model.objects.filter(pk=sibling.pk).update(position=position)
+    return part

@@ -36,6 +36,16 @@ urlpatterns = [
             ("actions/<int:pk>/", programme_views.action_edit, "action_edit"),
         ]
     ),
+    # Up or down among its siblings: /programmes/<slug>/structure/actions/<pk>/reorder/
+    *(
+        path(
+            f"programmes/<slug:slug>/structure/{kind}/<int:pk>/reorder/",
+            programme_views.reorder,
+            {"kind": kind},
+            name=f"reorder_{kind}",
+        )
+        for kind in programme_views.REORDERED
+    ),
     path("programmes/<slug:slug>/report/", views.report_latest, name="report_latest"),
     path("programmes/<slug:slug>/report/<period:period>/", views.report, name="report"),
     path("programmes/<slug:slug>/attention/", views.attention_latest, name="attention_latest"),

@@ -34,6 +34,7 @@ from actions.models import (
 )
 from actions.papers import services as paper_services
 from actions.permissions import can_read_paper
+from actions.structure import PARENT_FIELD
 from kpis.importing.apply import apply_return, store_upload
 from kpis.models import ComparatorValue, KPIEntry
 from tests.conftest import RISK_MATRIX, seed_action
@@ -920,6 +921,10 @@ def setup_pages(action):
         "mechanism edit": f"{structure}mechanisms/{mechanism.pk}/",
         "new action": f"{structure}mechanisms/{mechanism.pk}/actions/new/",
         "action edit": f"{structure}actions/{action.pk}/",
+        "reorder an action": f"{structure}actions/{action.pk}/reorder/",
+        "reorder a mechanism": f"{structure}mechanisms/{mechanism.pk}/reorder/",
+        "reorder a requirement": f"{structure}requirements/{requirement.pk}/reorder/",
+        "reorder an objective": f"{structure}objectives/{objective.pk}/reorder/",
     }
 
 
@@ -958,7 +963,35 @@ def setup_post_data(name, action):
             "title": "Matrix action",
             "version": Action.objects.get(pk=action.pk).version,
         },
+        "reorder an action": {"move": _move_for(Action.objects.get(pk=action.pk))},
+        "reorder a mechanism": {"move": _move_for(mechanism)},
+        "reorder a requirement": {"move": _move_for(requirement)},
+        "reorder an objective": {"move": _move_for(objective)},
     }[name]
+
+
+def _place(part) -> int:
+    """The part's place among its siblings, as the structure page orders them."""
+    parent = PARENT_FIELD[type(part)]
+    siblings = type(part).objects.filter(**{parent: getattr(part, parent)})
+    return list(siblings.order_by("position", "pk")).index(part)
+
+
+def _move_for(part) -> str:
+    """A move the part can make: up, unless it is first."""
+    return "down" if _place(part) == 0 else "up"
+
+
+REORDERED_PARTS = {
+    "reorder an action": lambda action: Action.objects.get(pk=action.pk),
+    "reorder a mechanism": lambda action: Mechanism.objects.get(pk=action.mechanism_id),
+    "reorder a requirement": lambda action: (
+        Mechanism.objects.get(pk=action.mechanism_id).requirement
+    ),
+    "reorder an objective": lambda action: (
+        Mechanism.objects.get(pk=action.mechanism_id).requirement.objective
+    ),
+}
 
 
 def programme_records():
@@ -978,7 +1011,7 @@ def programme_records():
     )
 
 
-def assert_setup_done(name, action):
+def assert_setup_done(name, action, placed):
     mechanism = Mechanism.objects.get(pk=action.mechanism_id)
     requirement = mechanism.requirement
     done = {
@@ -992,8 +1025,11 @@ def assert_setup_done(name, action):
         "mechanism edit": lambda: mechanism.text == "Matrix mechanism",
         "new action": lambda: Action.objects.filter(title="Matrix action", lead=None).exists(),
         "action edit": lambda: Action.objects.get(pk=action.pk).title == "Matrix action",
-    }[name]
-    assert done(), name
+    }.get(name)
+    if name in REORDERED_PARTS:
+        assert _place(REORDERED_PARTS[name](action)) != placed, name
+    else:
+        assert done(), name
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -1005,6 +1041,8 @@ def test_every_programme_setup_page_answers_each_role_as_its_permissions_say(
         response = client.get(url)
         if role == "anonymous":
             assert response.status_code == 302 and "/sign-in/" in response.url, name
+        elif name in REORDERED_PARTS:
+            assert response.status_code == 405, (role, name)  # POST only
         else:
             expected = 200 if role in PROGRAMME_KEEPERS else 403
             assert response.status_code == expected, (role, name)
@@ -1018,6 +1056,7 @@ def test_posting_to_any_programme_setup_page_changes_only_what_the_role_may_chan
     for name, url in setup_pages(action).items():
         with rolled_back():
             before = programme_records()
+            placed = _place(REORDERED_PARTS[name](action)) if name in REORDERED_PARTS else None
             response = client.post(url, setup_post_data(name, action))
             if role == "anonymous":
                 assert response.status_code == 302 and "/sign-in/" in response.url, name
@@ -1025,7 +1064,7 @@ def test_posting_to_any_programme_setup_page_changes_only_what_the_role_may_chan
                 assert response.status_code == 405, (role, name)
             elif role in PROGRAMME_KEEPERS:
                 assert response.status_code == 302, (role, name, response.status_code)
-                assert_setup_done(name, action)
+                assert_setup_done(name, action, placed)
                 continue
             else:
                 assert response.status_code == 403, (role, name)

@@ -10,6 +10,7 @@ from actions.models import Action, Mechanism, Objective, Requirement
 from tests.conftest import RISK_MATRIX, SAFELY_WITH_FAMILIES, seed_action
 from tests.factories import make_action, make_mechanism, make_objective, make_requirement
 from tests.html_checker import HtmlDocument, check_html
+from tests.paper_factories import draft_paper, publish
 
 STRUCTURE = "/programmes/care-programme-2024-25/structure/"
 
@@ -263,3 +264,58 @@ def test_a_due_date_that_is_no_date_is_named_in_the_error_summary(admin_client, 
     assert 'href="#id_due_date"' in page and "Enter the due date as a real date" in page
     assert "Choose a lead from the list" in page
     assert Action.objects.count() == before
+
+
+def test_moving_an_action_up_changes_the_live_report_but_not_the_published_paper(
+    admin_client, seed_programme, administrator, head_of_service
+):
+    paper = publish(draft_paper(seed_programme, author=administrator), head_of_service)
+    published = (paper.snapshot, paper.snapshot_sha256)
+    action = seed_action(RISK_MATRIX)
+    order = list(action.mechanism.actions.order_by("position", "pk"))
+    assert order.index(action) > 0, "the seed's risk matrix action has one above it"
+    above = order[order.index(action) - 1]
+    version = action.version
+
+    response = admin_client.post(f"{STRUCTURE}actions/{action.pk}/reorder/", {"move": "up"})
+
+    assert response.status_code == 302
+    assert response.url == f"{STRUCTURE}#action-{action.pk}"
+    now = list(action.mechanism.actions.order_by("position", "pk"))
+    assert now.index(action) == order.index(action) - 1
+    assert now.index(above) == order.index(action)
+    report = admin_client.get("/programmes/care-programme-2024-25/report/2024-25-q3/")
+    html = report.content.decode()
+    assert html.index(f"/actions/{action.pk}/") < html.index(f"/actions/{above.pk}/")
+    paper.refresh_from_db()
+    assert (paper.snapshot, paper.snapshot_sha256) == published
+    assert Action.objects.get(pk=action.pk).version == version  # open forms stay valid
+
+
+def test_each_level_moves_down_and_back_up(admin_client, seed_programme):
+    first = seed_programme.objectives.order_by("position", "pk").first()
+    requirement = first.requirements.order_by("position", "pk").first()
+    for kind, part in [("objectives", first), ("requirements", requirement)]:
+        siblings = _siblings(part)
+        before = list(siblings.order_by("position", "pk"))
+        admin_client.post(f"{STRUCTURE}{kind}/{part.pk}/reorder/", {"move": "down"})
+        assert list(siblings.order_by("position", "pk")).index(part) == 1, kind
+        admin_client.post(f"{STRUCTURE}{kind}/{part.pk}/reorder/", {"move": "up"})
+        assert list(siblings.order_by("position", "pk")) == before, kind
+
+
+def _siblings(part):
+    if isinstance(part, Objective):
+        return part.programme.objectives.all()
+    return part.objective.requirements.all()
+
+
+def test_the_first_part_cannot_move_up_and_the_page_says_so(admin_client, seed_programme):
+    first = seed_programme.objectives.order_by("position", "pk").first()
+    positions = list(Objective.objects.order_by("pk").values_list("position", flat=True))
+
+    response = admin_client.post(f"{STRUCTURE}objectives/{first.pk}/reorder/", {"move": "up"})
+
+    assert response.status_code == 409
+    assert f"The objective “{first.title}” is already first." in response.content.decode()
+    assert list(Objective.objects.order_by("pk").values_list("position", flat=True)) == positions
