@@ -203,8 +203,19 @@ class ActionForm(forms.Form):
         error_messages={"invalid": "Enter the due date as a real date, for example 31/03/2025"},
     )
 
-    def __init__(self, *args, people, **kwargs):
+    def __init__(self, *args, people, mechanisms=None, **kwargs):
+        """``mechanisms``: when given (changing an action), where it may be moved to."""
         super().__init__(*args, **kwargs)
+        if mechanisms is not None:
+            self.fields["mechanism"] = forms.ModelChoiceField(
+                label="Under the mechanism",
+                queryset=mechanisms,
+                empty_label=None,
+                required=False,  # left out: it stays where it is
+                help_text="Choose another to move the action there; it goes last under it",
+                error_messages={"invalid_choice": "Choose a mechanism from the list"},
+            )
+            self.fields["mechanism"].label_from_instance = _mechanism_label
         self.fields["lead"].queryset = people
         self.fields["delegates"].queryset = people
         self.fields["lead"].label_from_instance = _person
@@ -213,3 +224,17 @@ class ActionForm(forms.Form):
 
 def _person(user) -> str:
     return user.get_full_name() or user.username
+
+
+def _mechanism_label(mechanism) -> str:
+    """Objective 2. Requirement … – mechanism …, short enough for a select's option."""
+    objective = mechanism.requirement.objective
+    return (
+        f"{objective.title} › {_shortened(mechanism.requirement.text)} › "
+        f"{_shortened(mechanism.text)}"
+    )
+
+
+def _shortened(text: str, words: int = 8) -> str:
+    parts = text.split()
+    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")

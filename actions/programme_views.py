@@ -260,19 +260,20 @@ def mechanism_edit(request, slug, pk):
     )
 
 
-def _action_form(request, initial=None):
+def _action_form(request, initial=None, *, mechanisms=None):
     people = get_user_model().objects.filter(is_active=True)
     return ActionForm(
         _posted(request),
         initial=initial,
         people=people.order_by("first_name", "last_name", "username"),
+        mechanisms=mechanisms,
     )
 
 
 def _save_action(request, data, *, mechanism_id, action=None):
     return structure.save_action(
         user=request.user,
-        mechanism_id=mechanism_id,
+        mechanism_id=data["mechanism"].pk if data.get("mechanism") else mechanism_id,
         title=data["title"],
         lead_id=data["lead"].pk if data["lead"] else None,
         delegate_ids=[person.pk for person in data["delegates"]],
@@ -310,11 +311,12 @@ def action_edit(request, slug, pk):
         "delegates": [person.pk for person in action.delegates.all()],
         "due_date": action.due_date.strftime("%d/%m/%Y") if action.due_date else "",
         "version": action.version,
+        "mechanism": action.mechanism_id,
     }
     return _part_page(
         request,
         programme,
-        _action_form(request, initial),
+        _action_form(request, initial, mechanisms=queries.mechanisms_of(programme)),
         heading="Change the action",
         button="Save the action",
         save=lambda data: _save_action(

@@ -258,3 +258,20 @@ def programme_structure(programme: Programme) -> QuerySet[Objective]:
             Prefetch("requirements", queryset=requirements, to_attr="ordered_requirements")
         )
     )
+
+
+def mechanisms_of(programme: Programme) -> QuerySet[Mechanism]:
+    """The programme's mechanisms in report order, each with its requirement and objective
+    (to name it by them): one query."""
+    return (
+        Mechanism.objects.filter(requirement__objective__programme=programme)
+        .select_related("requirement__objective")
+        .order_by(
+            "requirement__objective__position",
+            "requirement__objective__pk",
+            "requirement__position",
+            "requirement__pk",
+            "position",
+            "pk",
+        )
+    )

@@ -207,6 +207,15 @@ def save_mechanism(
     return mechanism
 
 
+def _same_programme(mechanism_id: int, other_id: int) -> bool:
+    """One query."""
+    programmes = Mechanism.objects.filter(pk__in=[mechanism_id, other_id]).values_list(
+        "requirement__objective__programme_id", flat=True
+    )
+    found = list(programmes)
+    return len(found) == 2 and found[0] == found[1]
+
+
 @transaction.atomic
 def save_action(
     *,
@@ -220,16 +229,20 @@ def save_action(
     seen_version: int | None = None,
 ) -> Action:
     """A new action, last under its mechanism, or one changed (as save_objective: opened at
-    ``seen_version``, the version an officer's update also moves). Its status stays its
-    latest update's; only its text, lead, delegates and due date are written here."""
+    ``seen_version``, the version an officer's update also moves). Given another mechanism
+    of its programme, the action moves there, last, with its updates (its history records
+    the move). Its status stays its latest update's."""
     action = _open_for_change(
         Action, user=user, part_id=action_id, seen_version=seen_version, what="action"
     )
-    if action is None:
-        action = Action(
-            mechanism_id=mechanism_id,
-            position=_next_position(Action.objects.filter(mechanism_id=mechanism_id)),
-        )
+    if action is None or action.mechanism_id != mechanism_id:
+        if action is not None and not _same_programme(action.mechanism_id, mechanism_id):
+            raise StructureRefused(
+                "An action moves only to a mechanism of its own programme.", field="mechanism"
+            )
+        action = action or Action()
+        action.mechanism_id = mechanism_id
+        action.position = _next_position(Action.objects.filter(mechanism_id=mechanism_id))
     action.title, action.lead_id, action.due_date = title.strip(), lead_id, due_date
     action.save()
     action.delegates.set(delegate_ids)

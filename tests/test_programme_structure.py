@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from actions import structure
 from actions.models import Action, Mechanism, Objective, Requirement
 from tests.conftest import RISK_MATRIX, SAFELY_WITH_FAMILIES, seed_action
 from tests.factories import make_action, make_mechanism, make_objective, make_requirement
@@ -319,3 +320,71 @@ def test_the_first_part_cannot_move_up_and_the_page_says_so(admin_client, seed_p
     assert response.status_code == 409
     assert f"The objective “{first.title}” is already first." in response.content.decode()
     assert list(Objective.objects.order_by("pk").values_list("position", flat=True)) == positions
+
+
+def test_an_administrator_moves_an_action_to_another_mechanism_with_its_updates(
+    admin_client, seed_programme, administrator
+):
+    action = seed_action(RISK_MATRIX)
+    before, updates = action.mechanism, list(action.updates.values_list("pk", flat=True))
+    target = (
+        Mechanism.objects.filter(requirement__objective__programme=seed_programme)
+        .exclude(pk=before.pk)
+        .last()
+    )
+    form = admin_client.get(f"{STRUCTURE}actions/{action.pk}/").content.decode()
+    assert f'<option value="{before.pk}" selected>' in form
+
+    response = admin_client.post(
+        f"{STRUCTURE}actions/{action.pk}/",
+        {
+            "title": action.title,
+            "lead": action.lead_id or "",
+            "mechanism": target.pk,
+            "version": action.version,
+        },
+    )
+
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert action.mechanism == target
+    assert action == target.actions.order_by("position", "pk").last()
+    assert list(action.updates.values_list("pk", flat=True)) == updates
+    latest = action.history.first()
+    assert (latest.mechanism_id, latest.history_user) == (target.pk, administrator)
+    report = admin_client.get("/programmes/care-programme-2024-25/report/2024-25-q3/")
+    html = report.content.decode()
+    assert html.index(target.text) < html.index(f"/actions/{action.pk}/")
+
+
+def test_an_action_cannot_be_moved_to_another_programmes_mechanism(admin_client, seed_programme):
+    action = seed_action(RISK_MATRIX)
+    elsewhere = make_mechanism()
+
+    response = admin_client.post(
+        f"{STRUCTURE}actions/{action.pk}/",
+        {"title": action.title, "mechanism": elsewhere.pk, "version": action.version},
+    )
+
+    assert response.status_code == 400
+    assert "Choose a mechanism from the list" in response.content.decode()
+    assert Action.objects.get(pk=action.pk).mechanism_id == action.mechanism_id
+
+
+def test_the_move_service_itself_refuses_another_programmes_mechanism(
+    seed_programme, administrator
+):
+    action = seed_action(RISK_MATRIX)
+
+    with pytest.raises(structure.StructureRefused, match="of its own programme"):
+        structure.save_action(
+            user=administrator,
+            mechanism_id=make_mechanism().pk,
+            title=action.title,
+            lead_id=action.lead_id,
+            delegate_ids=[],
+            due_date=None,
+            action_id=action.pk,
+            seen_version=action.version,
+        )
+    assert Action.objects.get(pk=action.pk).mechanism_id == action.mechanism_id
