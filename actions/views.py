@@ -176,6 +176,7 @@ def report(request, slug, period: ReportingPeriod):
             "evidence": evidence,
             "key": dashboard_rows.Key.of(line for lines in evidence.values() for line in lines),
             "kpi_as_at": _kpi_as_at(period),
+            "can_carry": can_manage(request.user),
         },
     )
 
