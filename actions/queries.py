@@ -155,6 +155,23 @@ def action_for_page(pk: int) -> Action:
     return action
 
 
+def earlier_years(action: Action) -> list[Action]:
+    """The actions ``action`` was carried from (actions/carry.py), last year's first, each with
+    its programme and its updates newest first, so its page shows the action's history
+    across years. Two queries per earlier year; none for an action that was not carried."""
+    updates = Update.objects.select_related("author").order_by("-period")
+    earlier, pk = [], action.carried_from_id
+    while pk is not None and len(earlier) < 50:  # a chain is one link a year
+        one = (
+            Action.objects.select_related("mechanism__requirement__objective__programme")
+            .prefetch_related(Prefetch("updates", queryset=updates, to_attr="updates_newest_first"))
+            .get(pk=pk)
+        )
+        earlier.append(one)
+        pk = one.carried_from_id
+    return earlier
+
+
 def actions_with_latest_update() -> QuerySet[Action]:
     """Every action in programme order with its programme, lead, latest update period, whether
     it is overdue and whether it has an update for its programme's current quarter.

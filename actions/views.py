@@ -344,6 +344,7 @@ def action_detail(request, pk):
             "lock": lock,
             "submitted_status": _status_label(form.data.get("status")) if conflict else "",
             "changes": changes_for_action(action),
+            "earlier_years": queries.earlier_years(action),
             "status_hints": {status.value: hint for status, hint in STATUS_HINTS.items()},
         },
         status=409 if conflict else 200,

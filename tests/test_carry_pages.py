@@ -3,6 +3,7 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.html import escape
 
 from actions.models import Action, Programme, Status
 from tests.test_report import _copy_seed
@@ -121,3 +122,30 @@ def test_the_preview_reads_as_many_queries_for_a_programme_ten_times_larger(
     # the three counts of the structure, the actions with their leads
     with django_assert_num_queries(9):
         admin_client.get(CARRY)
+
+
+def test_a_carried_actions_page_shows_its_updates_from_last_year(admin_client, seed_programme):
+    admin_client.post(CARRY, {"name": "Care Programme 2025-26", "slug": "care-programme-2025-26"})
+    predecessor = (
+        _seed_actions(seed_programme)
+        .filter(updates__isnull=False)
+        .exclude(status=Status.COMPLETE)
+        .first()
+    )
+    successor = Action.objects.get(carried_from=predecessor)
+
+    html = admin_client.get(f"/actions/{successor.pk}/").content.decode()
+
+    assert '<h2 class="govuk-heading-m" id="year-2024-25">2024-25</h2>' in html
+    assert f'href="/actions/{predecessor.pk}/"' in html
+    for update in predecessor.updates.all():
+        assert update.period.label in html
+        assert str(escape(update.text)).split("\n")[0] in html
+
+
+def test_an_action_that_was_not_carried_shows_no_earlier_year(admin_client, seed_programme):
+    action = _seed_actions(seed_programme).first()
+
+    html = admin_client.get(f"/actions/{action.pk}/").content.decode()
+
+    assert 'id="year-' not in html
