@@ -1,11 +1,14 @@
 """Carrying a programme into next year in the browser: preview, then confirm."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
-from actions.models import Action, Programme, Status
+from actions.models import Action, Paper, Programme, Status
+from tests.paper_factories import draft_paper, publish
 from tests.test_report import _copy_seed
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +63,8 @@ def test_confirming_carries_the_programme_and_opens_it(admin_client, seed_progra
     new = Programme.objects.get(slug="care-programme-2025-26")
     assert response.status_code == 302
     assert response.url == new.get_absolute_url()
+    opened = admin_client.get(response.url, follow=True).content.decode()
+    assert "Care Programme 2024-25 has been carried into Care Programme 2025-26." in opened
     assert _seed_actions(new).count() == 32
     assert not _seed_actions(new).filter(status=Status.COMPLETE).exists()
     assert _seed_actions(seed_programme).count() == 43
@@ -149,3 +154,29 @@ def test_an_action_that_was_not_carried_shows_no_earlier_year(admin_client, seed
     html = admin_client.get(f"/actions/{action.pk}/").content.decode()
 
     assert 'id="year-' not in html
+
+
+# What differs between two requests of the same page: the CSP nonce and the CSRF token.
+_per_request = re.compile(r'(nonce|value)="[A-Za-z0-9+/=]{20,}"')
+
+
+def test_carrying_leaves_the_old_programmes_report_papers_and_snapshots_as_they_were(
+    admin_client, seed_programme, officer, head_of_service
+):
+    paper = publish(draft_paper(seed_programme, officer), head_of_service)
+    report = "/programmes/care-programme-2024-25/report/2024-25-q3/"
+    pages = [report, paper.get_absolute_url()]
+
+    def record():
+        stored = Paper.objects.get(pk=paper.pk)
+        seen = [_per_request.sub("", admin_client.get(url).content.decode()) for url in pages]
+        return stored.snapshot, stored.snapshot_sha256, stored.state, seen
+
+    before = record()
+    response = admin_client.post(
+        CARRY, {"name": "Care Programme 2025-26", "slug": "care-programme-2025-26"}
+    )
+    assert response.status_code == 302
+    admin_client.get(response.url, follow=True)  # the new programme, saying it was carried
+
+    assert record() == before
