@@ -7,21 +7,16 @@ leads and delegates and linked back (Action.carried_from), and complete ones sta
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.db import transaction
 from django.utils.text import slugify
 
-from actions.models import Action, Mechanism, Objective, Programme, Requirement, Status
-from careprog.periods import ReportingPeriod, financial_year_label
+from actions.models import Action, Mechanism, Objective, Programme, Requirement
+from actions.queries import plan_carry
+from careprog.periods import financial_year_label
 
 
 class CarryRefused(Exception):
     """The carry was refused; its message says why, for the form's error summary."""
-
-
-def _one_year_on(period: ReportingPeriod) -> ReportingPeriod:
-    return ReportingPeriod(period.year + 1, period.quarter)
 
 
 def proposed_name(programme: Programme) -> str:
@@ -36,40 +31,6 @@ def proposed_name(programme: Programme) -> str:
 
 def proposed_slug(programme: Programme) -> str:
     return slugify(proposed_name(programme))[:100]
-
-
-@dataclass(frozen=True)
-class CarryPlan:
-    """What carrying would do, for the preview: read, never written."""
-
-    programme: Programme
-    first_period: ReportingPeriod
-    last_period: ReportingPeriod
-    objectives: int
-    requirements: int
-    mechanisms: int
-    carried: list[Action]
-    left_behind: list[Action]
-
-
-def plan_carry(*, programme: Programme) -> CarryPlan:
-    """The preview. Four queries: the structure's three counts and the actions (with their
-    leads), whatever the programme's size."""
-    actions = list(
-        Action.objects.filter(mechanism__requirement__objective__programme=programme)
-        .select_related("lead")
-        .in_programme_order()
-    )
-    return CarryPlan(
-        programme=programme,
-        first_period=_one_year_on(programme.first_period),
-        last_period=_one_year_on(programme.last_period),
-        objectives=Objective.objects.filter(programme=programme).count(),
-        requirements=Requirement.objects.filter(objective__programme=programme).count(),
-        mechanisms=Mechanism.objects.filter(requirement__objective__programme=programme).count(),
-        carried=[a for a in actions if a.status != Status.COMPLETE],
-        left_behind=[a for a in actions if a.status == Status.COMPLETE],
-    )
 
 
 def _refusal(*, programme: Programme, name: str, slug: str) -> str | None:

@@ -5,10 +5,11 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from actions.carry import CarryRefused, carry_programme, plan_carry, proposed_name, proposed_slug
+from actions.carry import CarryRefused, carry_programme, proposed_name, proposed_slug
 from actions.forms import CarryForm
 from actions.models import Programme
 from actions.permissions import can_manage, can_read
+from actions.queries import plan_carry
 
 
 @require_http_methods(["GET", "POST"])

@@ -247,3 +247,39 @@ def updates_due_for(user) -> list[UpdatesDue]:
         UpdatesDue(programme=programme, missing=missing[programme.pk], total=total[programme.pk])
         for programme in programmes.order_by("name", "pk")
     ]
+
+
+@dataclass(frozen=True)
+class CarryPlan:
+    """What carrying would do, for the preview: read, never written."""
+
+    programme: Programme
+    first_period: ReportingPeriod
+    last_period: ReportingPeriod
+    objectives: int
+    requirements: int
+    mechanisms: int
+    carried: list[Action]
+    left_behind: list[Action]
+
+
+def plan_carry(*, programme: Programme) -> CarryPlan:
+    """What carrying ``programme`` into next year would do (actions/carry.py), for its
+    preview: the same quarters a year on, the counts of the structure copied, the actions
+    carried (not complete) and left behind (complete). Four queries whatever the
+    programme's size: the structure's three counts and the actions with their leads."""
+    actions = list(
+        Action.objects.filter(mechanism__requirement__objective__programme=programme)
+        .select_related("lead")
+        .in_programme_order()
+    )
+    return CarryPlan(
+        programme=programme,
+        first_period=programme.first_period.a_year_on(),
+        last_period=programme.last_period.a_year_on(),
+        objectives=Objective.objects.filter(programme=programme).count(),
+        requirements=Requirement.objects.filter(objective__programme=programme).count(),
+        mechanisms=Mechanism.objects.filter(requirement__objective__programme=programme).count(),
+        carried=[a for a in actions if a.status != Status.COMPLETE],
+        left_behind=[a for a in actions if a.status == Status.COMPLETE],
+    )

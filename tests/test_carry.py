@@ -2,8 +2,9 @@
 
 import pytest
 
-from actions.carry import CarryRefused, carry_programme, plan_carry, proposed_name, proposed_slug
+from actions.carry import CarryRefused, carry_programme, proposed_name, proposed_slug
 from actions.models import Action, Mechanism, Objective, Programme, Requirement, Status, Update
+from actions.queries import plan_carry
 from careprog.periods import ReportingPeriod
 from tests.conftest import make_user
 
