@@ -40,10 +40,9 @@ def _refusal(*, programme: Programme, name: str, slug: str) -> str | None:
         return "Enter a slug of lower-case letters, numbers and hyphens"
     if Programme.objects.filter(slug=slug).exists():
         return f"A programme with the slug ‘{slug}’ already exists: choose another"
-    if Action.objects.filter(
-        carried_from__mechanism__requirement__objective__programme=programme
-    ).exists():
-        return f"{programme.name} has already been carried into the next year"
+    carried = programme.carried_into.first()
+    if carried is not None:
+        return f"{programme.name} has already been carried into the next year: {carried.name}"
     return None
 
 
@@ -65,6 +64,7 @@ def carry_programme(*, programme: Programme, name: str, slug: str) -> Programme:
         description=programme.description,
         first_period=plan.first_period,
         last_period=plan.last_period,
+        carried_from=programme,
     )
     mechanisms_now: dict[int, Mechanism] = {}
     for objective in programme.objectives.prefetch_related(

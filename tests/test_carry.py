@@ -124,3 +124,13 @@ def test_a_programme_is_carried_only_once(seed_programme):
     with pytest.raises(CarryRefused, match="already been carried"):
         _carry(seed_programme, slug="another-go")
     assert Programme.objects.count() == 2
+
+
+def test_a_programme_whose_actions_are_all_complete_is_still_carried_only_once(seed_programme):
+    _actions(seed_programme).update(status=Status.COMPLETE)
+    new = _carry(seed_programme)
+    assert not _actions(new).exists()
+
+    with pytest.raises(CarryRefused, match="already been carried into the next year: Care"):
+        _carry(seed_programme, slug="another-go")
+    assert new.carried_from == seed_programme
