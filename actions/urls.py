@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from actions import views
+from actions import carry_views, views
 from actions.papers import meetings
 from actions.papers import views as paper_views
 from careprog.periods import ReportingPeriodConverter
@@ -15,6 +15,7 @@ urlpatterns = [
     path("programmes/<slug:slug>/report/<period:period>/", views.report, name="report"),
     path("programmes/<slug:slug>/attention/", views.attention_latest, name="attention_latest"),
     path("programmes/<slug:slug>/attention/<period:period>/", views.attention, name="attention"),
+    path("programmes/<slug:slug>/carry/", carry_views.carry, name="programme_carry"),
     path("actions/", views.action_list, name="action_list"),
     path("actions/mine/", views.my_actions, name="my_actions"),
     path("actions/<int:pk>/", views.action_detail, name="action_detail"),

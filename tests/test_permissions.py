@@ -892,3 +892,42 @@ def test_every_figure_entry_page_answers_each_role_as_the_entry_rules_say(
                     assert KPIValue.objects.filter(value=40, commentary="Matrix").exists()
                 continue
             assert entry_records() == before, (role, name)
+
+
+# Carrying a programme into next year (actions/carry.py): programme administrators only.
+CARRIERS = {"admin", "superuser"}
+CARRY_URL = "/programmes/care-programme-2024-25/carry/"
+
+
+def carry_records():
+    """Every programme, action and objective: what a carry writes, or must not."""
+    return (
+        list(Programme.objects.order_by("pk").values_list()),
+        list(Action.objects.order_by("pk").values_list()),
+        list(Update.objects.order_by("pk").values_list()),
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_carry_page_answers_each_role_as_its_permissions_say(client, people, action, role):
+    response = client_for(client, people, role).get(CARRY_URL)
+
+    expected = 302 if role == "anonymous" else 200 if role in CARRIERS else 403
+    assert response.status_code == expected
+    if role == "anonymous":
+        assert "/sign-in/" in response.url
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_a_programme_administrator_can_carry_a_programme(client, people, action, role):
+    client = client_for(client, people, role)
+    before = carry_records()
+
+    response = client.post(CARRY_URL, {"name": "Matrix 2025-26", "slug": "matrix-2025-26"})
+
+    if role in CARRIERS:
+        assert response.status_code == 302
+        assert Programme.objects.filter(slug="matrix-2025-26").exists()
+        return
+    assert response.status_code == (302 if role == "anonymous" else 403)
+    assert carry_records() == before

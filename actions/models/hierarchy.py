@@ -71,6 +71,12 @@ class Programme(models.Model):
         help_text="Emailed when one of the programme's papers is published",
     )
 
+    # Last year's programme this one was carried from (actions/carry.py): a programme is
+    # carried once, so next year is never created twice.
+    carried_from = models.ForeignKey(
+        "self", models.SET_NULL, null=True, blank=True, editable=False, related_name="carried_into"
+    )
+
     objects = ProgrammeQuerySet.as_manager()
 
     class Meta:
