@@ -1,0 +1,76 @@
+"""A council's progress report in Word becomes a programme's tree, row for row: Appendix C as
+a .docx (merged cells, a bold heading above each objective) reads back as the seed holds it."""
+
+import pytest
+
+from actions.table_import.tree import TableRejected
+from actions.table_import.word import LEGACY_DOC, NOT_WORD, read_word
+from tests.table_files import appendix_c_docx
+from tests.test_seed_fixture import SOURCE, fixture_rows, flatten, parse_appendix_c
+
+
+@pytest.fixture(scope="module")
+def appendix_c():
+    return parse_appendix_c(SOURCE.read_text(encoding="utf-8"))
+
+
+def test_appendix_c_with_merged_cells_reads_back_as_all_43_actions_in_order(appendix_c):
+    parsed = read_word(appendix_c_docx(appendix_c))
+    assert parsed.problems == []
+    assert parsed.counts() == {"objectives": 4, "requirements": 9, "mechanisms": 16, "actions": 43}
+    assert parsed.rows() == flatten(appendix_c)
+
+
+def test_every_row_filled_in_reads_the_same_as_merged_cells(appendix_c):
+    parsed = read_word(appendix_c_docx(appendix_c, merge=False))
+    assert parsed.rows() == flatten(appendix_c)
+
+
+@pytest.mark.django_db
+def test_the_word_table_reads_as_the_seed_programme_holds_it(seed_programme, appendix_c):
+    assert read_word(appendix_c_docx(appendix_c)).rows() == fixture_rows(seed_programme)
+
+
+def test_a_table_without_a_mechanisms_column_is_named_and_not_read(appendix_c):
+    header = ("Objective", "Requirements", "Action", "Updates", "Notes")
+    with pytest.raises(TableRejected, match="Table 1, row 1: the header row has no 'Mechanisms'"):
+        read_word(appendix_c_docx(appendix_c[:1], header=header))
+
+
+def test_a_table_continued_after_a_page_break_with_empty_rows_stays_one_objective(appendix_c):
+    import io
+
+    from docx import Document
+
+    document = Document(io.BytesIO(appendix_c_docx(appendix_c[:1])))
+    table = document.tables[0]
+    table.add_row()  # an empty continuation row, as Word leaves at a page break
+    second = document.add_table(rows=2, cols=5)  # the table continues, its header repeated
+    for column, text in enumerate(("Objective", "Requirements", "Mechanisms", "Action", "Updates")):
+        second.cell(0, column).text = text
+    second.cell(1, 1).text = "A further requirement for children in care"
+    second.cell(1, 2).text = "A further mechanism"
+    second.cell(1, 3).text = "A further action"
+    out = io.BytesIO()
+    document.save(out)
+    parsed = read_word(out.getvalue())
+    assert parsed.problems == []
+    assert [o.title for o in parsed.objectives] == [appendix_c[0][0]]
+    assert parsed.rows() == [
+        *flatten(appendix_c[:1]),
+        (
+            *appendix_c[0][:2],
+            "A further requirement for children in care",
+            "A further mechanism",
+            "A further action",
+            "",
+        ),
+    ]
+
+
+def test_a_legacy_doc_and_a_text_file_are_refused_with_a_sentence():
+    with pytest.raises(TableRejected, match=LEGACY_DOC.split(":")[0]):
+        read_word(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    with pytest.raises(TableRejected, match="not a Word document"):
+        read_word(b"Objective,Requirements\n")
+    assert NOT_WORD
