@@ -5,6 +5,7 @@ import pytest
 
 from actions.table_import.tree import TableRejected
 from actions.table_import.word import LEGACY_DOC, NOT_WORD, read_word
+from tests.libreoffice import convert
 from tests.table_files import appendix_c_docx
 from tests.test_seed_fixture import SOURCE, fixture_rows, flatten, parse_appendix_c
 
@@ -74,3 +75,12 @@ def test_a_legacy_doc_and_a_text_file_are_refused_with_a_sentence():
     with pytest.raises(TableRejected, match="not a Word document"):
         read_word(b"Objective,Requirements\n")
     assert NOT_WORD
+
+
+def test_appendix_c_saved_again_by_libreoffice_writer_reads_the_same(appendix_c, tmp_path):
+    source = tmp_path / "appendix_c.docx"
+    source.write_bytes(appendix_c_docx(appendix_c))
+    (saved,) = convert(source, "docx:MS Word 2007 XML").glob("*.docx")
+    parsed = read_word(saved.read_bytes())
+    assert parsed.problems == []
+    assert parsed.rows() == flatten(appendix_c)
