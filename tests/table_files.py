@@ -61,3 +61,64 @@ def _repeat_on_each_page(row):
     header = OxmlElement("w:tblHeader")
     row._tr.get_or_add_trPr().append(header)
     assert header.tag == qn("w:tblHeader")
+
+
+def appendix_c_xlsx(objectives, *, merge=True, theme_column=False, header=HEADER, rows=None):
+    """Appendix C as one sheet: a heading row above each objective (or, with ``theme_column``,
+    its title in a Theme column on every row), the hierarchy's cells merged down over their rows
+    or filled in on every one. ``rows`` adds that many more actions at the end."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Progress"
+    heading = (("Theme",) if theme_column else ()) + tuple(header)
+    sheet.append(heading)
+    offset = 1 if theme_column else 0
+    for title, statement, requirements in objectives:
+        if not theme_column:
+            sheet.append([title])
+        first = sheet.max_row + 1
+        spans = []
+        for requirement, mechanisms in requirements:
+            requirement_row = sheet.max_row + 1
+            for mechanism, actions in mechanisms:
+                mechanism_row = sheet.max_row + 1
+                for action, update in actions:
+                    sheet.append(
+                        ([title] if theme_column else [])
+                        + [statement, requirement, mechanism, action, update]
+                    )
+                spans.append((offset + 3, mechanism_row))
+            spans.append((offset + 2, requirement_row))
+        spans.append((offset + 1, first))
+        if theme_column:
+            spans.append((1, first))
+        if merge:
+            _merge_down(sheet, spans)
+    for number in range(rows or 0):
+        sheet.append(
+            ([objectives[-1][0]] if theme_column else [])
+            + ["", "", "", f"Further action {number + 1}", ""]
+        )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _merge_down(sheet, spans):
+    """Each (column, top row) merged down to the row before the next start in that column."""
+    last = sheet.max_row
+    by_column = {}
+    for column, top in spans:
+        by_column.setdefault(column, []).append(top)
+    for column, tops in by_column.items():
+        tops = sorted(tops)
+        for top, next_top in zip(tops, [*tops[1:], last + 1], strict=True):
+            bottom = next_top - 1
+            for row in range(top + 1, bottom + 1):
+                sheet.cell(row, column).value = None
+            if bottom > top:
+                sheet.merge_cells(
+                    start_row=top, start_column=column, end_row=bottom, end_column=column
+                )
