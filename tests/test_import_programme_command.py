@@ -5,7 +5,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from actions.models import Action, Programme, Update
-from tests.table_files import appendix_c_docx
+from tests.table_files import appendix_c_docx, appendix_c_xlsx
 from tests.test_seed_fixture import SOURCE, parse_appendix_c
 
 ARGS = ("--name", "Care Programme", "--slug", "care", "--first-period", "2024-25-q1")
@@ -71,3 +71,16 @@ def test_refusals_say_why_and_import_nothing(appendix_c_path, tmp_path):
             "nobody",
         )
     assert not Programme.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_excel_table_imports_the_same(tmp_path, capsys):
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(appendix_c_xlsx(parse_appendix_c(SOURCE.read_text(encoding="utf-8"))))
+    call_command("import_programme", str(path), *ARGS, "--last-period", "2024-25-q4")
+    assert "4 objectives, 9 requirements, 16 mechanisms, 43 actions" in capsys.readouterr().out
+    assert Action.objects.count() == 43
+    legacy = tmp_path / "plan.xls"
+    legacy.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    with pytest.raises(CommandError, match="legacy .xls workbook"):
+        call_command("import_programme", str(legacy), *ARGS, "--last-period", "2024-25-q4")

@@ -1,5 +1,5 @@
-"""manage.py import_programme: a council's progress table (.docx) as a new programme, with the
-same checks as the upload page. Exit status 0 only when it imported (or, with --dry-run, would)."""
+"""manage.py import_programme: a council's progress table (.docx or .xlsx) as a new programme,
+with the same checks as the service. Exit status 0 only when it imported (or, dry run, would)."""
 
 from pathlib import Path
 
@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from actions.table_import.create import ImportRefused, create_programme
+from actions.table_import.reading import read_table
 from actions.table_import.tree import TableRejected
-from actions.table_import.word import read_word
 from careprog.periods import InvalidPeriod, ReportingPeriod
 
 
@@ -19,7 +19,8 @@ class _DryRun(Exception):
 
 class Command(BaseCommand):
     help = (
-        "Import a progress table (Word .docx, as the committee's Appendix C) as a new programme. "
+        "Import a progress table (Word .docx as the committee's Appendix C, or Excel .xlsx) as a "
+        "new programme. "
         "Exit status 0 only when it was imported (or, with --dry-run, would be)."
     )
 
@@ -50,7 +51,7 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"Cannot read {path}: {error.strerror}.") from None
         try:
-            parsed = read_word(data)
+            parsed = read_table(data, path.name)
         except TableRejected as refusal:
             raise CommandError(f"{refusal} Nothing was imported.") from None
         counts = parsed.counts()
