@@ -12,6 +12,7 @@ Below the header, each row is one action:
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from .tree import (
@@ -23,7 +24,7 @@ from .tree import (
     Problem,
 )
 
-COLUMNS = ("objective", "requirement", "mechanism", "action", "update")
+COLUMNS = ("objective", "requirement", "mechanism", "action", "update", "lead", "due")
 # A header cell, lower case with punctuation as spaces, and the column it names: the whole cell
 # must be a heading, so that a sentence in a data row ("Agree the action plan") is not one.
 HEADINGS = (
@@ -33,6 +34,8 @@ HEADINGS = (
     ("mechanism", re.compile(r"mechanisms?")),
     ("action", re.compile(r"actions?( to take)?")),
     ("update", re.compile(r"(latest )?(updates?|progress)( updates?)?")),
+    ("lead", re.compile(r"(action )?(leads?|owners?)( officers?)?|responsible( officer)?")),
+    ("due", re.compile(r"(due|target|completion)( date)?|deadline|by when|due by")),
 )
 REQUIRED = ("requirement", "mechanism", "action")
 LABELS = {
@@ -42,7 +45,24 @@ LABELS = {
     "mechanism": "Mechanisms",
     "action": "Action",
     "update": "Updates",
+    "lead": "Lead",
+    "due": "Due date",
 }
+# Due dates as people type them; an Excel date cell arrives as ISO (excel._text).
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d %B %Y", "%d %b %Y")
+NOT_A_DATE = "the due date '{text}' is not a date such as 31/03/2025"
+
+
+def due_date(text: str) -> dt.date | None:
+    """The date a Due date cell holds, or None if it is empty; ValueError if it is not one."""
+    if not text:
+        return None
+    for pattern in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
 
 
 def words(text: str) -> str:
@@ -86,7 +106,8 @@ class TreeBuilder:
     def new_objective(self, title: str) -> None:
         self.pending_title = title
 
-    def row(self, own: dict[str, str], where: str) -> None:
+    def row(self, own: dict[str, str], where: str, due_where: str | None = None) -> None:
+        """One row below the header; ``due_where`` names its Due date cell, if not ``where``."""
         if self.objective is None or self.pending_title is not None:
             if self.pending_title is None:
                 self.problem(where, "no heading above this row names its objective")
@@ -116,4 +137,11 @@ class TreeBuilder:
             mechanisms.append(ParsedMechanism(""))
         actions = mechanisms[-1].actions
         if own["action"] or own.get("update") or not actions:
-            actions.append(ParsedAction(own["action"], own.get("update", ""), where))
+            try:
+                due = due_date(own.get("due", ""))
+            except ValueError:
+                due = None
+                self.problem(due_where or where, NOT_A_DATE.format(text=own["due"]))
+            actions.append(
+                ParsedAction(own["action"], own.get("update", ""), where, own.get("lead", ""), due)
+            )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from actions.models import Action, Mechanism, Objective, Programme, Requirement, Update
+from actions.queries import people_named
 from careprog.periods import ReportingPeriod
 
 from .tree import ParsedProgramme
@@ -43,8 +44,12 @@ def create_programme(
 ) -> Programme:
     """The new programme holding the tree in its order. With ``updates_period``, each action's
     update text (if any) becomes its update for that quarter, not assessed: the table says
-    what happened, not how it is rated. ImportRefused, and nothing saved, otherwise."""
+    what happened, not how it is rated. A lead the table names is matched to one active person
+    by email or name (actions.queries.people_named); one matching no one is left without a lead,
+    never invented: ``unmatched_leads`` lists them for the preview. ImportRefused, and nothing
+    saved, otherwise."""
     _refuse_unless_creatable(parsed, slug, first_period, last_period, updates_period)
+    leads = people_named(parsed.leads())
     programme = Programme.objects.create(
         name=name, slug=slug, first_period=first_period, last_period=last_period
     )
@@ -65,7 +70,11 @@ def create_programme(
                 )
                 for a, parsed_action in enumerate(parsed_mechanism.actions):
                     action = Action.objects.create(
-                        mechanism=mechanism, position=a, title=parsed_action.title
+                        mechanism=mechanism,
+                        position=a,
+                        title=parsed_action.title,
+                        lead=leads.get(parsed_action.lead),
+                        due_date=parsed_action.due,
                     )
                     if updates_period is not None and parsed_action.update:
                         Update.objects.create(
@@ -96,3 +105,10 @@ def _refuse_unless_creatable(parsed, slug, first_period, last_period, updates_pe
         )
     if Programme.objects.filter(slug=slug).exists():
         raise ImportRefused(SLUG_TAKEN.format(slug=slug))
+
+
+def unmatched_leads(parsed: ParsedProgramme) -> list[str]:
+    """The leads the table names that match no one (or more than one person): their actions
+    are created without a lead, for an administrator to choose. One query."""
+    matched = people_named(parsed.leads())
+    return [name for name in parsed.leads() if name not in matched]

@@ -120,7 +120,8 @@ class _SheetReader:
                 self.builder.new_objective(texts[filled[0]])
                 starts.append(number)
                 continue
-            self.builder.row(own, self.where(number, columns["action"]))
+            due_where = self.where(number, columns["due"]) if "due" in columns else None
+            self.builder.row(own, self.where(number, columns["action"]), due_where)
         if columns is None:
             return None
         self._check_merges_within_objectives(starts, columns)

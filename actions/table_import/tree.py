@@ -7,6 +7,7 @@ person who wrote it would look for it ("Table 2, row 5").
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 
@@ -19,6 +20,8 @@ class ParsedAction:
     title: str
     update: str
     where: str
+    lead: str = ""  # as the table names them: matched to a person when created
+    due: dt.date | None = None
 
 
 @dataclass
@@ -63,6 +66,19 @@ class ParsedProgramme:
             for m in r.mechanisms
             for a in m.actions
         ]
+
+    def leads(self) -> list[str]:
+        """Every lead the table names, once each, in order of first mention."""
+        return list(
+            dict.fromkeys(
+                a.lead
+                for o in self.objectives
+                for r in o.requirements
+                for m in r.mechanisms
+                for a in m.actions
+                if a.lead
+            )
+        )
 
     def counts(self) -> dict[str, int]:
         requirements = [r for o in self.objectives for r in o.requirements]

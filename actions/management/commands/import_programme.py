@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from actions.table_import.create import ImportRefused, create_programme
+from actions.table_import.create import ImportRefused, create_programme, unmatched_leads
 from actions.table_import.reading import read_table
 from actions.table_import.tree import TableRejected
 from careprog.periods import InvalidPeriod, ReportingPeriod
@@ -61,6 +61,8 @@ class Command(BaseCommand):
         )
         for problem in parsed.problems:
             self.stderr.write(f"  {problem}")
+        for name in unmatched_leads(parsed):
+            self.stdout.write(f"  lead not matched to anyone (left without a lead): {name}")
         try:
             with transaction.atomic():
                 programme = create_programme(
