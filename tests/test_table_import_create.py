@@ -6,10 +6,11 @@ import pytest
 from actions.models import Action, Objective, Programme, Update
 from actions.queries import report_tables
 from actions.table_import.create import ImportRefused, create_programme
+from actions.table_import.reading import read_table
 from actions.table_import.tree import ParsedProgramme, Problem
 from actions.table_import.word import read_word
 from careprog.periods import ReportingPeriod
-from tests.table_files import appendix_c_docx
+from tests.table_files import appendix_c_docx, appendix_c_xlsx
 from tests.test_seed_fixture import SOURCE, parse_appendix_c
 
 Q1, Q3, Q4 = ReportingPeriod(2024, 1), ReportingPeriod(2024, 3), ReportingPeriod(2024, 4)
@@ -58,6 +59,21 @@ def test_appendix_c_from_word_gives_the_seed_programmes_q3_report(seed_programme
     rows = report(imported)
     assert len(rows) == 43
     assert rows == report(seed_programme)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("theme_column", [False, True], ids=["heading-rows", "theme-column"])
+def test_appendix_c_from_excel_gives_the_seed_programmes_q3_report(seed_programme, theme_column):
+    appendix_c = parse_appendix_c(SOURCE.read_text(encoding="utf-8"))
+    imported = create_programme(
+        parsed=read_table(appendix_c_xlsx(appendix_c, theme_column=theme_column), "plan.xlsx"),
+        name="Imported Care Programme",
+        slug="imported",
+        first_period=Q1,
+        last_period=Q4,
+        updates_period=Q3,
+    )
+    assert report(imported) == report(seed_programme)
 
 
 @pytest.mark.django_db

@@ -1,6 +1,9 @@
 """A council's progress report in Word becomes a programme's tree, row for row: Appendix C as
 a .docx (merged cells, a bold heading above each objective) reads back as the seed holds it."""
 
+import io
+import zipfile
+
 import pytest
 
 from actions.table_import.tree import TableRejected
@@ -84,3 +87,36 @@ def test_appendix_c_saved_again_by_libreoffice_writer_reads_the_same(appendix_c,
     parsed = read_word(saved.read_bytes())
     assert parsed.problems == []
     assert parsed.rows() == flatten(appendix_c)
+
+
+def _with_document_xml(data: bytes, change) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == "word/document.xml":
+                content = change(content)
+            target.writestr(info, content)
+    return out.getvalue()
+
+
+def test_a_document_with_entity_declarations_is_refused_before_it_is_parsed(appendix_c):
+    data = _with_document_xml(
+        appendix_c_docx(appendix_c[:1]),
+        lambda xml: xml.replace(
+            b"?>", b'?><!DOCTYPE w [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>', 1
+        ),
+    )
+    with pytest.raises(TableRejected, match="XML features that are not allowed"):
+        read_word(data)
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(appendix_c):
+    data = _with_document_xml(appendix_c_docx(appendix_c[:1]), lambda xml: xml + b" " * 50_000_000)
+    with pytest.raises(TableRejected) as refused:
+        read_word(data)
+    assert str(refused.value) == (
+        "This document is compressed far more than a real document would be "
+        "(a possible 'zip bomb'), so it was not opened."
+    )

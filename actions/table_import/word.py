@@ -54,7 +54,7 @@ def read_word(data: bytes) -> ParsedProgramme:
         message = str(refusal)
         if message in (gate.DAMAGED, gate.NOT_EXCEL):
             message = DAMAGED if message == gate.DAMAGED else NOT_WORD
-        raise TableRejected(message.replace("workbook", "document")) from None
+        raise TableRejected(_in_word_terms(message)) from None
     if "word/document.xml" not in {name.lower() for name in archive.namelist()}:
         raise TableRejected(NOT_WORD)
     try:
@@ -62,6 +62,17 @@ def read_word(data: bytes) -> ParsedProgramme:
     except Exception:  # python-docx raises many kinds on a broken package
         raise TableRejected(DAMAGED) from None
     return _Reader().read(document)
+
+
+def _in_word_terms(message: str) -> str:
+    """The gate's sentence, which speaks of workbooks and KPI returns, said of a document."""
+    for excel, word in (
+        ("workbook", "document"),
+        ("a real spreadsheet", "a real document"),
+        ("a KPI return", "a progress table"),
+    ):
+        message = message.replace(excel, word)
+    return message
 
 
 def _is_heading(paragraph: Paragraph) -> bool:
