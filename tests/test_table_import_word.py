@@ -7,7 +7,7 @@ import zipfile
 import pytest
 
 from actions.table_import.tree import TableRejected
-from actions.table_import.word import LEGACY_DOC, NOT_WORD, read_word
+from actions.table_import.word import LEGACY_DOC, NOT_WORD, TOO_MANY_ROWS, read_word
 from tests.libreoffice import convert
 from tests.table_files import appendix_c_docx
 from tests.test_seed_fixture import SOURCE, fixture_rows, flatten, parse_appendix_c
@@ -120,3 +120,18 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(appendix_c):
         "This document is compressed far more than a real document would be "
         "(a possible 'zip bomb'), so it was not opened."
     )
+
+
+def test_a_10000_row_table_is_refused_with_a_sentence():
+    from docx import Document
+
+    document = Document()
+    document.add_paragraph().add_run("An objective").bold = True
+    table = document.add_table(rows=10_001, cols=3)
+    for column, text in enumerate(("Requirements", "Mechanisms", "Action")):
+        table.cell(0, column).text = text
+    out = io.BytesIO()
+    document.save(out)
+    with pytest.raises(TableRejected) as refused:
+        read_word(out.getvalue())
+    assert str(refused.value) == TOO_MANY_ROWS

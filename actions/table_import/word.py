@@ -25,9 +25,16 @@ from kpis.importing import gate
 from .builder import COLUMNS, TreeBuilder, header, missing_columns, words
 from .tree import ParsedProgramme, TableRejected
 
-# A progress table is text: far smaller than a KPI return may be.
+# A progress table is text: far smaller than a KPI return may be. python-docx parses the whole
+# document in memory, so what it unpacks to is capped too (430 actions unpack to under 1 MB).
 MAX_BYTES = 10 * 1024 * 1024
-LIMITS = gate.Limits(max_bytes=MAX_BYTES)
+LIMITS = gate.Limits(max_bytes=MAX_BYTES, max_uncompressed=50 * 1024 * 1024)
+# Table rows over the whole document, as excel.MAX_ROWS for a sheet.
+MAX_ROWS = 5_000
+TOO_MANY_ROWS = (
+    f"A progress table may have at most {MAX_ROWS:,} rows: this document has more. Split it into "
+    "one file per programme, or remove rows that are not actions."
+)
 
 LEGACY_DOC = "This is a legacy .doc document: save it as .docx in Word and upload it again."
 NOT_WORD = "This file is not a Word document (.docx): save it from Word as .docx and try again."
@@ -61,7 +68,7 @@ def read_word(data: bytes) -> ParsedProgramme:
         document = Document(io.BytesIO(data))
     except Exception:  # python-docx raises many kinds on a broken package
         raise TableRejected(DAMAGED) from None
-    return _Reader().read(document)
+    return _Reader(gate.Deadline()).read(document)
 
 
 def _in_word_terms(message: str) -> str:
@@ -85,7 +92,9 @@ def _is_heading(paragraph: Paragraph) -> bool:
 
 
 class _Reader:
-    def __init__(self):
+    def __init__(self, deadline: gate.Deadline):
+        self.deadline = deadline
+        self.rows_read = 0
         self.builder = TreeBuilder()
         self.table_number = 0
         self.found_table = False
@@ -110,6 +119,14 @@ class _Reader:
         columns: dict[str, int] | None = None
         above: dict[int, str] = {}
         for number, tr in enumerate(table._tbl.tr_lst, start=1):
+            self.rows_read += 1
+            if self.rows_read > MAX_ROWS:
+                raise TableRejected(TOO_MANY_ROWS)
+            if self.rows_read % 200 == 0:
+                try:
+                    self.deadline.check()
+                except gate.WorkbookRejected as refusal:
+                    raise TableRejected(_in_word_terms(str(refusal))) from None
             texts, merged = self._cells(tr, table, above)
             above = texts
             where = f"Table {self.table_number}, row {number}"
