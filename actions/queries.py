@@ -237,10 +237,13 @@ def people_named(names: list[str]) -> dict[str, object]:
     an email address, a full name ("Jo Bloggs") or a username, ignoring case. A name two people
     share matches neither (a lead is never guessed). Names matching no one are absent.
 
-    One query (every active person: a council's staff list is hundreds, not millions)."""
+    One query (every active person: a council's staff list is hundreds, not millions), or none
+    when the table names no lead."""
     from django.contrib.auth import get_user_model
 
     wanted = {name.strip().lower(): name for name in names if name.strip()}
+    if not wanted:
+        return {}
     found: dict[str, list] = {}
     for person in get_user_model().objects.filter(is_active=True).order_by("pk"):
         keys = {
