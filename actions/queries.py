@@ -283,3 +283,27 @@ def plan_carry(*, programme: Programme) -> CarryPlan:
         carried=[a for a in actions if a.status != Status.COMPLETE],
         left_behind=[a for a in actions if a.status == Status.COMPLETE],
     )
+
+
+def people_named(names: list[str]) -> dict[str, object]:
+    """Active people a progress table's Lead column names, by the name as written: matched to
+    an email address, a full name ("Jo Bloggs") or a username, ignoring case. A name two people
+    share matches neither (a lead is never guessed). Names matching no one are absent.
+
+    One query (every active person: a council's staff list is hundreds, not millions), or none
+    when the table names no lead."""
+    from django.contrib.auth import get_user_model
+
+    wanted = {name.strip().lower(): name for name in names if name.strip()}
+    if not wanted:
+        return {}
+    found: dict[str, list] = {}
+    for person in get_user_model().objects.filter(is_active=True).order_by("pk"):
+        keys = {
+            person.email.lower(),
+            person.username.lower(),
+            f"{person.first_name} {person.last_name}".strip().lower(),
+        }
+        for key in keys & wanted.keys():
+            found.setdefault(wanted[key], []).append(person)
+    return {name: people[0] for name, people in found.items() if len(people) == 1}
