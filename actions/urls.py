@@ -3,6 +3,7 @@ from django.urls import path, register_converter
 from actions import views
 from actions.papers import meetings
 from actions.papers import views as paper_views
+from actions.people import views as people_views
 from careprog.periods import ReportingPeriodConverter
 
 register_converter(ReportingPeriodConverter, "period")
@@ -58,6 +59,8 @@ urlpatterns = [
         )
         for step in paper_views.STEPS
     ),
+    # People: who has which role, for programme administrators (actions/people/)
+    path("people/", people_views.people, name="people"),
     # A paper as Word
     path("papers/<int:pk>/paper.docx", paper_views.paper_docx, name="paper_docx"),
 ]

@@ -81,6 +81,7 @@ def pages(seed_programme, superuser, administrator, officer):
         "/kpis/mine/": "My measures",
         "/kpis/entries/": "My measures",
         f"/kpis/entries/import/{applied.pk}/": "My measures",
+        "/people/": "People",
     }
 
 

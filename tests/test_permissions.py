@@ -892,3 +892,53 @@ def test_every_figure_entry_page_answers_each_role_as_the_entry_rules_say(
                     assert KPIValue.objects.filter(value=40, commentary="Matrix").exists()
                 continue
             assert entry_records() == before, (role, name)
+
+
+# People (actions/people/): only programme administrators and superusers see or change
+# people; every other role is refused, GET and POST, and a refused POST changes nobody.
+PEOPLE_KEEPERS = {"admin", "superuser"}
+PEOPLE_PAGES = {"people": "/people/"}
+PEOPLE_READ_ONLY = {"people"}
+
+
+def people_records():
+    """Everyone, their roles, and what they lead, are delegated and own."""
+    from kpis.models import KPI
+
+    return (
+        list(get_user_model().objects.order_by("pk").values_list()),
+        list(get_user_model().groups.through.objects.order_by("pk").values_list()),
+        list(Action.objects.order_by("pk").values_list("pk", "lead_id")),
+        list(Action.delegates.through.objects.order_by("pk").values_list()),
+        list(KPI.objects.order_by("pk").values_list("pk", "owned_by_id")),
+    )
+
+
+def expected_people_page(role, name, method):
+    if role == "anonymous":
+        return 302
+    if method == "post" and name in PEOPLE_READ_ONLY:
+        return 405  # read-only, whoever asks: the method is refused before the role
+    if role not in PEOPLE_KEEPERS:
+        return 403
+    return 200
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_administrators_see_or_change_people_and_a_refused_post_changes_nobody(
+    client, people, action, role
+):
+    client = client_for(client, people, role)
+    for name, url in PEOPLE_PAGES.items():
+        response = client.get(url)
+        assert response.status_code == expected_people_page(role, name, "get"), (role, name)
+        if role == "anonymous":
+            assert "/sign-in/" in response.url
+        with rolled_back():
+            before = people_records()
+            response = client.post(url, {"name": "Forged", "email": "forged@example.org"})
+            expected = expected_people_page(role, name, "post")
+            assert response.status_code == expected, (role, name, response.status_code)
+            if role == "anonymous":
+                assert "/sign-in/" in response.url
+            assert people_records() == before, (role, name)

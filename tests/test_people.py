@@ -1,0 +1,106 @@
+"""People, in the app: programme administrators see who has which role, what each leads and
+owns and when they last signed in; nobody else sees the page."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from careprog import roles
+from tests.conftest import make_user
+from tests.factories import make_action, make_programme
+from tests.kpi_factories import make_kpi
+from tests.paper_pages import text
+
+PEOPLE = "/people/"
+
+
+@pytest.fixture
+def login(db):
+    def as_user(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return as_user
+
+
+def test_an_administrator_sees_each_persons_role_what_they_lead_and_own_and_last_sign_in(
+    login, administrator, officer, committee_member
+):
+    programme = make_programme()
+    make_action("Recruit foster carers", programme=programme, lead=officer)
+    make_action("Review placements", programme=programme, lead=officer)
+    make_kpi("cla-1", owned_by=officer)
+    officer.last_login = dt.datetime(2025, 3, 3, 9, 30, tzinfo=dt.UTC)
+    officer.save()
+
+    page = text(login(administrator).get(PEOPLE))
+
+    assert "Olive Lead olive@example.org Officers 2 1 3 March 2025, 09:30" in page
+    assert "Casey councillor@example.org Committee members 0 0 Never" in page
+
+
+def test_a_deactivated_person_is_listed_as_deactivated(login, administrator, django_user_model):
+    make_user(
+        django_user_model,
+        "leaver",
+        roles.OFFICERS,
+        first_name="Lee",
+        last_name="Leaver",
+        is_active=False,
+    )
+
+    page = text(login(administrator).get(PEOPLE))
+
+    assert "Lee Leaver Deactivated leaver@example.org Officers" in page
+
+
+def test_names_and_emails_are_shown_as_text_never_as_markup(
+    login, administrator, django_user_model
+):
+    make_user(django_user_model, "mallory", first_name="<script>alert(1)</script>")
+
+    html = login(administrator).get(PEOPLE).content.decode()
+
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_a_superuser_sees_the_people_page(login, superuser):
+    assert login(superuser).get(PEOPLE).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "persona", ["officer", "other_officer", "committee_member", "head_of_service", "outsider"]
+)
+def test_nobody_but_administrators_sees_the_people_page(login, request, persona):
+    response = login(request.getfixturevalue(persona)).get(PEOPLE)
+
+    assert response.status_code == 403
+    assert "@example.org" not in response.content.decode()
+
+
+def test_the_people_page_reads_in_the_same_queries_however_many_people(
+    login, administrator, officer, django_user_model, django_assert_num_queries
+):
+    priya = login(administrator)
+    programme = make_programme()
+
+    def read():
+        # session, user, the user's and their groups' permissions; the people with their
+        # counts, and their roles
+        with django_assert_num_queries(6):
+            assert priya.get(PEOPLE).status_code == 200
+
+    read()
+    for n in range(30):
+        person = make_user(django_user_model, f"person{n}", roles.OFFICERS, last_name=f"P{n}")
+        make_action(f"Action {n}", programme=programme, lead=person)
+        make_kpi(f"m-{n}", owned_by=person)
+    read()
+
+
+def test_the_navigation_offers_people_to_administrators_only(login, administrator, officer):
+    assert 'href="/people/"' in login(administrator).get("/").content.decode()
+    assert 'href="/people/"' not in login(officer).get("/").content.decode()
