@@ -61,6 +61,7 @@ urlpatterns = [
     ),
     # People: who has which role, for programme administrators (actions/people/)
     path("people/", people_views.people, name="people"),
+    path("people/new/", people_views.person_new, name="person_new"),
     # A paper as Word
     path("papers/<int:pk>/paper.docx", paper_views.paper_docx, name="paper_docx"),
 ]

@@ -51,7 +51,7 @@ NAV_SECTIONS = {
         ],
         "import",
     ),
-    "actions:people": "people",
+    **dict.fromkeys(["actions:people", "actions:person_new"], "people"),
 }
 
 

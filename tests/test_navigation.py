@@ -82,6 +82,7 @@ def pages(seed_programme, superuser, administrator, officer):
         "/kpis/entries/": "My measures",
         f"/kpis/entries/import/{applied.pk}/": "My measures",
         "/people/": "People",
+        "/people/new/": "People",
     }
 
 

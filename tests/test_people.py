@@ -2,8 +2,10 @@
 owns and when they last signed in; nobody else sees the page."""
 
 import datetime as dt
+import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 
 from careprog import roles
@@ -104,3 +106,101 @@ def test_the_people_page_reads_in_the_same_queries_however_many_people(
 def test_the_navigation_offers_people_to_administrators_only(login, administrator, officer):
     assert 'href="/people/"' in login(administrator).get("/").content.decode()
     assert 'href="/people/"' not in login(officer).get("/").content.decode()
+
+
+NEW = "/people/new/"
+
+
+def test_an_administrator_adds_a_person_who_is_emailed_a_link_to_set_their_password(
+    login, administrator, mailoutbox, django_capture_on_commit_callbacks
+):
+    priya = login(administrator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = priya.post(
+            NEW, {"name": "Sam  Smith", "email": "Sam.Smith@council.gov.uk", "role": "Officers"}
+        )
+
+    assert response.status_code == 302 and response.url == PEOPLE
+    page = text(priya.get(PEOPLE))
+    assert "Sam Smith added as Officers, and invited by email to Sam.Smith@council.gov.uk" in page
+    assert "Sam Smith Sam.Smith@council.gov.uk Officers 0 0 Never" in page
+    [email] = mailoutbox
+    assert email.to == ["Sam.Smith@council.gov.uk"]
+    assert email.subject == "Set your password for Care programmes"
+    assert "Priya Performance has given you an account" in email.body
+    assert "Your username is sam.smith." in email.body
+
+    link = re.search(r"https?://[^/\s]+(/password-reset/\S+)", email.body).group(1)
+    sam = Client()
+    form = sam.get(link, follow=True)
+    assert form.status_code == 200
+    chosen = "a long new passphrase 42"
+    set_it = {"new_password1": chosen, "new_password2": chosen}
+    assert sam.post(form.redirect_chain[-1][0], set_it).status_code == 302
+    assert get_user_model().objects.get(username="sam.smith").check_password(chosen)
+
+
+def test_a_given_username_is_kept_and_a_derived_one_never_collides(login, administrator, officer):
+    priya = login(administrator)
+    priya.post(NEW, {"name": "Olive Two", "email": "olive@elsewhere.org", "role": "Officers"})
+    priya.post(
+        NEW,
+        {"name": "Ann Other", "email": "ann@council.gov.uk", "role": "Officers", "username": "ao"},
+    )
+
+    User = get_user_model()
+    assert User.objects.get(email="olive@elsewhere.org").username == "olive2"
+    assert User.objects.get(email="ann@council.gov.uk").username == "ao"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            {"name": "Dup", "email": "OLIVE@example.org", "role": "Officers"},
+            "Someone already has the email address OLIVE@example.org",
+        ),
+        (
+            {"name": "Dup", "email": "new@example.org", "role": "Officers", "username": "Olive"},
+            "Someone already has the username Olive",
+        ),
+        (
+            {"name": "Nobody", "email": "n@example.org", "role": "Emperors"},
+            "Choose one of the roles listed",
+        ),
+        ({"name": "", "email": "not an email", "role": "Officers"}, "Enter the person's name"),
+        (
+            {"name": "X", "email": "not an email", "role": "Officers"},
+            "Enter an email address in the right form",
+        ),
+    ],
+)
+def test_bad_input_is_refused_in_an_error_summary_and_adds_nobody(
+    login, administrator, officer, mailoutbox, data, message
+):
+    before = get_user_model().objects.count()
+
+    response = login(administrator).post(NEW, data)
+
+    assert response.status_code == 400
+    page = text(response)
+    assert page.startswith("Error: Add a person")
+    assert f"There is a problem {message}" in page
+    assert get_user_model().objects.count() == before
+    assert mailoutbox == []
+
+
+def test_a_person_added_is_not_invited_if_the_save_is_rolled_back(
+    administrator, mailoutbox, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    from actions.people.services import add_person
+
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            add_person(name="Ro Back", email="ro@example.org", role="Officers", by=administrator)
+            transaction.set_rollback(True)
+
+    assert mailoutbox == []
+    assert not get_user_model().objects.filter(email="ro@example.org").exists()

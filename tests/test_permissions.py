@@ -31,6 +31,7 @@ from actions.models import (
 )
 from actions.papers import services as paper_services
 from actions.permissions import can_read_paper
+from careprog import roles
 from kpis.importing.apply import apply_return, store_upload
 from kpis.models import ComparatorValue, KPIEntry
 from tests.conftest import RISK_MATRIX, seed_action
@@ -897,7 +898,7 @@ def test_every_figure_entry_page_answers_each_role_as_the_entry_rules_say(
 # People (actions/people/): only programme administrators and superusers see or change
 # people; every other role is refused, GET and POST, and a refused POST changes nobody.
 PEOPLE_KEEPERS = {"admin", "superuser"}
-PEOPLE_PAGES = {"people": "/people/"}
+PEOPLE_PAGES = {"people": "/people/", "new person": "/people/new/"}
 PEOPLE_READ_ONLY = {"people"}
 
 
@@ -921,7 +922,7 @@ def expected_people_page(role, name, method):
         return 405  # read-only, whoever asks: the method is refused before the role
     if role not in PEOPLE_KEEPERS:
         return 403
-    return 200
+    return 302 if method == "post" else 200
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -936,9 +937,13 @@ def test_only_administrators_see_or_change_people_and_a_refused_post_changes_nob
             assert "/sign-in/" in response.url
         with rolled_back():
             before = people_records()
-            response = client.post(url, {"name": "Forged", "email": "forged@example.org"})
+            data = {"name": "Forged", "email": "forged@example.org", "role": roles.OFFICERS}
+            response = client.post(url, data)
             expected = expected_people_page(role, name, "post")
             assert response.status_code == expected, (role, name, response.status_code)
+            if expected == 302 and role != "anonymous":
+                assert get_user_model().objects.filter(email="forged@example.org").exists()
+                continue
             if role == "anonymous":
                 assert "/sign-in/" in response.url
             assert people_records() == before, (role, name)

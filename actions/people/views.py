@@ -4,11 +4,13 @@ Every request is checked on the server: only those who may manage people (progra
 administrators and superusers) get past _require; anyone else signed in gets 403.
 """
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
 
-from actions.people import queries
+from actions.people import queries, services
+from actions.people.forms import PersonForm
 from actions.permissions import can_manage_people
 
 
@@ -21,3 +23,25 @@ def _require(request) -> None:
 def people(request):
     _require(request)
     return render(request, "actions/people/people.html", {"people": queries.people()})
+
+
+@require_http_methods(["GET", "POST"])
+def person_new(request):
+    _require(request)
+    form = PersonForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if form.is_valid():
+        try:
+            person = services.add_person(**form.cleaned_data, by=request.user)
+        except services.PersonRefused as refusal:
+            form.add_error(refusal.field, refusal.message)
+        else:
+            messages.success(
+                request,
+                f"{person.get_full_name()} added as {form.cleaned_data['role']}, "
+                f"and invited by email to {person.email} to set a password",
+            )
+            return redirect("actions:people")
+    if form.errors:
+        status = 400
+    return render(request, "actions/people/person_form.html", {"form": form}, status=status)

@@ -1,0 +1,35 @@
+from django import forms
+
+from careprog.roles import ROLES
+
+
+class PersonForm(forms.Form):
+    """A new person: what the people page lists them by, and the role that decides what they
+    may do. The username is derived from the email address unless given."""
+
+    name = forms.CharField(
+        label="Full name", max_length=150, error_messages={"required": "Enter the person's name"}
+    )
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        help_text="Their invitation to set a password is sent here",
+        error_messages={
+            "required": "Enter the person's email address",
+            "invalid": "Enter an email address in the right form, like name@council.gov.uk",
+        },
+    )
+    role = forms.ChoiceField(
+        label="Role",
+        choices=[("", "Choose a role")] + [(name, name) for name in ROLES],
+        error_messages={
+            "required": "Choose the person's role",
+            "invalid_choice": "Choose one of the roles listed",
+        },
+    )
+    username = forms.CharField(
+        label="Username (optional)",
+        max_length=150,
+        required=False,
+        help_text="Leave empty to use the start of their email address",
+    )

@@ -1,0 +1,121 @@
+"""Writes to people: keyword-only, atomic, refusing with a sentence the page can show.
+
+Adding a person gives them one of the service's roles and no password: they are emailed a
+link to set their own (Django's password-reset token, so it works once and expires as a
+reset link does), sent only once the person is saved.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from actions.papers.notify import _base_url
+from careprog.roles import ROLES
+
+logger = logging.getLogger(__name__)
+USERNAME_MAX = 150
+
+
+class PersonRefused(Exception):
+    """A change to people the service will not make; ``field`` is the form field it is about."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def _split_name(name: str) -> tuple[str, str]:
+    """First word the first name, the rest the last name: how the service greets and lists."""
+    first, _, last = " ".join(name.split()).partition(" ")
+    return first, last
+
+
+def _derived_username(email: str) -> str:
+    """The email's local part, lower case, in the characters Django's usernames allow; a
+    number added when taken, so two Sam Smiths at different councils' domains both get one."""
+    User = get_user_model()
+    base = re.sub(r"[^\w.@+-]", "", email.split("@")[0].lower())[: USERNAME_MAX - 4] or "person"
+    candidate, number = base, 1
+    while User.objects.filter(username__iexact=candidate).exists():
+        number += 1
+        candidate = f"{base}{number}"
+    return candidate
+
+
+@transaction.atomic
+def add_person(*, name: str, email: str, role: str, username: str = "", by):
+    """A new active person with ``role`` and no password yet, invited by email to set one.
+
+    Refuses a role the service does not have, an email address or username someone already
+    has (whatever its case: people type them both ways).
+    """
+    User = get_user_model()
+    name, email, username = " ".join(name.split()), email.strip(), username.strip()
+    if role not in ROLES:
+        raise PersonRefused(
+            f"“{role}” is not a role: choose one of {', '.join(ROLES)}", field="role"
+        )
+    if User.objects.filter(email__iexact=email).exists():
+        raise PersonRefused(f"Someone already has the email address {email}", field="email")
+    if username and User.objects.filter(username__iexact=username).exists():
+        raise PersonRefused(f"Someone already has the username {username}", field="username")
+    first_name, last_name = _split_name(name)
+    person = User(
+        username=username or _derived_username(email),
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        is_active=True,
+    )
+    person.set_unusable_password()
+    person.save()
+    person.groups.add(Group.objects.get(name=role))
+    invite(person=person, by=by)
+    return person
+
+
+def invite(*, person, by) -> None:
+    """Emails ``person`` a link to set their password, once the transaction commits."""
+    link = reverse(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(person.pk)),
+            "token": default_token_generator.make_token(person),
+        },
+    )
+    context = {
+        "name": person.get_short_name() or person.get_username(),
+        "by": by.get_full_name() or by.get_username(),
+        "username": person.get_username(),
+        "link": f"{_base_url()}{link}",
+        "link_valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+        "service_name": settings.SERVICE_NAME,
+    }
+    message = EmailMessage(
+        subject=" ".join(render_to_string("emails/person_invited_subject.txt", context).split()),
+        body=render_to_string("emails/person_invited.txt", context),
+        to=[person.email],
+    )
+    transaction.on_commit(lambda: _deliver(message, person))
+
+
+def _deliver(message, person) -> None:
+    """A mail server that is down is logged, not raised: the person is added either way, and
+    an administrator can invite them again."""
+    try:
+        message.send()
+    except OSError:
+        logger.exception("Could not send the invitation to %s", person.get_username())
