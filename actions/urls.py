@@ -62,6 +62,7 @@ urlpatterns = [
     # People: who has which role, for programme administrators (actions/people/)
     path("people/", people_views.people, name="people"),
     path("people/new/", people_views.person_new, name="person_new"),
+    path("people/<int:pk>/role/", people_views.person_role, name="person_role"),
     # A paper as Word
     path("papers/<int:pk>/paper.docx", paper_views.paper_docx, name="paper_docx"),
 ]

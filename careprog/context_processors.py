@@ -51,7 +51,7 @@ NAV_SECTIONS = {
         ],
         "import",
     ),
-    **dict.fromkeys(["actions:people", "actions:person_new"], "people"),
+    **dict.fromkeys(["actions:people", "actions:person_new", "actions:person_role"], "people"),
 }
 
 

@@ -204,3 +204,49 @@ def test_a_person_added_is_not_invited_if_the_save_is_rolled_back(
 
     assert mailoutbox == []
     assert not get_user_model().objects.filter(email="ro@example.org").exists()
+
+
+def role_url(person) -> str:
+    return f"/people/{person.pk}/role/"
+
+
+def test_an_administrator_changes_a_persons_role_and_what_they_lead_stays_theirs(
+    login, administrator, officer
+):
+    action = make_action("Recruit foster carers", programme=make_programme(), lead=officer)
+    priya = login(administrator)
+    assert "selected>Officers</option>" in priya.get(role_url(officer)).content.decode()
+
+    response = priya.post(role_url(officer), {"role": roles.HEADS_OF_SERVICE})
+
+    assert response.status_code == 302
+    assert "Olive Lead is now in the role Heads of service" in text(priya.get(PEOPLE))
+    assert [g.name for g in officer.groups.all()] == [roles.HEADS_OF_SERVICE]
+    action.refresh_from_db()
+    assert action.lead == officer
+
+
+def test_nobody_changes_their_own_role(login, administrator):
+    response = login(administrator).post(role_url(administrator), {"role": roles.OFFICERS})
+
+    assert response.status_code == 400
+    assert "You cannot change your own role: ask another programme administrator" in text(response)
+    assert administrator.groups.get().name == roles.PROGRAMME_ADMINISTRATORS
+
+
+def test_the_last_active_administrator_keeps_the_role_whoever_asks(administrator, officer):
+    """Two administrators demoting each other at once, or a command calling the service,
+    would otherwise leave the council with nobody to add the next one."""
+    from actions.people.services import PersonRefused, change_role
+
+    with pytest.raises(PersonRefused, match="Priya Performance is the last programme"):
+        change_role(person_id=administrator.pk, role=roles.OFFICERS, by=officer)
+
+    assert administrator.groups.get().name == roles.PROGRAMME_ADMINISTRATORS
+
+
+def test_an_unknown_role_is_refused_by_the_service_too(administrator, officer):
+    from actions.people.services import PersonRefused, change_role
+
+    with pytest.raises(PersonRefused, match="“Emperors” is not a role"):
+        change_role(person_id=officer.pk, role="Emperors", by=administrator)

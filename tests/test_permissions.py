@@ -898,7 +898,32 @@ def test_every_figure_entry_page_answers_each_role_as_the_entry_rules_say(
 # People (actions/people/): only programme administrators and superusers see or change
 # people; every other role is refused, GET and POST, and a refused POST changes nobody.
 PEOPLE_KEEPERS = {"admin", "superuser"}
-PEOPLE_PAGES = {"people": "/people/", "new person": "/people/new/"}
+
+
+def people_pages(people):
+    return {
+        "people": "/people/",
+        "new person": "/people/new/",
+        "change role": f"/people/{people['other_officer'].pk}/role/",
+    }
+
+
+def people_post_data(name):
+    if name == "change role":
+        return {"role": roles.HEADS_OF_SERVICE}
+    return {"name": "Forged", "email": "forged@example.org", "role": roles.OFFICERS}
+
+
+def assert_people_done(name, people):
+    done = {
+        "new person": lambda: get_user_model().objects.filter(email="forged@example.org").exists(),
+        "change role": lambda: (
+            [g.name for g in people["other_officer"].groups.all()] == [roles.HEADS_OF_SERVICE]
+        ),
+    }[name]
+    assert done(), name
+
+
 PEOPLE_READ_ONLY = {"people"}
 
 
@@ -930,19 +955,18 @@ def test_only_administrators_see_or_change_people_and_a_refused_post_changes_nob
     client, people, action, role
 ):
     client = client_for(client, people, role)
-    for name, url in PEOPLE_PAGES.items():
+    for name, url in people_pages(people).items():
         response = client.get(url)
         assert response.status_code == expected_people_page(role, name, "get"), (role, name)
         if role == "anonymous":
             assert "/sign-in/" in response.url
         with rolled_back():
             before = people_records()
-            data = {"name": "Forged", "email": "forged@example.org", "role": roles.OFFICERS}
-            response = client.post(url, data)
+            response = client.post(url, people_post_data(name))
             expected = expected_people_page(role, name, "post")
             assert response.status_code == expected, (role, name, response.status_code)
             if expected == 302 and role != "anonymous":
-                assert get_user_model().objects.filter(email="forged@example.org").exists()
+                assert_people_done(name, people)
                 continue
             if role == "anonymous":
                 assert "/sign-in/" in response.url

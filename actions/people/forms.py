@@ -3,6 +3,17 @@ from django import forms
 from careprog.roles import ROLES
 
 
+def _role_field():
+    return forms.ChoiceField(
+        label="Role",
+        choices=[("", "Choose a role")] + [(name, name) for name in ROLES],
+        error_messages={
+            "required": "Choose the person's role",
+            "invalid_choice": "Choose one of the roles listed",
+        },
+    )
+
+
 class PersonForm(forms.Form):
     """A new person: what the people page lists them by, and the role that decides what they
     may do. The username is derived from the email address unless given."""
@@ -19,17 +30,16 @@ class PersonForm(forms.Form):
             "invalid": "Enter an email address in the right form, like name@council.gov.uk",
         },
     )
-    role = forms.ChoiceField(
-        label="Role",
-        choices=[("", "Choose a role")] + [(name, name) for name in ROLES],
-        error_messages={
-            "required": "Choose the person's role",
-            "invalid_choice": "Choose one of the roles listed",
-        },
-    )
+    role = _role_field()
     username = forms.CharField(
         label="Username (optional)",
         max_length=150,
         required=False,
         help_text="Leave empty to use the start of their email address",
     )
+
+
+class RoleForm(forms.Form):
+    """The one role a person has in the service."""
+
+    role = _role_field()

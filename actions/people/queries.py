@@ -6,9 +6,10 @@ tests/test_people.py.
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404
 
-from careprog.roles import ROLES
+from careprog.roles import PROGRAMME_ADMINISTRATORS, ROLES
 
 
 def people():
@@ -34,4 +35,32 @@ def people():
             )
         )
         .order_by("-is_active", "first_name", "last_name", "username")
+    )
+
+
+def person(pk: int):
+    """One person with their roles (two queries), or 404."""
+    User = get_user_model()
+    return get_object_or_404(
+        User.objects.prefetch_related(
+            Prefetch(
+                "groups",
+                queryset=Group.objects.filter(name__in=list(ROLES)).order_by("name"),
+                to_attr="roles",
+            )
+        ),
+        pk=pk,
+    )
+
+
+def other_active_administrators(person) -> int:
+    """How many active people besides ``person`` may manage people and programmes (one
+    query): the service must always keep one, or nobody could add the next."""
+    User = get_user_model()
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__name=PROGRAMME_ADMINISTRATORS))
+        .exclude(pk=person.pk)
+        .distinct()
+        .count()
     )

@@ -22,7 +22,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from actions.papers.notify import _base_url
-from careprog.roles import ROLES
+from actions.people import queries
+from careprog.roles import PROGRAMME_ADMINISTRATORS, ROLES
 
 logger = logging.getLogger(__name__)
 USERNAME_MAX = 150
@@ -64,10 +65,7 @@ def add_person(*, name: str, email: str, role: str, username: str = "", by):
     """
     User = get_user_model()
     name, email, username = " ".join(name.split()), email.strip(), username.strip()
-    if role not in ROLES:
-        raise PersonRefused(
-            f"“{role}” is not a role: choose one of {', '.join(ROLES)}", field="role"
-        )
+    _check_role(role)
     if User.objects.filter(email__iexact=email).exists():
         raise PersonRefused(f"Someone already has the email address {email}", field="email")
     if username and User.objects.filter(username__iexact=username).exists():
@@ -84,6 +82,51 @@ def add_person(*, name: str, email: str, role: str, username: str = "", by):
     person.save()
     person.groups.add(Group.objects.get(name=role))
     invite(person=person, by=by)
+    return person
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise PersonRefused(
+            f"“{role}” is not a role: choose one of {', '.join(ROLES)}", field="role"
+        )
+
+
+def _is_administrator(person) -> bool:
+    return person.is_superuser or person.groups.filter(name=PROGRAMME_ADMINISTRATORS).exists()
+
+
+@transaction.atomic
+def change_role(*, person_id: int, role: str, by):
+    """Gives ``person`` the one role ``role`` in place of the service's roles they had (any
+    other group, Django admin's business, is left alone).
+
+    Refuses an unknown role, a change to one's own role (an administrator could lock
+    themselves out: another administrator changes it), and taking the role from the last
+    active administrator.
+    """
+    User = get_user_model()
+    _check_role(role)
+    person = User.objects.select_for_update().get(pk=person_id)
+    if person.pk == by.pk:
+        raise PersonRefused(
+            "You cannot change your own role: ask another programme administrator",
+            field="role",
+        )
+    if (
+        role != PROGRAMME_ADMINISTRATORS
+        and _is_administrator(person)
+        and not person.is_superuser
+        and person.is_active
+        and queries.other_active_administrators(person) == 0
+    ):
+        raise PersonRefused(
+            f"{person.get_full_name() or person.username} is the last programme "
+            "administrator: make someone else one first",
+            field="role",
+        )
+    person.groups.remove(*Group.objects.filter(name__in=list(ROLES)))
+    person.groups.add(Group.objects.get(name=role))
     return person
 
 

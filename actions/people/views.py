@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from actions.people import queries, services
-from actions.people.forms import PersonForm
+from actions.people.forms import PersonForm, RoleForm
 from actions.permissions import can_manage_people
 
 
@@ -45,3 +45,24 @@ def person_new(request):
     if form.errors:
         status = 400
     return render(request, "actions/people/person_form.html", {"form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def person_role(request, pk):
+    _require(request)
+    person = queries.person(pk)
+    current = person.roles[0].name if person.roles else ""
+    form = RoleForm(request.POST if request.method == "POST" else None, initial={"role": current})
+    if form.is_valid():
+        role = form.cleaned_data["role"]
+        try:
+            services.change_role(person_id=person.pk, role=role, by=request.user)
+        except services.PersonRefused as refusal:
+            form.add_error(refusal.field, refusal.message)
+        else:
+            name = person.get_full_name() or person.username
+            messages.success(request, f"{name} is now in the role {role}")
+            return redirect("actions:people")
+    status = 400 if form.errors else 200
+    context = {"form": form, "person": person}
+    return render(request, "actions/people/person_role.html", context, status=status)
