@@ -63,6 +63,7 @@ urlpatterns = [
     path("people/", people_views.people, name="people"),
     path("people/new/", people_views.person_new, name="person_new"),
     path("people/<int:pk>/role/", people_views.person_role, name="person_role"),
+    path("people/<int:pk>/deactivate/", people_views.person_deactivate, name="person_deactivate"),
     # A paper as Word
     path("papers/<int:pk>/paper.docx", paper_views.paper_docx, name="paper_docx"),
 ]

@@ -51,7 +51,15 @@ NAV_SECTIONS = {
         ],
         "import",
     ),
-    **dict.fromkeys(["actions:people", "actions:person_new", "actions:person_role"], "people"),
+    **dict.fromkeys(
+        [
+            "actions:people",
+            "actions:person_new",
+            "actions:person_role",
+            "actions:person_deactivate",
+        ],
+        "people",
+    ),
 }
 
 

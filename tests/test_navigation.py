@@ -84,6 +84,7 @@ def pages(seed_programme, superuser, administrator, officer):
         "/people/": "People",
         "/people/new/": "People",
         f"/people/{officer.pk}/role/": "People",
+        f"/people/{officer.pk}/deactivate/": "People",
     }
 
 

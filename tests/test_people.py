@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
+from actions.models import Action
 from careprog import roles
 from tests.conftest import make_user
 from tests.factories import make_action, make_programme
@@ -250,3 +251,128 @@ def test_an_unknown_role_is_refused_by_the_service_too(administrator, officer):
 
     with pytest.raises(PersonRefused, match="“Emperors” is not a role"):
         change_role(person_id=officer.pk, role="Emperors", by=administrator)
+
+
+def deactivate_url(person) -> str:
+    return f"/people/{person.pk}/deactivate/"
+
+
+@pytest.fixture
+def leaver_holdings(officer, other_officer, head_of_service):
+    """Olive leads two actions, is a delegate of another (led by Oscar) and of one led by
+    Hannah, and owns a measure."""
+    programme = make_programme()
+    led = [make_action(f"Led {n}", programme=programme, lead=officer) for n in (1, 2)]
+    by_oscar = make_action("Oscar's", programme=programme, lead=other_officer)
+    by_hannah = make_action("Hannah's", programme=programme, lead=head_of_service)
+    by_oscar.delegates.add(officer)
+    by_hannah.delegates.add(officer)
+    kpi = make_kpi("cla-1", owned_by=officer, name="Children in care")
+    return {"led": led, "by_oscar": by_oscar, "by_hannah": by_hannah, "kpi": kpi}
+
+
+def test_deactivating_a_leaver_previews_what_moves_and_changes_nothing_until_confirmed(
+    login, administrator, officer, other_officer, leaver_holdings
+):
+    priya = login(administrator)
+    choose = text(priya.get(deactivate_url(officer)))
+    assert "They lead 2 actions, are a delegate of 2 and own 1 measure." in choose
+
+    preview = text(priya.get(deactivate_url(officer), {"successor": other_officer.pk}))
+
+    assert "What moves to Oscar Other" in preview
+    assert "Actions they lead: 2 Led 1" in preview
+    assert "Actions they are a delegate of: 2" in preview
+    assert "Measures they own: 1 cla-1: Children in care" in preview
+    officer.refresh_from_db()
+    assert officer.is_active
+    assert Action.objects.filter(lead=officer).count() == 2
+
+
+def test_a_leaver_is_deactivated_and_everything_they_held_passes_to_their_successor(
+    login, administrator, officer, other_officer, head_of_service, leaver_holdings
+):
+    priya = login(administrator)
+    response = priya.post(deactivate_url(officer), {"successor": other_officer.pk})
+
+    assert response.status_code == 302
+    officer.refresh_from_db()
+    assert not officer.is_active
+    for action in leaver_holdings["led"]:
+        action.refresh_from_db()
+        assert action.lead == other_officer
+        assert action.history.latest().lead_id == other_officer.pk  # in its history
+    # Oscar leads this one already: no delegation to himself; Hannah's gets him as delegate
+    assert list(leaver_holdings["by_oscar"].delegates.all()) == []
+    assert list(leaver_holdings["by_hannah"].delegates.all()) == [other_officer]
+    leaver_holdings["kpi"].refresh_from_db()
+    assert leaver_holdings["kpi"].owned_by == other_officer
+    assert "Olive Lead is deactivated: Oscar Other takes over" in text(priya.get(PEOPLE))
+    assert login(officer).get("/").status_code == 302  # signed out: can no longer sign in
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ("no successor", "Choose who takes over what Olive Lead leads and owns"),
+        ("the leaver", "Choose one of the people listed"),
+        ("inactive", "Choose one of the people listed"),
+    ],
+)
+def test_a_deactivation_without_a_successor_who_can_take_over_is_refused_and_moves_nothing(
+    login, administrator, officer, django_user_model, leaver_holdings, case, message
+):
+    gone = make_user(django_user_model, "gone", roles.OFFICERS, is_active=False)
+    successor = {"no successor": "", "the leaver": officer.pk, "inactive": gone.pk}[case]
+    priya = login(administrator)
+
+    for response in (
+        priya.get(deactivate_url(officer), {"successor": successor}),
+        priya.post(deactivate_url(officer), {"successor": successor}),
+    ):
+        assert response.status_code == 400
+        assert f"There is a problem {message}" in text(response)
+    officer.refresh_from_db()
+    assert officer.is_active
+    leaver_holdings["kpi"].refresh_from_db()
+    assert leaver_holdings["kpi"].owned_by == officer
+
+
+def test_nobody_deactivates_themselves(login, administrator, officer):
+    response = login(administrator).post(deactivate_url(administrator), {"successor": officer.pk})
+
+    assert response.status_code == 400
+    assert "You cannot deactivate yourself: ask another programme administrator" in text(response)
+    administrator.refresh_from_db()
+    assert administrator.is_active
+
+
+def test_the_last_active_administrator_is_never_deactivated(administrator, officer):
+    from actions.people.services import PersonRefused, deactivate
+
+    with pytest.raises(PersonRefused, match="Priya Performance is the last programme"):
+        deactivate(person_id=administrator.pk, successor_id=officer.pk, by=officer)
+
+    administrator.refresh_from_db()
+    assert administrator.is_active
+
+
+def test_a_deactivation_that_fails_part_way_moves_nothing(
+    administrator, officer, other_officer, leaver_holdings, monkeypatch
+):
+    from actions.people.services import deactivate
+    from kpis.models import KPI
+
+    def broken_save(self, *args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(KPI, "save", broken_save)
+    with pytest.raises(RuntimeError):
+        deactivate(person_id=officer.pk, successor_id=other_officer.pk, by=administrator)
+
+    officer.refresh_from_db()
+    assert officer.is_active
+    for action in leaver_holdings["led"]:
+        action.refresh_from_db()
+        assert action.lead == officer
+    assert officer in leaver_holdings["by_hannah"].delegates.all()

@@ -905,12 +905,15 @@ def people_pages(people):
         "people": "/people/",
         "new person": "/people/new/",
         "change role": f"/people/{people['other_officer'].pk}/role/",
+        "deactivate": f"/people/{people['other_officer'].pk}/deactivate/",
     }
 
 
-def people_post_data(name):
+def people_post_data(name, people):
     if name == "change role":
         return {"role": roles.HEADS_OF_SERVICE}
+    if name == "deactivate":
+        return {"successor": people["lead"].pk}
     return {"name": "Forged", "email": "forged@example.org", "role": roles.OFFICERS}
 
 
@@ -919,6 +922,9 @@ def assert_people_done(name, people):
         "new person": lambda: get_user_model().objects.filter(email="forged@example.org").exists(),
         "change role": lambda: (
             [g.name for g in people["other_officer"].groups.all()] == [roles.HEADS_OF_SERVICE]
+        ),
+        "deactivate": lambda: (
+            not get_user_model().objects.get(pk=people["other_officer"].pk).is_active
         ),
     }[name]
     assert done(), name
@@ -962,7 +968,7 @@ def test_only_administrators_see_or_change_people_and_a_refused_post_changes_nob
             assert "/sign-in/" in response.url
         with rolled_back():
             before = people_records()
-            response = client.post(url, people_post_data(name))
+            response = client.post(url, people_post_data(name, people))
             expected = expected_people_page(role, name, "post")
             assert response.status_code == expected, (role, name, response.status_code)
             if expected == 302 and role != "anonymous":

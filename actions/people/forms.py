@@ -43,3 +43,21 @@ class RoleForm(forms.Form):
     """The one role a person has in the service."""
 
     role = _role_field()
+
+
+class SuccessorForm(forms.Form):
+    """Who takes over a leaver's actions, delegations and measures."""
+
+    successor = forms.ModelChoiceField(
+        label="Who takes over",
+        queryset=None,
+        required=False,
+        empty_label="Choose a person",
+        help_text="They become the lead of the leaver's actions, a delegate where the leaver "
+        "was one and the owner of their measures",
+        error_messages={"invalid_choice": "Choose one of the people listed"},
+    )
+
+    def __init__(self, *args, successors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["successor"].queryset = successors

@@ -9,7 +9,9 @@ from django.contrib.auth.models import Group
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
+from actions.models import Action
 from careprog.roles import PROGRAMME_ADMINISTRATORS, ROLES
+from kpis.models import KPI
 
 
 def people():
@@ -63,4 +65,27 @@ def other_active_administrators(person) -> int:
         .exclude(pk=person.pk)
         .distinct()
         .count()
+    )
+
+
+def holdings(person) -> dict:
+    """What moves to a successor when ``person`` leaves: the actions they lead, those they
+    are a delegate of, and the measures they own, each in its page's order. Three queries."""
+    programme = "mechanism__requirement__objective__programme"
+    return {
+        "led": list(Action.objects.filter(lead=person).select_related(programme).order_by("pk")),
+        "delegated": list(
+            Action.objects.filter(delegates=person).select_related(programme).order_by("pk")
+        ),
+        "owned": list(KPI.objects.filter(owned_by=person).order_by("code")),
+    }
+
+
+def successors(person):
+    """Who may take over from ``person``: everyone else still active, by name (one query)."""
+    User = get_user_model()
+    return (
+        User.objects.filter(is_active=True)
+        .exclude(pk=person.pk)
+        .order_by("first_name", "last_name", "username")
     )

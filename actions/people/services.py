@@ -130,6 +130,73 @@ def change_role(*, person_id: int, role: str, by):
     return person
 
 
+@transaction.atomic
+def deactivate(*, person_id: int, successor_id: int | None, by) -> dict:
+    """A leaver: ``person`` can no longer sign in, and the actions they lead, their places as
+    a delegate and the measures they own pass to ``successor`` in the same step, all or
+    nothing. Each action moved is saved, so its history says who changed its lead and when.
+
+    Refuses deactivating oneself or the last active administrator, one already deactivated,
+    and a successor who is the leaver, inactive or missing while something has to move.
+    Returns what moved, as queries.holdings() lists it.
+    """
+    User = get_user_model()
+    person = User.objects.select_for_update().get(pk=person_id)
+    successor = None
+    if successor_id is not None:
+        successor = User.objects.select_for_update().filter(pk=successor_id).first()
+    moving = queries.holdings(person)
+    check_deactivation(
+        person=person, successor=successor, successor_id=successor_id, by=by, moving=moving
+    )
+    for action in moving["led"]:
+        action.lead = successor
+        action.save()
+    led = {action.pk for action in moving["led"]}
+    for action in moving["delegated"]:
+        action.delegates.remove(person)
+        if action.pk not in led and action.lead_id != successor.pk:
+            action.delegates.add(successor)  # a lead needs no delegation to their own action
+    for kpi in moving["owned"]:
+        kpi.owned_by = successor
+        kpi.save()
+    person.is_active = False
+    person.save(update_fields=["is_active"])
+    return moving
+
+
+def check_deactivation(*, person, successor, by, moving, successor_id=None) -> None:
+    """Raises PersonRefused if deactivate() would refuse: the preview asks it too, so the
+    administrator hears of a refusal before confirming, not after."""
+    if person.pk == by.pk:
+        raise PersonRefused(
+            "You cannot deactivate yourself: ask another programme administrator",
+            field="successor",
+        )
+    if not person.is_active:
+        raise PersonRefused(f"{_name(person)} is already deactivated", field="successor")
+    if _is_administrator(person) and queries.other_active_administrators(person) == 0:
+        raise PersonRefused(
+            f"{_name(person)} is the last programme administrator: make someone else one first",
+            field="successor",
+        )
+    if successor_id is not None and (
+        successor is None or not successor.is_active or successor.pk == person.pk
+    ):
+        raise PersonRefused(
+            "Choose someone still active, other than the leaver, to take over",
+            field="successor",
+        )
+    if successor is None and any(moving.values()):
+        raise PersonRefused(
+            f"Choose who takes over what {_name(person)} leads and owns", field="successor"
+        )
+
+
+def _name(person) -> str:
+    return person.get_full_name() or person.get_username()
+
+
 def invite(*, person, by) -> None:
     """Emails ``person`` a link to set their password, once the transaction commits."""
     link = reverse(

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from actions.people import queries, services
-from actions.people.forms import PersonForm, RoleForm
+from actions.people.forms import PersonForm, RoleForm, SuccessorForm
 from actions.permissions import can_manage_people
 
 
@@ -66,3 +66,47 @@ def person_role(request, pk):
     status = 400 if form.errors else 200
     context = {"form": form, "person": person}
     return render(request, "actions/people/person_role.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def person_deactivate(request, pk):
+    """Two steps: choose the successor (GET), see what moves to them (GET with
+    ``successor``: nothing changes yet), then deactivate (POST), all or nothing."""
+    _require(request)
+    person = queries.person(pk)
+    data = request.POST if request.method == "POST" else (request.GET or None)
+    form = SuccessorForm(data, successors=queries.successors(person))
+    holdings = queries.holdings(person)
+    previewing = False
+    if form.is_valid():
+        successor = form.cleaned_data["successor"]
+        try:
+            if request.method == "POST":
+                services.deactivate(
+                    person_id=person.pk,
+                    successor_id=successor.pk if successor else None,
+                    by=request.user,
+                )
+                messages.success(request, _deactivated(person, successor))
+                return redirect("actions:people")
+            services.check_deactivation(
+                person=person, successor=successor, by=request.user, moving=holdings
+            )
+            previewing = True
+        except services.PersonRefused as refusal:
+            form.add_error(refusal.field, refusal.message)
+    status = 400 if form.errors else 200
+    context = {
+        "form": form,
+        "person": person,
+        "holdings": holdings,
+        "previewing": previewing,
+    }
+    return render(request, "actions/people/person_deactivate.html", context, status=status)
+
+
+def _deactivated(person, successor) -> str:
+    name = person.get_full_name() or person.username
+    if successor is None:
+        return f"{name} is deactivated"
+    return f"{name} is deactivated: {successor.get_full_name() or successor.username} takes over"
