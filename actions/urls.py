@@ -62,6 +62,7 @@ urlpatterns = [
     # People: who has which role, for programme administrators (actions/people/)
     path("people/", people_views.people, name="people"),
     path("people/new/", people_views.person_new, name="person_new"),
+    path("people/import/", people_views.people_import, name="people_import"),
     path("people/<int:pk>/role/", people_views.person_role, name="person_role"),
     path("people/<int:pk>/deactivate/", people_views.person_deactivate, name="person_deactivate"),
     # A paper as Word

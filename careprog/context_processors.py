@@ -55,6 +55,7 @@ NAV_SECTIONS = {
         [
             "actions:people",
             "actions:person_new",
+            "actions:people_import",
             "actions:person_role",
             "actions:person_deactivate",
         ],

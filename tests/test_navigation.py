@@ -83,6 +83,7 @@ def pages(seed_programme, superuser, administrator, officer):
         f"/kpis/entries/import/{applied.pk}/": "My measures",
         "/people/": "People",
         "/people/new/": "People",
+        "/people/import/": "People",
         f"/people/{officer.pk}/role/": "People",
         f"/people/{officer.pk}/deactivate/": "People",
     }

@@ -2,10 +2,14 @@
 owns and when they last signed in; nobody else sees the page."""
 
 import datetime as dt
+import html
+import io
 import re
 
+import openpyxl
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from actions.models import Action
@@ -376,3 +380,124 @@ def test_a_deactivation_that_fails_part_way_moves_nothing(
         action.refresh_from_db()
         assert action.lead == officer
     assert officer in leaver_holdings["by_hannah"].delegates.all()
+
+
+IMPORT = "/people/import/"
+
+
+def upload(client, content: bytes, name: str):
+    return client.post(IMPORT, {"file": SimpleUploadedFile(name, content)})
+
+
+def people_xlsx(rows) -> bytes:
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_an_administrator_adds_people_from_an_excel_list_after_a_preview(
+    login, administrator, mailoutbox, django_capture_on_commit_callbacks
+):
+    data = people_xlsx(
+        [
+            ["Staff list, children's services"],
+            ["Role", "E-mail address", "Full name"],  # any order, any case
+            ["officer", "ann@council.gov.uk", "Ann Able"],
+            ["Heads of service", "ben@council.gov.uk", "Ben Brown"],
+        ]
+    )
+    priya = login(administrator)
+
+    preview = upload(priya, data, "staff.xlsx")
+
+    page = text(preview)
+    assert preview.status_code == 200
+    assert "row 3 Ann Able ann@council.gov.uk Officers None" in page
+    assert "row 4 Ben Brown ben@council.gov.uk Heads of service None" in page
+    assert not get_user_model().objects.filter(email="ann@council.gov.uk").exists()
+    signed = re.search(r'name="people" value="([^"]+)"', preview.content.decode()).group(1)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = priya.post(IMPORT, {"people": html.unescape(signed)})
+
+    assert done.status_code == 302
+    assert "2 people added and invited by email" in text(priya.get(PEOPLE))
+    assert get_user_model().objects.get(email="ben@council.gov.uk").groups.get().name == (
+        roles.HEADS_OF_SERVICE
+    )
+    invited = sorted(email.to[0] for email in mailoutbox)
+    assert invited == ["ann@council.gov.uk", "ben@council.gov.uk"]
+
+
+def test_a_csv_list_with_problems_shows_each_rows_problems_and_adds_nobody(
+    login, administrator, officer
+):
+    data = (
+        b"Name,Email,Role\n"
+        b"Cat Cole,cat@council.gov.uk,Officers\n"
+        b",not-an-email,Emperor\n"
+        b"Dup,OLIVE@example.org,Officers\n"
+        b"Cat Again,cat@council.gov.uk,Officers\n"
+    )
+
+    page = text(upload(login(administrator), data, "people.csv"))
+
+    assert "row 2 Cat Cole cat@council.gov.uk Officers None" in page
+    assert (
+        "row 3 not-an-email Emperor The name is empty; “not-an-email” is not an email address; "
+        "“Emperor” is not a role" in page
+    )
+    assert "Someone already has the email address OLIVE@example.org" in page
+    assert "The email address is also on row 2" in page
+    assert "Nobody is added until every row can be" in page
+    assert 'name="people"' not in page
+    assert not get_user_model().objects.filter(email="cat@council.gov.uk").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "old.xls", "legacy .xls"),
+        (b"Person,Address\nA,b@c.org\n", "people.csv", "No heading row names the columns"),
+    ],
+)
+def test_a_file_that_is_not_a_list_of_people_is_refused_with_a_sentence(
+    login, administrator, content, name, message
+):
+    response = upload(login(administrator), content, name)
+
+    assert response.status_code == 400
+    assert message in text(response)
+
+
+def test_a_tampered_or_stale_confirmation_adds_nobody(login, administrator):
+    response = login(administrator).post(IMPORT, {"people": "forged:value"})
+
+    assert response.status_code == 400
+    assert "The preview is too old: upload the list again" in text(response)
+
+
+def test_a_list_confirmed_after_one_of_its_people_was_added_elsewhere_adds_nobody(
+    login, administrator, django_user_model
+):
+    priya = login(administrator)
+    csv = (
+        b"Name,Email,Role\n"
+        b"Eve Early,eve@council.gov.uk,Officers\n"
+        b"Fay Late,fay@council.gov.uk,Officers\n"
+    )
+    preview = upload(priya, csv, "people.csv")
+    signed = re.search(r'name="people" value="([^"]+)"', preview.content.decode()).group(1)
+    django_user_model.objects.create_user(username="fay", email="fay@council.gov.uk")
+
+    response = priya.post(IMPORT, {"people": html.unescape(signed)})
+
+    assert response.status_code == 400
+    assert (
+        "Nobody was added: row 3: Someone already has the email address fay@council.gov.uk"
+        in text(response)
+    )
+    assert not get_user_model().objects.filter(email="eve@council.gov.uk").exists()

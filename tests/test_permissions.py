@@ -13,6 +13,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 
@@ -904,6 +905,7 @@ def people_pages(people):
     return {
         "people": "/people/",
         "new person": "/people/new/",
+        "people list": "/people/import/",
         "change role": f"/people/{people['other_officer'].pk}/role/",
         "deactivate": f"/people/{people['other_officer'].pk}/deactivate/",
     }
@@ -914,6 +916,9 @@ def people_post_data(name, people):
         return {"role": roles.HEADS_OF_SERVICE}
     if name == "deactivate":
         return {"successor": people["lead"].pk}
+    if name == "people list":  # the upload: a preview, which changes nothing
+        csv = b"Name,Email,Role\nForged,forged@example.org,Officers\n"
+        return {"file": SimpleUploadedFile("people.csv", csv)}
     return {"name": "Forged", "email": "forged@example.org", "role": roles.OFFICERS}
 
 
@@ -931,6 +936,7 @@ def assert_people_done(name, people):
 
 
 PEOPLE_READ_ONLY = {"people"}
+PEOPLE_PREVIEWS = {"people list"}  # a POST that shows what would change, and changes nothing
 
 
 def people_records():
@@ -953,7 +959,7 @@ def expected_people_page(role, name, method):
         return 405  # read-only, whoever asks: the method is refused before the role
     if role not in PEOPLE_KEEPERS:
         return 403
-    return 302 if method == "post" else 200
+    return 302 if method == "post" and name not in PEOPLE_PREVIEWS else 200
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -61,3 +61,17 @@ class SuccessorForm(forms.Form):
     def __init__(self, *args, successors, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["successor"].queryset = successors
+
+
+class PeopleListForm(forms.Form):
+    """A list of people to add at once: a CSV file or an Excel workbook."""
+
+    file = forms.FileField(
+        label="Upload a list of people",
+        help_text="A CSV file or an Excel workbook (.xlsx) with the columns Name, Email and "
+        "Role, one person a row",
+        error_messages={
+            "required": "Choose a CSV or Excel file to upload",
+            "empty": "The file is empty",
+        },
+    )

@@ -23,6 +23,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from actions.papers.notify import _base_url
 from actions.people import queries
+from actions.people.bulk import PersonRow, check
 from careprog.roles import PROGRAMME_ADMINISTRATORS, ROLES
 
 logger = logging.getLogger(__name__)
@@ -195,6 +196,32 @@ def check_deactivation(*, person, successor, by, moving, successor_id=None) -> N
 
 def _name(person) -> str:
     return person.get_full_name() or person.get_username()
+
+
+@transaction.atomic
+def add_people(*, rows: list[dict], by) -> list:
+    """Everyone in a bulk list (``rows``: name, email and role of each), or nobody: checked
+    again here, since the preview was read earlier and others may have been added since.
+    Each is invited as add_person invites one, once all are saved."""
+    people = [
+        PersonRow(str(row.get("line", "")), row["name"], row["email"], row["role"]) for row in rows
+    ]
+    check(people)
+    problems = [person for person in people if person.problems]
+    if not people or problems:
+        raise PersonRefused(
+            "Nobody was added: "
+            + (
+                f"{problems[0].line}: {problems[0].problems[0]}"
+                if problems
+                else "the list is empty"
+            ),
+            field="file",
+        )
+    return [
+        add_person(name=person.name, email=person.email, role=person.role, by=by)
+        for person in people
+    ]
 
 
 def invite(*, person, by) -> None:

@@ -5,12 +5,13 @@ administrators and superusers) get past _require; anyone else signed in gets 403
 """
 
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from actions.people import queries, services
-from actions.people.forms import PersonForm, RoleForm, SuccessorForm
+from actions.people import bulk, queries, services
+from actions.people.forms import PeopleListForm, PersonForm, RoleForm, SuccessorForm
 from actions.permissions import can_manage_people
 
 
@@ -110,3 +111,46 @@ def _deactivated(person, successor) -> str:
     if successor is None:
         return f"{name} is deactivated"
     return f"{name} is deactivated: {successor.get_full_name() or successor.username} takes over"
+
+
+# The preview carries the rows it showed, signed, so the confirmation adds exactly those (and
+# checks them again) without storing the upload; an hour is time enough to read a preview.
+_LIST_SALT = "careprog.people.list"
+_LIST_MAX_AGE = 3600
+
+
+@require_http_methods(["GET", "POST"])
+def people_import(request):
+    """Upload (POST with a file): the preview, each row with its problems. Confirm (POST with
+    the preview's signed rows): everyone added, or nobody."""
+    _require(request)
+    form = PeopleListForm(request.POST or None, request.FILES or None)
+    rows, signed, refused = None, "", ""
+    if request.method == "POST" and "people" in request.POST:
+        form = PeopleListForm()
+        try:
+            listed = signing.loads(request.POST["people"], salt=_LIST_SALT, max_age=_LIST_MAX_AGE)
+            added = services.add_people(rows=listed, by=request.user)
+        except signing.BadSignature:
+            refused = "The preview is too old: upload the list again"
+        except services.PersonRefused as refusal:
+            refused = refusal.message
+        else:
+            messages.success(request, f"{len(added)} people added and invited by email")
+            return redirect("actions:people")
+    elif form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            rows = bulk.read_people(upload.read(), upload.name)
+        except bulk.ListRejected as rejected:
+            form.add_error("file", str(rejected))
+        else:
+            if rows and not any(row.problems for row in rows):
+                signed = signing.dumps(
+                    [vars(row) | {"problems": []} for row in rows], salt=_LIST_SALT
+                )
+            elif not rows:
+                form.add_error("file", "The list has a heading row but nobody under it")
+    status = 400 if form.errors or refused else 200
+    context = {"form": form, "rows": rows, "signed": signed, "refused": refused}
+    return render(request, "actions/people/people_import.html", context, status=status)
