@@ -501,3 +501,17 @@ def test_a_list_confirmed_after_one_of_its_people_was_added_elsewhere_adds_nobod
         in text(response)
     )
     assert not get_user_model().objects.filter(email="eve@council.gov.uk").exists()
+
+
+def test_an_invitee_whose_link_ran_out_can_ask_for_a_new_one_on_the_sign_in_page(
+    login, administrator, mailoutbox, django_capture_on_commit_callbacks
+):
+    login(administrator).post(
+        NEW, {"name": "Gus Gone", "email": "gus@council.gov.uk", "role": "Officers"}
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post("/password-reset/", {"email": "gus@council.gov.uk"})
+
+    assert [email.to for email in mailoutbox] == [["gus@council.gov.uk"]]
+    assert "Reset your Care programmes password" in mailoutbox[0].body

@@ -1,7 +1,7 @@
 """Writes to people: keyword-only, atomic, refusing with a sentence the page can show.
 
-Adding a person gives them one of the service's roles and no password: they are emailed a
-link to set their own (Django's password-reset token, so it works once and expires as a
+Adding a person gives them one of the service's roles and a password nobody knows: they are
+emailed a link to set their own (Django's password-reset token, so it works once and expires as a
 reset link does), sent only once the person is saved.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -59,7 +60,8 @@ def _derived_username(email: str) -> str:
 
 @transaction.atomic
 def add_person(*, name: str, email: str, role: str, username: str = "", by):
-    """A new active person with ``role`` and no password yet, invited by email to set one.
+    """A new active person with ``role`` and a password nobody knows, invited by email to set
+    their own.
 
     Refuses a role the service does not have, an email address or username someone already
     has (whatever its case: people type them both ways).
@@ -79,7 +81,9 @@ def add_person(*, name: str, email: str, role: str, username: str = "", by):
         last_name=last_name,
         is_active=True,
     )
-    person.set_unusable_password()
+    # A password nobody knows, not an unusable one: Django's reset form skips accounts with
+    # an unusable password, and an invitee whose link ran out must be able to ask for another.
+    person.set_password(secrets.token_urlsafe(32))
     person.save()
     person.groups.add(Group.objects.get(name=role))
     invite(person=person, by=by)
