@@ -61,6 +61,10 @@ class SuccessorForm(forms.Form):
     def __init__(self, *args, successors, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["successor"].queryset = successors
+        # By name, with the address that tells two people of the same name apart.
+        self.fields["successor"].label_from_instance = lambda person: (
+            f"{person.get_full_name() or person.username} ({person.email or 'no email'})"
+        )
 
 
 class PeopleListForm(forms.Form):
