@@ -515,3 +515,25 @@ def test_an_invitee_whose_link_ran_out_can_ask_for_a_new_one_on_the_sign_in_page
 
     assert [email.to for email in mailoutbox] == [["gus@council.gov.uk"]]
     assert "Reset your Care programmes password" in mailoutbox[0].body
+
+
+def test_a_leavers_preview_reads_in_the_same_queries_however_much_they_hold(
+    login, administrator, officer, other_officer, django_assert_num_queries
+):
+    priya = login(administrator)
+    programme = make_programme()
+    url = deactivate_url(officer)
+
+    def read():
+        # session, user, permissions (2); the leaver and their roles; the successor chosen;
+        # the actions they lead, are a delegate of and the measures they own; whether the
+        # leaver is an administrator (the last may not leave)
+        with django_assert_num_queries(11):
+            assert priya.get(url, {"successor": other_officer.pk}).status_code == 200
+
+    read()
+    for n in range(20):
+        make_action(f"Led {n}", programme=programme, lead=officer).delegates.add(other_officer)
+        make_action(f"Helped {n}", programme=programme, lead=other_officer).delegates.add(officer)
+        make_kpi(f"m-{n}", owned_by=officer)
+    read()
