@@ -93,6 +93,29 @@ class UpdateForm(forms.Form):
         return cleaned
 
 
+class CarryForm(forms.Form):
+    """Next year's programme: its name and slug, proposed from this year's and editable."""
+
+    name = forms.CharField(
+        label="Name of the new programme",
+        max_length=200,
+        error_messages={
+            "required": "Enter a name for the new programme",
+            "max_length": "The name must be 200 characters or fewer",
+        },
+    )
+    slug = forms.SlugField(
+        label="Slug",
+        max_length=100,
+        help_text="Its part of the web address: lower-case letters, numbers and hyphens",
+        error_messages={
+            "required": "Enter a slug for the new programme",
+            "invalid": "Enter a slug of lower-case letters, numbers and hyphens",
+            "max_length": "The slug must be 100 characters or fewer",
+        },
+    )
+
+
 class ProgrammeForm(forms.Form):
     """A programme's name, address, quarters and description; ``version`` is the
     programme's when the form opened (none for a new one)."""

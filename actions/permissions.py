@@ -102,3 +102,13 @@ def can_change_meeting(user) -> bool:
 
 def can_delete_meeting(user) -> bool:
     return user.is_authenticated and user.has_perm(DELETE_MEETING_PERMISSION)
+
+
+# People (actions/people/): who has which role, and (later) adding, inviting and deactivating
+# them. Programme administrators hold every auth permission (careprog/roles.py); nobody else
+# sees a colleague's email address or last sign-in.
+MANAGE_PEOPLE_PERMISSION = "auth.change_user"
+
+
+def can_manage_people(user) -> bool:
+    return user.is_authenticated and user.has_perm(MANAGE_PEOPLE_PERMISSION)

@@ -155,6 +155,23 @@ def action_for_page(pk: int) -> Action:
     return action
 
 
+def earlier_years(action: Action) -> list[Action]:
+    """The actions ``action`` was carried from (actions/carry.py), last year's first, each with
+    its programme and its updates newest first, so its page shows the action's history
+    across years. Two queries per earlier year; none for an action that was not carried."""
+    updates = Update.objects.select_related("author").order_by("-period")
+    earlier, pk = [], action.carried_from_id
+    while pk is not None and len(earlier) < 50:  # a chain is one link a year
+        one = (
+            Action.objects.select_related("mechanism__requirement__objective__programme")
+            .prefetch_related(Prefetch("updates", queryset=updates, to_attr="updates_newest_first"))
+            .get(pk=pk)
+        )
+        earlier.append(one)
+        pk = one.carried_from_id
+    return earlier
+
+
 def actions_with_latest_update() -> QuerySet[Action]:
     """Every action in programme order with its programme, lead, latest update period, whether
     it is overdue and whether it has an update for its programme's current quarter.
@@ -230,6 +247,66 @@ def updates_due_for(user) -> list[UpdatesDue]:
         UpdatesDue(programme=programme, missing=missing[programme.pk], total=total[programme.pk])
         for programme in programmes.order_by("name", "pk")
     ]
+
+
+@dataclass(frozen=True)
+class CarryPlan:
+    """What carrying would do, for the preview: read, never written."""
+
+    programme: Programme
+    first_period: ReportingPeriod
+    last_period: ReportingPeriod
+    objectives: int
+    requirements: int
+    mechanisms: int
+    carried: list[Action]
+    left_behind: list[Action]
+
+
+def plan_carry(*, programme: Programme) -> CarryPlan:
+    """What carrying ``programme`` into next year would do (actions/carry.py), for its
+    preview: the same quarters a year on, the counts of the structure copied, the actions
+    carried (not complete) and left behind (complete). Four queries whatever the
+    programme's size: the structure's three counts and the actions with their leads."""
+    actions = list(
+        Action.objects.filter(mechanism__requirement__objective__programme=programme)
+        .select_related("lead")
+        .in_programme_order()
+    )
+    return CarryPlan(
+        programme=programme,
+        first_period=programme.first_period.a_year_on(),
+        last_period=programme.last_period.a_year_on(),
+        objectives=Objective.objects.filter(programme=programme).count(),
+        requirements=Requirement.objects.filter(objective__programme=programme).count(),
+        mechanisms=Mechanism.objects.filter(requirement__objective__programme=programme).count(),
+        carried=[a for a in actions if a.status != Status.COMPLETE],
+        left_behind=[a for a in actions if a.status == Status.COMPLETE],
+    )
+
+
+def people_named(names: list[str]) -> dict[str, object]:
+    """Active people a progress table's Lead column names, by the name as written: matched to
+    an email address, a full name ("Jo Bloggs") or a username, ignoring case. A name two people
+    share matches neither (a lead is never guessed). Names matching no one are absent.
+
+    One query (every active person: a council's staff list is hundreds, not millions), or none
+    when the table names no lead."""
+    from django.contrib.auth import get_user_model
+
+    wanted = {name.strip().lower(): name for name in names if name.strip()}
+    if not wanted:
+        return {}
+    found: dict[str, list] = {}
+    for person in get_user_model().objects.filter(is_active=True).order_by("pk"):
+        keys = {
+            person.email.lower(),
+            person.username.lower(),
+            f"{person.first_name} {person.last_name}".strip().lower(),
+        }
+        for key in keys & wanted.keys():
+            found.setdefault(wanted[key], []).append(person)
+    return {name: people[0] for name, people in found.items() if len(people) == 1}
 
 
 def programme_structure(programme: Programme) -> QuerySet[Objective]:

@@ -1,8 +1,9 @@
 from django.urls import path, register_converter
 
-from actions import programme_views, views
+from actions import carry_views, programme_views, views
 from actions.papers import meetings
 from actions.papers import views as paper_views
+from actions.people import views as people_views
 from careprog.periods import ReportingPeriodConverter
 
 register_converter(ReportingPeriodConverter, "period")
@@ -50,6 +51,7 @@ urlpatterns = [
     path("programmes/<slug:slug>/report/<period:period>/", views.report, name="report"),
     path("programmes/<slug:slug>/attention/", views.attention_latest, name="attention_latest"),
     path("programmes/<slug:slug>/attention/<period:period>/", views.attention, name="attention"),
+    path("programmes/<slug:slug>/carry/", carry_views.carry, name="programme_carry"),
     path("actions/", views.action_list, name="action_list"),
     path("actions/mine/", views.my_actions, name="my_actions"),
     path("actions/<int:pk>/", views.action_detail, name="action_detail"),
@@ -93,6 +95,12 @@ urlpatterns = [
         )
         for step in paper_views.STEPS
     ),
+    # People: who has which role, for programme administrators (actions/people/)
+    path("people/", people_views.people, name="people"),
+    path("people/new/", people_views.person_new, name="person_new"),
+    path("people/import/", people_views.people_import, name="people_import"),
+    path("people/<int:pk>/role/", people_views.person_role, name="person_role"),
+    path("people/<int:pk>/deactivate/", people_views.person_deactivate, name="person_deactivate"),
     # A paper as Word
     path("papers/<int:pk>/paper.docx", paper_views.paper_docx, name="paper_docx"),
 ]

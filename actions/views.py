@@ -176,6 +176,7 @@ def report(request, slug, period: ReportingPeriod):
             "evidence": evidence,
             "key": dashboard_rows.Key.of(line for lines in evidence.values() for line in lines),
             "kpi_as_at": _kpi_as_at(period),
+            "can_carry": can_manage(request.user),
         },
     )
 
@@ -343,6 +344,7 @@ def action_detail(request, pk):
             "lock": lock,
             "submitted_status": _status_label(form.data.get("status")) if conflict else "",
             "changes": changes_for_action(action),
+            "earlier_years": queries.earlier_years(action),
             "status_hints": {status.value: hint for status, hint in STATUS_HINTS.items()},
         },
         status=409 if conflict else 200,

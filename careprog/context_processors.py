@@ -2,7 +2,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from actions.glossary import PageGlossary
-from actions.permissions import UPDATE_PERMISSION, can_read
+from actions.permissions import UPDATE_PERMISSION, can_manage_people, can_read
 from kpis.permissions import ENTER_PERMISSION, can_import, can_view
 
 # The navigation item each page sits under, by its URL's name. Any other page (home, the
@@ -51,6 +51,16 @@ NAV_SECTIONS = {
         ],
         "import",
     ),
+    **dict.fromkeys(
+        [
+            "actions:people",
+            "actions:person_new",
+            "actions:people_import",
+            "actions:person_role",
+            "actions:person_deactivate",
+        ],
+        "people",
+    ),
 }
 
 
@@ -75,6 +85,8 @@ def service(request):
                 items.append((reverse("kpis:mine"), "My measures", "measures"))
         if can_import(user):
             items.append((reverse("kpis:import"), "Import", "import"))
+        if can_manage_people(user):
+            items.append((reverse("actions:people"), "People", "people"))
     return {
         "service_name": settings.SERVICE_NAME,
         "service_phase": settings.SERVICE_PHASE,

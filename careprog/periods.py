@@ -203,6 +203,11 @@ class ReportingPeriod:
             return ReportingPeriod(self.year - 1, 4)
         return ReportingPeriod(self.year, self.quarter - 1)
 
+    def a_year_on(self) -> ReportingPeriod:
+        """The same quarter of the next financial year: where a programme carried into next
+        year reports (actions/carry.py)."""
+        return ReportingPeriod(self.year + 1, self.quarter)
+
     def until(self, last: ReportingPeriod) -> list[ReportingPeriod]:
         """Every period from this one to ``last`` inclusive."""
         periods, period = [], self

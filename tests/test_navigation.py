@@ -81,6 +81,11 @@ def pages(seed_programme, superuser, administrator, officer):
         "/kpis/mine/": "My measures",
         "/kpis/entries/": "My measures",
         f"/kpis/entries/import/{applied.pk}/": "My measures",
+        "/people/": "People",
+        "/people/new/": "People",
+        "/people/import/": "People",
+        f"/people/{officer.pk}/role/": "People",
+        f"/people/{officer.pk}/deactivate/": "People",
     }
 
 

@@ -85,3 +85,8 @@ def test_the_parser_never_fails_with_anything_but_invalid_period(text):
         ReportingPeriod.parse(text)
     except InvalidPeriod:
         pass
+
+
+def test_a_year_on_is_the_same_quarter_of_the_next_financial_year():
+    assert ReportingPeriod.parse("2024-25-q1").a_year_on() == ReportingPeriod.parse("2025-26-q1")
+    assert ReportingPeriod.parse("2024-25-q4").a_year_on() == ReportingPeriod.parse("2025-26-q4")

@@ -13,6 +13,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 
@@ -35,6 +36,7 @@ from actions.models import (
 from actions.papers import services as paper_services
 from actions.permissions import can_read_paper
 from actions.structure import PARENT_FIELD
+from careprog import roles
 from kpis.importing.apply import apply_return, store_upload
 from kpis.models import ComparatorValue, KPIEntry
 from tests.conftest import RISK_MATRIX, seed_action
@@ -896,6 +898,134 @@ def test_every_figure_entry_page_answers_each_role_as_the_entry_rules_say(
                     assert KPIValue.objects.filter(value=40, commentary="Matrix").exists()
                 continue
             assert entry_records() == before, (role, name)
+
+
+# Carrying a programme into next year (actions/carry.py): programme administrators only.
+CARRIERS = {"admin", "superuser"}
+CARRY_URL = "/programmes/care-programme-2024-25/carry/"
+
+
+def carry_records():
+    """Every programme, action and objective: what a carry writes, or must not."""
+    return (
+        list(Programme.objects.order_by("pk").values_list()),
+        list(Action.objects.order_by("pk").values_list()),
+        list(Update.objects.order_by("pk").values_list()),
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_carry_page_answers_each_role_as_its_permissions_say(client, people, action, role):
+    response = client_for(client, people, role).get(CARRY_URL)
+
+    expected = 302 if role == "anonymous" else 200 if role in CARRIERS else 403
+    assert response.status_code == expected
+    if role == "anonymous":
+        assert "/sign-in/" in response.url
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_a_programme_administrator_can_carry_a_programme(client, people, action, role):
+    client = client_for(client, people, role)
+    before = carry_records()
+
+    response = client.post(CARRY_URL, {"name": "Matrix 2025-26", "slug": "matrix-2025-26"})
+
+    if role in CARRIERS:
+        assert response.status_code == 302
+        assert Programme.objects.filter(slug="matrix-2025-26").exists()
+        return
+    assert response.status_code == (302 if role == "anonymous" else 403)
+    assert carry_records() == before
+
+
+# People (actions/people/): only programme administrators and superusers see or change
+# people; every other role is refused, GET and POST, and a refused POST changes nobody.
+PEOPLE_KEEPERS = {"admin", "superuser"}
+
+
+def people_pages(people):
+    return {
+        "people": "/people/",
+        "new person": "/people/new/",
+        "people list": "/people/import/",
+        "change role": f"/people/{people['other_officer'].pk}/role/",
+        "deactivate": f"/people/{people['other_officer'].pk}/deactivate/",
+    }
+
+
+def people_post_data(name, people):
+    if name == "change role":
+        return {"role": roles.HEADS_OF_SERVICE}
+    if name == "deactivate":
+        return {"successor": people["lead"].pk}
+    if name == "people list":  # the upload: a preview, which changes nothing
+        csv = b"Name,Email,Role\nForged,forged@example.org,Officers\n"
+        return {"file": SimpleUploadedFile("people.csv", csv)}
+    return {"name": "Forged", "email": "forged@example.org", "role": roles.OFFICERS}
+
+
+def assert_people_done(name, people):
+    done = {
+        "new person": lambda: get_user_model().objects.filter(email="forged@example.org").exists(),
+        "change role": lambda: (
+            [g.name for g in people["other_officer"].groups.all()] == [roles.HEADS_OF_SERVICE]
+        ),
+        "deactivate": lambda: (
+            not get_user_model().objects.get(pk=people["other_officer"].pk).is_active
+        ),
+    }[name]
+    assert done(), name
+
+
+PEOPLE_READ_ONLY = {"people"}
+PEOPLE_PREVIEWS = {"people list"}  # a POST that shows what would change, and changes nothing
+
+
+def people_records():
+    """Everyone, their roles, and what they lead, are delegated and own."""
+    from kpis.models import KPI
+
+    return (
+        list(get_user_model().objects.order_by("pk").values_list()),
+        list(get_user_model().groups.through.objects.order_by("pk").values_list()),
+        list(Action.objects.order_by("pk").values_list("pk", "lead_id")),
+        list(Action.delegates.through.objects.order_by("pk").values_list()),
+        list(KPI.objects.order_by("pk").values_list("pk", "owned_by_id")),
+    )
+
+
+def expected_people_page(role, name, method):
+    if role == "anonymous":
+        return 302
+    if method == "post" and name in PEOPLE_READ_ONLY:
+        return 405  # read-only, whoever asks: the method is refused before the role
+    if role not in PEOPLE_KEEPERS:
+        return 403
+    return 302 if method == "post" and name not in PEOPLE_PREVIEWS else 200
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_administrators_see_or_change_people_and_a_refused_post_changes_nobody(
+    client, people, action, role
+):
+    client = client_for(client, people, role)
+    for name, url in people_pages(people).items():
+        response = client.get(url)
+        assert response.status_code == expected_people_page(role, name, "get"), (role, name)
+        if role == "anonymous":
+            assert "/sign-in/" in response.url
+        with rolled_back():
+            before = people_records()
+            response = client.post(url, people_post_data(name, people))
+            expected = expected_people_page(role, name, "post")
+            assert response.status_code == expected, (role, name, response.status_code)
+            if expected == 302 and role != "anonymous":
+                assert_people_done(name, people)
+                continue
+            if role == "anonymous":
+                assert "/sign-in/" in response.url
+            assert people_records() == before, (role, name)
 
 
 # Programmes set up in the app: only programme administrators (actions.manage_programmes)

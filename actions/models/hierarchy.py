@@ -75,6 +75,12 @@ class Programme(models.Model):
     # refused (actions/structure.py), as committees and meetings are.
     version = models.PositiveIntegerField(default=1, editable=False)
 
+    # Last year's programme this one was carried from (actions/carry.py): a programme is
+    # carried once, so next year is never created twice.
+    carried_from = models.ForeignKey(
+        "self", models.SET_NULL, null=True, blank=True, editable=False, related_name="carried_into"
+    )
+
     objects = ProgrammeQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["version"])
 

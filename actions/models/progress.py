@@ -275,8 +275,11 @@ class Action(models.Model):
     reason = models.TextField(blank=True, help_text="Why the action is at risk or off track")
     next_step = models.TextField(blank=True, help_text="What is being done about it, and by when")
     version = models.PositiveIntegerField(default=1, editable=False)
-
-    history = HistoricalRecords(excluded_fields=["version", "position"])
+    # Last year's action this one continues (actions/carry.py): its page shows both years.
+    carried_from = models.ForeignKey(
+        "self", models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+    history = HistoricalRecords(excluded_fields=["version", "position", "carried_from"])
 
     objects = ActionQuerySet.as_manager()
 

@@ -1,0 +1,91 @@
+"""Reads for the people pages, in one place.
+
+Each function states its query cost; the people page's count is pinned at two sizes in
+tests/test_people.py.
+"""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404
+
+from actions.models import Action
+from careprog.roles import PROGRAMME_ADMINISTRATORS, ROLES
+from kpis.models import KPI
+
+
+def people():
+    """Every person, active first then by name, with their roles, the actions they lead and
+    the measures they own counted.
+
+    Two queries whatever the number of people: the users with both counts (joined and
+    counted distinct, so the two joins cannot inflate each other), and their roles,
+    prefetched. Only the
+    service's roles are prefetched: any other group is Django admin's business.
+    """
+    User = get_user_model()
+    return (
+        User.objects.annotate(
+            actions_led=Count("led_actions", distinct=True),
+            measures_owned=Count("owned_kpis", distinct=True),
+        )
+        .prefetch_related(
+            Prefetch(
+                "groups",
+                queryset=Group.objects.filter(name__in=list(ROLES)).order_by("name"),
+                to_attr="roles",
+            )
+        )
+        .order_by("-is_active", "first_name", "last_name", "username")
+    )
+
+
+def person(pk: int):
+    """One person with their roles (two queries), or 404."""
+    User = get_user_model()
+    return get_object_or_404(
+        User.objects.prefetch_related(
+            Prefetch(
+                "groups",
+                queryset=Group.objects.filter(name__in=list(ROLES)).order_by("name"),
+                to_attr="roles",
+            )
+        ),
+        pk=pk,
+    )
+
+
+def other_active_administrators(person) -> int:
+    """How many active people besides ``person`` may manage people and programmes (one
+    query): the service must always keep one, or nobody could add the next."""
+    User = get_user_model()
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__name=PROGRAMME_ADMINISTRATORS))
+        .exclude(pk=person.pk)
+        .distinct()
+        .count()
+    )
+
+
+def holdings(person) -> dict:
+    """What moves to a successor when ``person`` leaves: the actions they lead, those they
+    are a delegate of, and the measures they own, each in its page's order. Three queries."""
+    programme = "mechanism__requirement__objective__programme"
+    return {
+        "led": list(Action.objects.filter(lead=person).select_related(programme).order_by("pk")),
+        "delegated": list(
+            Action.objects.filter(delegates=person).select_related(programme).order_by("pk")
+        ),
+        "owned": list(KPI.objects.filter(owned_by=person).order_by("code")),
+    }
+
+
+def successors(person):
+    """Who may take over from ``person``: everyone else still active, by name (one query)."""
+    User = get_user_model()
+    return (
+        User.objects.filter(is_active=True)
+        .exclude(pk=person.pk)
+        .order_by("first_name", "last_name", "username")
+    )
