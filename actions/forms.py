@@ -114,3 +114,150 @@ class CarryForm(forms.Form):
             "max_length": "The slug must be 100 characters or fewer",
         },
     )
+
+
+class ProgrammeForm(forms.Form):
+    """A programme's name, address, quarters and description; ``version`` is the
+    programme's when the form opened (none for a new one)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    name = forms.CharField(
+        label="Name",
+        max_length=200,
+        help_text="For example, Care Programme 2025-26",
+        error_messages={
+            "required": "Enter the programme's name",
+            "max_length": "The name must be 200 characters or fewer",
+        },
+    )
+    slug = forms.SlugField(
+        label="Short name for its web address",
+        max_length=100,
+        help_text="Lower-case letters, numbers and hyphens, for example care-programme-2025-26",
+        error_messages={
+            "required": "Enter a short name for the programme's web address",
+            "invalid": "The short name can only contain letters, numbers, hyphens and underscores",
+            "max_length": "The short name must be 100 characters or fewer",
+        },
+    )
+    first_period = ReportingPeriodFormField(
+        label="First quarter it reports on",
+        help_text="For example, 2025-26 Q1",
+        error_messages={"required": "Enter the first quarter the programme reports on"},
+    )
+    last_period = ReportingPeriodFormField(
+        label="Last quarter it reports on",
+        help_text="For example, 2025-26 Q4",
+        error_messages={"required": "Enter the last quarter the programme reports on"},
+    )
+    description = forms.CharField(
+        label="Description (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class ObjectiveForm(forms.Form):
+    """An objective's short title and statement; ``version`` as ProgrammeForm's."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    title = forms.CharField(
+        label="Short title",
+        max_length=200,
+        help_text="For example, Children live safely with their families",
+        error_messages={
+            "required": "Enter the objective's short title",
+            "max_length": "The short title must be 200 characters or fewer",
+        },
+    )
+    statement = forms.CharField(
+        label="What we want to achieve",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Enter what the objective wants to achieve"},
+    )
+
+
+class PartTextForm(forms.Form):
+    """A requirement's or a mechanism's text; the view names the part in the label."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter the text"},
+    )
+
+    def __init__(self, *args, label: str, required_message: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].label = label
+        self.fields["text"].error_messages["required"] = required_message
+
+
+class ActionForm(forms.Form):
+    """An action's text, lead, delegates and due date; ``version`` as ProgrammeForm's.
+    ``people`` are those who may be named: active users, by name."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    title = forms.CharField(
+        label="What we need to do",
+        required=False,  # the committee's own table has an action with no text
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    lead = forms.ModelChoiceField(
+        label="Lead",
+        queryset=None,
+        required=False,
+        empty_label="No lead yet",
+        help_text="The officer who keeps the action's status and updates current",
+        error_messages={"invalid_choice": "Choose a lead from the list"},
+    )
+    delegates = forms.ModelMultipleChoiceField(
+        label="Delegates (optional)",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Officers who may post updates on the lead's behalf",
+        error_messages={"invalid_choice": "Choose delegates from the list"},
+    )
+    due_date = forms.DateField(
+        label="Due date (optional)",
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        help_text="For example, 31/03/2025",
+        error_messages={"invalid": "Enter the due date as a real date, for example 31/03/2025"},
+    )
+
+    def __init__(self, *args, people, mechanisms=None, **kwargs):
+        """``mechanisms``: when given (changing an action), where it may be moved to."""
+        super().__init__(*args, **kwargs)
+        if mechanisms is not None:
+            self.fields["mechanism"] = forms.ModelChoiceField(
+                label="Under the mechanism",
+                queryset=mechanisms,
+                empty_label=None,
+                required=False,  # left out: it stays where it is
+                help_text="Choose another to move the action there; it goes last under it",
+                error_messages={"invalid_choice": "Choose a mechanism from the list"},
+            )
+            self.fields["mechanism"].label_from_instance = _mechanism_label
+        self.fields["lead"].queryset = people
+        self.fields["delegates"].queryset = people
+        self.fields["lead"].label_from_instance = _person
+        self.fields["delegates"].label_from_instance = _person
+
+
+def _person(user) -> str:
+    return user.get_full_name() or user.username
+
+
+def _mechanism_label(mechanism) -> str:
+    """Objective 2. Requirement … – mechanism …, short enough for a select's option."""
+    objective = mechanism.requirement.objective
+    return (
+        f"{objective.title} › {_shortened(mechanism.requirement.text)} › "
+        f"{_shortened(mechanism.text)}"
+    )
+
+
+def _shortened(text: str, words: int = 8) -> str:
+    parts = text.split()
+    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")

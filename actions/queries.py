@@ -307,3 +307,48 @@ def people_named(names: list[str]) -> dict[str, object]:
         for key in keys & wanted.keys():
             found.setdefault(wanted[key], []).append(person)
     return {name: people[0] for name, people in found.items() if len(people) == 1}
+
+
+def programme_structure(programme: Programme) -> QuerySet[Objective]:
+    """The programme's tree for its structure page: objectives → requirements → mechanisms →
+    actions with their leads and delegates, each level in programme order
+    (``ordered_requirements``, ``ordered_mechanisms``, ``ordered_actions``).
+
+    Five queries whatever the programme's size: objectives, requirements, mechanisms,
+    actions with leads, and delegates.
+    """
+    actions = (
+        Action.objects.select_related("lead")
+        .prefetch_related("delegates")
+        .order_by("position", "pk")
+    )
+    mechanisms = Mechanism.objects.order_by("position", "pk").prefetch_related(
+        Prefetch("actions", queryset=actions, to_attr="ordered_actions")
+    )
+    requirements = Requirement.objects.order_by("position", "pk").prefetch_related(
+        Prefetch("mechanisms", queryset=mechanisms, to_attr="ordered_mechanisms")
+    )
+    return (
+        Objective.objects.filter(programme=programme)
+        .order_by("position", "pk")
+        .prefetch_related(
+            Prefetch("requirements", queryset=requirements, to_attr="ordered_requirements")
+        )
+    )
+
+
+def mechanisms_of(programme: Programme) -> QuerySet[Mechanism]:
+    """The programme's mechanisms in report order, each with its requirement and objective
+    (to name it by them): one query."""
+    return (
+        Mechanism.objects.filter(requirement__objective__programme=programme)
+        .select_related("requirement__objective")
+        .order_by(
+            "requirement__objective__position",
+            "requirement__objective__pk",
+            "requirement__position",
+            "requirement__pk",
+            "position",
+            "pk",
+        )
+    )

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from actions import carry_views, views
+from actions import carry_views, programme_views, views
 from actions.papers import meetings
 from actions.papers import views as paper_views
 from actions.people import views as people_views
@@ -12,6 +12,41 @@ app_name = "actions"
 urlpatterns = [
     path("glossary/", views.glossary, name="glossary"),
     path("programmes/", views.programme_list, name="programme_list"),
+    # Programmes set up in the app by programme administrators (actions/programme_views.py)
+    path("programmes/new/", programme_views.programme_new, name="programme_new"),
+    path("programmes/<slug:slug>/edit/", programme_views.programme_edit, name="programme_edit"),
+    *(
+        path(f"programmes/<slug:slug>/structure/{route}", view, name=name)
+        for route, view, name in [
+            ("", programme_views.programme_structure, "programme_structure"),
+            ("objectives/new/", programme_views.objective_new, "objective_new"),
+            ("objectives/<int:pk>/", programme_views.objective_edit, "objective_edit"),
+            (
+                "objectives/<int:pk>/requirements/new/",
+                programme_views.requirement_new,
+                "requirement_new",
+            ),
+            ("requirements/<int:pk>/", programme_views.requirement_edit, "requirement_edit"),
+            (
+                "requirements/<int:pk>/mechanisms/new/",
+                programme_views.mechanism_new,
+                "mechanism_new",
+            ),
+            ("mechanisms/<int:pk>/", programme_views.mechanism_edit, "mechanism_edit"),
+            ("mechanisms/<int:pk>/actions/new/", programme_views.action_new, "action_new"),
+            ("actions/<int:pk>/", programme_views.action_edit, "action_edit"),
+        ]
+    ),
+    # Up or down among its siblings: /programmes/<slug>/structure/actions/<pk>/reorder/
+    *(
+        path(
+            f"programmes/<slug:slug>/structure/{kind}/<int:pk>/reorder/",
+            programme_views.reorder,
+            {"kind": kind},
+            name=f"reorder_{kind}",
+        )
+        for kind in programme_views.REORDERED
+    ),
     path("programmes/<slug:slug>/report/", views.report_latest, name="report_latest"),
     path("programmes/<slug:slug>/report/<period:period>/", views.report, name="report"),
     path("programmes/<slug:slug>/attention/", views.attention_latest, name="attention_latest"),

@@ -87,7 +87,7 @@ def programme_list(request):
     return render(
         request,
         "actions/programme_list.html",
-        {"programmes": queries.programmes_for_list()},
+        {"programmes": queries.programmes_for_list(), "can_manage": can_manage(request.user)},
     )
 
 

@@ -21,17 +21,21 @@ from actions.models import (
     Abbreviation,
     Action,
     Committee,
+    Mechanism,
     Meeting,
+    Objective,
     Paper,
     PaperEvent,
     PaperSection,
     PaperTemplate,
     Programme,
     QuarterLock,
+    Requirement,
     Update,
 )
 from actions.papers import services as paper_services
 from actions.permissions import can_read_paper
+from actions.structure import PARENT_FIELD
 from careprog import roles
 from kpis.importing.apply import apply_return, store_upload
 from kpis.models import ComparatorValue, KPIEntry
@@ -1022,3 +1026,176 @@ def test_only_administrators_see_or_change_people_and_a_refused_post_changes_nob
             if role == "anonymous":
                 assert "/sign-in/" in response.url
             assert people_records() == before, (role, name)
+
+
+# Programmes set up in the app: only programme administrators (actions.manage_programmes)
+# add or change a programme or its structure; every other role is refused before learning
+# anything. The structure page itself is read-only (405 to any POST).
+PROGRAMME_KEEPERS = {"admin", "superuser"}
+
+
+def setup_pages(action):
+    mechanism = action.mechanism
+    requirement = mechanism.requirement
+    objective = requirement.objective
+    structure = "/programmes/care-programme-2024-25/structure/"
+    return {
+        "new programme": "/programmes/new/",
+        "programme edit": "/programmes/care-programme-2024-25/edit/",
+        "structure": structure,
+        "new objective": f"{structure}objectives/new/",
+        "objective edit": f"{structure}objectives/{objective.pk}/",
+        "new requirement": f"{structure}objectives/{objective.pk}/requirements/new/",
+        "requirement edit": f"{structure}requirements/{requirement.pk}/",
+        "new mechanism": f"{structure}requirements/{requirement.pk}/mechanisms/new/",
+        "mechanism edit": f"{structure}mechanisms/{mechanism.pk}/",
+        "new action": f"{structure}mechanisms/{mechanism.pk}/actions/new/",
+        "action edit": f"{structure}actions/{action.pk}/",
+        "reorder an action": f"{structure}actions/{action.pk}/reorder/",
+        "reorder a mechanism": f"{structure}mechanisms/{mechanism.pk}/reorder/",
+        "reorder a requirement": f"{structure}requirements/{requirement.pk}/reorder/",
+        "reorder an objective": f"{structure}objectives/{objective.pk}/reorder/",
+    }
+
+
+def setup_post_data(name, action):
+    programme = Programme.objects.get(slug="care-programme-2024-25")
+    mechanism = Mechanism.objects.get(pk=action.mechanism_id)
+    requirement = mechanism.requirement
+    objective = requirement.objective
+    return {
+        "new programme": {
+            "name": "Matrix programme",
+            "slug": "matrix-programme",
+            "first_period": "2025-26 Q1",
+            "last_period": "2025-26 Q4",
+        },
+        "programme edit": {
+            "name": "Matrix renamed",
+            "slug": programme.slug,
+            "first_period": programme.first_period.label,
+            "last_period": programme.last_period.label,
+            "version": programme.version,
+        },
+        "structure": {},
+        "new objective": {"title": "Matrix objective", "statement": "Matrix statement"},
+        "objective edit": {
+            "title": "Matrix objective",
+            "statement": "Matrix statement",
+            "version": objective.version,
+        },
+        "new requirement": {"text": "Matrix requirement"},
+        "requirement edit": {"text": "Matrix requirement", "version": requirement.version},
+        "new mechanism": {"text": "Matrix mechanism"},
+        "mechanism edit": {"text": "Matrix mechanism", "version": mechanism.version},
+        "new action": {"title": "Matrix action", "due_date": "31/03/2025"},
+        "action edit": {
+            "title": "Matrix action",
+            "version": Action.objects.get(pk=action.pk).version,
+        },
+        "reorder an action": {"move": _move_for(Action.objects.get(pk=action.pk))},
+        "reorder a mechanism": {"move": _move_for(mechanism)},
+        "reorder a requirement": {"move": _move_for(requirement)},
+        "reorder an objective": {"move": _move_for(objective)},
+    }[name]
+
+
+def _place(part) -> int:
+    """The part's place among its siblings, as the structure page orders them."""
+    parent = PARENT_FIELD[type(part)]
+    siblings = type(part).objects.filter(**{parent: getattr(part, parent)})
+    return list(siblings.order_by("position", "pk")).index(part)
+
+
+def _move_for(part) -> str:
+    """A move the part can make: up, unless it is first."""
+    return "down" if _place(part) == 0 else "up"
+
+
+REORDERED_PARTS = {
+    "reorder an action": lambda action: Action.objects.get(pk=action.pk),
+    "reorder a mechanism": lambda action: Mechanism.objects.get(pk=action.mechanism_id),
+    "reorder a requirement": lambda action: (
+        Mechanism.objects.get(pk=action.mechanism_id).requirement
+    ),
+    "reorder an objective": lambda action: (
+        Mechanism.objects.get(pk=action.mechanism_id).requirement.objective
+    ),
+}
+
+
+def programme_records():
+    """Everything a programme set-up page could write."""
+    return (
+        list(Programme.objects.order_by("pk").values_list()),
+        list(Objective.objects.order_by("pk").values_list()),
+        list(Requirement.objects.order_by("pk").values_list()),
+        list(Mechanism.objects.order_by("pk").values_list()),
+        list(Programme.history.order_by("pk").values_list("pk", "name", "slug")),
+        list(Objective.history.order_by("pk").values_list("pk", "title")),
+        list(Requirement.history.order_by("pk").values_list("pk", "text")),
+        list(Mechanism.history.order_by("pk").values_list("pk", "text")),
+        list(Action.objects.order_by("pk").values_list()),
+        list(Action.delegates.through.objects.order_by("pk").values_list()),
+        list(Action.history.order_by("pk").values_list("pk", "title", "lead_id")),
+    )
+
+
+def assert_setup_done(name, action, placed):
+    mechanism = Mechanism.objects.get(pk=action.mechanism_id)
+    requirement = mechanism.requirement
+    done = {
+        "new programme": lambda: Programme.objects.filter(slug="matrix-programme").exists(),
+        "programme edit": lambda: Programme.objects.filter(name="Matrix renamed").exists(),
+        "new objective": lambda: Objective.objects.filter(title="Matrix objective").exists(),
+        "objective edit": lambda: requirement.objective.title == "Matrix objective",
+        "new requirement": lambda: Requirement.objects.filter(text="Matrix requirement").exists(),
+        "requirement edit": lambda: requirement.text == "Matrix requirement",
+        "new mechanism": lambda: Mechanism.objects.filter(text="Matrix mechanism").exists(),
+        "mechanism edit": lambda: mechanism.text == "Matrix mechanism",
+        "new action": lambda: Action.objects.filter(title="Matrix action", lead=None).exists(),
+        "action edit": lambda: Action.objects.get(pk=action.pk).title == "Matrix action",
+    }.get(name)
+    if name in REORDERED_PARTS:
+        assert _place(REORDERED_PARTS[name](action)) != placed, name
+    else:
+        assert done(), name
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_programme_setup_page_answers_each_role_as_its_permissions_say(
+    client, people, action, role
+):
+    client = client_for(client, people, role)
+    for name, url in setup_pages(action).items():
+        response = client.get(url)
+        if role == "anonymous":
+            assert response.status_code == 302 and "/sign-in/" in response.url, name
+        elif name in REORDERED_PARTS:
+            assert response.status_code == 405, (role, name)  # POST only
+        else:
+            expected = 200 if role in PROGRAMME_KEEPERS else 403
+            assert response.status_code == expected, (role, name)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_posting_to_any_programme_setup_page_changes_only_what_the_role_may_change(
+    client, people, action, role
+):
+    client = client_for(client, people, role)
+    for name, url in setup_pages(action).items():
+        with rolled_back():
+            before = programme_records()
+            placed = _place(REORDERED_PARTS[name](action)) if name in REORDERED_PARTS else None
+            response = client.post(url, setup_post_data(name, action))
+            if role == "anonymous":
+                assert response.status_code == 302 and "/sign-in/" in response.url, name
+            elif name == "structure":
+                assert response.status_code == 405, (role, name)
+            elif role in PROGRAMME_KEEPERS:
+                assert response.status_code == 302, (role, name, response.status_code)
+                assert_setup_done(name, action, placed)
+                continue
+            else:
+                assert response.status_code == 403, (role, name)
+            assert programme_records() == before, (role, name)

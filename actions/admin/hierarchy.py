@@ -167,6 +167,15 @@ class VersionChecked:
         return True
 
 
+class NoRevert:
+    """Mixin for the programme, objective, requirement and mechanism admins: their history
+    is read here, never reverted, since a revert would write back an old version number
+    (the app's structure pages refuse saves by it, actions/structure.py)."""
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+
 class ObjectiveInline(ManagedInline, admin.StackedInline):
     model = Objective
     extra = 0
@@ -231,7 +240,7 @@ class AbbreviationAdmin(ManagedAdmin):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(ManagedAdmin):
+class ProgrammeAdmin(NoRevert, ManagedHistoryAdmin):
     list_display = ["name", "slug", "first_period", "last_period"]
     prepopulated_fields = {"slug": ["name"]}
     # Who is emailed its published papers; each reader also chooses on the papers page.
@@ -240,7 +249,7 @@ class ProgrammeAdmin(ManagedAdmin):
 
 
 @admin.register(Objective)
-class ObjectiveAdmin(ManagedAdmin):
+class ObjectiveAdmin(NoRevert, ManagedHistoryAdmin):
     list_display = ["title", "programme", "position"]
     list_filter = ["programme"]
     list_select_related = ["programme"]
@@ -249,7 +258,7 @@ class ObjectiveAdmin(ManagedAdmin):
 
 
 @admin.register(Requirement)
-class RequirementAdmin(ManagedAdmin):
+class RequirementAdmin(NoRevert, ManagedHistoryAdmin):
     list_display = ["text", "objective", "position"]
     list_filter = ["objective__programme"]
     list_select_related = ["objective"]
@@ -258,7 +267,7 @@ class RequirementAdmin(ManagedAdmin):
 
 
 @admin.register(Mechanism)
-class MechanismAdmin(ManagedAdmin):
+class MechanismAdmin(NoRevert, ManagedHistoryAdmin):
     list_display = ["text", "requirement", "position"]
     list_filter = ["requirement__objective__programme"]
     list_select_related = ["requirement"]

@@ -14,6 +14,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Greatest, Least
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from actions.models.papers import QuarterLock
 from careprog.fields import NextPeriod, ReportingPeriodField
@@ -70,6 +71,9 @@ class Programme(models.Model):
         related_name="subscribed_programmes",
         help_text="Emailed when one of the programme's papers is published",
     )
+    # Raised on every save, admin's included: a form opened before someone else's save is
+    # refused (actions/structure.py), as committees and meetings are.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     # Last year's programme this one was carried from (actions/carry.py): a programme is
     # carried once, so next year is never created twice.
@@ -78,6 +82,7 @@ class Programme(models.Model):
     )
 
     objects = ProgrammeQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         ordering = ["name"]
@@ -90,6 +95,11 @@ class Programme(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            self.version += 1
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("actions:report_latest", kwargs={"slug": self.slug})
@@ -151,12 +161,22 @@ class Objective(models.Model):
         verbose_name="measures",
         help_text="The measures from the KPI catalogue that evidence this objective",
     )
+    # Raised on every save: a form opened before someone else's save is refused
+    # (actions/structure.py). Position is left out of history: a reorder is not a change of
+    # what the programme says.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords(excluded_fields=["version", "position"])
 
     class Meta:
         ordering = ["programme", "position", "pk"]
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            self.version += 1
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return (
@@ -171,12 +191,19 @@ class Requirement(models.Model):
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="requirements")
     position = models.PositiveIntegerField(default=0)
     text = models.TextField()
+    version = models.PositiveIntegerField(default=1, editable=False)  # as Objective's
+    history = HistoricalRecords(excluded_fields=["version", "position"])
 
     class Meta:
         ordering = ["objective", "position", "pk"]
 
     def __str__(self):
         return self.text
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            self.version += 1
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return self.objective.get_absolute_url()
@@ -190,12 +217,19 @@ class Mechanism(models.Model):
     )
     position = models.PositiveIntegerField(default=0)
     text = models.TextField()
+    version = models.PositiveIntegerField(default=1, editable=False)  # as Objective's
+    history = HistoricalRecords(excluded_fields=["version", "position"])
 
     class Meta:
         ordering = ["requirement", "position", "pk"]
 
     def __str__(self):
         return self.text
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            self.version += 1
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return self.requirement.get_absolute_url()
