@@ -161,6 +161,30 @@ def test_the_programme_list_and_home_page_lead_to_the_report(member_client, seed
     assert ">43</td>" in listing  # actions
 
 
+STRUCTURE = "/programmes/care-programme-2024-25/structure/"
+
+
+def test_administrators_find_the_programmes_structure_from_its_report(
+    client, administrator, seed_programme
+):
+    client.force_login(administrator)
+    page = client.get(Q3).content.decode()
+    assert f'href="{STRUCTURE}"' in page
+    assert "Change the structure of Care Programme 2024-25" in page
+
+
+@pytest.mark.parametrize(
+    "persona", ["officer", "other_officer", "head_of_service", "committee_member"]
+)
+def test_no_one_else_is_offered_the_structure_from_the_report(
+    client, seed_programme, request, persona
+):
+    client.force_login(request.getfixturevalue(persona))
+    response = client.get(Q3)
+    assert response.status_code == 200
+    assert STRUCTURE not in response.content.decode()
+
+
 @pytest.mark.parametrize("url", ["/", "/programmes/", REPORT, Q3, "/admin/"])
 def test_every_page_needs_sign_in(client, seed_programme, url):
     response = client.get(url)
