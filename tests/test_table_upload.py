@@ -125,9 +125,7 @@ def test_a_forged_or_changed_token_is_refused_and_creates_nothing(admin_client, 
 
 
 @pytest.mark.django_db
-def test_another_administrators_token_is_refused(
-    admin_client, client, superuser, appendix_c
-):
+def test_another_administrators_token_is_refused(admin_client, client, superuser, appendix_c):
     preview = admin_client.post(URL, upload(appendix_c_docx(appendix_c)))
     token = token_of(preview)
     client.force_login(superuser)
@@ -180,9 +178,7 @@ def test_missing_answers_are_listed_in_the_error_summary(admin_client):
 
 
 @pytest.mark.django_db
-def test_the_programme_list_offers_the_import_to_administrators_only(
-    admin_client, client, officer
-):
+def test_the_programme_list_offers_the_import_to_administrators_only(admin_client, client, officer):
     assert "Import a progress table" in admin_client.get("/programmes/").content.decode()
     client.force_login(officer)
     assert "Import a progress table" not in client.get("/programmes/").content.decode()
