@@ -2,9 +2,13 @@
 tree with its counts and problems, and confirms it into a new programme, all or nothing."""
 
 import io
+import os
 import re
+import time
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
@@ -194,3 +198,21 @@ def test_the_preview_reads_the_same_few_queries_whatever_the_tables_size(
     with django_assert_num_queries(queries):
         response = admin_client.post(URL, upload(data, "table.xlsx"))
     assert count(response, "actions") == str(43 + extra_rows)
+
+
+@pytest.mark.django_db
+def test_an_upload_left_unconfirmed_is_deleted_once_its_preview_has_expired(
+    admin_client, appendix_c
+):
+    abandoned = default_storage.save("table-imports/abandoned", ContentFile(b"old"))
+    two_hours_ago = time.time() - 2 * 60 * 60
+    os.utime(default_storage.path(abandoned), (two_hours_ago, two_hours_ago))
+    admin_client.post(URL, upload(appendix_c_docx(appendix_c)))
+    assert not default_storage.exists(abandoned)
+    before = set(default_storage.listdir("table-imports")[1])
+    preview = admin_client.post(URL, upload(appendix_c_docx(appendix_c), slug="care-2"))
+    (kept,) = set(default_storage.listdir("table-imports")[1]) - before
+    admin_client.post(URL, {"token": token_of(preview)})
+    assert Programme.objects.filter(slug="care-2").exists()
+    assert not default_storage.exists(f"table-imports/{kept}")  # deleted once confirmed
+    assert before <= set(default_storage.listdir("table-imports")[1])  # others not yet due

@@ -5,6 +5,7 @@ signed token naming the stored file, the administrator and the form's answers, s
 browser sends back is trusted, and the file is read again on confirm (the same reader, the same
 checks, whatever changed meanwhile)."""
 
+import datetime as dt
 import uuid
 
 from django.contrib import messages
@@ -13,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from actions.permissions import can_manage
@@ -25,6 +27,7 @@ from .tree import TableRejected
 
 _SALT = "actions.table_import.upload"
 _MAX_AGE = 60 * 60  # an hour between preview and confirm
+_FOLDER = "table-imports"
 EXPIRED = "The preview is too old or was changed: upload the table again"
 _FIELDS = ("name", "slug", "first_period", "last_period", "updates_period")
 
@@ -79,13 +82,31 @@ def _preview(parsed, cleaned: dict) -> dict:
 
 
 def _keep(request, data: bytes, file_name: str, cleaned: dict) -> str:
-    stored = default_storage.save(f"table-imports/{uuid.uuid4().hex}", ContentFile(data))
+    _forget_abandoned()
+    stored = default_storage.save(f"{_FOLDER}/{uuid.uuid4().hex}", ContentFile(data))
     answers = {
         key: (cleaned[key].slug if isinstance(cleaned[key], ReportingPeriod) else cleaned[key])
         for key in _FIELDS
     }
     payload = {"stored": stored, "file_name": file_name, "user": request.user.pk, **answers}
     return signing.dumps(payload, salt=_SALT)
+
+
+def _forget_abandoned() -> None:
+    """Delete the uploads whose preview has expired: a confirm deletes its own, but a preview
+    left unconfirmed would otherwise stay in storage for good."""
+    try:
+        _, names = default_storage.listdir(_FOLDER)
+    except FileNotFoundError:
+        return
+    cutoff = timezone.now() - dt.timedelta(seconds=_MAX_AGE)
+    for name in names:
+        path = f"{_FOLDER}/{name}"
+        try:
+            if default_storage.get_modified_time(path) < cutoff:
+                default_storage.delete(path)
+        except FileNotFoundError:
+            pass  # another request's clean-up got there first
 
 
 def _confirm(request):
