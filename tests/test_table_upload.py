@@ -216,3 +216,12 @@ def test_an_upload_left_unconfirmed_is_deleted_once_its_preview_has_expired(
     assert Programme.objects.filter(slug="care-2").exists()
     assert not default_storage.exists(f"table-imports/{kept}")  # deleted once confirmed
     assert before <= set(default_storage.listdir("table-imports")[1])  # others not yet due
+
+
+@pytest.mark.django_db
+def test_a_file_over_the_size_limit_is_refused_with_a_sentence(admin_client):
+    """Just over the reader's 10 MB (a larger request is refused with 413 by the middleware)."""
+    response = admin_client.post(URL, upload(b"PK" + b"\0" * (10 * 1024 * 1024 + 1000), "a.xlsx"))
+    assert response.status_code == 400
+    assert "The file is larger than the 10 MB upload limit." in response.content.decode()
+    assert not Programme.objects.exists()

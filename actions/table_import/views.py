@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 from actions.permissions import can_manage
 from careprog.periods import InvalidPeriod, ReportingPeriod
 
+from . import excel, word
 from .create import ImportRefused, create_programme, refuse_unless_creatable, unmatched_leads
 from .forms import TableUploadForm
 from .reading import read_table
@@ -44,7 +45,9 @@ def table_import(request):
     context = {"form": form}
     if form.is_valid():
         upload = form.cleaned_data["file"]
-        data = upload.read()
+        # Never more than one byte over the limit into memory: the gate then refuses the file
+        # with its own sentence about size.
+        data = upload.read(max(excel.MAX_BYTES, word.MAX_BYTES) + 1)
         try:
             parsed = read_table(data, upload.name)
         except TableRejected as rejected:
