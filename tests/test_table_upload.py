@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from actions.models import Action, Programme, Update
+from actions.table_import import create
 from tests.table_files import appendix_c_docx, appendix_c_xlsx
 from tests.test_seed_fixture import SOURCE, parse_appendix_c
 
@@ -225,3 +226,18 @@ def test_a_file_over_the_size_limit_is_refused_with_a_sentence(admin_client):
     assert response.status_code == 400
     assert "The file is larger than the 10 MB upload limit." in response.content.decode()
     assert not Programme.objects.exists()
+
+
+@pytest.mark.django_db
+def test_two_confirms_racing_for_one_short_name_refuse_the_second_with_a_sentence(
+    admin_client, appendix_c, monkeypatch
+):
+    """The check before creating passes for both; the database's unique short name stops one."""
+    first = admin_client.post(URL, upload(appendix_c_docx(appendix_c)))
+    other = admin_client.post(URL, upload(appendix_c_docx(appendix_c)))
+    assert admin_client.post(URL, {"token": token_of(first)}).status_code == 302
+    monkeypatch.setattr(create, "refuse_unless_creatable", lambda *args: None)
+    second = admin_client.post(URL, {"token": token_of(other)})
+    assert second.status_code == 400
+    assert "already exists" in second.content.decode()
+    assert Programme.objects.count() == 1

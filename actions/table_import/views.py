@@ -13,6 +13,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -21,7 +22,13 @@ from actions.permissions import can_manage
 from careprog.periods import InvalidPeriod, ReportingPeriod
 
 from . import excel, word
-from .create import ImportRefused, create_programme, refuse_unless_creatable, unmatched_leads
+from .create import (
+    SLUG_TAKEN,
+    ImportRefused,
+    create_programme,
+    refuse_unless_creatable,
+    unmatched_leads,
+)
 from .forms import TableUploadForm
 from .reading import read_table
 from .tree import TableRejected
@@ -139,6 +146,8 @@ def _confirm(request):
         )
     except (TableRejected, ImportRefused) as refusal:
         return _refused(request, form, str(refusal))
+    except IntegrityError:  # two confirms at once: the other took the short name first
+        return _refused(request, form, SLUG_TAKEN.format(slug=kept["slug"]))
     default_storage.delete(kept["stored"])
     messages.success(request, f"{programme.name} imported from {kept['file_name']}")
     return redirect("actions:report_latest", slug=programme.slug)
