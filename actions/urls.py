@@ -4,6 +4,7 @@ from actions import carry_views, programme_views, views
 from actions.papers import meetings
 from actions.papers import views as paper_views
 from actions.people import views as people_views
+from actions.table_import import views as table_import_views
 from careprog.periods import ReportingPeriodConverter
 
 register_converter(ReportingPeriodConverter, "period")
@@ -14,6 +15,8 @@ urlpatterns = [
     path("programmes/", views.programme_list, name="programme_list"),
     # Programmes set up in the app by programme administrators (actions/programme_views.py)
     path("programmes/new/", programme_views.programme_new, name="programme_new"),
+    # A progress table uploaded, previewed and confirmed (actions/table_import/views.py)
+    path("programmes/import/", table_import_views.table_import, name="table_import"),
     path("programmes/<slug:slug>/edit/", programme_views.programme_edit, name="programme_edit"),
     *(
         path(f"programmes/<slug:slug>/structure/{route}", view, name=name)

@@ -1199,3 +1199,68 @@ def test_posting_to_any_programme_setup_page_changes_only_what_the_role_may_chan
             else:
                 assert response.status_code == 403, (role, name)
             assert programme_records() == before, (role, name)
+
+
+# Importing a progress table (actions/table_import/views.py): one page, three requests. GET is
+# the form; a POST with a file is the preview (changes nothing); a POST with the preview's token
+# confirms. Only programme administrators get any of them; a token is only good for the
+# administrator whose preview signed it, so another keeper's confirm is refused too.
+TABLE_IMPORT = "/programmes/import/"
+
+
+def table_upload():
+    from tests.table_files import appendix_c_docx
+    from tests.test_seed_fixture import SOURCE, parse_appendix_c
+
+    data = appendix_c_docx(parse_appendix_c(SOURCE.read_text(encoding="utf-8")))
+    return {
+        "file": SimpleUploadedFile("appendix_c.docx", data),
+        "name": "Matrix import",
+        "slug": "matrix-import",
+        "first_period": "2024-25 Q1",
+        "last_period": "2024-25 Q4",
+        "updates_period": "2024-25 Q3",
+    }
+
+
+def preview_token(client) -> str:
+    import re
+
+    page = client.post(TABLE_IMPORT, table_upload()).content.decode()
+    return re.search(r'name="token" value="([^"]+)"', page).group(1)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_administrators_import_a_table_and_a_refused_post_changes_nothing(
+    client, people, action, role
+):
+    admin_client = Client()
+    admin_client.force_login(people["admin"])
+    admins_token = preview_token(admin_client)
+    client = client_for(client, people, role)
+    keeper = role in PROGRAMME_KEEPERS
+    response = client.get(TABLE_IMPORT)
+    if role == "anonymous":
+        assert response.status_code == 302 and "/sign-in/" in response.url
+    else:
+        assert response.status_code == (200 if keeper else 403), role
+    before = programme_records()
+    for data in (table_upload(), {"token": admins_token}):
+        with rolled_back():
+            response = client.post(TABLE_IMPORT, data)
+            if role == "anonymous":
+                assert response.status_code == 302 and "/sign-in/" in response.url
+            elif role == "admin" and "token" in data:
+                assert response.status_code == 302, response.status_code
+                assert Programme.objects.filter(slug="matrix-import").exists()
+                continue
+            elif role == "superuser" and "token" in data:
+                assert response.status_code == 400  # signed for someone else's preview
+            else:
+                assert response.status_code == (200 if keeper else 403), (role, data.keys())
+            assert programme_records() == before, (role, data.keys())
+    if role == "superuser":
+        with rolled_back():
+            own = client.post(TABLE_IMPORT, {"token": preview_token(client)})
+            assert own.status_code == 302
+            assert Programme.objects.filter(slug="matrix-import").exists()

@@ -48,7 +48,7 @@ def create_programme(
     by email or name (actions.queries.people_named); one matching no one is left without a lead,
     never invented: ``unmatched_leads`` lists them for the preview. ImportRefused, and nothing
     saved, otherwise."""
-    _refuse_unless_creatable(parsed, slug, first_period, last_period, updates_period)
+    refuse_unless_creatable(parsed, slug, first_period, last_period, updates_period)
     leads = people_named(parsed.leads())
     programme = Programme.objects.create(
         name=name, slug=slug, first_period=first_period, last_period=last_period
@@ -87,7 +87,9 @@ def create_programme(
     return programme
 
 
-def _refuse_unless_creatable(parsed, slug, first_period, last_period, updates_period):
+def refuse_unless_creatable(parsed, slug, first_period, last_period, updates_period):
+    """ImportRefused unless create_programme would create it: the preview asks the same. One
+    query (the short name)."""
     if parsed.problems:
         count = len(parsed.problems)
         raise ImportRefused(HAS_PROBLEMS.format(count=count, s="" if count == 1 else "s"))
