@@ -16,7 +16,7 @@ OPERATING = DOCS / "operating.md"
 READS_ENVIRONMENT = [
     ROOT / "careprog" / "settings.py",
     ROOT / "manage.py",
-    ROOT / "actions" / "management" / "commands" / "send_update_reminders.py",
+    ROOT / "careprog" / "links.py",
 ]
 VARIABLE_READ = re.compile(
     r"""(?:env_\w+|environ\.get|getenv)\(\s*["']([A-Z][A-Z0-9_]+)["']|_ENV\s*=\s*["']([A-Z_]+)["']"""

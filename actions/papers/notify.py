@@ -9,7 +9,6 @@ and a mail server that is down never undoes a step. One email a person, to them 
 from __future__ import annotations
 
 import logging
-import os
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -21,17 +20,11 @@ from django.urls import reverse
 
 from actions.models import Paper, PaperEvent, QuarterLock
 from actions.permissions import APPROVE_PAPER_PERMISSION, READ_PAPER_PERMISSION
+from careprog import links
 
-# The start of the emails' links: the same setting the update reminders read.
-BASE_URL_ENV = "CAREPROG_BASE_URL"
-DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 _MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 _PROGRAMME = "mechanism__requirement__objective__programme"
 logger = logging.getLogger(__name__)
-
-
-def _base_url() -> str:
-    return (os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL).rstrip("/")
 
 
 def _name(user) -> str:
@@ -45,7 +38,7 @@ def _send(
     step) now, and sends them all once the transaction commits. ``people`` are (person, why
     they are told) pairs; a person listed twice is told once, for the first reason. ``link``
     (default: the paper's page) and ``extra`` go to the templates."""
-    base_url = _base_url()
+    base_url = links.base_url()
     seen, messages = set(), []
     for person, why in people:
         if not person.email or person.pk == by.pk or person.pk in seen or not person.is_active:
@@ -145,7 +138,7 @@ def reopened(lock: QuarterLock, *, by) -> None:
     their actions in the programme: the quarter's updates are theirs to correct again."""
     programme = lock.programme
     why = f"you lead or are a delegate of actions in {programme.name}"
-    link = f"{_base_url()}{reverse('actions:my_actions')}?programme={programme.pk}"
+    link = f"{links.base_url()}{reverse('actions:my_actions')}?programme={programme.pk}"
     people = [(person, why) for person in _officers_of(programme.pk)]
     _send(lock.paper, step="reopened", by=by, people=people, link=link, lock=lock)
 

@@ -22,9 +22,9 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from actions.papers.notify import _base_url
 from actions.people import queries
 from actions.people.bulk import PersonRow, check
+from careprog import links
 from careprog.roles import PROGRAMME_ADMINISTRATORS, ROLES
 
 logger = logging.getLogger(__name__)
@@ -241,7 +241,7 @@ def invite(*, person, by) -> None:
         "name": person.get_short_name() or person.get_username(),
         "by": by.get_full_name() or by.get_username(),
         "username": person.get_username(),
-        "link": f"{_base_url()}{link}",
+        "link": f"{links.base_url()}{link}",
         "link_valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
         "service_name": settings.SERVICE_NAME,
     }

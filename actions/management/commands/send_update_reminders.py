@@ -21,11 +21,10 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from actions.models import Action, Programme, QuarterLock, update_due_by
+from careprog.links import BASE_URL_ENV, DEFAULT_BASE_URL
 from careprog.periods import InvalidPeriod, ReportingPeriod
 from kpis.due import MeasureDue, measures_due_by_person
 
-BASE_URL_ENV = "CAREPROG_BASE_URL"
-DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 _PROGRAMME = "mechanism__requirement__objective__programme"
 
 
