@@ -190,7 +190,7 @@ def test_a_council_sets_up_its_programme_from_its_word_table_and_carries_it_into
     carried = Action.objects.get(carried_from__title=NEW_LEAD)
     assert carried.mechanism.requirement.objective.programme.name == CARRIED
     assert page.url == f"{url}{carried.get_absolute_url()}"
-    expect(page.locator("main")).to_contain_text("Sam Smith")
+    expect(page.locator("dt:text-is('Lead officer') + dd")).to_have_text("Sam Smith")
     expect(page.locator("#year-2024-25")).to_have_text("2024-25")
     history = earlier_year(page, "2024-25")
     expect(history.filter(has_text=SAMS_UPDATE)).not_to_have_count(0)
