@@ -5,6 +5,7 @@ Below the header, each row is one action:
 
 - An empty Requirement/Mechanism cell, one merged from above, or one repeating the text above
   means "the same as above" (merged cells and every-row-filled-in read the same).
+- A Lead or Due date cell merged down over several actions is each of those actions'.
 - A row with nothing of its own is a continuation row (Word leaves them at page breaks): skipped.
 - A new requirement starts a new mechanism even if the Mechanism cell is merged from above; a new
   mechanism without an action still gets its (untitled) action, as the seed's table has one.
@@ -35,8 +36,11 @@ HEADINGS = (
     ("action", re.compile(r"actions?( to take)?")),
     ("update", re.compile(r"(latest )?(updates?|progress)( updates?)?")),
     ("lead", re.compile(r"(action )?(leads?|owners?)( officers?)?|responsible( officer)?")),
-    ("due", re.compile(r"(due|target|completion)( date)?|deadline|by when|due by")),
+    ("due", re.compile(r"(due|target|completion)( date)?|deadline|by when|due by|timescales?")),
 )
+# A cell merged down over several actions: for the hierarchy it means "the same as above" (one
+# requirement, one mechanism); for these it is each action's own (one lead for all of them).
+CARRIED_DOWN = ("lead", "due")
 REQUIRED = ("requirement", "mechanism", "action")
 LABELS = {
     "title": "Theme",
