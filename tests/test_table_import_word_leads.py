@@ -121,3 +121,24 @@ def test_a_lead_and_due_date_merged_down_over_a_mechanisms_actions_are_each_acti
 
     assert parsed.problems == []
     assert [(a.lead, a.due_date) for a in imported(parsed)] == [(officer, dt.date(2025, 3, 31))] * 3
+
+
+@pytest.mark.parametrize(
+    ("timescale", "due"),
+    [
+        ("Ongoing", None),
+        ("TBC", None),
+        ("n/a", None),
+        ("March 2025", dt.date(2025, 3, 31)),
+        ("Feb 2024", dt.date(2024, 2, 29)),
+        ("31/12/2024", dt.date(2024, 12, 31)),
+    ],
+)
+def test_a_timescale_as_plans_write_it_is_read_not_refused(timescale, due):
+    """A council's Timescale column says "Ongoing" or "March 2025" as often as it gives a
+    date: the table imports, an ongoing action has no due date, a month is due on its last day."""
+    parsed = read_word(word_table([row("Launch", due=timescale)]))
+
+    assert parsed.problems == []
+    action = parsed.objectives[0].requirements[0].mechanisms[0].actions[0]
+    assert action.due == due

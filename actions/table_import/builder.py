@@ -57,15 +57,30 @@ DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d %B %Y", "%d 
 NOT_A_DATE = "the due date '{text}' is not a date such as 31/03/2025"
 
 
+# A month, as plans often give a timescale ("March 2025"): due by its last day.
+MONTH_FORMATS = ("%B %Y", "%b %Y")
+# What plans write where an action has no single date: read as no due date, not as a mistake.
+NO_DATE = re.compile(r"on-?going|continuous|tbc|tba|n/?a|-+|–", re.IGNORECASE)
+
+
 def due_date(text: str) -> dt.date | None:
-    """The date a Due date cell holds, or None if it is empty; ValueError if it is not one."""
-    if not text:
+    """The date a Due date cell holds, or None if it is empty or says there is none
+    ("Ongoing", "TBC"); a month ("March 2025") is due on its last day. ValueError if it is
+    none of these."""
+    text = text.strip()
+    if not text or NO_DATE.fullmatch(text):
         return None
     for pattern in DATE_FORMATS:
         try:
             return dt.datetime.strptime(text, pattern).date()
         except ValueError:
             continue
+    for pattern in MONTH_FORMATS:
+        try:
+            first = dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+        return (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
     raise ValueError(text)
 
 
