@@ -6,6 +6,7 @@ show its refusals. Every part is fetched through its programme: 404 for a part o
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -260,8 +261,13 @@ def mechanism_edit(request, slug, pk):
     )
 
 
-def _action_form(request, initial=None, *, mechanisms=None):
-    people = get_user_model().objects.filter(is_active=True)
+def _action_form(request, initial=None, *, mechanisms=None, current=()):
+    """Lead and delegates offered from those who may lead; an action's ``current`` lead and
+    delegates stay offered even if their role has changed, so that the form never drops them
+    unsaid: saving then asks for someone who may lead (structure.save_action)."""
+    people = get_user_model().objects.filter(
+        Q(pk__in=queries.people_who_may_lead().values("pk")) | Q(pk__in=current)
+    )
     return ActionForm(
         _posted(request),
         initial=initial,
@@ -316,7 +322,12 @@ def action_edit(request, slug, pk):
     return _part_page(
         request,
         programme,
-        _action_form(request, initial, mechanisms=queries.mechanisms_of(programme)),
+        _action_form(
+            request,
+            initial,
+            mechanisms=queries.mechanisms_of(programme),
+            current=[p for p in [initial["lead"], *initial["delegates"]] if p is not None],
+        ),
         heading="Change the action",
         button="Save the action",
         save=lambda data: _save_action(

@@ -17,6 +17,7 @@ from django.db.models import Max
 
 from actions.models import Action, Mechanism, Objective, Paper, Programme, Requirement, Update
 from actions.permissions import can_manage
+from actions.queries import people_who_may_lead
 from careprog.periods import ReportingPeriod
 
 
@@ -235,6 +236,21 @@ def save_action(
     action = _open_for_change(
         Action, user=user, part_id=action_id, seen_version=seen_version, what="action"
     )
+    may_lead = set(
+        people_who_may_lead()
+        .filter(pk__in=[i for i in [lead_id, *delegate_ids] if i is not None])
+        .values_list("pk", flat=True)
+    )
+    if lead_id is not None and lead_id not in may_lead:
+        raise StructureRefused(
+            "The lead must be someone who may update actions (an officer): change their role"
+            " on the People page first.",
+            field="lead",
+        )
+    if set(delegate_ids) - may_lead:
+        raise StructureRefused(
+            "Delegates must be people who may update actions (officers).", field="delegates"
+        )
     if action is None or action.mechanism_id != mechanism_id:
         if action is not None and not _same_programme(action.mechanism_id, mechanism_id):
             raise StructureRefused(

@@ -5,8 +5,10 @@ history, a save over someone else's refused with both versions, bad input summar
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import Group
 
 from actions import structure
+from careprog import roles
 from actions.models import Action, Mechanism, Objective, Requirement
 from tests.conftest import RISK_MATRIX, SAFELY_WITH_FAMILIES, seed_action
 from tests.factories import make_action, make_mechanism, make_objective, make_requirement
@@ -232,6 +234,65 @@ def test_correcting_an_actions_lead_is_in_its_history_and_keeps_its_status(
     assert (action.lead, action.status, action.updates.count()) == (other_officer, status, updates)
     latest = action.history.first()
     assert (latest.lead_id, latest.history_user) == (other_officer.pk, administrator)
+
+
+def test_only_people_who_may_update_actions_are_offered_or_accepted_as_lead(
+    admin_client, seed_programme, officer, committee_member, head_of_service, administrator
+):
+    """The lead keeps the action's updates current: a councillor or a head of service, who
+    may not post updates, is neither offered nor accepted (a forged choice changes nothing)."""
+    action = seed_action(RISK_MATRIX)
+    url = f"{STRUCTURE}actions/{action.pk}/"
+    form = admin_client.get(url).content.decode()
+    assert "Olive Lead" in form
+    assert "Casey" not in form and "Hannah Head" not in form
+    before = (action.lead_id, action.version)
+
+    for person in (committee_member, head_of_service):
+        response = admin_client.post(
+            url,
+            {"title": action.title, "lead": person.pk, "due_date": "", "version": action.version},
+        )
+        assert response.status_code == 400
+        assert "Choose a lead from the list" in response.content.decode()
+    action.refresh_from_db()
+    assert (action.lead_id, action.version) == before
+
+    with pytest.raises(structure.StructureRefused, match="may update actions"):
+        structure.save_action(
+            user=administrator,
+            mechanism_id=action.mechanism_id,
+            title=action.title,
+            lead_id=committee_member.pk,
+            delegate_ids=[],
+            due_date=None,
+            action_id=action.pk,
+            seen_version=action.version,
+        )
+
+
+def test_a_lead_whose_role_has_changed_is_still_shown_and_must_be_replaced(
+    admin_client, seed_programme, officer
+):
+    """An officer who became a committee member still leads their actions until someone
+    chooses another lead: the form shows them chosen rather than silently dropping them."""
+    action = seed_action(RISK_MATRIX)
+    action.lead = officer
+    action.save()
+    officer.groups.set([Group.objects.get(name=roles.COMMITTEE_MEMBERS)])
+    url = f"{STRUCTURE}actions/{action.pk}/"
+    page = admin_client.get(url).content.decode()
+    assert f'<option value="{officer.pk}" selected>Olive Lead</option>' in page
+
+    response = admin_client.post(
+        url,
+        {"title": action.title, "lead": officer.pk, "due_date": "", "version": action.version},
+    )
+
+    assert response.status_code == 400
+    assert "The lead must be someone who may update actions" in response.content.decode()
+    action.refresh_from_db()
+    assert action.lead == officer
 
 
 def test_the_structure_page_says_the_change_was_saved_and_says_it_only_there(
