@@ -8,8 +8,8 @@ import pytest
 from django.contrib.auth.models import Group
 
 from actions import structure
-from careprog import roles
 from actions.models import Action, Mechanism, Objective, Requirement
+from careprog import roles
 from tests.conftest import RISK_MATRIX, SAFELY_WITH_FAMILIES, seed_action
 from tests.factories import make_action, make_mechanism, make_objective, make_requirement
 from tests.html_checker import HtmlDocument, check_html
