@@ -107,12 +107,13 @@ def register(
     band_id: int | None = None,
     overdue_only: bool = False,
     today: dt.date | None = None,
+    policy: list[RiskBand] | None = None,
 ) -> list[RegisterRow]:
     """The register, filtered, in the order of its references as numbered (R1, R2, … R10):
-    three queries whatever its size (the bands, the risks with their owners and latest
-    review's scores, their mitigating actions with leads)."""
+    three queries whatever its size (the bands, unless ``policy`` gives them; the risks with
+    their owners and latest review's scores; their mitigating actions with leads)."""
     today = today or timezone.localdate()
-    policy = bands()
+    policy = bands() if policy is None else policy
     risks = Risk.objects.filter(programme=programme).select_related("owner")
     if owner_id is not None:
         risks = risks.filter(owner_id=owner_id)

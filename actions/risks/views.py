@@ -44,6 +44,7 @@ def register(request, slug):
         owner_id=chosen.get("owner"),
         band_id=chosen.get("band"),
         overdue_only=chosen.get("overdue", False),
+        policy=policy,
     )
     context = {
         "programme": programme,
