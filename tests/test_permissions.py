@@ -244,6 +244,12 @@ def admin_rows(action, papers):
     Abbreviation.objects.get_or_create(
         abbreviation="CLA", defaults={"expansion": "children looked after"}
     )
+    from actions.models import RiskBand
+    from tests.risk_factories import make_risk, review
+
+    RiskBand.objects.get_or_create(name="Low", defaults={"lowest": 1, "highest": 4})
+    risk = make_risk(action.mechanism.requirement.objective.programme, owner=action.lead)
+    review(risk, by=action.lead, residual=(2, 2))
     rows = {
         model: model._default_manager.order_by("pk").first()
         for model in admin.site._registry
