@@ -414,3 +414,29 @@ def test_the_register_is_linked_from_the_programme_list_and_its_report(
     assert (
         url in client.get(f"/programmes/{seed_programme.slug}/report/2024-25-q3/").content.decode()
     )
+
+
+def test_a_risk_whose_owner_changed_role_can_still_be_saved_before_a_new_owner_is_chosen(
+    client, programme, officer, administrator
+):
+    risk = make_risk(programme, owner=officer, reference="R1")
+    officer.groups.clear()  # no longer a role that may review risks
+    client.force_login(administrator)
+    data = risk_data(owner=officer.pk, title="Renamed", version=str(risk.version))
+    assert client.post(register_url(programme, f"{risk.pk}/edit/"), data).status_code == 302
+    refused = client.post(
+        register_url(programme, "new/"), risk_data(owner=officer.pk, reference="R2")
+    )
+    assert "Choose an owner from the list" in refused.content.decode()
+
+
+def test_the_policy_s_bands_are_changed_in_admin_but_may_not_overlap(client, administrator):
+    client.force_login(administrator)
+    data = {"name": "Very high", "lowest": "20", "highest": "25", "colour": "red", "position": "4"}
+    response = client.post("/admin/actions/riskband/add/", data)
+    assert response.status_code == 200
+    assert "overlap the band High" in response.content.decode()
+    assert not RiskBand.objects.filter(name="Very high").exists()
+    RiskBand.objects.filter(name="High").update(highest=16)
+    assert client.post("/admin/actions/riskband/add/", data).status_code == 302
+    assert band_for(20, list(RiskBand.objects.all())).name == "Very high"

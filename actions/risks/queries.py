@@ -4,9 +4,10 @@ the pages' counts at two sizes."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass
 
-from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -32,19 +33,33 @@ def bands() -> list[RiskBand]:
     return list(RiskBand.objects.order_by("position", "lowest"))
 
 
-def people_who_may_own() -> QuerySet:
+def owners_in(programme: Programme) -> QuerySet:
+    """Everyone who owns a risk of the programme, whatever their role now, by name: the
+    register's owner filter. No query until read."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(owned_risks__programme=programme)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def people_who_may_own(keeping=None) -> QuerySet:
     """Active people who may review a risk (officers, heads of service, administrators): an
-    owner who could not review their risk could never keep it current. No query until read."""
+    owner who could not review their risk could never keep it current. ``keeping``: a risk's
+    owner now, offered even if their role has changed, so a risk's other fields can be saved
+    before it is given a new owner. No query until read."""
     from django.contrib.auth import get_user_model
 
     User = get_user_model()
     backend = "django.contrib.auth.backends.ModelBackend"
     reviewers = User.objects.with_perm(REVIEW_RISK_PERMISSION, backend=backend)
-    return (
-        User.objects.filter(is_active=True)
-        .filter(pk__in=reviewers.values("pk"))
-        .order_by("first_name", "last_name", "username")
-    )
+    may_own = Q(is_active=True, pk__in=reviewers.values("pk"))
+    if keeping is not None:
+        may_own |= Q(pk=keeping)
+    return User.objects.filter(may_own).order_by("first_name", "last_name", "username")
 
 
 def programme_actions(programme: Programme) -> QuerySet:
@@ -128,8 +143,6 @@ def register(
 
 def reference_order(reference: str):
     """R2 before R10: the digits in a reference compared as numbers."""
-    import re
-
     return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", reference)]
 
 
@@ -161,9 +174,9 @@ def find_risk(programme: Programme, ref: str) -> Risk:
 
 def risk_page(programme: Programme, ref: str, *, today: dt.date | None = None) -> RiskPage:
     """A risk with its owner, mitigating actions (with their leads) and every review (with
-    who made it), newest first: five queries whatever its history (the bands, the risk, its
-    actions, its reviews, and the reference lookup's fallback only when the reference is a
-    number that is not a reference)."""
+    who made it), newest first: five queries whatever its history (the bands; the risk found
+    by its reference, plus one when a number is not a reference; the risk with its owner and
+    latest review; its actions; its reviews)."""
     today = today or timezone.localdate()
     policy = bands()
     found = find_risk(programme, ref)
@@ -199,14 +212,11 @@ class HeatMap:
     rows: list[tuple[int, list[HeatCell]]]  # (impact, cells by likelihood 1..5), impact 5 first
     policy: list[RiskBand]
     total: int = 0
-    unreviewed: list = field(default_factory=list)
 
 
 def heat_map(programme: Programme) -> HeatMap:
     """Counts of the programme's open and escalated risks in each residual likelihood ×
     impact cell (closed risks are no longer a risk): two queries (the bands, the counts)."""
-    from django.db.models import Count
-
     policy = bands()
     counts = {
         (row["residual_likelihood"], row["residual_impact"]): row["n"]

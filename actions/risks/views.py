@@ -36,7 +36,7 @@ def _managed_programme(request, slug) -> Programme:
 def register(request, slug):
     programme = _programme(slug)
     policy = queries.bands()
-    owners = list(queries.people_who_may_own().filter(owned_risks__programme=programme).distinct())
+    owners = list(queries.owners_in(programme))
     form = RegisterFilterForm(request.GET or None, owners=owners, bands=policy)
     chosen = form.cleaned_data if form.is_valid() else {}
     rows = queries.register(
@@ -111,7 +111,7 @@ def _risk_form_page(request, programme, risk: Risk | None):
     form = RiskForm(
         request.POST if request.method == "POST" else None,
         initial=initial,
-        people=queries.people_who_may_own(),
+        people=queries.people_who_may_own(keeping=risk.owner_id if risk else None),
         actions=queries.programme_actions(programme),
     )
     status = 200
