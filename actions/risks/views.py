@@ -203,7 +203,7 @@ def risk_review(request, slug, pk):
             else:
                 messages.success(request, f"Your review of risk {risk.reference} is recorded.")
                 return redirect(risk)
-    context = {"form": form, "programme": programme, "risk": risk, "policy": queries.bands()}
+    context = {"form": form, "programme": programme, "risk": risk}
     return render(request, "actions/risks/review_form.html", context, status=status)
 
 
