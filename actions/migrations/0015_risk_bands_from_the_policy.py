@@ -1,27 +1,15 @@
-"""The bands DOMAIN.md's risk policy names (1–4 low, 5–12 medium, 15–25 high): a council
-changes them in admin. 13 and 14 are no product of two scores from 1 to 5, so no risk falls
-between Medium and High."""
-
 from django.db import migrations
 
-BANDS = [
-    ("Low", 1, 4, "green", 1),
-    ("Medium", 5, 12, "yellow", 2),
-    ("High", 15, 25, "red", 3),
-]
+from actions.risks.defaults import DEFAULT_BANDS, create_default_bands
 
 
 def add_bands(apps, schema_editor):
-    RiskBand = apps.get_model("actions", "RiskBand")
-    for name, lowest, highest, colour, position in BANDS:
-        RiskBand.objects.get_or_create(
-            name=name,
-            defaults={"lowest": lowest, "highest": highest, "colour": colour, "position": position},
-        )
+    create_default_bands(apps.get_model("actions", "RiskBand"))
 
 
 def remove_bands(apps, schema_editor):
-    apps.get_model("actions", "RiskBand").objects.filter(name__in=[b[0] for b in BANDS]).delete()
+    names = [band[0] for band in DEFAULT_BANDS]
+    apps.get_model("actions", "RiskBand").objects.filter(name__in=names).delete()
 
 
 class Migration(migrations.Migration):
