@@ -53,6 +53,30 @@ class ProgrammeQuerySet(models.QuerySet):
         )
 
 
+class RetirableQuerySet(models.QuerySet):
+    """Parts of a programme that may be retired (actions/structure.py): kept with their
+    updates and history, gone from every live read."""
+
+    def live(self):
+        """The parts not retired. Retiring a part retires everything under it and a part
+        cannot be restored under a retired parent, so a part's own ``retired_at`` says
+        whether it is live: no join up the tree. Adds no query."""
+        return self.filter(retired_at__isnull=True)
+
+    def retired(self):
+        return self.filter(retired_at__isnull=False)
+
+
+RETIRED_AT_HELP = (
+    "When a programme administrator retired it: kept, with its updates and history, but "
+    "left out of the live report, lists, reminders and carrying"
+)
+
+
+def retired_at_field():
+    return models.DateTimeField(null=True, blank=True, editable=False, help_text=RETIRED_AT_HELP)
+
+
 class Programme(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100, unique=True)
@@ -164,7 +188,9 @@ class Objective(models.Model):
     # Raised on every save: a form opened before someone else's save is refused
     # (actions/structure.py). Position is left out of history: a reorder is not a change of
     # what the programme says.
+    retired_at = retired_at_field()
     version = models.PositiveIntegerField(default=1, editable=False)
+    objects = RetirableQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["version", "position"])
 
     class Meta:
@@ -191,7 +217,9 @@ class Requirement(models.Model):
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="requirements")
     position = models.PositiveIntegerField(default=0)
     text = models.TextField()
+    retired_at = retired_at_field()
     version = models.PositiveIntegerField(default=1, editable=False)  # as Objective's
+    objects = RetirableQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["version", "position"])
 
     class Meta:
@@ -217,7 +245,9 @@ class Mechanism(models.Model):
     )
     position = models.PositiveIntegerField(default=0)
     text = models.TextField()
+    retired_at = retired_at_field()
     version = models.PositiveIntegerField(default=1, editable=False)  # as Objective's
+    objects = RetirableQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["version", "position"])
 
     class Meta:

@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from actions.models.hierarchy import Mechanism, Programme
+from actions.models.hierarchy import Mechanism, Programme, RetirableQuerySet, retired_at_field
 from careprog.fields import ReportingPeriodField
 from careprog.periods import ReportingPeriod
 
@@ -153,7 +153,7 @@ def update_due_by(period: ReportingPeriod) -> dt.date:
     return period.end
 
 
-class ActionQuerySet(models.QuerySet):
+class ActionQuerySet(RetirableQuerySet):
     """The rules the action tables, their filters and counts, the action page and the
     reminders share, each stated once. The orders, filters and annotations add no query."""
 
@@ -275,6 +275,7 @@ class Action(models.Model):
     reason = models.TextField(blank=True, help_text="Why the action is at risk or off track")
     next_step = models.TextField(blank=True, help_text="What is being done about it, and by when")
     version = models.PositiveIntegerField(default=1, editable=False)
+    retired_at = retired_at_field()
     # Last year's action this one continues (actions/carry.py): its page shows both years.
     carried_from = models.ForeignKey(
         "self", models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
