@@ -67,14 +67,20 @@ class RetirableQuerySet(models.QuerySet):
         return self.filter(retired_at__isnull=False)
 
 
-RETIRED_AT_HELP = (
-    "When a programme administrator retired it: kept, with its updates and history, but "
-    "left out of the live report, lists, reminders and carrying"
-)
+class Retirable(models.Model):
+    """A part of a programme that can be retired (actions/structure.py): kept, with its
+    updates and history, and left out of every live read (RetirableQuerySet.live)."""
 
+    retired_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When a programme administrator retired it: kept, with its updates and "
+        "history, but left out of the live report, lists, reminders and carrying",
+    )
 
-def retired_at_field():
-    return models.DateTimeField(null=True, blank=True, editable=False, help_text=RETIRED_AT_HELP)
+    class Meta:
+        abstract = True
 
 
 class Programme(models.Model):
@@ -167,7 +173,7 @@ class Programme(models.Model):
         return self.first_period <= period <= self.last_period
 
 
-class Objective(models.Model):
+class Objective(Retirable):
     """What the programme wants to achieve: a short title and the statement under it."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="objectives")
@@ -188,7 +194,6 @@ class Objective(models.Model):
     # Raised on every save: a form opened before someone else's save is refused
     # (actions/structure.py). Position is left out of history: a reorder is not a change of
     # what the programme says.
-    retired_at = retired_at_field()
     version = models.PositiveIntegerField(default=1, editable=False)
     objects = RetirableQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["version", "position"])
@@ -211,13 +216,12 @@ class Objective(models.Model):
         )
 
 
-class Requirement(models.Model):
+class Requirement(Retirable):
     """What we need for an objective."""
 
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="requirements")
     position = models.PositiveIntegerField(default=0)
     text = models.TextField()
-    retired_at = retired_at_field()
     version = models.PositiveIntegerField(default=1, editable=False)  # as Objective's
     objects = RetirableQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["version", "position"])
@@ -237,7 +241,7 @@ class Requirement(models.Model):
         return self.objective.get_absolute_url()
 
 
-class Mechanism(models.Model):
+class Mechanism(Retirable):
     """How we will make a requirement happen."""
 
     requirement = models.ForeignKey(
@@ -245,7 +249,6 @@ class Mechanism(models.Model):
     )
     position = models.PositiveIntegerField(default=0)
     text = models.TextField()
-    retired_at = retired_at_field()
     version = models.PositiveIntegerField(default=1, editable=False)  # as Objective's
     objects = RetirableQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["version", "position"])

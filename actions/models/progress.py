@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from actions.models.hierarchy import Mechanism, Programme, RetirableQuerySet, retired_at_field
+from actions.models.hierarchy import Mechanism, Programme, Retirable, RetirableQuerySet
 from careprog.fields import ReportingPeriodField
 from careprog.periods import ReportingPeriod
 
@@ -242,7 +242,7 @@ class ActionQuerySet(RetirableQuerySet):
         )
 
 
-class Action(models.Model):
+class Action(Retirable):
     """What we need to do. The title may be empty: the source table has such a row.
 
     ``status``, ``reason`` and ``next_step`` are the current position, stored so lists can
@@ -275,7 +275,6 @@ class Action(models.Model):
     reason = models.TextField(blank=True, help_text="Why the action is at risk or off track")
     next_step = models.TextField(blank=True, help_text="What is being done about it, and by when")
     version = models.PositiveIntegerField(default=1, editable=False)
-    retired_at = retired_at_field()
     # Last year's action this one continues (actions/carry.py): its page shows both years.
     carried_from = models.ForeignKey(
         "self", models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
