@@ -5,9 +5,11 @@ the action lists, home, reminders, carrying, a draft paper's appendices) leaves 
 published papers and their snapshots never change. Restoring brings it back. Only a part
 nothing records may be deleted."""
 
+import io
 import re
 from io import StringIO
 
+import openpyxl
 import pytest
 from django.core import mail
 from django.core.management import call_command
@@ -358,3 +360,22 @@ def test_admin_offers_no_delete_for_an_action_with_updates(admin_client, risk_ma
 
     fresh = make_action("Typed by mistake", mechanism=risk_matrix.mechanism, position=9)
     assert admin_client.get(f"/admin/actions/action/{fresh.pk}/delete/").status_code == 200
+
+
+def test_the_reports_excel_file_leaves_a_retired_action_out(admin_client, risk_matrix):
+    def cells():
+        response = admin_client.get(f"{REPORT_Q3}report.xlsx")
+        workbook = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
+        return " ".join(
+            str(value)
+            for sheet in workbook.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for value in row
+            if value is not None
+        )
+
+    assert RISK_MATRIX in cells()
+
+    retire(admin_client, "actions", risk_matrix)
+
+    assert RISK_MATRIX not in cells()
