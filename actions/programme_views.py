@@ -316,7 +316,11 @@ def action_edit(request, slug, pk):
     return _part_page(
         request,
         programme,
-        _action_form(request, initial, mechanisms=queries.mechanisms_of(programme)),
+        _action_form(
+            request,
+            initial,
+            mechanisms=queries.mechanisms_of(programme, keeping=action.mechanism_id),
+        ),
         heading="Change the action",
         button="Save the action",
         save=lambda data: _save_action(

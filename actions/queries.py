@@ -380,12 +380,12 @@ def programme_structure(programme: Programme) -> QuerySet[Objective]:
     )
 
 
-def mechanisms_of(programme: Programme) -> QuerySet[Mechanism]:
-    """The programme's live mechanisms (an action moves only to one of them) in report
-    order, each with its requirement and objective
-    (to name it by them): one query."""
+def mechanisms_of(programme: Programme, *, keeping: int | None = None) -> QuerySet[Mechanism]:
+    """The programme's live mechanisms (an action moves only to one of them), and the one
+    ``keeping`` names even if retired (a retired action's own, so its form still saves), in
+    report order, each with its requirement and objective (to name it by them): one query."""
     return (
-        Mechanism.objects.live()
+        Mechanism.objects.filter(Q(retired_at__isnull=True) | Q(pk=keeping))
         .filter(requirement__objective__programme=programme)
         .select_related("requirement__objective")
         .order_by(

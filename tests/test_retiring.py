@@ -20,6 +20,7 @@ from actions.models import Action, Mechanism, Objective, Paper, Requirement, Upd
 from tests.conftest import RISK_MATRIX, SAFELY_WITH_FAMILIES, seed_action
 from tests.factories import make_action, make_mechanism, make_requirement, make_update
 from tests.html_checker import HtmlDocument, check_html
+from tests.kpi_factories import make_kpi
 from tests.paper_factories import draft_paper, publish
 
 SLUG = "care-programme-2024-25"
@@ -379,3 +380,42 @@ def test_the_reports_excel_file_leaves_a_retired_action_out(admin_client, risk_m
     retire(admin_client, "actions", risk_matrix)
 
     assert RISK_MATRIX not in cells()
+
+
+def test_nothing_is_added_under_a_retired_mechanism(admin_client, risk_matrix):
+    mechanism = risk_matrix.mechanism
+    retire(admin_client, "mechanisms", mechanism)
+
+    response = admin_client.post(
+        f"{STRUCTURE}mechanisms/{mechanism.pk}/actions/new/", {"title": "Added under it"}
+    )
+
+    assert response.status_code == 409
+    assert "restore it before adding to it" in response.content.decode()
+    assert not Action.objects.filter(title="Added under it").exists()
+
+
+def test_a_retired_action_can_still_be_corrected_where_it_stands(admin_client, risk_matrix):
+    retire(admin_client, "mechanisms", risk_matrix.mechanism)
+    action = Action.objects.get(pk=risk_matrix.pk)
+
+    response = admin_client.post(
+        f"{STRUCTURE}actions/{action.pk}/",
+        {"title": "Corrected", "mechanism": action.mechanism_id, "version": action.version},
+    )
+
+    assert response.status_code == 302
+    assert Action.objects.get(pk=action.pk).title == "Corrected"
+
+
+def test_a_retired_objectives_measures_leave_the_draft_paper(
+    admin_client, officer_client, officer, risk_matrix
+):
+    objective = risk_matrix.mechanism.requirement.objective
+    objective.kpis.add(make_kpi("RETIRED1", name="Only the retired objective's measure"))
+    paper = draft_paper(objective.programme, officer)
+    assert "Only the retired objective" in officer_client.get(paper.get_absolute_url()).text
+
+    retire(admin_client, "objectives", objective)
+
+    assert "Only the retired objective" not in officer_client.get(paper.get_absolute_url()).text
