@@ -234,6 +234,21 @@ def test_correcting_an_actions_lead_is_in_its_history_and_keeps_its_status(
     assert (latest.lead_id, latest.history_user) == (other_officer.pk, administrator)
 
 
+def test_the_structure_page_says_the_change_was_saved_and_says_it_only_there(
+    admin_client, seed_programme, other_officer
+):
+    action = seed_action(RISK_MATRIX)
+    data = {"title": action.title, "lead": other_officer.pk, "version": action.version}
+
+    saved = admin_client.post(f"{STRUCTURE}actions/{action.pk}/", data, follow=True)
+
+    assert saved.redirect_chain[-1][0] == f"{STRUCTURE}#action-{action.pk}"
+    banner = '<p class="govuk-notification-banner__heading">Change the action: saved.</p>'
+    assert banner in saved.content.decode()
+    # Told once: the next page with a banner does not repeat it.
+    assert "Change the action: saved." not in admin_client.get("/people/").content.decode()
+
+
 def test_an_action_saved_after_an_officers_update_is_refused_with_409(
     admin_client, seed_programme, officer
 ):

@@ -66,3 +66,36 @@ def test_a_due_date_that_is_not_a_date_is_a_problem_named_by_its_cell():
     assert [str(p) for p in parsed.problems] == [
         "Sheet 'Progress', cell H2: the due date 'soon' is not a date such as 31/03/2025"
     ]
+
+
+@pytest.mark.django_db
+def test_a_lead_and_due_date_merged_down_over_three_actions_are_each_actions(officer):
+    appendix_c = parse_appendix_c(SOURCE.read_text(encoding="utf-8"))
+    book = load_workbook(io.BytesIO(appendix_c_xlsx(appendix_c, theme_column=True, merge=False)))
+    sheet = book.active
+    sheet["G1"], sheet["H1"] = "Lead officer", "Timescale"
+    sheet["G2"], sheet["H2"] = "Olive Lead", "31/03/2025"
+    sheet.merge_cells("G2:G4")
+    sheet.merge_cells("H2:H4")
+    out = io.BytesIO()
+    book.save(out)
+    parsed = read_excel(out.getvalue())
+    assert parsed.problems == []
+    programme = create_programme(
+        parsed=parsed,
+        name="Imported",
+        slug="imported",
+        first_period=ReportingPeriod(2024, 1),
+        last_period=ReportingPeriod(2024, 4),
+    )
+    first_four = Action.objects.filter(
+        mechanism__requirement__objective__programme=programme
+    ).order_by(
+        "mechanism__requirement__objective__position",
+        "mechanism__requirement__position",
+        "mechanism__position",
+        "position",
+    )[:4]
+    assert [(a.lead, a.due_date) for a in first_four] == [(officer, dt.date(2025, 3, 31))] * 3 + [
+        (None, None)
+    ]

@@ -5,6 +5,7 @@ Below the header, each row is one action:
 
 - An empty Requirement/Mechanism cell, one merged from above, or one repeating the text above
   means "the same as above" (merged cells and every-row-filled-in read the same).
+- A Lead or Due date cell merged down over several actions is each of those actions'.
 - A row with nothing of its own is a continuation row (Word leaves them at page breaks): skipped.
 - A new requirement starts a new mechanism even if the Mechanism cell is merged from above; a new
   mechanism without an action still gets its (untitled) action, as the seed's table has one.
@@ -35,8 +36,11 @@ HEADINGS = (
     ("action", re.compile(r"actions?( to take)?")),
     ("update", re.compile(r"(latest )?(updates?|progress)( updates?)?")),
     ("lead", re.compile(r"(action )?(leads?|owners?)( officers?)?|responsible( officer)?")),
-    ("due", re.compile(r"(due|target|completion)( date)?|deadline|by when|due by")),
+    ("due", re.compile(r"(due|target|completion)( date)?|deadline|by when|due by|timescales?")),
 )
+# A cell merged down over several actions: for the hierarchy it means "the same as above" (one
+# requirement, one mechanism); for these it is each action's own (one lead for all of them).
+CARRIED_DOWN = ("lead", "due")
 REQUIRED = ("requirement", "mechanism", "action")
 LABELS = {
     "title": "Theme",
@@ -53,15 +57,30 @@ DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d %B %Y", "%d 
 NOT_A_DATE = "the due date '{text}' is not a date such as 31/03/2025"
 
 
+# A month, as plans often give a timescale ("March 2025"): due by its last day.
+MONTH_FORMATS = ("%B %Y", "%b %Y")
+# What plans write where an action has no single date: read as no due date, not as a mistake.
+NO_DATE = re.compile(r"on-?going|continuous|tbc|tba|n/?a|-+|–", re.IGNORECASE)
+
+
 def due_date(text: str) -> dt.date | None:
-    """The date a Due date cell holds, or None if it is empty; ValueError if it is not one."""
-    if not text:
+    """The date a Due date cell holds, or None if it is empty or says there is none
+    ("Ongoing", "TBC"); a month ("March 2025") is due on its last day. ValueError if it is
+    none of these."""
+    text = text.strip()
+    if not text or NO_DATE.fullmatch(text):
         return None
     for pattern in DATE_FORMATS:
         try:
             return dt.datetime.strptime(text, pattern).date()
         except ValueError:
             continue
+    for pattern in MONTH_FORMATS:
+        try:
+            first = dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+        return (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
     raise ValueError(text)
 
 

@@ -8,7 +8,8 @@ in any order and case). Below it:
 - The objective's short title comes from a Theme/Priority/Outcome column, or else from a heading
   row: a row whose only filled cell is its leftmost column's, with no title column in the sheet.
 - A merged range (top-left cell filled, the rest empty) or every row filled in read the same. A
-  range merged down across the start of another objective is a problem: which one is it?
+  range merged down across the start of another objective is a problem: which one is it? A Lead
+  or Due date range merged down is each action's it covers (builder.CARRIED_DOWN).
 
 Problems are named by sheet and cell ("Sheet 'Plan', cell B7"), as Excel shows them.
 """
@@ -20,7 +21,7 @@ import datetime as dt
 from kpis.importing import gate
 from kpis.importing.reader import cell_ref, open_workbook
 
-from .builder import COLUMNS, TreeBuilder, header, missing_columns, words
+from .builder import CARRIED_DOWN, COLUMNS, TreeBuilder, header, missing_columns, words
 from .tree import ParsedProgramme, TableRejected
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -86,12 +87,17 @@ class _SheetReader:
         """The tree, or None if this sheet has no header row near its top."""
         columns: dict[str, int] | None = None
         continued = self._merged_below()
+        tops = set(continued.values())
+        top_texts: dict[tuple[int, int], str] = {}  # what each merged range holds
         starts: list[int] = []  # rows where an objective starts
         title = None
         for count, (number, cells) in enumerate(self.sheet.rows()):
             if count % 200 == 0:
                 self.deadline.check()
             texts = {cell.column: _text(cell.value) for cell in cells}
+            for column, text in texts.items():
+                if (number, column) in tops:
+                    top_texts[number, column] = text
             if columns is None:
                 found = header(texts)
                 if found is not None:
@@ -110,6 +116,9 @@ class _SheetReader:
                 else texts.get(columns[name], "")
                 for name in (*COLUMNS, "title")
             }
+            for name in CARRIED_DOWN:  # merged down: each action's own, read from the top
+                if name in columns and (number, columns[name]) in continued:
+                    own[name] = top_texts.get(continued[number, columns[name]], "")
             filled = [column for column, text in texts.items() if text]
             if "title" in columns:
                 if own["title"] and own["title"] != title:
@@ -127,13 +136,14 @@ class _SheetReader:
         self._check_merges_within_objectives(starts, columns)
         return self.builder.programme
 
-    def _merged_below(self) -> set[tuple[int, int]]:
-        """(row, column) of every cell a range merged from above covers."""
-        below = set()
+    def _merged_below(self) -> dict[tuple[int, int], tuple[int, int]]:
+        """(row, column) of every cell a range merged from above covers, and the range's
+        top-left cell, which holds its value."""
+        below = {}
         for min_row, min_col, max_row, max_col in self.sheet.merged:
             for row in range(min_row + 1, max_row + 1):
                 for column in range(min_col, max_col + 1):
-                    below.add((row, column))
+                    below[row, column] = (min_row, min_col)
         return below
 
     def _check_merges_within_objectives(self, starts: list[int], columns: dict[str, int]):

@@ -4,8 +4,9 @@ The document is read top to bottom. A bold paragraph (or a Heading-styled one) n
 objective; every table after it, until the next such paragraph, belongs to that objective, so a
 table cut by a page break and continued in a second table stays one objective. A table's header
 row is found by its words ("Objective / what we want to achieve", "Requirements", "Mechanisms",
-"Action", "Updates"), wherever it is and however often it repeats; what each row below it means
-is actions.table_import.builder's (the same for Excel).
+"Action", "Updates", and optionally "Lead officer" and "Due" or "Timescale"), wherever it is and
+however often it repeats; what each row below it means is actions.table_import.builder's (the
+same for Excel).
 
 The file passes the KPI import's gate first (size, zip bombs, DOCTYPE/entities): python-docx parses
 only what the gate let through.
@@ -22,7 +23,7 @@ from docx.text.paragraph import Paragraph
 
 from kpis.importing import gate
 
-from .builder import COLUMNS, TreeBuilder, header, missing_columns, words
+from .builder import CARRIED_DOWN, COLUMNS, TreeBuilder, header, missing_columns, words
 from .tree import ParsedProgramme, TableRejected
 
 # A progress table is text: far smaller than a KPI return may be. python-docx parses the whole
@@ -143,7 +144,7 @@ class _Reader:
             self.found_table = True
             own = {
                 name: ""
-                if name not in columns or columns[name] in merged
+                if name not in columns or (columns[name] in merged and name not in CARRIED_DOWN)
                 else texts.get(columns[name], "")
                 for name in COLUMNS
             }

@@ -1,6 +1,7 @@
 """An administrator carries the programme into next year from its report: the preview, a
 refused slug in the error summary, then the carried action's page with its 2024-25 updates.
-axe on every page, the Nu checker on all of them. (Issue 22's whole journey is the lead's.)"""
+axe on every page, the Nu checker on all of them. (Issue 22's whole journey, import to carry:
+test_programme_setup_journey.py.)"""
 
 import re
 
