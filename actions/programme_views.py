@@ -325,7 +325,7 @@ def action_edit(request, slug, pk):
         _action_form(
             request,
             initial,
-            mechanisms=queries.mechanisms_of(programme),
+            mechanisms=queries.mechanisms_of(programme, keeping=action.mechanism_id),
             current=[p for p in [initial["lead"], *initial["delegates"]] if p is not None],
         ),
         heading="Change the action",
@@ -363,3 +363,105 @@ def reorder(request, slug, kind, pk):
         )
     url = reverse("actions:programme_structure", args=[programme.slug])
     return redirect(f"{url}#{model.__name__.lower()}-{part.pk}")
+
+
+# Retire, restore and delete: a confirmation page (GET) saying what the change reaches, and
+# the change itself (POST), back on the structure page at the part.
+RETIRING = {
+    "retire": (
+        structure.retire,
+        "Retire",
+        "retired",
+        "It is kept, with its updates and history, and left out of the live report, the "
+        "action lists, “Needs attention”, reminders, draft papers and carrying into next "
+        "year. Published papers keep it. You can restore it later.",
+    ),
+    "restore": (
+        structure.restore,
+        "Restore",
+        "restored",
+        "It comes back into the live report with what was retired with it.",
+    ),
+    "delete": (
+        structure.delete,
+        "Delete",
+        "deleted",
+        "It is removed for good, with everything under it. Its history keeps a record of "
+        "the deletion.",
+    ),
+}
+
+
+def _refusal_before(change: str, part) -> str | None:
+    """Why ``change`` cannot be made to ``part`` as it stands (read with
+    queries.part_for_confirmation), for the confirmation page: no query."""
+    name = type(part)._meta.verbose_name
+    if change == "retire" and part.retired_at is not None:
+        return f"This {name} was retired on {part.retired_at:%-d %B %Y}."
+    if change == "restore":
+        if part.retired_at is None:
+            return f"This {name} is not retired."
+        parent = structure.parent_of(part)
+        if parent is not None and parent.retired_at is not None:
+            return structure.under_retired_parent(part, parent)
+    if change == "delete":
+        return structure.why_not_deletable(part)
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def change_part(request, slug, kind, pk, change):
+    """Retire, restore or delete one part. GET: what it reaches (the parts and updates
+    under it) and a button; POST: the change, then the structure page at the part. A page
+    opened before someone else's save gets 409 with what is stored now, and saving again
+    applies it."""
+    programme = _get_programme_for_user(request, slug)
+    model, _ = REORDERED[kind]
+    service, verb, done, explanation = RETIRING[change]
+    part = queries.part_for_confirmation(model, pk=pk, programme=programme)
+    name = model._meta.verbose_name
+    version, message, status = part.version, None, 200
+    if request.method == "POST":
+        try:
+            seen = int(request.POST.get("version", ""))
+        except ValueError:
+            seen = None
+        try:
+            service(user=request.user, model=model, part_id=part.pk, seen_version=seen)
+        except structure.StructureRefused as refusal:
+            message, status = refusal.message, refusal.status
+            if isinstance(refusal, structure.StaleStructure):
+                message = (
+                    f"{refusal.message} You opened version {seen}; it is now version "
+                    f"{refusal.current.version}."
+                )
+            part = queries.part_for_confirmation(model, pk=pk, programme=programme)
+            version = part.version
+        else:
+            messages.success(request, f"The {name} “{part}” has been {done}.")
+            url = reverse("actions:programme_structure", args=[programme.slug])
+            if change == "delete":
+                return redirect(url)
+            return redirect(f"{url}#{model.__name__.lower()}-{part.pk}")
+    if change == "restore" and part.retired_at is not None:
+        under = queries.parts_under(part, retired_at=part.retired_at)
+    else:
+        under = queries.parts_under(part, everything=change == "delete")
+    return render(
+        request,
+        "actions/structure_change_part.html",
+        {
+            "programme": programme,
+            "part": part,
+            "name": name,
+            "kind": kind,
+            "change": change,
+            "verb": verb,
+            "explanation": explanation,
+            "under": under,
+            "version": version,
+            "message": message,
+            "refused": _refusal_before(change, part),
+        },
+        status=status,
+    )

@@ -50,6 +50,17 @@ urlpatterns = [
         )
         for kind in programme_views.REORDERED
     ),
+    # Retire, restore or delete: /programmes/<slug>/structure/actions/<pk>/retire/
+    *(
+        path(
+            f"programmes/<slug:slug>/structure/{kind}/<int:pk>/{change}/",
+            programme_views.change_part,
+            {"kind": kind, "change": change},
+            name=f"{change}_{kind}",
+        )
+        for kind in programme_views.REORDERED
+        for change in programme_views.RETIRING
+    ),
     path("programmes/<slug:slug>/report/", views.report_latest, name="report_latest"),
     path("programmes/<slug:slug>/report/<period:period>/", views.report, name="report"),
     path("programmes/<slug:slug>/attention/", views.attention_latest, name="attention_latest"),

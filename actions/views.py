@@ -29,7 +29,7 @@ from actions.permissions import (
     can_read,
     can_update,
 )
-from actions.services import QuarterLocked, StaleEdit, record_update
+from actions.services import ActionRetired, QuarterLocked, StaleEdit, record_update
 from actions.tables import ActionTable
 from careprog.downloads import attachment, download_name
 from careprog.periods import InvalidPeriod, ReportingPeriod
@@ -273,7 +273,7 @@ def action_detail(request, pk):
     action = _get_action_for_user(request, pk, write=request.method == "POST")
     period, open_periods = _form_period(request, action)
     updates = {update.period: update for update in action.updates_newest_first}
-    conflict = None
+    conflict, refused_status = None, None
 
     if request.method == "POST":
         form = UpdateForm(request.POST, open_periods=open_periods)
@@ -293,6 +293,9 @@ def action_detail(request, pk):
                 )
             except QuarterLocked as locked:
                 return _quarter_locked(request, action, locked.lock)
+            except ActionRetired as retired:
+                form.add_error(None, retired.message)
+                refused_status = 409
             except StaleEdit as stale:
                 conflict = stale
                 # Re-applying means submitting again against what is there now.
@@ -347,7 +350,7 @@ def action_detail(request, pk):
             "earlier_years": queries.earlier_years(action),
             "status_hints": {status.value: hint for status, hint in STATUS_HINTS.items()},
         },
-        status=409 if conflict else 200,
+        status=409 if conflict else (refused_status or 200),
     )
 
 

@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 
+from actions import structure
 from actions.models import (
     Abbreviation,
     Action,
@@ -1199,6 +1200,99 @@ def test_posting_to_any_programme_setup_page_changes_only_what_the_role_may_chan
             else:
                 assert response.status_code == 403, (role, name)
             assert programme_records() == before, (role, name)
+
+
+# Retiring, restoring and deleting a part of the structure (actions/programme_views.py
+# change_part): a confirmation page (GET) and the change (POST), for each of the four kinds of
+# part. Only programme administrators; every other role is refused before learning anything,
+# and a refused post changes nothing. Restoring is tried on a part retired first; deleting on
+# a fresh part nothing records (the seeded action has updates: it can only be retired).
+RETIRE_CHANGES = ("retire", "restore", "delete")
+
+
+def _seeded_parts(action):
+    mechanism = Mechanism.objects.get(pk=action.mechanism_id)
+    return {
+        "objectives": mechanism.requirement.objective,
+        "requirements": mechanism.requirement,
+        "mechanisms": mechanism,
+        "actions": Action.objects.get(pk=action.pk),
+    }
+
+
+@pytest.fixture
+def fresh_parts(action):
+    """A new objective, requirement, mechanism and action, under the action's programme,
+    with no updates: each may be deleted."""
+    programme = Mechanism.objects.get(pk=action.mechanism_id).requirement.objective.programme
+    objective = Objective.objects.create(programme=programme, title="Fresh", statement="Fresh")
+    requirement = Requirement.objects.create(objective=objective, text="Fresh")
+    mechanism = Mechanism.objects.create(requirement=requirement, text="Fresh")
+    fresh = Action.objects.create(mechanism=mechanism, title="Fresh")
+    return {
+        "objectives": objective,
+        "requirements": requirement,
+        "mechanisms": mechanism,
+        "actions": fresh,
+    }
+
+
+def _retire_cases(action, fresh_parts):
+    """(kind, change, part) for every retire, restore and delete URL."""
+    seeded = _seeded_parts(action)
+    for kind in seeded:
+        for change in RETIRE_CHANGES:
+            part = fresh_parts[kind] if change == "delete" else seeded[kind]
+            yield kind, change, part
+
+
+def _retire_url(kind, change, part):
+    return f"/programmes/care-programme-2024-25/structure/{kind}/{part.pk}/{change}/"
+
+
+def _changed_as_asked(change, part) -> bool:
+    stored = type(part).objects.filter(pk=part.pk).first()
+    return {
+        "retire": stored is not None and stored.retired_at is not None,
+        "restore": stored is not None and stored.retired_at is None,
+        "delete": stored is None,
+    }[change]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_administrators_retire_restore_or_delete_and_a_refused_post_changes_nothing(
+    client, people, action, fresh_parts, role
+):
+    client = client_for(client, people, role)
+    for kind, change, part in _retire_cases(action, fresh_parts):
+        url = _retire_url(kind, change, part)
+        with rolled_back():
+            if change == "restore":
+                structure.retire(
+                    user=people["admin"],
+                    model=type(part),
+                    part_id=part.pk,
+                    seen_version=type(part).objects.get(pk=part.pk).version,
+                )
+            response = client.get(url)
+            if role == "anonymous":
+                assert response.status_code == 302 and "/sign-in/" in response.url, url
+            else:
+                expected = 200 if role in PROGRAMME_KEEPERS else 403
+                assert response.status_code == expected, (role, url)
+
+            before = programme_records()
+            version = type(part).objects.get(pk=part.pk).version
+            response = client.post(url, {"version": version})
+            if role == "anonymous":
+                assert response.status_code == 302 and "/sign-in/" in response.url, url
+            elif role in PROGRAMME_KEEPERS:
+                assert response.status_code == 302, (role, url, response.status_code)
+                assert _changed_as_asked(change, part), (role, url)
+                continue
+            else:
+                assert response.status_code == 403, (role, url)
+            assert programme_records() == before, (role, url)
 
 
 # Importing a progress table (actions/table_import/views.py): one page, three requests. GET is

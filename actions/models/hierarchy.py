@@ -53,6 +53,36 @@ class ProgrammeQuerySet(models.QuerySet):
         )
 
 
+class RetirableQuerySet(models.QuerySet):
+    """Parts of a programme that may be retired (actions/structure.py): kept with their
+    updates and history, gone from every live read."""
+
+    def live(self):
+        """The parts not retired. Retiring a part retires everything under it and a part
+        cannot be restored under a retired parent, so a part's own ``retired_at`` says
+        whether it is live: no join up the tree. Adds no query."""
+        return self.filter(retired_at__isnull=True)
+
+    def retired(self):
+        return self.filter(retired_at__isnull=False)
+
+
+class Retirable(models.Model):
+    """A part of a programme that can be retired (actions/structure.py): kept, with its
+    updates and history, and left out of every live read (RetirableQuerySet.live)."""
+
+    retired_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When a programme administrator retired it: kept, with its updates and "
+        "history, but left out of the live report, lists, reminders and carrying",
+    )
+
+    class Meta:
+        abstract = True
+
+
 class Programme(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100, unique=True)
@@ -143,7 +173,7 @@ class Programme(models.Model):
         return self.first_period <= period <= self.last_period
 
 
-class Objective(models.Model):
+class Objective(Retirable):
     """What the programme wants to achieve: a short title and the statement under it."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="objectives")
@@ -165,6 +195,7 @@ class Objective(models.Model):
     # (actions/structure.py). Position is left out of history: a reorder is not a change of
     # what the programme says.
     version = models.PositiveIntegerField(default=1, editable=False)
+    objects = RetirableQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["version", "position"])
 
     class Meta:
@@ -185,13 +216,14 @@ class Objective(models.Model):
         )
 
 
-class Requirement(models.Model):
+class Requirement(Retirable):
     """What we need for an objective."""
 
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="requirements")
     position = models.PositiveIntegerField(default=0)
     text = models.TextField()
     version = models.PositiveIntegerField(default=1, editable=False)  # as Objective's
+    objects = RetirableQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["version", "position"])
 
     class Meta:
@@ -209,7 +241,7 @@ class Requirement(models.Model):
         return self.objective.get_absolute_url()
 
 
-class Mechanism(models.Model):
+class Mechanism(Retirable):
     """How we will make a requirement happen."""
 
     requirement = models.ForeignKey(
@@ -218,6 +250,7 @@ class Mechanism(models.Model):
     position = models.PositiveIntegerField(default=0)
     text = models.TextField()
     version = models.PositiveIntegerField(default=1, editable=False)  # as Objective's
+    objects = RetirableQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["version", "position"])
 
     class Meta:
