@@ -36,3 +36,12 @@ def person(user, nobody="someone"):
     if user is None:
         return nobody
     return user.get_full_name() or user.get_username()
+
+
+@register.filter
+def council_text(text):
+    """Text a council wrote in admin as paragraphs, headings and lists, escaped
+    (careprog.council_text)."""
+    from careprog.council_text import as_html
+
+    return as_html(text)
