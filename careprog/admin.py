@@ -12,12 +12,13 @@ django.contrib.auth's and axes' admins, so it re-registers theirs with the same 
 
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -146,15 +147,67 @@ for model, model_admin in [
 # The council's accessibility statement and privacy notice: one row, changed by whoever may
 # change it (Programme administrators, superusers), never deleted (a blank field falls back
 # to the settings and careprog's own words, so clearing a field is how to undo an entry).
+class PublicInformationForm(forms.ModelForm):
+    """Refuses to save over entries someone else saved after this page was opened (admin has
+    no such check of its own), including a second "add" while another administrator's first
+    was being written: the one row would be replaced. The refused form carries what is stored
+    now, so saving it again is a deliberate choice to replace it."""
+
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = PublicInformation
+        fields = [
+            "council_name",
+            "contact_email",
+            "contact_phone",
+            "known_issues",
+            "statement_reviewed",
+            "dpo_email",
+            "privacy_notice",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stale = False
+        self.fields["seen"].initial = _saved_at(self.instance.updated_at)
+
+    def clean(self):
+        cleaned = super().clean()
+        stored = (
+            PublicInformation.objects.select_for_update()
+            .filter(pk=THE_ROW)
+            .values_list("updated_at", flat=True)
+            .first()
+        )
+        if _saved_at(stored) != (cleaned.get("seen") or ""):
+            self.stale = True
+            self.data = self.data.copy()
+            self.data[self.add_prefix("seen")] = _saved_at(stored)
+            raise ValidationError(
+                "Someone else saved the accessibility statement and privacy notice after you "
+                "opened this page, so nothing has been saved. Open the page again to start from "
+                "what is stored now, or save again to replace it with what you submitted.",
+                code="stale",
+            )
+        return cleaned
+
+
+def _saved_at(moment) -> str:
+    return moment.isoformat() if moment else ""
+
+
 @admin.register(PublicInformation)
 class PublicInformationAdmin(ManagedAdmin):
     write_permission = CHANGE_PUBLIC_INFORMATION
+    form = PublicInformationForm
     actions = None  # "delete selected" included
     readonly_fields = ["updated_at"]
     fieldsets = [
         ("The council", {"fields": ["council_name", "contact_email", "contact_phone"]}),
         ("Accessibility statement", {"fields": ["known_issues", "statement_reviewed"]}),
         ("Privacy notice", {"fields": ["dpo_email", "privacy_notice", "updated_at"]}),
+        (None, {"fields": ["seen"]}),
     ]
 
     def has_add_permission(self, request):

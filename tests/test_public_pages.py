@@ -345,3 +345,32 @@ def test_other_roles_with_staff_status_cannot_change_the_councils_entries(
     assert client.post(f"{ADMIN_PAGE}1/change/", {"council_name": "Forged"}).status_code == 403
     council_entries.refresh_from_db()
     assert council_entries.council_name == "Wirral Council"
+
+
+def test_a_save_opened_before_another_administrators_is_refused_and_overwrites_nothing(
+    client, administrator, council_entries
+):
+    client.force_login(administrator)
+    data = admin_form_data(client.get(f"{ADMIN_PAGE}1/change/"))
+    PublicInformation.objects.get().save()  # another administrator saves meanwhile
+    council_entries.refresh_from_db()
+    data["contact_phone"] = "0151 000 0000"
+
+    refused = client.post(f"{ADMIN_PAGE}1/change/", data)
+    assert refused.status_code == 409
+    assert "Someone else saved the accessibility statement" in refused.content.decode()
+    assert PublicInformation.objects.get().contact_phone == "0151 606 2000"
+
+    again = admin_form_data(refused)  # the refused form, carrying what is stored now
+    assert client.post(f"{ADMIN_PAGE}1/change/", again).status_code == 302
+    assert PublicInformation.objects.get().contact_phone == "0151 000 0000"
+
+
+def test_a_second_first_entry_does_not_replace_the_one_saved_meanwhile(client, administrator):
+    client.force_login(administrator)
+    data = admin_form_data(client.get(f"{ADMIN_PAGE}add/"))
+    PublicInformation.objects.create(council_name="Saved first")
+    data["council_name"] = "Saved second"
+    response = client.post(f"{ADMIN_PAGE}add/", data)
+    assert response.status_code in {403, 409}  # refused either way: admin now offers no add
+    assert PublicInformation.objects.get().council_name == "Saved first"
