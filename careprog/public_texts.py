@@ -72,7 +72,8 @@ service; we do not share it with anyone else unless the law requires us to.
 - Your account stays while you need it for your work. When you leave or change jobs an \
 administrator deactivates it; your name stays on the updates, figures and papers you wrote, \
 as they are part of the council's record.
-- Records of failed sign-ins are kept until an administrator clears them.
+- Records of sign-ins and failed attempts are kept to protect accounts; administrators can \
+clear them.
 - Published committee papers are kept permanently, as the committee's record.
 - Everything else is kept in line with the council's retention schedule.
 

@@ -1,6 +1,8 @@
 from django import template
 from django.utils.safestring import mark_safe
 
+from careprog.council_text import as_html
+
 register = template.Library()
 
 
@@ -42,6 +44,4 @@ def person(user, nobody="someone"):
 def council_text(text):
     """Text a council wrote in admin as paragraphs, headings and lists, escaped
     (careprog.council_text)."""
-    from careprog.council_text import as_html
-
     return as_html(text)
