@@ -11,7 +11,8 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import validate_email
 
 from careprog.periods import BANK_HOLIDAY_REGIONS
 
@@ -48,6 +49,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None or raw.strip() == "":
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_email(name: str) -> str:
+    """An email address, or "" when unset: an address a reader cannot write to is refused."""
+    raw = os.environ.get(name, "").strip()
+    if raw:
+        try:
+            validate_email(raw)
+        except ValidationError:
+            raise ImproperlyConfigured(f"{name} must be an email address, not {raw!r}") from None
+    return raw
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -278,6 +290,15 @@ STORAGES = {
 
 SERVICE_NAME = "Care programmes"
 SERVICE_PHASE = "Alpha"
+
+# The council that runs the service, as its accessibility statement and privacy notice name it
+# (/accessibility/, /privacy/). An administrator's entries in Django admin ("Accessibility
+# statement and privacy notice") win over these; with neither, the pages say "the council"
+# and send problems to the performance team, so a fresh install still publishes both pages.
+COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "").strip()
+COUNCIL_CONTACT_EMAIL = env_email("COUNCIL_CONTACT_EMAIL")
+COUNCIL_CONTACT_PHONE = os.environ.get("COUNCIL_CONTACT_PHONE", "").strip()
+COUNCIL_DPO_EMAIL = env_email("COUNCIL_DPO_EMAIL")
 
 # Security: production defaults, relaxed only for local DEBUG work.
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)

@@ -47,6 +47,9 @@ urlpatterns = [
     # The users' guides, open without sign-in.
     path("help/", views.help_index, name="help"),
     path("help/<slug:role>/", views.help_guide, name="help_guide"),
+    # What a public body must publish, open without sign-in.
+    path("accessibility/", views.accessibility_statement, name="accessibility"),
+    path("privacy/", views.privacy_notice, name="privacy"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
 ]

@@ -38,6 +38,7 @@ from actions.papers import services as paper_services
 from actions.permissions import can_read_paper
 from actions.structure import PARENT_FIELD
 from careprog import roles
+from careprog.models import PublicInformation
 from kpis.importing.apply import apply_return, store_upload
 from kpis.models import ComparatorValue, KPIEntry
 from tests.conftest import RISK_MATRIX, seed_action
@@ -111,6 +112,8 @@ def urls(action):
         "help for heads of service": "/help/head-of-service/",
         "help for administrators": "/help/administrator/",
         "favicon": "/favicon.ico",
+        "accessibility statement": "/accessibility/",
+        "privacy notice": "/privacy/",
     }
 
 
@@ -122,8 +125,10 @@ HELP = {
     "help for heads of service",
     "help for administrators",
 }
-# Open to all, and read-only: the guides and the service's icon.
-READ_ONLY_FOR_ALL = HELP | {"favicon"}
+# What a public body must publish (regulation 7's accessibility statement, the privacy notice).
+PUBLIC_PAGES = {"accessibility statement", "privacy notice"}
+# Open to all, and read-only: the guides, the public pages and the service's icon.
+READ_ONLY_FOR_ALL = HELP | PUBLIC_PAGES | {"favicon"}
 OPEN = SIGN_IN_FORMS | READ_ONLY_FOR_ALL
 EVERY_SIGNED_IN_USER = {"home"}
 ADMIN_ONLY = {"admin", "admin action", "admin history"}
@@ -223,6 +228,8 @@ def test_a_committee_member_sees_no_edit_control_on_any_page(member_client, acti
 # the drafters' add/change_paper serve the app's own rules (the actions they lead, a paper
 # while it is a draft); admin writes need the manage permission.
 STAFF_WITHOUT_MANAGE = ["committee", "lead", "other_officer", "head"]
+# The apps whose models admin edits: careprog's is the council's public pages' one row.
+ADMIN_APPS = {"careprog", "actions", "kpis"}
 
 
 @pytest.fixture
@@ -240,6 +247,7 @@ def admin_rows(action, papers):
         value=Decimal("62"),
         entered_at=datetime.datetime(2025, 5, 9, tzinfo=datetime.UTC),
     )
+    PublicInformation.objects.create(council_name="Wirral Council")
     # Seeded by a migration, but a transactional test's flush may have emptied the table.
     Abbreviation.objects.get_or_create(
         abbreviation="CLA", defaults={"expansion": "children looked after"}
@@ -247,7 +255,7 @@ def admin_rows(action, papers):
     rows = {
         model: model._default_manager.order_by("pk").first()
         for model in admin.site._registry
-        if model._meta.app_label in {"actions", "kpis"}
+        if model._meta.app_label in ADMIN_APPS
     }
     for row in rows.values():
         if hasattr(row, "history") and not row.history.exists():
@@ -257,7 +265,7 @@ def admin_rows(action, papers):
 
 def everything():
     """Every row of every model admin edits, and the auth tables."""
-    models = [m for m in admin.site._registry if m._meta.app_label in {"actions", "kpis"}]
+    models = [m for m in admin.site._registry if m._meta.app_label in ADMIN_APPS]
     return {
         model._meta.label: list(model._default_manager.order_by("pk").values())
         for model in [*models, Group, get_user_model()]

@@ -57,6 +57,15 @@ def test_a_bank_holiday_region_not_of_the_uk_is_refused_with_the_choices():
     assert "BANK_HOLIDAYS_REGION must be one of ENG, WLS, SCT, NIR, not 'FRANCE'" in result.stderr
 
 
+def test_a_council_contact_address_nobody_can_write_to_is_refused_with_its_name():
+    result = _manage("check", DEBUG="1", COUNCIL_CONTACT_EMAIL="accessibility at the council")
+    assert result.returncode != 0
+    assert (
+        "COUNCIL_CONTACT_EMAIL must be an email address, not 'accessibility at the council'"
+        in result.stderr
+    )
+
+
 def test_deploy_checks_pass_under_production_settings():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
