@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from actions import queries, structure
 from actions.forms import ActionForm, ObjectiveForm, PartTextForm, ProgrammeForm
 from actions.models import Action, Mechanism, Objective, Programme, Requirement
+from actions.people import queries as people_queries
 from actions.permissions import can_manage
 
 
@@ -266,7 +267,7 @@ def _action_form(request, initial=None, *, mechanisms=None, current=()):
     delegates stay offered even if their role has changed, so that the form never drops them
     unsaid: saving then asks for someone who may lead (structure.save_action)."""
     people = get_user_model().objects.filter(
-        Q(pk__in=queries.people_who_may_lead().values("pk")) | Q(pk__in=current)
+        Q(pk__in=people_queries.people_who_may_lead().values("pk")) | Q(pk__in=current)
     )
     return ActionForm(
         _posted(request),

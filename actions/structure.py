@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from actions import queries
 from actions.models import Action, Mechanism, Objective, Paper, Programme, Requirement, Update
+from actions.people.queries import people_who_may_lead
 from actions.permissions import can_manage
-from actions.queries import people_who_may_lead
 from careprog.periods import ReportingPeriod
 
 
