@@ -18,6 +18,8 @@ from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
+from careprog.models import OIDCIdentity
+
 
 class GuardedChangeList(ChangeList):
     """Django's change list, refusing two query strings it lets through to a 500: a NUL
@@ -134,3 +136,17 @@ for model, model_admin in [
         continue  # AXES_ENABLE_ADMIN off
     admin.site.unregister(model)
     admin.site.register(model, type(model_admin.__name__, (GuardedQueries, model_admin), {}))
+
+
+@admin.register(OIDCIdentity)
+class OIDCIdentityAdmin(ManagedAdmin):
+    """Who has signed in with the council's provider; an administrator links an account
+    the provider could not vouch for by adding its subject here (docs/single-sign-on.md),
+    and moves a sign-in to another account by deleting it."""
+
+    write_permission = "auth.change_user"
+    list_display = ["user", "subject", "issuer", "linked_at", "last_sign_in"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__email", "subject"]
+    autocomplete_fields = ["user"]
+    readonly_fields = ["linked_at", "last_sign_in"]

@@ -54,7 +54,14 @@ ROLES = {
     COMMITTEE_MEMBERS: _READ,
     OFFICERS: [*_READ, UPDATE_PERMISSION, "actions.change_update", *_DRAFT, ENTER_FIGURES],
     HEADS_OF_SERVICE: [*_READ, *_DRAFT, APPROVE_PAPER_PERMISSION, ENTER_FIGURES, APPROVE_FIGURES],
-    PROGRAMME_ADMINISTRATORS: ["actions.*", "kpis.*", "auth.*", "simple_history.*", *_LOCK_OUTS],
+    PROGRAMME_ADMINISTRATORS: [
+        "actions.*",
+        "kpis.*",
+        "auth.*",
+        "careprog.*",  # single sign-on identities, to link an account to its sign-in
+        "simple_history.*",
+        *_LOCK_OUTS,
+    ],
 }
 
 
