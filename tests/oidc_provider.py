@@ -10,7 +10,6 @@ from contextlib import contextmanager
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
-import oidc_provider_mock
 import pytest
 import requests
 
@@ -52,6 +51,8 @@ class LoopbackProvider:
 
 @contextmanager
 def running_provider(**options):
+    import oidc_provider_mock  # only where a provider runs: it loads authlib and Flask
+
     with oidc_provider_mock.run_server_in_thread(**options) as server:
         yield LoopbackProvider(server)
 

@@ -70,3 +70,22 @@ def test_an_officer_signs_in_with_the_councils_account_records_an_update_and_sig
 
     page.goto(f"{live_server.url}/actions/{action.pk}/")
     expect(page).to_have_url(f"{live_server.url}/sign-in/?next=/actions/{action.pk}/")
+
+
+def test_with_passwords_off_the_sign_in_page_and_the_refusal_page_are_clear_and_accessible(
+    transactional_db, live_server, page, provider_only, superuser
+):
+    page.goto(f"{live_server.url}/sign-in/")
+    expect(page.get_by_role("button", name=f"Sign in with {PROVIDER_NAME}")).to_be_visible()
+    expect(page.get_by_label("Password")).to_have_count(0)
+    assert_no_axe_violations(page)
+
+    page.get_by_role("link", name="Emergency sign-in with a password").click()
+    expect(page.get_by_label("Password")).to_be_visible()
+    assert_no_axe_violations(page)
+
+    page.goto(f"{live_server.url}/oidc/callback/?code=forged&state=forged")
+    expect(page.get_by_role("heading", level=1)).to_have_text("You have not been signed in")
+    assert_no_axe_violations(page)
+    page.get_by_role("link", name="Go back to sign in").click()
+    expect(page).to_have_url(f"{live_server.url}/sign-in/")
