@@ -6,9 +6,11 @@ from django.urls import include, path
 from actions import views as action_views
 from careprog import throttling, views
 from careprog.oidc import views as oidc_views
+from careprog.oidc.forms import AdminSignInForm
 
 admin.site.site_header = "Care programmes administration"
 admin.site.site_title = "Care programmes"
+admin.site.login_form = AdminSignInForm
 
 urlpatterns = [
     path("", action_views.home, name="home"),

@@ -401,6 +401,19 @@ def test_with_local_passwords_off_a_superuser_can_still_sign_in_with_a_password(
     assert signed_in_user(client) == superuser
 
 
+def test_with_local_passwords_off_django_admins_own_sign_in_is_no_way_round(
+    client, provider_only, administrator, superuser
+):
+    refused = client.post(
+        "/admin/login/", {"username": administrator.username, "password": PASSWORD}
+    )
+    assert refused.status_code == 200 and signed_in_user(client) is None
+    assert "passwords are kept for the service" in refused.content.decode()
+
+    client.post("/admin/login/", {"username": "root", "password": PASSWORD})
+    assert signed_in_user(client) == superuser
+
+
 # What a sign-in costs
 
 
