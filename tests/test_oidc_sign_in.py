@@ -414,6 +414,19 @@ def test_with_local_passwords_off_django_admins_own_sign_in_is_no_way_round(
     assert signed_in_user(client) == superuser
 
 
+def test_the_guide_and_the_role_page_say_that_roles_follow_the_councils_groups(
+    client, single_sign_on, administrator, officer
+):
+    guide = client.get("/help/").content.decode()
+    assert f"Select “Sign in with {PROVIDER_NAME}”" in guide
+    client.force_login(administrator)
+
+    role_page = client.get(f"/people/{officer.pk}/role/")
+
+    assert role_page.status_code == 200
+    assert "Roles follow the council's groups" in role_page.content.decode()
+
+
 # What a sign-in costs
 
 
