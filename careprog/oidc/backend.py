@@ -16,7 +16,7 @@ import requests
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
@@ -175,13 +175,17 @@ class CouncilAccountBackend(OIDCAuthenticationBackend):
             # Entra ID's overage: too many groups to list, so none are. Signing in would
             # take every role away; refuse and say how to fix it.
             raise SignInRefused("too_many_groups", 403)
-        with transaction.atomic():
-            user = self._account_for(claims)
-            if not user.is_active:
-                raise SignInRefused("deactivated", 403)
-            self._keep_current(user, claims)
-            if settings.OIDC_ROLE_GROUPS:
-                self._set_roles(user, roles_for(claims))
+        try:
+            with transaction.atomic():
+                user = self._account_for(claims)
+                if not user.is_active:
+                    raise SignInRefused("deactivated", 403)
+                self._keep_current(user, claims)
+                if settings.OIDC_ROLE_GROUPS:
+                    self._set_roles(user, roles_for(claims))
+        except IntegrityError as error:
+            # The same person's first sign-in, twice at once (two tabs): one wins.
+            raise SignInRefused("expired", 409, str(error)) from error
         return user
 
     def _account_for(self, claims):
