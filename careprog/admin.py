@@ -22,7 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from simple_history.admin import SimpleHistoryAdmin
 
-from careprog.models import THE_ROW, PublicInformation
+from careprog.models import THE_ROW, OIDCIdentity, PublicInformation
 from careprog.permissions import CHANGE_PUBLIC_INFORMATION
 from careprog.queries import public_details
 
@@ -231,3 +231,17 @@ class PublicInformationAdmin(ManagedAdmin):
         if self.has_add_permission(request):
             return redirect("admin:careprog_publicinformation_add")
         return super().changelist_view(request, extra_context)
+
+
+@admin.register(OIDCIdentity)
+class OIDCIdentityAdmin(ManagedAdmin):
+    """Who has signed in with the council's provider; an administrator links an account
+    the provider could not vouch for by adding its subject here (docs/single-sign-on.md),
+    and moves a sign-in to another account by deleting it."""
+
+    write_permission = "auth.change_user"
+    list_display = ["user", "subject", "issuer", "linked_at", "last_sign_in"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__email", "subject"]
+    autocomplete_fields = ["user"]
+    readonly_fields = ["linked_at", "last_sign_in"]

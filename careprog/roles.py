@@ -66,6 +66,7 @@ ROLES = {
         "actions.*",
         "kpis.*",
         "auth.*",
+        "careprog.*",  # single sign-on identities, the public pages' entries
         "simple_history.*",
         *_LOCK_OUTS,
         *_PUBLIC_PAGES,

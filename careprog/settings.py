@@ -8,6 +8,7 @@ reads that file, this module never does (so neither gunicorn nor the tests see i
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
@@ -114,6 +115,8 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Answers only a callback from the council's provider, and only when OIDC_ISSUER is set.
+    "careprog.oidc.backend.CouncilAccountBackend",
 ]
 
 ROOT_URLCONF = "careprog.urls"
@@ -254,6 +257,47 @@ REQUEST_MAX_BYTES = KPI_IMPORT_MAX_BYTES + 1024 * 1024
 # Form fields alone (file uploads aside): the largest form typed here is a few kilobytes.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
+
+# Single sign-on with the council's own accounts (OpenID Connect; docs/single-sign-on.md).
+# With no OIDC_ISSUER, sign-in is by local password only, as it always was.
+def env_role_groups(name: str) -> dict[str, str]:
+    """`group=Role,group=Role` → {group: Role}; careprog.oidc checks the roles exist."""
+    mapping = {}
+    for pair in env_list(name, []):
+        group, equals, role = pair.partition("=")
+        if not equals or not group.strip() or not role.strip():
+            raise ImproperlyConfigured(f"{name} must be group=Role pairs, not {pair!r}")
+        mapping[group.strip()] = role.strip()
+    return mapping
+
+
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").strip().rstrip("/")
+if OIDC_ISSUER and not (
+    urlsplit(OIDC_ISSUER).scheme == "https"
+    or urlsplit(OIDC_ISSUER).hostname in {"localhost", "127.0.0.1"}  # a provider for local work
+):
+    raise ImproperlyConfigured(f"OIDC_ISSUER must be an https:// address, not {OIDC_ISSUER!r}")
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "").strip()
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+if OIDC_ISSUER and not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
+    raise ImproperlyConfigured("OIDC_ISSUER needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET")
+OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "").strip() or "your council account"
+OIDC_ROLE_GROUPS = env_role_groups("OIDC_ROLE_GROUPS")
+OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "").strip() or "groups"
+# Off: only a superuser may sign in with a password (the break-glass account).
+OIDC_LOCAL_PASSWORDS = env_bool("OIDC_LOCAL_PASSWORDS", True)
+# mozilla-django-oidc's own settings; the endpoints come from the issuer's discovery
+# document (careprog.oidc.provider), which the library does not read.
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_TOKEN_USE_BASIC_AUTH = True  # client_secret_basic: the method every provider accepts
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_STORE_ID_TOKEN = True  # sent back as id_token_hint when signing out at the provider
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT_SECONDS", 10, minimum=1)  # every call to the provider
+OIDC_DISCOVERY_CACHE_SECONDS = 60 * 60
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -334,7 +378,13 @@ CONTENT_SECURITY_POLICY = {
         "font-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],
-        "form-action": [SELF],
+        # Signing out at the provider is a redirect from careprog's sign-out form.
+        "form-action": [SELF]
+        + (
+            [f"{urlsplit(OIDC_ISSUER).scheme}://{urlsplit(OIDC_ISSUER).netloc}"]
+            if OIDC_ISSUER
+            else []
+        ),
         "frame-ancestors": [NONE],
     }
 }

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -105,6 +106,8 @@ def urls(action):
         "admin action": f"/admin/actions/action/{action.pk}/change/",
         "admin history": f"/admin/actions/action/{action.pk}/history/",
         "sign in": "/sign-in/",
+        "sign in with provider": "/oidc/authenticate/",
+        "provider callback": "/oidc/callback/",
         "password reset": "/password-reset/",
         "help": "/help/",
         "help for officers": "/help/officer/",
@@ -135,7 +138,15 @@ ADMIN_ONLY = {"admin", "admin action", "admin history"}
 LATEST_QUARTER = {"report latest", "attention latest"}
 
 
+# Open to all, GET only; they exist only when single sign-on is set up (OIDC_ISSUER).
+SINGLE_SIGN_ON = {"sign in with provider", "provider callback"}
+
+
 def expected_get(role, name):
+    if name in SINGLE_SIGN_ON:
+        if not settings.OIDC_ISSUER:
+            return {404}
+        return {302} if name == "sign in with provider" else {400}  # no sign-in was started
     if name in OPEN:
         return {200}
     if role == "anonymous":
@@ -168,7 +179,7 @@ def test_every_page_answers_each_role_as_its_permissions_say(client, people, act
     for name, url in urls(action).items():
         response = client.get(url)
         assert response.status_code in expected_get(role, name), (role, name, url)
-        if response.status_code == 302 and role == "anonymous":
+        if response.status_code == 302 and role == "anonymous" and name not in SINGLE_SIGN_ON:
             assert "/sign-in/" in response.url or "/admin/login/" in response.url
 
 
@@ -199,7 +210,7 @@ def test_posting_anywhere_changes_nothing_unless_the_role_may_change_that_action
             assert Update.objects.filter(action=action, text="Forged").exists()
             Update.objects.filter(action=action, text="Forged").delete()
             continue
-        if name in READ_ONLY_FOR_ALL:
+        if name in READ_ONLY_FOR_ALL or name in SINGLE_SIGN_ON:
             assert response.status_code == 405, (role, name)
         elif role == "anonymous":
             assert response.status_code == 302 and "/sign-in/" in response.url
@@ -208,6 +219,17 @@ def test_posting_anywhere_changes_nothing_unless_the_role_may_change_that_action
         else:
             assert response.status_code in {403, 405}, (role, name, response.status_code)
         assert snapshot() == before, (role, name)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_matrix_holds_when_the_councils_provider_replaces_passwords(
+    client, people, action, role, provider_only
+):
+    """OIDC on and OIDC_LOCAL_PASSWORDS off (tests/oidc_provider.py): the same answers."""
+    test_every_page_answers_each_role_as_its_permissions_say(client, people, action, role)
+    test_posting_anywhere_changes_nothing_unless_the_role_may_change_that_action(
+        client, people, action, role
+    )
 
 
 def test_a_committee_member_sees_no_edit_control_on_any_page(member_client, action):
