@@ -39,7 +39,7 @@ from actions.papers import services as paper_services
 from actions.permissions import can_read_paper
 from actions.structure import PARENT_FIELD
 from careprog import roles
-from careprog.models import PublicInformation
+from careprog.models import OIDCIdentity, PublicInformation
 from kpis.importing.apply import apply_return, store_upload
 from kpis.models import ComparatorValue, KPIEntry
 from tests.conftest import RISK_MATRIX, seed_action
@@ -270,6 +270,11 @@ def admin_rows(action, papers):
         entered_at=datetime.datetime(2025, 5, 9, tzinfo=datetime.UTC),
     )
     PublicInformation.objects.create(council_name="Wirral Council")
+    OIDCIdentity.objects.create(
+        user=get_user_model().objects.order_by("pk").first(),
+        issuer="https://login.example.org",
+        subject="0f1e2d",
+    )
     # Seeded by a migration, but a transactional test's flush may have emptied the table.
     Abbreviation.objects.get_or_create(
         abbreviation="CLA", defaults={"expansion": "children looked after"}
