@@ -414,6 +414,46 @@ def test_with_local_passwords_off_django_admins_own_sign_in_is_no_way_round(
     assert signed_in_user(client) == superuser
 
 
+def test_with_local_passwords_off_password_reset_emails_only_the_emergency_account(
+    client, provider_only, officer, superuser, mailoutbox
+):
+    """A password set now could not be used: an officer asking for one gets the same "sent"
+    page as anyone, and no email; the superuser's break-glass account still can."""
+    response = client.post("/password-reset/", {"email": officer.email})
+    assert response.status_code == 302
+    assert mailoutbox == []
+
+    client.post("/password-reset/", {"email": superuser.email})
+    assert [message.to for message in mailoutbox] == [[superuser.email]]
+
+
+@pytest.mark.parametrize(
+    ("fixture", "offers_password"), [("single_sign_on", True), ("provider_only", False)]
+)
+def test_a_new_persons_invitation_says_to_sign_in_with_the_councils_account(
+    request,
+    client,
+    administrator,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+    fixture,
+    offers_password,
+):
+    request.getfixturevalue(fixture)
+    client.force_login(administrator)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/people/new/",
+            {"name": "Sam Smith", "email": "sam@example.org", "role": roles.OFFICERS},
+        )
+
+    [invitation] = mailoutbox
+    assert f'choose "Sign in with {PROVIDER_NAME}"' in invitation.body
+    assert "/sign-in/" in invitation.body
+    assert ("/password-reset/" in invitation.body) is offers_password
+
+
 def test_the_guide_and_the_role_page_say_that_roles_follow_the_councils_groups(
     client, single_sign_on, administrator, officer
 ):
