@@ -12,12 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from actions.carry import carry_programme
-from actions.models import Action, Committee, Objective, Programme
-from actions.structure import save_action
+from actions.models import Committee, Objective, Programme
+from actions.papers import services
 from tests.conftest import SAFELY_WITH_FAMILIES
 from tests.factories import make_action, make_programme, make_update
 from tests.kpi_factories import make_kpi
-from tests.paper_factories import make_meeting
+from tests.paper_factories import draft_paper, make_meeting
 
 SEED = "/programmes/care-programme-2024-25/"
 LEAVING_CARE = "Leaving care well"
@@ -262,25 +262,6 @@ def test_a_new_objective_is_added_with_its_measures(admin_client, seed_programme
     assert list(Objective.objects.get(title="Care leavers thrive").kpis.all()) == measures[:1]
 
 
-def test_changes_to_an_actions_delegates_are_in_its_history(
-    seed_programme, administrator, officer, other_officer
-):
-    action = Action.objects.filter(mechanism__requirement__objective__programme=seed_programme)[0]
-    save_action(
-        user=administrator,
-        mechanism_id=action.mechanism_id,
-        title=action.title,
-        lead_id=officer.pk,
-        delegate_ids=[other_officer.pk],
-        due_date=None,
-        action_id=action.pk,
-        seen_version=action.version,
-    )
-
-    newest = action.history.order_by("-history_id").first()
-    assert [row.user_id for row in newest.delegates.all()] == [other_officer.pk]
-
-
 # Every list is of one programme or says it spans them
 
 
@@ -334,6 +315,20 @@ def test_home_names_every_programme_and_links_each_ones_updates_to_its_own_actio
     for programme in (seed_programme, second_programme):
         assert f"{programme.name}: needs attention" in words(home)
         assert f'href="/actions/mine/?programme={programme.pk}' in home
+
+
+def test_home_lists_the_papers_awaiting_a_head_across_programmes_each_named(
+    client, officer, head_of_service, seed_programme, second_programme
+):
+    for programme in (seed_programme, second_programme):
+        services.submit(paper_id=draft_paper(programme, officer).pk, user=officer)
+    client.force_login(head_of_service)
+
+    papers = words(client.get("/")).split("Committee papers awaiting you")[1]
+
+    assert papers.startswith(" Across all programmes: each paper names its programme.")
+    assert "Care Programme 2024-25, paper to" in papers
+    assert "Care Leavers Programme 2024-25, paper to" in papers
 
 
 def test_the_pages_about_measures_say_they_span_the_programmes(

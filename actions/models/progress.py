@@ -252,6 +252,7 @@ class Action(models.Model):
     """
 
     Status = Status
+
     mechanism = models.ForeignKey(Mechanism, on_delete=models.CASCADE, related_name="actions")
     position = models.PositiveIntegerField(default=0)
     title = models.TextField(blank=True)
@@ -278,15 +279,15 @@ class Action(models.Model):
     carried_from = models.ForeignKey(
         "self", models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
     )
-    history = HistoricalRecords(  # delegates too: who could post updates for the lead, when
-        excluded_fields=["version", "position", "carried_from"], m2m_fields=[delegates]
-    )
+    history = HistoricalRecords(excluded_fields=["version", "position", "carried_from"])
 
     objects = ActionQuerySet.as_manager()
 
     class Meta:
         ordering = ["mechanism", "position", "pk"]
-        permissions = [("manage_programmes", "Can change every programme, action and update")]
+        permissions = [
+            ("manage_programmes", "Can change every programme, action and update"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=_explained_when_needed(),
