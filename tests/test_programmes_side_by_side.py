@@ -16,7 +16,7 @@ from actions.models import Committee, Objective, Programme
 from actions.papers import services
 from tests.conftest import SAFELY_WITH_FAMILIES
 from tests.factories import make_action, make_programme, make_update
-from tests.kpi_factories import make_kpi
+from tests.kpi_factories import make_catalogue, make_kpi
 from tests.paper_factories import draft_paper, make_meeting
 
 SEED = "/programmes/care-programme-2024-25/"
@@ -341,7 +341,9 @@ def test_the_pages_about_measures_say_they_span_the_programmes(
     assert "Across all programmes My measures" in words(client.get("/kpis/mine/"))
 
 
-def test_the_programme_list_says_how_many_programmes_it_shows(member_client, second_programme):
+def test_the_programme_list_says_how_many_programmes_it_shows(member_client, seed_programme):
+    assert "side by side" not in words(member_client.get("/programmes/"))  # one: nothing to say
+    make_programme("Care Leavers Programme 2024-25", slug="care-leavers-2024-25")
     assert "All 2 programmes, side by side" in words(member_client.get("/programmes/"))
 
 
@@ -371,18 +373,42 @@ def _queries(client, url) -> int:
     return len(captured)
 
 
-PAGES = ["/", "/programmes/", "/actions/", "/actions/mine/", "/kpis/", "/kpis/?programme={slug}"]
+# Each page's queries with one programme: session, user and permissions first (see
+# tests/test_action_tables.py for the action tables'); choosing a programme reads it once.
+PAGES = {
+    "/": 8,
+    "/programmes/": 5,
+    "/actions/": 13,
+    "/actions/mine/": 13,
+    "/actions/?programme={pk}": 14,
+    "/kpis/": 12,
+    "/kpis/?programme={slug}": 12,
+    "/kpis/mine/": 5,
+}
 
 
-@pytest.mark.parametrize("url", PAGES)
+@pytest.mark.parametrize(("url", "queries"), PAGES.items())
 def test_the_lists_keep_their_query_count_from_one_programme_to_several(
-    officer_client_with_both, seed_programme, officer, url
+    officer_client_with_both, seed_programme, officer, url, queries
 ):
-    url = url.format(slug=seed_programme.slug)
+    url = url.format(slug=seed_programme.slug, pk=seed_programme.pk)
     one = _queries(officer_client_with_both, url)
+    assert one == queries
     for n in range(4):
         programme = make_programme(f"Programme side {n}", slug=f"side-{n}")
         make_update(make_action(f"Side action {n}", programme=programme, lead=officer))
     assert Programme.objects.count() == 5
 
     assert _queries(officer_client_with_both, url) == one
+
+
+def test_an_objectives_page_reads_the_catalogue_in_one_query_however_large(
+    admin_client, seed_programme, measures
+):
+    objective = seed_programme.objectives.get(title=SAFELY_WITH_FAMILIES)
+    url = f"{SEED}structure/objectives/{objective.pk}/"
+    small = _queries(admin_client, url)
+    make_catalogue(60)
+
+    assert _queries(admin_client, url) == small
+    assert "Measure 59" in words(admin_client.get(url))
