@@ -326,7 +326,7 @@ def test_home_lists_the_papers_awaiting_a_head_across_programmes_each_named(
 
     papers = words(client.get("/")).split("Committee papers awaiting you")[1]
 
-    assert papers.startswith(" Across all programmes: each paper names its programme.")
+    assert "Across all programmes: each paper names its programme." in papers
     assert "Care Programme 2024-25, paper to" in papers
     assert "Care Leavers Programme 2024-25, paper to" in papers
 
