@@ -64,6 +64,7 @@ def carry_programme(*, programme: Programme, name: str, slug: str) -> Programme:
         name=name.strip(),
         slug=slug,
         description=programme.description,
+        committee_id=programme.committee_id,
         first_period=plan.first_period,
         last_period=plan.last_period,
         carried_from=programme,

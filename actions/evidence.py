@@ -59,6 +59,7 @@ class ProgrammeEvidence:
 
     parameter = "programme"
     label = "Evidences the programme"
+    spanning = "Across all programmes"
 
     def choices(self) -> list[tuple[str, str]]:
         return list(Programme.objects.order_by("name").values_list("slug", "name"))

@@ -12,10 +12,17 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from actions import queries, structure
-from actions.forms import ActionForm, ObjectiveForm, PartTextForm, ProgrammeForm
+from actions.forms import (
+    ActionForm,
+    ObjectiveForm,
+    PartTextForm,
+    ProgrammeForm,
+    measure_choices,
+)
 from actions.models import Action, Mechanism, Objective, Programme, Requirement
 from actions.people import queries as people_queries
 from actions.permissions import can_manage
+from kpis.models import KPI
 
 
 def _get_programme_for_user(request, slug) -> Programme:
@@ -46,6 +53,7 @@ def _programme_page(request, programme: Programme | None):
             "first_period": programme.first_period,
             "last_period": programme.last_period,
             "description": programme.description,
+            "committee": programme.committee_id,
             "version": programme.version,
         }
     form = ProgrammeForm(request.POST if request.method == "POST" else None, initial=initial)
@@ -62,6 +70,7 @@ def _programme_page(request, programme: Programme | None):
                     description=data["description"],
                     first_period=data["first_period"],
                     last_period=data["last_period"],
+                    committee_id=data["committee"].pk if data["committee"] else None,
                     programme_id=programme.pk if programme else None,
                     seen_version=data["version"],
                 )
@@ -134,7 +143,7 @@ def objective_new(request, slug):
     return _part_page(
         request,
         programme,
-        ObjectiveForm(_posted(request)),
+        _objective_form(request),
         heading="Add an objective",
         button="Add the objective",
         save=lambda data: structure.save_objective(
@@ -142,6 +151,7 @@ def objective_new(request, slug):
             programme_id=programme.pk,
             title=data["title"],
             statement=data["statement"],
+            kpi_ids=data["kpis"],
         ),
     )
 
@@ -153,12 +163,13 @@ def objective_edit(request, slug, pk):
     initial = {
         "title": objective.title,
         "statement": objective.statement,
+        "kpis": list(objective.kpis.values_list("pk", flat=True)),
         "version": objective.version,
     }
     return _part_page(
         request,
         programme,
-        ObjectiveForm(_posted(request), initial=initial),
+        _objective_form(request, initial),
         heading="Change the objective",
         button="Save the objective",
         save=lambda data: structure.save_objective(
@@ -166,9 +177,17 @@ def objective_edit(request, slug, pk):
             programme_id=programme.pk,
             title=data["title"],
             statement=data["statement"],
+            kpi_ids=data["kpis"],
             objective_id=objective.pk,
             seen_version=data["version"],
         ),
+    )
+
+
+def _objective_form(request, initial=None):
+    """The whole catalogue is offered, grouped: a programme chooses its evidence from it."""
+    return ObjectiveForm(
+        _posted(request), initial=initial, catalogue=measure_choices(KPI.objects.all())
     )
 
 

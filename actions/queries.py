@@ -35,17 +35,21 @@ from careprog.periods import ReportingPeriod
 
 
 def programmes_for_list() -> QuerySet[Programme]:
-    """Programmes with their objective and action counts: one query."""
-    return Programme.objects.annotate(
-        objective_count=Count(
-            "objectives", filter=Q(objectives__retired_at__isnull=True), distinct=True
-        ),
-        action_count=Count(
-            "objectives__requirements__mechanisms__actions",
-            filter=Q(objectives__requirements__mechanisms__actions__retired_at__isnull=True),
-            distinct=True,
-        ),
-    ).order_by("name")
+    """Programmes with their committee and their live objective and action counts: one query."""
+    return (
+        Programme.objects.select_related("committee")
+        .annotate(
+            objective_count=Count(
+                "objectives", filter=Q(objectives__retired_at__isnull=True), distinct=True
+            ),
+            action_count=Count(
+                "objectives__requirements__mechanisms__actions",
+                filter=Q(objectives__requirements__mechanisms__actions__retired_at__isnull=True),
+                distinct=True,
+            ),
+        )
+        .order_by("name")
+    )
 
 
 def latest_reported_period(programme: Programme) -> ReportingPeriod:

@@ -59,6 +59,7 @@ def save_programme(
     description: str,
     first_period: ReportingPeriod,
     last_period: ReportingPeriod,
+    committee_id: int | None = None,
     programme_id: int | None = None,
     seen_version: int | None = None,
 ) -> Programme:
@@ -66,7 +67,8 @@ def save_programme(
     ``seen_version``: a save after someone else's, or one that says no version, is refused
     with StaleStructure). Slugs are unique (they are the programme's addresses), and a
     programme's quarters must still hold every quarter its updates and papers are about:
-    shortening it never hides what was written."""
+    shortening it never hides what was written. ``committee_id``: the committee its papers
+    usually go to, or None."""
     if not can_manage(user):
         raise StructureRefused("You cannot add or change programmes.", status=403)
     if programme_id is None:
@@ -107,6 +109,7 @@ def save_programme(
             )
     programme.name, programme.slug, programme.description = name, slug, description
     programme.first_period, programme.last_period = first_period, last_period
+    programme.committee_id = committee_id
     programme.save()
     return programme
 
@@ -156,11 +159,17 @@ def save_objective(
     programme_id: int,
     title: str,
     statement: str,
+    kpi_ids: list[int] | None = None,
     objective_id: int | None = None,
     seen_version: int | None = None,
 ) -> Objective:
     """A new objective, last in its programme, or one renamed (``objective_id``, opened at
-    ``seen_version``; a save after someone else's is refused with StaleStructure)."""
+    ``seen_version``; a save after someone else's is refused with StaleStructure).
+
+    ``kpi_ids``: the catalogue's measures that evidence it, replacing those chosen before
+    (None leaves them as they are). A change of measures alone still raises the version,
+    so a form opened before it is refused rather than silently putting the old ones back;
+    the objective's history records the measures chosen at each save."""
     objective = _open_for_change(
         Objective, user=user, part_id=objective_id, seen_version=seen_version, what="objective"
     )
@@ -171,6 +180,8 @@ def save_objective(
         )
     objective.title, objective.statement = title.strip(), statement.strip()
     objective.save()
+    if kpi_ids is not None:
+        objective.kpis.set(kpi_ids)
     return objective
 
 

@@ -185,6 +185,8 @@ def _action_table_page(request, actions, *, title, mine=False):
     """A filtered, sorted, paginated table of actions, or its export as CSV or XLSX."""
     action_filter = ActionFilter(request.GET, queryset=actions)
     rows = action_filter.qs
+    # The programme chosen, already read by the filter (no query); None: the list spans them.
+    chosen_programme = action_filter.form.cleaned_data.get("programme")
     table = ActionTable(rows)
     export_format = request.GET.get("export")
     if export_format:
@@ -205,6 +207,7 @@ def _action_table_page(request, actions, *, title, mine=False):
             "counts": queries.status_counts(rows),
             "query": query.urlencode(),
             "mine": mine,
+            "chosen_programme": chosen_programme,
         },
     )
 

@@ -16,7 +16,7 @@ from django.db.models.functions import Greatest, Least
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from actions.models.papers import QuarterLock
+from actions.models.papers import Committee, QuarterLock
 from careprog.fields import NextPeriod, ReportingPeriodField
 from careprog.periods import ReportingPeriod
 
@@ -100,6 +100,17 @@ class Programme(models.Model):
         blank=True,
         related_name="subscribed_programmes",
         help_text="Emailed when one of the programme's papers is published",
+    )
+    # The committee its papers usually go to: the new-paper form offers its meetings first.
+    # PROTECT, as Meeting.committee is: a committee a programme reports to is not removed
+    # from under it.
+    committee = models.ForeignKey(
+        Committee,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="programmes",
+        help_text="The committee the programme's papers usually go to",
     )
     # Raised on every save, admin's included: a form opened before someone else's save is
     # refused (actions/structure.py), as committees and meetings are.
@@ -196,7 +207,8 @@ class Objective(Retirable):
     # what the programme says.
     version = models.PositiveIntegerField(default=1, editable=False)
     objects = RetirableQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["version", "position"])
+    # The chosen measures are history too: which evidence a committee read changes over time.
+    history = HistoricalRecords(excluded_fields=["version", "position"], m2m_fields=[kpis])
 
     class Meta:
         ordering = ["programme", "position", "pk"]

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Case, OuterRef, Prefetch, Q, QuerySet, Subquery, When
 from django.shortcuts import get_object_or_404
 
 from actions.evidence import programme_measures
@@ -151,12 +151,15 @@ def published_periods(programme: Programme) -> set[ReportingPeriod]:
     return set(published.values_list("period", flat=True))
 
 
-def meetings_from(day: dt.date) -> QuerySet[Meeting]:
-    """Meetings on ``day`` or later, soonest first, with their committees: one query."""
+def meetings_from(day: dt.date, *, committee_first: int | None = None) -> QuerySet[Meeting]:
+    """Meetings on ``day`` or later, soonest first, with their committees: one query. With
+    ``committee_first`` (a programme's committee), that committee's meetings come before
+    the others'."""
+    others_after = Case(When(committee_id=committee_first, then=0), default=1)
     return (
         Meeting.objects.filter(date__gte=day)
         .select_related("committee")
-        .order_by("date", "committee__name")
+        .order_by(*([others_after] if committee_first else []), "date", "committee__name")
     )
 
 

@@ -90,15 +90,23 @@ def paper_list(request, slug):
     )
 
 
-def _start_defaults(request, programme, last_paper, today) -> dict:
+def _start_defaults(request, programme, last_paper, today, meetings) -> dict:
     """What the new-paper form starts with: the latest quarter that has ended and has no
     published paper, figures as at today (papers quote the latest figures when written, and
     today lies between that quarter's end and any meeting offered), the last published
     paper's title block and sections, and the meeting just added on the forward plan
-    (``?meeting=``)."""
+    (``?meeting=``), else the soonest of the programme's committee (``meetings`` lists its
+    meetings first; one query, only when the programme has a committee)."""
     published = queries.published_periods(programme)
     ended = [p for p in programme.periods() if p.end < today and p not in published]
-    initial = {"meeting": request.GET.get("meeting")}
+    meeting = request.GET.get("meeting")
+    if not meeting and programme.committee_id:
+        meeting = (
+            meetings.filter(committee_id=programme.committee_id)
+            .values_list("pk", flat=True)
+            .first()
+        )
+    initial = {"meeting": meeting}
     if ended:
         initial.update(period=ended[-1].slug, figures_as_at=today.isoformat())
     if last_paper is not None:
@@ -131,7 +139,10 @@ def paper_new(request, slug):
     if not can_draft_paper(request.user):
         raise PermissionDenied
     today = timezone.localdate()
-    meetings = queries.meetings_from(today)
+    # The programme's committee's meetings first, the others still offered: a paper now and
+    # then goes elsewhere (cabinet, a joint board), and a programme with no committee, or
+    # whose committee has no meeting planned, keeps every meeting to choose from.
+    meetings = queries.meetings_from(today, committee_first=programme.committee_id)
     has_meetings = meetings.exists()
     last_paper = queries.last_published(programme)
     form = PaperStartForm(
@@ -140,7 +151,7 @@ def paper_new(request, slug):
         periods=programme.periods(),
         meetings=meetings,
         last_paper=last_paper,
-        initial=_start_defaults(request, programme, last_paper, today),
+        initial=_start_defaults(request, programme, last_paper, today, meetings),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
