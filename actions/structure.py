@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -292,9 +293,27 @@ def save_action(
         action.mechanism_id = mechanism_id
         action.position = _next_position(Action.objects.filter(mechanism_id=mechanism_id))
     action.title, action.lead_id, action.due_date = title.strip(), lead_id, due_date
+    action._change_reason = _delegates_changed(action, delegate_ids)
     action.save()
     action.delegates.set(delegate_ids)
     return action
+
+
+def _delegates_changed(action: Action, delegate_ids: list[int]) -> str | None:
+    """The history record's reason when the delegates change ("Delegates: Olive Lead, Oscar
+    Other", or "none"), else None. Delegates are not a field of the action's history (recording
+    them there would cost every read of an action's history a query), so the record of the save
+    that changed them says who they became. Two queries, only when an action is saved here."""
+    before = set(action.delegates.values_list("pk", flat=True)) if action.pk else set()
+    if before == set(delegate_ids):
+        return None
+    people = (
+        get_user_model()
+        .objects.filter(pk__in=delegate_ids)
+        .order_by("first_name", "last_name", "username")
+    )
+    names = [person.get_full_name() or person.get_username() for person in people]
+    return "Delegates: " + (", ".join(names) if names else "none")
 
 
 # Each part's siblings: the parts under the same parent, which its position orders it among.
