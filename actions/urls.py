@@ -78,6 +78,8 @@ urlpatterns = [
     path("meetings/new/", meetings.meeting_new, name="meeting_new"),
     path("meetings/<int:pk>/edit/", meetings.meeting_edit, name="meeting_edit"),
     path("meetings/<int:pk>/delete/", meetings.meeting_delete, name="meeting_delete"),
+    path("papers/", paper_views.all_papers, name="all_papers"),
+    path("papers/new/", paper_views.portfolio_paper_new, name="portfolio_paper_new"),
     path("papers/<int:pk>/", paper_views.paper_detail, name="paper"),
     path("papers/<int:pk>/changes/", paper_views.paper_changes_page, name="paper_changes"),
     # Excel downloads

@@ -7,6 +7,7 @@ lock (papers.py), and the papers' glossary (glossary.py). Import them from here:
 from actions.models.glossary import Abbreviation
 from actions.models.hierarchy import Mechanism, Objective, Programme, Requirement
 from actions.models.papers import (
+    SWOT_QUADRANTS,
     Committee,
     Meeting,
     Paper,
@@ -15,7 +16,9 @@ from actions.models.papers import (
     PaperSection,
     PaperTemplate,
     QuarterLock,
+    SectionKind,
     TemplateSection,
+    TitleBlock,
 )
 from actions.models.progress import (
     NEEDS_EXPLANATION,
@@ -37,7 +40,10 @@ __all__ = [
     "NO_UPDATE_POSITION",
     "ROLLED_UP_FIELDS",
     "UNTITLED_ACTION",
+    "SWOT_QUADRANTS",
     "Abbreviation",
+    "SectionKind",
+    "TitleBlock",
     "Action",
     "ActionQuerySet",
     "Committee",

@@ -38,6 +38,15 @@ def papers_for_programme(programme: Programme) -> QuerySet[Paper]:
     )
 
 
+def all_papers() -> QuerySet[Paper]:
+    """Every paper, a portfolio's too, newest meeting first, without snapshots: one query."""
+    return (
+        Paper.objects.select_related(*_PAPER_RELATED)
+        .defer("snapshot")
+        .order_by("-meeting__date", "-period", "-pk")
+    )
+
+
 def paper_for_page(pk: int) -> Paper:
     """A paper with its programme, meeting, committee and author (one query), its sections
     and its sign-off timeline (two prefetches): three queries."""
@@ -239,7 +248,11 @@ def publishing_gaps(paper: Paper) -> PublishingGaps:
     queries, as the paper reads them: actions.queries.report_tables), the figures of the
     programme's measures up to the paper's figures date still awaiting approval, which the
     paper leaves out (one query), and its sections left empty (none: expects ``paper`` from
-    paper_for_page). Six queries whatever the programme's size."""
+    paper_for_page). Six queries whatever the programme's size; none for a portfolio's paper,
+    which has no appendices."""
+    empty = [section.heading for section in paper.sections.all() if not section.has_content]
+    if not paper.has_appendices:
+        return PublishingGaps([], 0, empty)
     missing = [
         row.action
         for table in report_tables(paper.programme, paper.period)
@@ -251,7 +264,6 @@ def publishing_gaps(paper: Paper) -> PublishingGaps:
         kpi__in=programme_measures(paper.programme),
         period_end__lte=paper.figures_as_at,
     ).count()
-    empty = [section.heading for section in paper.sections.all() if not section.text.strip()]
     return PublishingGaps(missing, awaiting, empty)
 
 
