@@ -303,6 +303,8 @@ class Paper(AppendixNames):
         ]
 
     def __str__(self):
+        if self.programme_id is None:  # a portfolio's paper is dated by its meeting
+            return f"{self.title}, {self.meeting}"
         return f"{self.title}: {self.period.label}, {self.meeting}"
 
     def save(self, *args, **kwargs):

@@ -111,9 +111,10 @@ class PaperStartForm(forms.Form):
             # Dated by its meeting: no quarter's progress, no figures.
             del self.fields["period"], self.fields["figures_as_at"]
         self.periods = {period.slug: period for period in periods}
-        self.fields["period"].choices = [("", "Choose a quarter")] + [
-            (period.slug, period.label) for period in periods
-        ]
+        if "period" in self.fields:
+            self.fields["period"].choices = [("", "Choose a quarter")] + [
+                (period.slug, period.label) for period in periods
+            ]
         self.fields["meeting"].queryset = meetings
         self.last_paper = last_paper
         if last_paper is None:
