@@ -177,6 +177,9 @@ class PaperTemplate(AppendixNames):
         default=Committee.Kind.COMMITTEE,
         help_text="The kind of meeting its papers are written for",
     )
+    # Raised on every save, admin's included: the template's page refuses a save made on a
+    # form opened before someone else's (papers/paper_templates.py).
+    version = models.PositiveIntegerField(default=1, editable=False)
     is_default = models.BooleanField(
         default=False, help_text="Offered first when an officer starts a paper"
     )
@@ -187,8 +190,13 @@ class PaperTemplate(AppendixNames):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            self.version += 1
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
-        return reverse("admin:actions_papertemplate_change", args=[self.pk])
+        return reverse("actions:paper_template", args=[self.pk])
 
 
 class TemplateSection(models.Model):

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from actions.evidence import programme_measures
@@ -17,8 +17,10 @@ from actions.models import (
     Paper,
     PaperEvent,
     PaperSection,
+    PaperTemplate,
     Programme,
     QuarterLock,
+    TemplateSection,
 )
 from actions.queries import report_tables
 from careprog.periods import ReportingPeriod
@@ -305,4 +307,21 @@ def papers_awaiting(user, *, may_draft: bool, may_approve: bool) -> list[Paper]:
         .select_related("programme", "meeting__committee")
         .defer("snapshot")
         .order_by("meeting__date", "pk")
+    )
+
+
+def paper_templates() -> QuerySet[PaperTemplate]:
+    """Every template with its number of sections, default first: one query."""
+    return PaperTemplate.objects.annotate(section_count=Count("sections")).order_by(
+        "-is_default", "name"
+    )
+
+
+def paper_template_for_page(pk: int) -> PaperTemplate:
+    """A template with its sections in order: two queries."""
+    return get_object_or_404(
+        PaperTemplate.objects.prefetch_related(
+            Prefetch("sections", queryset=TemplateSection.objects.order_by("position", "pk"))
+        ),
+        pk=pk,
     )
