@@ -499,6 +499,7 @@ class PaperTemplateForm(forms.Form):
         self.fields[f"{key}-kind"] = forms.ChoiceField(
             label="Kind",
             choices=SectionKind.choices,
+            required=not new,
             initial=SectionKind.TEXT if new else section.kind,
             error_messages={"invalid_choice": f"Choose the kind of {what}"},
         )
@@ -575,7 +576,7 @@ class PaperTemplateForm(forms.Form):
                     "pk": section.pk if section else None,
                     "order": data.get(f"{key}-order") or 0,
                     "heading": heading,
-                    "kind": data[f"{key}-kind"],
+                    "kind": data[f"{key}-kind"] or SectionKind.TEXT,
                     "numbered": data[f"{key}-numbered"],
                     "guidance": data[f"{key}-guidance"],
                     "default_text": data[f"{key}-default_text"],
