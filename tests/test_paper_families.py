@@ -95,7 +95,7 @@ def start_board_update(client, programme, template, meeting):
         },
     )
     assert response.status_code == 302, text(response)
-    return Paper.objects.get(title="Update report to the Board")
+    return Paper.objects.filter(title="Update report to the Board").latest("pk")
 
 
 def fill(client, paper, *, texts=None, rows=None):
@@ -430,3 +430,85 @@ def test_a_cabinet_member_update_needs_its_councillor_and_portfolio(
     page = text(response)
     assert "Enter the councillor" in page and "Enter the portfolio" in page
     assert not Paper.objects.exists()
+
+
+# Query counts, pinned at two sizes ------------------------------------------------------------
+
+
+def _board_update_of(programme, template, meeting, drafter, approver):
+    """A board update drafted and published on ``programme``, and a draft after it."""
+    paper = start_board_update(drafter, programme, template, meeting)
+    swot = {"Strengths": "Strong.", "Weaknesses": "Weak.", "Opportunities": "O.", "Threats": "T."}
+    fill(drafter, paper, texts={"Introduction": "Intro."}, rows={"SWOT analysis": swot})
+    published = sign_off(drafter, approver, paper)
+    Paper.objects.filter(pk=published.pk).update(title="Published board update")
+    draft = start_board_update(drafter, programme, template, meeting)
+    fill(drafter, draft, rows={"SWOT analysis": swot})
+    return {"published": published, "draft": draft}
+
+
+def _cabinet_update_of(sections: int, template, meeting, drafter, approver, name):
+    for position in range(3, sections + 1):
+        TemplateSection.objects.get_or_create(
+            template=template, position=position, heading=f"Service area {position}"
+        )
+    response = drafter.post(
+        "/papers/new/",
+        {
+            "template": template.pk,
+            "meeting": meeting.pk,
+            "title": name,
+            "councillor": "Mhairi Doyle",
+            "portfolio": "Children's Services",
+        },
+    )
+    assert response.status_code == 302
+    paper = Paper.objects.get(title=name)
+    fill(drafter, paper, texts={s.heading: "- A point" for s in paper.sections.all()})
+    return sign_off(drafter, approver, paper)
+
+
+def queries_for(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200, url
+    return len(queries)
+
+
+def test_a_board_updates_pages_take_the_same_queries_for_a_programme_ten_times_larger(
+    today, seed_programme, board_template, board_meeting, drafter, approver
+):
+    from tests.test_paper_queries import ten_times
+
+    small = _board_update_of(seed_programme, board_template, board_meeting, drafter, approver)
+    big = ten_times(seed_programme)
+    meeting = Meeting.objects.create(committee=board_meeting.committee, date=dt.date(2025, 3, 6))
+    large = _board_update_of(big, board_template, meeting, drafter, approver)
+    assert len(large["draft"].sections.get(heading="Overview of progress").rows) > len(
+        small["draft"].sections.get(heading="Overview of progress").rows
+    ), "a row per objective: the larger programme's overview has more rows"
+    for papers in (small, large):
+        # session, user, permissions (two); the paper with its programme, meeting, committee
+        # and author; its sections; its timeline
+        assert queries_for(approver, f"/papers/{papers['published'].pk}/") == 7
+        # ...and a draft's build from live data, as a committee report's (test_paper_queries)
+        assert queries_for(approver, f"/papers/{papers['draft'].pk}/") == 17
+
+
+def test_a_cabinet_member_updates_page_takes_the_same_queries_with_ten_times_the_sections(
+    today, cabinet_template, scrutiny_meeting, drafter, approver, administrator
+):
+    small = _cabinet_update_of(3, cabinet_template, scrutiny_meeting, drafter, approver, "Small")
+    large = _cabinet_update_of(30, cabinet_template, scrutiny_meeting, drafter, approver, "Large")
+    assert large.sections.count() == 30
+    # session, user, permissions (two); the paper, its sections, its timeline: nothing built
+    # for a draft either, as a portfolio's paper has no appendices
+    assert [queries_for(approver, f"/papers/{p.pk}/") for p in (small, large)] == [7, 7]
+    # session, user, permissions (two), the papers
+    assert queries_for(approver, "/papers/") == 5
+    keeper = Client()
+    keeper.force_login(administrator)
+    # session, user, permissions (two), the templates with their numbers of sections
+    assert queries_for(keeper, "/papers/templates/") == 5
