@@ -4,10 +4,10 @@ quarterly updates (progress.py), committee papers with their sign-off and the qu
 lock (papers.py), and the papers' glossary (glossary.py). Import them from here:
 ``from actions.models import Action``."""
 
+from actions.models.families import SWOT_QUADRANTS, SectionKind, TitleBlock
 from actions.models.glossary import Abbreviation
 from actions.models.hierarchy import Mechanism, Objective, Programme, Requirement
 from actions.models.papers import (
-    SWOT_QUADRANTS,
     Committee,
     Meeting,
     Paper,
@@ -16,9 +16,7 @@ from actions.models.papers import (
     PaperSection,
     PaperTemplate,
     QuarterLock,
-    SectionKind,
     TemplateSection,
-    TitleBlock,
 )
 from actions.models.progress import (
     NEEDS_EXPLANATION,

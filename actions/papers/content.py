@@ -300,3 +300,28 @@ def key_performance_data(programme: Programme, as_at) -> list[dict]:
             }
         )
     return rows
+
+
+def covering_rows(content: dict) -> list[tuple[str, str]]:
+    """The covering report as (first column, second column) rows: a section's heading alone,
+    a labelled row's label and text, a SWOT item under its quadrant, text paragraphs in the
+    second column. No queries (a pure function of the content)."""
+    rows: list[tuple[str, str]] = []
+    block = content.get("title_block")
+    if block and block["kind"] == "cabinet_member_update":
+        rows += [("Councillor", block["councillor"]), ("Portfolio", block["portfolio"])]
+        rows.append(("Date", block["date_text"]))
+    for section in content["sections"]:
+        number = f"{section['number']} " if section["number"] else ""
+        rows.append((number + section["heading"], ""))
+        if section.get("kind") == "labelled_rows":
+            rows += [(row["label"], text.plain(row["blocks"])) for row in section["rows"]]
+        elif section.get("kind") == "swot":
+            for quadrant in section["quadrants"]:
+                rows += [
+                    (quadrant["label"], f"{n}. {item}")
+                    for n, item in enumerate(quadrant["items"], 1)
+                ]
+        else:
+            rows += [("", text.plain([b])) for b in section["blocks"]]
+    return rows

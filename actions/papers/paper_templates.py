@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from actions.models import PaperTemplate
 from actions.papers import queries, services
-from actions.papers.forms import PaperTemplateForm
+from actions.papers.template_forms import PaperTemplateForm
 from actions.permissions import can_keep_paper_templates
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 import zipfile
 
 from docx import Document
@@ -32,6 +31,21 @@ from docx.shared import Cm, Pt, RGBColor
 from actions.models import UNTITLED_ACTION
 from actions.papers import appendices
 from actions.papers import changes as paper_changes
+from actions.papers.docx_parts import (
+    _add,
+    _clean,
+    _labelled,
+    _style,
+    _table,
+    _write,
+)
+from actions.papers.word_sections import (
+    _blocks,
+    _committee_title_block,
+    _family_title_block,
+    _labelled_rows,
+    _swot,
+)
 
 MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 COVERING_REPORT = "Covering report"
@@ -72,14 +86,6 @@ STATUS_COLOURS = {
     "not_assessed": "505A5F",
 }
 RATING_COLOURS = {"green": "00703C", "amber": "8F4700", "red": "AA2B1D", "none": "505A5F"}
-
-# Characters XML 1.0 cannot hold; lxml refuses them, so user text loses them rather than the
-# download failing.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def _clean(text) -> str:
-    return _NOT_XML.sub("", str(text or ""))
 
 
 def status_style(status: str) -> str:
@@ -348,156 +354,6 @@ def _covering_report(document, content: dict, draft: bool) -> None:
             _swot(document, section["quadrants"])
         else:
             _blocks(document, section["blocks"])
-
-
-def _committee_title_block(document, content: dict) -> None:
-    _add(document, _clean(content["committee"]), "Paper Committee")
-    meeting = content["meeting_date_text"]
-    if content["agenda_item"]:
-        meeting += f", agenda item {content['agenda_item']}"
-    _add(document, _clean(meeting), "Paper Meeting")
-    _add(document, _clean(content["title"]), "Paper Title")
-    period = content["period"]
-    for label, value in (
-        ("Report of", content["report_of"]),
-        ("Quarter reported", f"{period['label']} ({period['months']})"),
-        ("Figures as at", content["figures_as_at_text"]),
-    ):
-        paragraph = _add(document, "", "Paper Detail")
-        _strong(paragraph, f"{label}: ")
-        paragraph.add_run(_clean(value))
-
-
-def _family_title_block(document, content: dict) -> None:
-    """A board update's heading naming its group (001); a cabinet member's update's heading,
-    meeting and Councillor | Portfolio | Date table (002)."""
-    block = content["title_block"]
-    if block["kind"] == "board_update":
-        heading = " ".join(part for part in (block["group_name"], content["title"]) if part)
-        _add(document, _clean(heading), "Paper Title")
-        meeting = f"{content['committee']}, {content['meeting_date_text']}"
-        if content["agenda_item"]:
-            meeting += f", agenda item {content['agenda_item']}"
-        _add(document, _clean(meeting), "Paper Meeting")
-        if content["report_of"]:
-            _add(document, _clean(f"Report of {content['report_of']}"), "Paper Detail")
-        return
-    _add(document, _clean(content["title"]), "Paper Title")
-    _add(document, _clean(block["meeting_name"]), "Paper Meeting")
-    table = _table(document, [Cm(5.0), Cm(7.0), Cm(5.0)], rows=1)
-    for cell, text in zip(table.rows[0].cells, ("Councillor", "Portfolio", "Date"), strict=True):
-        _write(cell, text, "Table Heading")
-    values = (block["councillor"], block["portfolio"], block["date_text"])
-    for cell, text in zip(table.rows[1].cells, values, strict=True):
-        _write(cell, text)
-
-
-def _blocks(container, blocks: list[dict], *, in_table: bool = False) -> None:
-    for block in blocks:
-        if block["kind"] == "list":
-            for item in block["items"]:
-                if in_table:
-                    _add(container, f"• {_clean(item['text'])}", "Table Text")
-                    continue
-                style = "List Bullet 2" if item["level"] == 2 else "List Bullet"
-                _add(container, _clean(item["text"]), style)
-            continue
-        if in_table:
-            paragraph = _add(container, "", "Table Text")
-        elif block["number"]:
-            paragraph = _add(container, "", "Numbered Paragraph")
-            paragraph.add_run(f"{block['number']}\t")
-        else:
-            paragraph = _add(container, "", "Paper Paragraph")
-        for index, line in enumerate(block["lines"]):
-            run = paragraph.add_run(_clean(line))
-            if index < len(block["lines"]) - 1:
-                run.add_break()
-
-
-def _labelled_rows(document, rows: list[dict]) -> None:
-    """The overview as its seed prints it: a two-column table, label beside text."""
-    table = _table(document, [Cm(5.0), Cm(12.0)], header_rows=0, rows=len(rows))
-    for table_row, row in zip(table.rows, rows, strict=True):
-        label, cell = table_row.cells
-        _write(label, row["label"], "Table Heading")
-        _blocks(cell, row["blocks"], in_table=True)
-        _drop_empty_first(cell)
-
-
-def _swot(document, quadrants: list[dict]) -> None:
-    """A SWOT grid as a 2×2 table, each cell its quadrant's name and numbered items."""
-    table = _table(document, [Cm(8.5), Cm(8.5)], header_rows=0, rows=2)
-    cells = [cell for row in table.rows for cell in row.cells]
-    for cell, quadrant in zip(cells, quadrants, strict=True):
-        _write(cell, quadrant["label"], "Table Heading")
-        for number, item in enumerate(quadrant["items"], 1):
-            _write(cell, f"{number}. {item}")
-
-
-def _drop_empty_first(cell) -> None:
-    first = cell.paragraphs[0]
-    if not first.runs and len(cell.paragraphs) > 1:
-        first._p.getparent().remove(first._p)
-
-
-def _style(paragraph, name: str) -> None:
-    """The named style by its id (the name without spaces, as python-docx and Word give the
-    styles used here): python-docx's own lookup by name scans every style on each call, which
-    made a paper take seconds."""
-    paragraph._p.style = name.replace(" ", "")
-
-
-def _add(container, text: str, style: str):
-    paragraph = container.add_paragraph()
-    _style(paragraph, style)
-    if text:
-        paragraph.add_run(text)
-    return paragraph
-
-
-def _strong(paragraph, text: str) -> None:
-    paragraph.add_run(text)._r.style = "Strong"
-
-
-# Tables ------------------------------------------------------------------------------------
-
-
-def _table(document, widths, *, header_rows=1, rows=0):
-    table = document.add_table(rows=header_rows + rows, cols=len(widths))
-    table.style = "Paper Table"
-    table.autofit = False
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths, strict=True):
-            cell.width = width
-    for index, row in enumerate(table.rows):
-        tr_pr = row._tr.get_or_add_trPr()
-        tr_pr.append(OxmlElement("w:cantSplit"))
-        if index < header_rows:
-            tr_pr.append(OxmlElement("w:tblHeader"))  # repeated at the top of every page
-    return table
-
-
-def _paragraph(cell, style):
-    """The cell's next paragraph: its first, empty one, then new ones."""
-    paragraph = cell.paragraphs[-1]
-    if paragraph.runs or len(cell.paragraphs) > 1:
-        paragraph = cell.add_paragraph()
-    _style(paragraph, style)
-    return paragraph
-
-
-def _write(cell, text, style="Table Text"):
-    """Text into a cell as a paragraph of its own, its line breaks kept."""
-    paragraph = _paragraph(cell, style)
-    paragraph.add_run(_clean(text))
-    return paragraph
-
-
-def _labelled(cell, label, text) -> None:
-    paragraph = _paragraph(cell, "Table Text")
-    _strong(paragraph, f"{label}: ")
-    paragraph.add_run(_clean(text))
 
 
 # Appendices --------------------------------------------------------------------------------

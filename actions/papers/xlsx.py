@@ -45,7 +45,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from actions.models import UNTITLED_ACTION
 from actions.papers import appendices
-from actions.papers import text as paper_text
+from actions.papers import content as paper_content
 from careprog.spreadsheets import write_text
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -147,31 +147,6 @@ def _has_family(content: dict) -> bool:
     return "title_block" in content or any("kind" in section for section in content["sections"])
 
 
-def covering_report_rows(content: dict) -> list[tuple[str, str]]:
-    """The covering report as (first column, second column) rows: a section's heading alone,
-    a labelled row's label and text, a SWOT item under its quadrant, text paragraphs in the
-    second column. No queries (a pure function of the content)."""
-    rows: list[tuple[str, str]] = []
-    block = content.get("title_block")
-    if block and block["kind"] == "cabinet_member_update":
-        rows += [("Councillor", block["councillor"]), ("Portfolio", block["portfolio"])]
-        rows.append(("Date", block["date_text"]))
-    for section in content["sections"]:
-        number = f"{section['number']} " if section["number"] else ""
-        rows.append((number + section["heading"], ""))
-        if section.get("kind") == "labelled_rows":
-            rows += [(row["label"], paper_text.plain(row["blocks"])) for row in section["rows"]]
-        elif section.get("kind") == "swot":
-            for quadrant in section["quadrants"]:
-                rows += [
-                    (quadrant["label"], f"{n}. {item}")
-                    for n, item in enumerate(quadrant["items"], 1)
-                ]
-        else:
-            rows += [("", paper_text.plain([b])) for b in section["blocks"]]
-    return rows
-
-
 def _covering_report(sheet, *, content, meeting, draft) -> None:
     sheet.title = COVERING_SHEET
     block = content.get("title_block") or {}
@@ -180,7 +155,7 @@ def _covering_report(sheet, *, content, meeting, draft) -> None:
     for column, (heading, width) in enumerate((("Section or label", 34), ("Text", 90)), 1):
         _cell(sheet, header_row, column, heading, header=True)
         sheet.column_dimensions[get_column_letter(column)].width = width
-    for offset, (label, body) in enumerate(covering_report_rows(content), 1):
+    for offset, (label, body) in enumerate(paper_content.covering_rows(content), 1):
         _cell(sheet, header_row + offset, 1, label, header=not body)
         _cell(sheet, header_row + offset, 2, body)
         sheet.row_dimensions[header_row + offset].height = min(
