@@ -512,3 +512,22 @@ def test_a_cabinet_member_updates_page_takes_the_same_queries_with_ten_times_the
     keeper.force_login(administrator)
     # session, user, permissions (two), the templates with their numbers of sections
     assert queries_for(keeper, "/papers/templates/") == 5
+
+
+def test_a_swot_typed_after_someone_elses_save_is_refused_and_nothing_is_lost(
+    today, seed_programme, board_template, board_meeting, drafter, other_officer
+):
+    paper = start_board_update(drafter, seed_programme, board_template, board_meeting)
+    swot = paper.sections.get(heading="SWOT analysis")
+    mine = draft_form(drafter, paper)
+    other = Client()
+    other.force_login(other_officer)
+    fill(other, paper, rows={"SWOT analysis": {"Strengths": "Theirs"}})
+    mine[f"row_{swot.pk}_0"] = "Mine"
+    response = drafter.post(f"/papers/{paper.pk}/edit/", mine)
+    assert response.status_code == 409
+    assert "Someone else saved this paper after you opened it" in text(response)
+    assert ">Mine</textarea>" in response.content.decode()
+    swot.refresh_from_db()
+    assert swot.rows[0] == {"label": "Strengths", "text": "Theirs"}
+    assert swot.history.first().rows[0]["text"] == "Theirs", "its history keeps the save"

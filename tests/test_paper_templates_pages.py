@@ -139,8 +139,17 @@ def test_the_new_pages_pass_the_nu_html_checker(
     board_update,
     cabinet_update,
     board_template,
+    board_meeting,
+    seed_programme,
+    drafter,
 ):
+    from tests.test_paper_families import start_board_update
+
+    draft = start_board_update(drafter, seed_programme, board_template, board_meeting)
     urls = [
+        f"/papers/{draft.pk}/edit/",
+        f"/papers/{draft.pk}/",
+        f"/programmes/{seed_programme.slug}/papers/new/",
         "/papers/",
         "/papers/new/",
         "/papers/templates/",
