@@ -301,6 +301,12 @@ class Paper(AppendixNames):
         return reverse("actions:paper", kwargs={"pk": self.pk})
 
     @property
+    def reports_on(self) -> str:
+        """What its headings date it by: the quarter a programme's paper reports, or for a
+        portfolio's paper (no quarter of its own) the day of its meeting."""
+        return self.period.label if self.programme_id else f"{self.meeting.date:%-d %B %Y}"
+
+    @property
     def has_appendices(self) -> bool:
         """The generated appendices report a programme: a portfolio's paper has none."""
         return self.programme_id is not None
