@@ -33,6 +33,7 @@ from actions.models import (
     Programme,
     QuarterLock,
     Requirement,
+    TemplateSection,
     Update,
 )
 from actions.papers import services as paper_services
@@ -410,6 +411,9 @@ PROGRAMME_PAGES = {
     "new paper": "/programmes/care-programme-2024-25/papers/new/",
     "reopen": f"/programmes/care-programme-2024-25/report/{Q3}/reopen/",
     "subscription": "/programmes/care-programme-2024-25/papers/subscription/",
+    # Every paper, a portfolio's too, and a paper on a portfolio without a programme
+    "all papers": "/papers/",
+    "new portfolio paper": "/papers/new/",
 }
 # Who may post to each programme page (any GET of "subscription" is 405).
 PROGRAMME_WRITERS = {
@@ -417,6 +421,8 @@ PROGRAMME_WRITERS = {
     "new paper": DRAFTERS,
     "reopen": REOPENERS,
     "subscription": READERS,
+    "all papers": set(),
+    "new portfolio paper": DRAFTERS,
 }
 PAPER_PAGES = ["paper", "changes", "edit", "submit", "return", "approve", "publish"]
 PAPER_PAGES += ["paper.docx", "appendix.xlsx", "paper.pdf"]  # files: read like the paper
@@ -451,7 +457,13 @@ def expected_paper_get(role, name, kind=None):
     if role == "outsider":
         return {403}  # no role reads anything
     if name in PROGRAMME_PAGES:
-        allowed = {"papers": READERS, "new paper": DRAFTERS, "reopen": REOPENERS}[name]
+        allowed = {
+            "papers": READERS,
+            "new paper": DRAFTERS,
+            "reopen": REOPENERS,
+            "all papers": READERS,
+            "new portfolio paper": DRAFTERS,
+        }[name]
         return {200} if role in allowed else {403}
     if not may_read(role, kind):
         return {404}
@@ -477,7 +489,8 @@ def expected_paper_post(role, name, kind=None):
     """The status a valid-looking POST gets; 302 is the only one that may change anything."""
     if role == "anonymous":
         return 302
-    if name in {"papers", "paper", "changes", "paper.docx", "appendix.xlsx", "paper.pdf"}:
+    read_only = {"papers", "all papers", "paper", "changes", "paper.docx", "appendix.xlsx"}
+    if name in read_only | {"paper.pdf"}:
         return 405  # read-only pages
     if role == "outsider":
         return 403
@@ -501,6 +514,8 @@ def paper_post_data(name, paper):
             "report_of": "Matrix director",
             "start_from": "template",
         }
+    if name == "new portfolio paper":
+        return {"meeting": make_meeting().pk, "title": "Matrix portfolio paper", "report_of": "M"}
     if name == "reopen":
         return {"reason": "Matrix reason"}
     if name == "subscription":
@@ -544,6 +559,11 @@ def assert_done(name, paper, user):
     """The write a 302 stands for really happened."""
     if name == "new paper":
         assert Paper.objects.filter(title="Matrix paper", author=user, state="draft").exists()
+        return
+    if name == "new portfolio paper":
+        assert Paper.objects.filter(
+            title="Matrix portfolio paper", programme=None, author=user, state="draft"
+        ).exists()
         return
     if name == "reopen":
         assert QuarterLock.objects.get(period=Q3).reopen_reason == "Matrix reason"
@@ -831,6 +851,92 @@ def test_posting_to_any_forward_plan_page_changes_only_what_the_role_may_change(
             if role == "anonymous":
                 assert "/sign-in/" in response.url
             assert plan_records() == before, (role, name)
+
+
+# Paper templates (the report families): kept in the app by those who may change them in
+# admin (Programme administrators); nobody else reads or changes them there.
+TEMPLATE_KEEPERS = {"admin", "superuser"}
+
+
+@pytest.fixture
+def paper_template(db):
+    template = PaperTemplate.objects.create(name="Matrix template")
+    TemplateSection.objects.create(template=template, heading="Matrix section", position=1)
+    return template
+
+
+def template_pages(template):
+    return {
+        "templates": "/papers/templates/",
+        "new template": "/papers/templates/new/",
+        "template edit": f"/papers/templates/{template.pk}/",
+    }
+
+
+def template_post_data(name, template):
+    section = template.sections.get()
+    return {
+        "new template": {"name": "Matrix new", "title_block": "board_update", "audience": "board"},
+        "template edit": {
+            "version": template.version,
+            "name": "Matrix renamed",
+            "title_block": "cabinet_member_update",
+            "audience": "scrutiny",
+            f"{section.pk}-order": "10",
+            f"{section.pk}-heading": "Matrix heading",
+            f"{section.pk}-kind": "swot",
+        },
+    }.get(name, {})
+
+
+def template_records():
+    return (
+        list(PaperTemplate.objects.order_by("pk").values_list()),
+        list(TemplateSection.objects.order_by("pk").values_list()),
+    )
+
+
+def expected_template_status(role, name, method):
+    if role == "anonymous":
+        return 302
+    if method == "post" and name == "templates":
+        return 405
+    if role not in TEMPLATE_KEEPERS:
+        return 403
+    return 302 if method == "post" else 200
+
+
+def assert_template_done(name, template):
+    if name == "new template":
+        assert PaperTemplate.objects.filter(name="Matrix new", audience="board").exists()
+        return
+    after = PaperTemplate.objects.get(pk=template.pk)
+    assert (after.name, after.title_block) == ("Matrix renamed", "cabinet_member_update")
+    assert after.sections.get().kind == "swot"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_only_administrators_keep_paper_templates_and_a_refused_post_changes_nothing(
+    client, people, paper_template, role, method
+):
+    client = client_for(client, people, role)
+    for name, url in template_pages(paper_template).items():
+        with rolled_back():
+            before = template_records()
+            if method == "get":
+                response = client.get(url)
+            else:
+                response = client.post(url, template_post_data(name, paper_template))
+            expected = expected_template_status(role, name, method)
+            assert response.status_code == expected, (role, name, method, response.status_code)
+            if role == "anonymous":
+                assert "/sign-in/" in response.url
+                assert template_records() == before
+            elif method == "post" and expected == 302:
+                assert_template_done(name, paper_template)
+            elif method == "post":
+                assert template_records() == before, (role, name)
 
 
 # KPI figures entered in the browser: the measure's owner (the officer who leads the action,

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from actions.models import Paper, Programme
@@ -138,33 +139,57 @@ def paper_new(request, slug):
     programme = _programme_for_user(request, slug)
     if not can_draft_paper(request.user):
         raise PermissionDenied
+    return _start(request, programme)
+
+
+@require_http_methods(["GET", "POST"])
+def portfolio_paper_new(request):
+    """A paper on a portfolio without a programme (a cabinet member's update, seed 002)."""
+    if not (can_read(request.user) and can_draft_paper(request.user)):
+        raise PermissionDenied
+    return _start(request, None)
+
+
+def _start(request, programme):
     today = timezone.localdate()
     # The programme's committee's meetings first, the others still offered: a paper now and
     # then goes elsewhere (cabinet, a joint board), and a programme with no committee, or
     # whose committee has no meeting planned, keeps every meeting to choose from.
-    meetings = queries.meetings_from(today, committee_first=programme.committee_id)
+    meetings = queries.meetings_from(
+        today, committee_first=programme.committee_id if programme else None
+    )
     has_meetings = meetings.exists()
-    last_paper = queries.last_published(programme)
+    last_paper = queries.last_published(programme) if programme else None
     form = PaperStartForm(
         # With no meeting to come there is nothing to choose: the page says whom to ask.
         _posted(request) if has_meetings else None,
-        periods=programme.periods(),
+        periods=programme.periods() if programme else [],
         meetings=meetings,
         last_paper=last_paper,
-        initial=_start_defaults(request, programme, last_paper, today, meetings),
+        portfolio_paper=programme is None,
+        initial=(
+            _start_defaults(request, programme, last_paper, today, meetings)
+            if programme
+            else {"meeting": request.GET.get("meeting")}
+        ),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        meeting = data["meeting"]
         try:
             paper = services.start_paper(
                 programme=programme,
-                meeting=data["meeting"],
-                period=data["period"],
-                figures_as_at=data["figures_as_at"],
+                meeting=meeting,
+                period=data.get("period") or ReportingPeriod.containing(meeting.date),
+                figures_as_at=data.get("figures_as_at") or meeting.date,
                 title=data["title"],
-                report_of=data["report_of"],
+                report_of=data.get("report_of", ""),
                 author=request.user,
+                template=data["template"],
                 start_from=data.get("start_from"),
+                group_name=data["group_name"],
+                councillor=data["councillor"],
+                portfolio=data["portfolio"],
             )
         except services.PaperRefused as refusal:
             form.add_error(None, refusal.message)
@@ -185,6 +210,22 @@ def paper_new(request, slug):
             "meeting_keepers": [] if may_add_meeting else queries.programme_administrators(),
         },
         status=400 if form.errors or (request.method == "POST" and not has_meetings) else 200,
+    )
+
+
+@require_GET
+def all_papers(request):
+    """Every paper the user may read, a portfolio's and a programme's alike, newest meeting
+    first (programme papers are also under their programme's papers page)."""
+    if not can_read(request.user):
+        raise PermissionDenied
+    papers = queries.all_papers()
+    if not (can_draft_paper(request.user) or can_approve_paper(request.user)):
+        papers = papers.filter(state=Paper.State.PUBLISHED)
+    return render(
+        request,
+        "actions/papers/all_papers.html",
+        {"papers": papers, "can_draft": can_draft_paper(request.user)},
     )
 
 
@@ -261,8 +302,17 @@ def paper_edit(request, pk):
         "figures_as_at": paper.figures_as_at.isoformat(),
         "title": paper.title,
         "report_of": paper.report_of,
+        "group_name": paper.group_name,
+        "councillor": paper.councillor,
+        "portfolio": paper.portfolio,
     }
-    form = DraftForm(_posted(request), initial=initial, sections=sections)
+    form = DraftForm(
+        _posted(request),
+        initial=initial,
+        sections=sections,
+        title_block=paper.title_block,
+        figures=paper.has_appendices,
+    )
     stale = None
     status = 200
     if request.method == "POST":
@@ -274,11 +324,13 @@ def paper_edit(request, pk):
                     paper_id=paper.pk,
                     user=request.user,
                     seen_version=data["version"],
-                    figures_as_at=data["figures_as_at"],
+                    figures_as_at=data.get("figures_as_at", paper.figures_as_at),
                     title=data["title"],
-                    report_of=data["report_of"],
+                    report_of=data.get("report_of", ""),
                     sections=form.section_values(),
                     new_section=new_section,
+                    rows=form.row_values(),
+                    **form.family_values(),
                 )
             except services.StalePaper as conflict:
                 stale = conflict.paper
@@ -438,7 +490,7 @@ def _file_name(paper, what: str, extension: str) -> str:
     return download_name(
         what,
         extension,
-        programme=paper.programme.slug,
+        programme=paper.programme.slug if paper.programme else slugify(paper.title),
         period=paper.period,
         on=paper.meeting.date,
         draft=not paper.is_published,
