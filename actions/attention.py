@@ -136,8 +136,10 @@ def needs_attention(
         attention.counts.append(ObjectiveCounts(objective=table.objective, by_status=by_status))
     attention.concerns.sort(key=lambda c: c.status != Status.OFF_TRACK)  # off track first
 
-    in_programme = Action.objects.filter(**{_PROGRAMME: programme}).select_related(
-        "mechanism__requirement__objective", "lead"
+    in_programme = (
+        Action.objects.live()
+        .filter(**{_PROGRAMME: programme})
+        .select_related("mechanism__requirement__objective", "lead")
     )
     attention.missing_update = list(in_programme.missing_update(period).in_programme_order())
     attention.overdue = list(in_programme.overdue(today).order_by("due_date", "pk"))

@@ -2,12 +2,14 @@
 
 A new year is a new programme, so last year's record (its report, papers and snapshots)
 never changes: its structure is copied, its actions not complete are carried with their
-leads and delegates and linked back (Action.carried_from), and complete ones stay behind.
+leads and delegates and linked back (Action.carried_from), and complete ones stay behind,
+as do retired parts (actions/structure.py), which are not copied.
 """
 
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils.text import slugify
 
 from actions.models import Action, Mechanism, Objective, Programme, Requirement
@@ -62,14 +64,21 @@ def carry_programme(*, programme: Programme, name: str, slug: str) -> Programme:
         name=name.strip(),
         slug=slug,
         description=programme.description,
+        committee_id=programme.committee_id,
         first_period=plan.first_period,
         last_period=plan.last_period,
         carried_from=programme,
     )
     mechanisms_now: dict[int, Mechanism] = {}
-    for objective in programme.objectives.prefetch_related(
-        "kpis", "requirements__mechanisms"
-    ).order_by("position", "pk"):
+    live_mechanisms = Prefetch("mechanisms", queryset=Mechanism.objects.live())
+    live_requirements = Prefetch(
+        "requirements", queryset=Requirement.objects.live().prefetch_related(live_mechanisms)
+    )
+    for objective in (
+        programme.objectives.live()
+        .prefetch_related("kpis", live_requirements)
+        .order_by("position", "pk")
+    ):
         new_objective = Objective.objects.create(
             programme=new,
             position=objective.position,

@@ -47,8 +47,11 @@ def evidence_lines(programme, as_at: dt.date | None = None) -> dict[int, list[KP
 
 
 def programme_measures(programme) -> QuerySet[KPI]:
-    """The measures evidencing any of the programme's objectives: no query until read."""
-    return KPI.objects.filter(objectives__programme=programme).distinct()
+    """The measures evidencing any of the programme's live objectives (a retired objective's
+    measures leave its draft papers and "Needs attention" with it): no query until read."""
+    return KPI.objects.filter(
+        objectives__programme=programme, objectives__retired_at__isnull=True
+    ).distinct()
 
 
 class ProgrammeEvidence:
@@ -56,16 +59,20 @@ class ProgrammeEvidence:
 
     parameter = "programme"
     label = "Evidences the programme"
+    spanning = "Across all programmes"
 
     def choices(self) -> list[tuple[str, str]]:
         return list(Programme.objects.order_by("name").values_list("slug", "name"))
 
     def filter(self, kpis: QuerySet[KPI], value: str) -> QuerySet[KPI]:
-        return kpis.filter(objectives__programme__slug=value).distinct()
+        return kpis.filter(
+            objectives__programme__slug=value, objectives__retired_at__isnull=True
+        ).distinct()
 
     def evidenced_by(self, kpi: KPI) -> list[Evidenced]:
         objectives = (
-            Objective.objects.filter(kpis=kpi)
+            Objective.objects.live()
+            .filter(kpis=kpi)
             .select_related("programme")
             .order_by("programme__name", "position")
         )

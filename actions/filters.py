@@ -18,9 +18,10 @@ class ActionFilter(django_filters.FilterSet):
     objective = django_filters.ModelChoiceFilter(
         label="Objective",
         field_name="mechanism__requirement__objective",
-        queryset=Objective.objects.select_related("programme").order_by(
-            "programme__name", "position"
-        ),
+        # Live objectives only: the list holds no retired action to find by one.
+        queryset=Objective.objects.live()
+        .select_related("programme")
+        .order_by("programme__name", "position"),
         empty_label="All objectives",
     )
     lead = django_filters.ModelChoiceFilter(

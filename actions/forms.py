@@ -1,6 +1,6 @@
 from django import forms
 
-from actions.models import Status
+from actions.models import Committee, Status
 from careprog.fields import ReportingPeriodFormField
 
 # Officers rate an action; "not assessed" is only ever the absence of a rating.
@@ -150,6 +150,14 @@ class ProgrammeForm(forms.Form):
         help_text="For example, 2025-26 Q4",
         error_messages={"required": "Enter the last quarter the programme reports on"},
     )
+    committee = forms.ModelChoiceField(
+        label="Committee (optional)",
+        queryset=Committee.objects.order_by("name"),
+        required=False,
+        empty_label="No committee yet",
+        help_text="The committee its papers usually go to: a new paper offers its meetings first",
+        error_messages={"invalid_choice": "Choose a committee from the list"},
+    )
     description = forms.CharField(
         label="Description (optional)",
         required=False,
@@ -175,6 +183,45 @@ class ObjectiveForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Enter what the objective wants to achieve"},
     )
+    kpis = forms.TypedMultipleChoiceField(
+        label="Measures that evidence it (optional)",
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Chosen from the KPI catalogue: the report and the dashboard filtered by "
+        "this programme show them",
+        error_messages={"invalid_choice": "Choose measures from the catalogue's list"},
+    )
+
+    def __init__(self, *args, catalogue, **kwargs):
+        """``catalogue``: the measures that may be chosen, as (group name, [(pk, label)])
+        pairs, the catalogue's groups in order (measure_choices)."""
+        super().__init__(*args, **kwargs)
+        self.fields["kpis"].choices = catalogue
+
+    def kpi_groups(self) -> list[tuple[str, list[tuple[str, int, str, bool]]]]:
+        """The checkboxes under their group: (group, [(id, value, label, ticked)]), ticked
+        as posted, else as initially. Ids count from 0 across groups, as Django's own
+        checkboxes' do, so the error summary's link lands on the first."""
+        field = self["kpis"]
+        ticked = {str(value) for value in field.value() or []}
+        numbered, index = [], 0
+        for group, options in self.fields["kpis"].choices:
+            boxes = []
+            for value, label in options:
+                boxes.append((f"{field.auto_id}_{index}", value, label, str(value) in ticked))
+                index += 1
+            numbered.append((group, boxes))
+        return numbered
+
+
+def measure_choices(kpis) -> list[tuple[str, list[tuple[int, str]]]]:
+    """The catalogue's measures grouped under their group's name, in the catalogue's order,
+    for ObjectiveForm: ``kpis`` read once with their groups (one query)."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for kpi in kpis.select_related("group").order_by("group__position", "group__name", "position"):
+        groups.setdefault(kpi.group.name, []).append((kpi.pk, f"{kpi.code}: {kpi.name}"))
+    return list(groups.items())
 
 
 class PartTextForm(forms.Form):

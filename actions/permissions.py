@@ -55,6 +55,15 @@ def can_reopen_quarter(user) -> bool:
     return user.is_authenticated and user.has_perm(REOPEN_QUARTER_PERMISSION)
 
 
+KEEP_TEMPLATES_PERMISSION = "actions.change_papertemplate"
+
+
+def can_keep_paper_templates(user) -> bool:
+    """Paper templates (the families) are kept in the app by whoever may change them in
+    admin: Programme administrators, who have every actions.* permission."""
+    return can_read(user) and user.has_perm(KEEP_TEMPLATES_PERMISSION)
+
+
 def can_read_drafts(user) -> bool:
     """Unpublished papers (draft, submitted, approved) are read only by those who may draft
     or approve them: the app and Django admin both ask this."""

@@ -12,9 +12,17 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from actions import queries, structure
-from actions.forms import ActionForm, ObjectiveForm, PartTextForm, ProgrammeForm
+from actions.forms import (
+    ActionForm,
+    ObjectiveForm,
+    PartTextForm,
+    ProgrammeForm,
+    measure_choices,
+)
 from actions.models import Action, Mechanism, Objective, Programme, Requirement
+from actions.people import queries as people_queries
 from actions.permissions import can_manage
+from kpis.models import KPI
 
 
 def _get_programme_for_user(request, slug) -> Programme:
@@ -45,6 +53,7 @@ def _programme_page(request, programme: Programme | None):
             "first_period": programme.first_period,
             "last_period": programme.last_period,
             "description": programme.description,
+            "committee": programme.committee_id,
             "version": programme.version,
         }
     form = ProgrammeForm(request.POST if request.method == "POST" else None, initial=initial)
@@ -61,6 +70,7 @@ def _programme_page(request, programme: Programme | None):
                     description=data["description"],
                     first_period=data["first_period"],
                     last_period=data["last_period"],
+                    committee_id=data["committee"].pk if data["committee"] else None,
                     programme_id=programme.pk if programme else None,
                     seen_version=data["version"],
                 )
@@ -133,7 +143,7 @@ def objective_new(request, slug):
     return _part_page(
         request,
         programme,
-        ObjectiveForm(_posted(request)),
+        _objective_form(request),
         heading="Add an objective",
         button="Add the objective",
         save=lambda data: structure.save_objective(
@@ -141,6 +151,7 @@ def objective_new(request, slug):
             programme_id=programme.pk,
             title=data["title"],
             statement=data["statement"],
+            kpi_ids=data["kpis"],
         ),
     )
 
@@ -152,12 +163,13 @@ def objective_edit(request, slug, pk):
     initial = {
         "title": objective.title,
         "statement": objective.statement,
+        "kpis": list(objective.kpis.values_list("pk", flat=True)),
         "version": objective.version,
     }
     return _part_page(
         request,
         programme,
-        ObjectiveForm(_posted(request), initial=initial),
+        _objective_form(request, initial),
         heading="Change the objective",
         button="Save the objective",
         save=lambda data: structure.save_objective(
@@ -165,9 +177,17 @@ def objective_edit(request, slug, pk):
             programme_id=programme.pk,
             title=data["title"],
             statement=data["statement"],
+            kpi_ids=data["kpis"],
             objective_id=objective.pk,
             seen_version=data["version"],
         ),
+    )
+
+
+def _objective_form(request, initial=None):
+    """The whole catalogue is offered, grouped: a programme chooses its evidence from it."""
+    return ObjectiveForm(
+        _posted(request), initial=initial, catalogue=measure_choices(KPI.objects.all())
     )
 
 
@@ -266,7 +286,7 @@ def _action_form(request, initial=None, *, mechanisms=None, current=()):
     delegates stay offered even if their role has changed, so that the form never drops them
     unsaid: saving then asks for someone who may lead (structure.save_action)."""
     people = get_user_model().objects.filter(
-        Q(pk__in=queries.people_who_may_lead().values("pk")) | Q(pk__in=current)
+        Q(pk__in=people_queries.people_who_may_lead().values("pk")) | Q(pk__in=current)
     )
     return ActionForm(
         _posted(request),
@@ -325,7 +345,7 @@ def action_edit(request, slug, pk):
         _action_form(
             request,
             initial,
-            mechanisms=queries.mechanisms_of(programme),
+            mechanisms=queries.mechanisms_of(programme, keeping=action.mechanism_id),
             current=[p for p in [initial["lead"], *initial["delegates"]] if p is not None],
         ),
         heading="Change the action",
@@ -363,3 +383,105 @@ def reorder(request, slug, kind, pk):
         )
     url = reverse("actions:programme_structure", args=[programme.slug])
     return redirect(f"{url}#{model.__name__.lower()}-{part.pk}")
+
+
+# Retire, restore and delete: a confirmation page (GET) saying what the change reaches, and
+# the change itself (POST), back on the structure page at the part.
+RETIRING = {
+    "retire": (
+        structure.retire,
+        "Retire",
+        "retired",
+        "It is kept, with its updates and history, and left out of the live report, the "
+        "action lists, “Needs attention”, reminders, draft papers and carrying into next "
+        "year. Published papers keep it. You can restore it later.",
+    ),
+    "restore": (
+        structure.restore,
+        "Restore",
+        "restored",
+        "It comes back into the live report with what was retired with it.",
+    ),
+    "delete": (
+        structure.delete,
+        "Delete",
+        "deleted",
+        "It is removed for good, with everything under it. Its history keeps a record of "
+        "the deletion.",
+    ),
+}
+
+
+def _refusal_before(change: str, part) -> str | None:
+    """Why ``change`` cannot be made to ``part`` as it stands (read with
+    queries.part_for_confirmation), for the confirmation page: no query."""
+    name = type(part)._meta.verbose_name
+    if change == "retire" and part.retired_at is not None:
+        return f"This {name} was retired on {part.retired_at:%-d %B %Y}."
+    if change == "restore":
+        if part.retired_at is None:
+            return f"This {name} is not retired."
+        parent = structure.parent_of(part)
+        if parent is not None and parent.retired_at is not None:
+            return structure.under_retired_parent(part, parent)
+    if change == "delete":
+        return structure.why_not_deletable(part)
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def change_part(request, slug, kind, pk, change):
+    """Retire, restore or delete one part. GET: what it reaches (the parts and updates
+    under it) and a button; POST: the change, then the structure page at the part. A page
+    opened before someone else's save gets 409 with what is stored now, and saving again
+    applies it."""
+    programme = _get_programme_for_user(request, slug)
+    model, _ = REORDERED[kind]
+    service, verb, done, explanation = RETIRING[change]
+    part = queries.part_for_confirmation(model, pk=pk, programme=programme)
+    name = model._meta.verbose_name
+    version, message, status = part.version, None, 200
+    if request.method == "POST":
+        try:
+            seen = int(request.POST.get("version", ""))
+        except ValueError:
+            seen = None
+        try:
+            service(user=request.user, model=model, part_id=part.pk, seen_version=seen)
+        except structure.StructureRefused as refusal:
+            message, status = refusal.message, refusal.status
+            if isinstance(refusal, structure.StaleStructure):
+                message = (
+                    f"{refusal.message} You opened version {seen}; it is now version "
+                    f"{refusal.current.version}."
+                )
+            part = queries.part_for_confirmation(model, pk=pk, programme=programme)
+            version = part.version
+        else:
+            messages.success(request, f"The {name} “{part}” has been {done}.")
+            url = reverse("actions:programme_structure", args=[programme.slug])
+            if change == "delete":
+                return redirect(url)
+            return redirect(f"{url}#{model.__name__.lower()}-{part.pk}")
+    if change == "restore" and part.retired_at is not None:
+        under = queries.parts_under(part, retired_at=part.retired_at)
+    else:
+        under = queries.parts_under(part, everything=change == "delete")
+    return render(
+        request,
+        "actions/structure_change_part.html",
+        {
+            "programme": programme,
+            "part": part,
+            "name": name,
+            "kind": kind,
+            "change": change,
+            "verb": verb,
+            "explanation": explanation,
+            "under": under,
+            "version": version,
+            "message": message,
+            "refused": _refusal_before(change, part),
+        },
+        status=status,
+    )

@@ -6,29 +6,50 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from actions.models import (
     Action,
     Mechanism,
     Objective,
+    Paper,
     Programme,
     Requirement,
     Status,
     Update,
     update_due_by,
 )
-from actions.permissions import UPDATE_PERMISSION
 from careprog.periods import ReportingPeriod
 
 
 def programmes_for_list() -> QuerySet[Programme]:
-    """Programmes with their objective and action counts: one query."""
-    return Programme.objects.annotate(
-        objective_count=Count("objectives", distinct=True),
-        action_count=Count("objectives__requirements__mechanisms__actions", distinct=True),
-    ).order_by("name")
+    """Programmes with their committee and their live objective and action counts: one query."""
+    return (
+        Programme.objects.select_related("committee")
+        .annotate(
+            objective_count=Count(
+                "objectives", filter=Q(objectives__retired_at__isnull=True), distinct=True
+            ),
+            action_count=Count(
+                "objectives__requirements__mechanisms__actions",
+                filter=Q(objectives__requirements__mechanisms__actions__retired_at__isnull=True),
+                distinct=True,
+            ),
+        )
+        .order_by("name")
+    )
 
 
 def latest_reported_period(programme: Programme) -> ReportingPeriod:
@@ -43,23 +64,31 @@ def latest_reported_period(programme: Programme) -> ReportingPeriod:
 
 
 def objectives_for_report(programme: Programme, period: ReportingPeriod) -> QuerySet[Objective]:
-    """The whole hierarchy in programme order with updates up to ``period``, newest first.
+    """The whole live hierarchy (retired parts left out: the report shows the structure as
+    it now is) in programme order with updates up to ``period``, newest first.
 
     Five queries whatever the programme's size: objectives, requirements,
     mechanisms, actions and updates.
     """
     updates = Update.objects.filter(period__lte=period).order_by("action_id", "-period")
-    actions = Action.objects.order_by("position", "pk").prefetch_related(
-        Prefetch("updates", queryset=updates, to_attr="updates_to_period")
+    actions = (
+        Action.objects.live()
+        .order_by("position", "pk")
+        .prefetch_related(Prefetch("updates", queryset=updates, to_attr="updates_to_period"))
     )
-    mechanisms = Mechanism.objects.order_by("position", "pk").prefetch_related(
-        Prefetch("actions", queryset=actions, to_attr="ordered_actions")
+    mechanisms = (
+        Mechanism.objects.live()
+        .order_by("position", "pk")
+        .prefetch_related(Prefetch("actions", queryset=actions, to_attr="ordered_actions"))
     )
-    requirements = Requirement.objects.order_by("position", "pk").prefetch_related(
-        Prefetch("mechanisms", queryset=mechanisms, to_attr="ordered_mechanisms")
+    requirements = (
+        Requirement.objects.live()
+        .order_by("position", "pk")
+        .prefetch_related(Prefetch("mechanisms", queryset=mechanisms, to_attr="ordered_mechanisms"))
     )
     return (
-        Objective.objects.filter(programme=programme)
+        Objective.objects.live()
+        .filter(programme=programme)
         .order_by("position", "pk")
         .prefetch_related(
             Prefetch("requirements", queryset=requirements, to_attr="ordered_requirements")
@@ -174,13 +203,15 @@ def earlier_years(action: Action) -> list[Action]:
 
 
 def actions_with_latest_update() -> QuerySet[Action]:
-    """Every action in programme order with its programme, lead, latest update period, whether
-    it is overdue and whether it has an update for its programme's current quarter.
+    """Every live action (none retired) in programme order with its programme, lead, latest
+    update period, whether it is overdue and whether it has an update for its programme's
+    current quarter.
 
     One query for any number of rows.
     """
     return (
-        Action.objects.select_related("mechanism__requirement__objective__programme", "lead")
+        Action.objects.live()
+        .select_related("mechanism__requirement__objective__programme", "lead")
         .annotate(
             latest_period=Subquery(
                 Update.objects.filter(action=OuterRef("pk"))
@@ -228,12 +259,13 @@ class UpdatesDue:
 
 
 def updates_due_for(user) -> list[UpdatesDue]:
-    """For each programme in which ``user`` leads or is a delegate of actions, how many of
+    """For each programme in which ``user`` leads or is a delegate of live actions, how many of
     them miss an update for the quarter the programme asks about (Action.objects
     .missing_update's rule: never a locked quarter), by programme name: two queries however
     many actions and programmes."""
     mine = (
-        Action.objects.filter(Q(lead=user) | Q(delegates=user))
+        Action.objects.live()
+        .filter(Q(lead=user) | Q(delegates=user))
         .with_current_update()
         .values_list("pk", "mechanism__requirement__objective__programme", "missing_current_update")
         .distinct()
@@ -262,68 +294,42 @@ class CarryPlan:
     mechanisms: int
     carried: list[Action]
     left_behind: list[Action]
+    retired: list[Action] = field(default_factory=list)
 
 
 def plan_carry(*, programme: Programme) -> CarryPlan:
     """What carrying ``programme`` into next year would do (actions/carry.py), for its
-    preview: the same quarters a year on, the counts of the structure copied, the actions
-    carried (not complete) and left behind (complete). Four queries whatever the
-    programme's size: the structure's three counts and the actions with their leads."""
+    preview: the same quarters a year on, the counts of the structure copied (retired parts
+    are not), the actions carried (not complete) and left behind (complete, or retired).
+    Four queries whatever the programme's size: the structure's three counts and the
+    actions with their leads."""
     actions = list(
         Action.objects.filter(mechanism__requirement__objective__programme=programme)
         .select_related("lead")
         .in_programme_order()
     )
+    live = Objective.objects.live()
     return CarryPlan(
         programme=programme,
         first_period=programme.first_period.a_year_on(),
         last_period=programme.last_period.a_year_on(),
-        objectives=Objective.objects.filter(programme=programme).count(),
-        requirements=Requirement.objects.filter(objective__programme=programme).count(),
-        mechanisms=Mechanism.objects.filter(requirement__objective__programme=programme).count(),
-        carried=[a for a in actions if a.status != Status.COMPLETE],
-        left_behind=[a for a in actions if a.status == Status.COMPLETE],
+        objectives=live.filter(programme=programme).count(),
+        requirements=Requirement.objects.live().filter(objective__programme=programme).count(),
+        mechanisms=Mechanism.objects.live()
+        .filter(requirement__objective__programme=programme)
+        .count(),
+        carried=[a for a in actions if a.status != Status.COMPLETE and a.retired_at is None],
+        left_behind=[a for a in actions if a.status == Status.COMPLETE and a.retired_at is None],
+        retired=[a for a in actions if a.retired_at is not None],
     )
-
-
-def people_who_may_lead() -> QuerySet:
-    """Active people who may post updates (officers, administrators): the only ones an action's
-    lead or delegate can be, since the lead keeps the action's updates current. A committee
-    member or a head of service named lead could never update it. No query until read."""
-    from django.contrib.auth import get_user_model
-
-    return get_user_model().objects.with_perm(
-        UPDATE_PERMISSION, backend="django.contrib.auth.backends.ModelBackend"
-    )
-
-
-def people_named(names: list[str]) -> dict[str, object]:
-    """People who may lead (`people_who_may_lead`) a progress table's Lead column names, by the
-    name as written: matched to an email address, a full name ("Jo Bloggs") or a username,
-    ignoring case. A name two people share matches neither (a lead is never guessed). Names
-    matching no one are absent.
-
-    One query (every such person: a council's staff list is hundreds, not millions), or none
-    when the table names no lead."""
-    wanted = {name.strip().lower(): name for name in names if name.strip()}
-    if not wanted:
-        return {}
-    found: dict[str, list] = {}
-    for person in people_who_may_lead().order_by("pk"):
-        keys = {
-            person.email.lower(),
-            person.username.lower(),
-            f"{person.first_name} {person.last_name}".strip().lower(),
-        }
-        for key in keys & wanted.keys():
-            found.setdefault(wanted[key], []).append(person)
-    return {name: people[0] for name, people in found.items() if len(people) == 1}
 
 
 def programme_structure(programme: Programme) -> QuerySet[Objective]:
     """The programme's tree for its structure page: objectives → requirements → mechanisms →
     actions with their leads and delegates, each level in programme order
-    (``ordered_requirements``, ``ordered_mechanisms``, ``ordered_actions``).
+    (``ordered_requirements``, ``ordered_mechanisms``, ``ordered_actions``), retired parts
+    included (the page shows them greyed, to restore), each with what_records() (whether it
+    may be deleted).
 
     Five queries whatever the programme's size: objectives, requirements, mechanisms,
     actions with leads, and delegates.
@@ -331,16 +337,22 @@ def programme_structure(programme: Programme) -> QuerySet[Objective]:
     actions = (
         Action.objects.select_related("lead")
         .prefetch_related("delegates")
+        .annotate(**what_records(Action))
         .order_by("position", "pk")
     )
-    mechanisms = Mechanism.objects.order_by("position", "pk").prefetch_related(
-        Prefetch("actions", queryset=actions, to_attr="ordered_actions")
+    mechanisms = (
+        Mechanism.objects.annotate(**what_records(Mechanism))
+        .order_by("position", "pk")
+        .prefetch_related(Prefetch("actions", queryset=actions, to_attr="ordered_actions"))
     )
-    requirements = Requirement.objects.order_by("position", "pk").prefetch_related(
-        Prefetch("mechanisms", queryset=mechanisms, to_attr="ordered_mechanisms")
+    requirements = (
+        Requirement.objects.annotate(**what_records(Requirement))
+        .order_by("position", "pk")
+        .prefetch_related(Prefetch("mechanisms", queryset=mechanisms, to_attr="ordered_mechanisms"))
     )
     return (
         Objective.objects.filter(programme=programme)
+        .annotate(**what_records(Objective))
         .order_by("position", "pk")
         .prefetch_related(
             Prefetch("requirements", queryset=requirements, to_attr="ordered_requirements")
@@ -348,11 +360,13 @@ def programme_structure(programme: Programme) -> QuerySet[Objective]:
     )
 
 
-def mechanisms_of(programme: Programme) -> QuerySet[Mechanism]:
-    """The programme's mechanisms in report order, each with its requirement and objective
-    (to name it by them): one query."""
+def mechanisms_of(programme: Programme, *, keeping: int | None = None) -> QuerySet[Mechanism]:
+    """The programme's live mechanisms (an action moves only to one of them), and the one
+    ``keeping`` names even if retired (a retired action's own, so its form still saves), in
+    report order, each with its requirement and objective (to name it by them): one query."""
     return (
-        Mechanism.objects.filter(requirement__objective__programme=programme)
+        Mechanism.objects.filter(Q(retired_at__isnull=True) | Q(pk=keeping))
+        .filter(requirement__objective__programme=programme)
         .select_related("requirement__objective")
         .order_by(
             "requirement__objective__position",
@@ -363,3 +377,101 @@ def mechanisms_of(programme: Programme) -> QuerySet[Mechanism]:
             "pk",
         )
     )
+
+
+# Retiring and deleting (actions/structure.py): what is under a part, and what records it.
+# Each level's parts under a part, as lookups from that level's model to the part.
+PARTS_UNDER = {
+    Objective: (
+        (Requirement, "objective"),
+        (Mechanism, "requirement__objective"),
+        (Action, "mechanism__requirement__objective"),
+    ),
+    Requirement: ((Mechanism, "requirement"), (Action, "mechanism__requirement")),
+    Mechanism: ((Action, "mechanism"),),
+    Action: (),
+}
+# From an action up to a part of each level (the action itself: its pk).
+ACTION_TO = {
+    Objective: "mechanism__requirement__objective",
+    Requirement: "mechanism__requirement",
+    Mechanism: "mechanism",
+    Action: "pk",
+}
+PROGRAMME_OF = {
+    Objective: "programme",
+    Requirement: "objective__programme",
+    Mechanism: "requirement__objective__programme",
+    Action: "mechanism__requirement__objective__programme",
+}
+_LONG_AGO = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+
+
+def what_records(model) -> dict:
+    """Annotations saying what records each part of ``model``, so that it must be retired,
+    not deleted (actions.structure.why_not_deletable): ``has_updates`` (an update on an
+    action under it), ``carried_on`` (an action under it carried into next year: the new
+    one's page shows this one's history) and ``maybe_published`` (a published paper of its
+    programme from after the part was first saved: a snapshot names actions and objectives
+    but not requirements or mechanisms, so time is the rule that holds at every level; a
+    part history has no record of counts as always there). Subqueries: no extra query."""
+    first_saved = (
+        model.history.model.objects.filter(id=OuterRef(OuterRef("pk")))
+        .order_by("history_date")
+        .values("history_date")[:1]
+    )
+    return {
+        "has_updates": Exists(
+            Update.objects.filter(**{f"action__{ACTION_TO[model]}": OuterRef("pk")})
+        ),
+        "carried_on": Exists(
+            Action.objects.filter(**{f"carried_from__{ACTION_TO[model]}": OuterRef("pk")})
+        ),
+        "maybe_published": Exists(
+            Paper.objects.filter(
+                programme=OuterRef(PROGRAMME_OF[model]),
+                state=Paper.State.PUBLISHED,
+                published_at__gte=Coalesce(Subquery(first_saved), Value(_LONG_AGO)),
+            )
+        ),
+    }
+
+
+def part_for_confirmation(model, *, pk: int, programme: Programme):
+    """One part of ``programme`` for a retire, restore or delete page, with what records it
+    (what_records) and its parent (to say whether it is retired): one query, 404 for a part
+    of another programme."""
+    parent = {Objective: None, Requirement: "objective", Mechanism: "requirement"}.get(
+        model, "mechanism"
+    )
+    parts = model.objects.annotate(**what_records(model))
+    if parent:
+        parts = parts.select_related(parent)
+    return get_object_or_404(parts, pk=pk, **{PROGRAMME_OF[model]: programme})
+
+
+@dataclass(frozen=True)
+class PartsUnder:
+    """How many parts under one part a retire, restore or delete would reach, and how many
+    updates are on its actions (kept, whatever is done)."""
+
+    requirements: int = 0
+    mechanisms: int = 0
+    actions: int = 0
+    updates: int = 0
+
+
+def parts_under(part, *, retired_at=None, everything: bool = False) -> PartsUnder:
+    """The parts under ``part``: live ones (what retiring it reaches), or those retired at
+    ``retired_at`` (what restoring it brings back), or ``everything`` (what deleting it
+    removes); and the updates on the actions under it and on it. At most four queries (one
+    count per level under it, and the updates)."""
+    model = type(part)
+    counts = {}
+    for child, lookup in PARTS_UNDER[model]:
+        found = child.objects.filter(**{lookup: part})
+        if not everything:
+            found = found.filter(retired_at=retired_at) if retired_at else found.live()
+        counts[f"{child._meta.model_name}s"] = found.count()
+    updates = Update.objects.filter(**{f"action__{ACTION_TO[model]}": part.pk}).count()
+    return PartsUnder(**counts, updates=updates)

@@ -27,6 +27,22 @@ class QuarterLocked(Exception):
     lock: QuarterLock
 
 
+@dataclass
+class ActionRetired(Exception):
+    """The action was retired (actions/structure.py): its record is kept, and nobody writes
+    updates on it until an administrator restores it."""
+
+    action: Action
+
+    @property
+    def message(self) -> str:
+        return (
+            f"This action was retired on {self.action.retired_at:%-d %B %Y}: its updates are "
+            "kept, but no new update can be recorded unless a programme administrator "
+            "restores it."
+        )
+
+
 @transaction.atomic
 def record_update(
     *,
@@ -50,12 +66,17 @@ def record_update(
     A quarter a published paper locked refuses officers (QuarterLocked) until an
     administrator reopens it; administrators may still correct it (the paper keeps what it
     published, and the live report marks the difference).
+
+    A retired action refuses everyone (ActionRetired): it is no longer part of the
+    programme's live structure.
     """
     action = (
         Action.objects.select_for_update()
         .select_related("mechanism__requirement__objective")
         .get(pk=action_id)
     )
+    if action.retired_at is not None:
+        raise ActionRetired(action=action)
     if not can_manage(author):
         lock = lock_for(action.mechanism.requirement.objective.programme_id, period)
         if lock is not None:

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
+from actions import queries
 from actions.models import Action, Mechanism, Objective, Paper, Programme, Requirement, Update
+from actions.people.queries import people_who_may_lead
 from actions.permissions import can_manage
-from actions.queries import people_who_may_lead
 from careprog.periods import ReportingPeriod
 
 
@@ -57,6 +60,7 @@ def save_programme(
     description: str,
     first_period: ReportingPeriod,
     last_period: ReportingPeriod,
+    committee_id: int | None = None,
     programme_id: int | None = None,
     seen_version: int | None = None,
 ) -> Programme:
@@ -64,7 +68,8 @@ def save_programme(
     ``seen_version``: a save after someone else's, or one that says no version, is refused
     with StaleStructure). Slugs are unique (they are the programme's addresses), and a
     programme's quarters must still hold every quarter its updates and papers are about:
-    shortening it never hides what was written."""
+    shortening it never hides what was written. ``committee_id``: the committee its papers
+    usually go to, or None."""
     if not can_manage(user):
         raise StructureRefused("You cannot add or change programmes.", status=403)
     if programme_id is None:
@@ -105,8 +110,23 @@ def save_programme(
             )
     programme.name, programme.slug, programme.description = name, slug, description
     programme.first_period, programme.last_period = first_period, last_period
+    programme.committee_id = committee_id
     programme.save()
     return programme
+
+
+def _refuse_under_retired(model, parent_id: int, *, field: str | None = None) -> None:
+    """A part is added or moved only under a live parent: a retired parent keeps what was
+    under it when it was retired, and nothing new (one query)."""
+    parent = model.objects.filter(pk=parent_id, retired_at__isnull=False).first()
+    if parent is not None:
+        name = model._meta.verbose_name
+        raise StructureRefused(
+            f"The {name} “{parent}” was retired on {parent.retired_at:%-d %B %Y}: restore it "
+            f"before adding to it.",
+            status=409,
+            field=field,
+        )
 
 
 def _next_position(siblings) -> int:
@@ -140,11 +160,17 @@ def save_objective(
     programme_id: int,
     title: str,
     statement: str,
+    kpi_ids: list[int] | None = None,
     objective_id: int | None = None,
     seen_version: int | None = None,
 ) -> Objective:
     """A new objective, last in its programme, or one renamed (``objective_id``, opened at
-    ``seen_version``; a save after someone else's is refused with StaleStructure)."""
+    ``seen_version``; a save after someone else's is refused with StaleStructure).
+
+    ``kpi_ids``: the catalogue's measures that evidence it, replacing those chosen before
+    (None leaves them as they are). A change of measures alone still raises the version,
+    so a form opened before it is refused rather than silently putting the old ones back;
+    the objective's history records the measures chosen at each save."""
     objective = _open_for_change(
         Objective, user=user, part_id=objective_id, seen_version=seen_version, what="objective"
     )
@@ -155,6 +181,8 @@ def save_objective(
         )
     objective.title, objective.statement = title.strip(), statement.strip()
     objective.save()
+    if kpi_ids is not None:
+        objective.kpis.set(kpi_ids)
     return objective
 
 
@@ -176,6 +204,7 @@ def save_requirement(
         what="requirement",
     )
     if requirement is None:
+        _refuse_under_retired(Objective, objective_id)
         requirement = Requirement(
             objective_id=objective_id,
             position=_next_position(Requirement.objects.filter(objective_id=objective_id)),
@@ -199,6 +228,7 @@ def save_mechanism(
         Mechanism, user=user, part_id=mechanism_id, seen_version=seen_version, what="mechanism"
     )
     if mechanism is None:
+        _refuse_under_retired(Requirement, requirement_id)
         mechanism = Mechanism(
             requirement_id=requirement_id,
             position=_next_position(Mechanism.objects.filter(requirement_id=requirement_id)),
@@ -256,13 +286,34 @@ def save_action(
             raise StructureRefused(
                 "An action moves only to a mechanism of its own programme.", field="mechanism"
             )
+        _refuse_under_retired(
+            Mechanism, mechanism_id, field="mechanism" if action is not None else None
+        )
         action = action or Action()
         action.mechanism_id = mechanism_id
         action.position = _next_position(Action.objects.filter(mechanism_id=mechanism_id))
     action.title, action.lead_id, action.due_date = title.strip(), lead_id, due_date
+    action._change_reason = _delegates_changed(action, delegate_ids)
     action.save()
     action.delegates.set(delegate_ids)
     return action
+
+
+def _delegates_changed(action: Action, delegate_ids: list[int]) -> str | None:
+    """The history record's reason when the delegates change ("Delegates: Olive Lead, Oscar
+    Other", or "none"), else None. Delegates are not a field of the action's history (recording
+    them there would cost every read of an action's history a query), so the record of the save
+    that changed them says who they became. Two queries, only when an action is saved here."""
+    before = set(action.delegates.values_list("pk", flat=True)) if action.pk else set()
+    if before == set(delegate_ids):
+        return None
+    people = (
+        get_user_model()
+        .objects.filter(pk__in=delegate_ids)
+        .order_by("first_name", "last_name", "username")
+    )
+    names = [person.get_full_name() or person.get_username() for person in people]
+    return "Delegates: " + (", ".join(names) if names else "none")
 
 
 # Each part's siblings: the parts under the same parent, which its position orders it among.
@@ -305,4 +356,119 @@ def reorder(*, user, model: type, part_id: int, direction: str):
     for position, sibling in enumerate(siblings, start=1):
         if sibling.position != position:
             model.objects.filter(pk=sibling.pk).update(position=position)
+    return part
+
+
+# Retiring, restoring and deleting a part: each reaches the parts under it
+# (actions.queries.PARTS_UNDER).
+
+
+def _open_to_retire(model, *, user, part_id: int, seen_version: int | None):
+    """The part locked, as _open_for_change, for retiring, restoring or deleting."""
+    return _open_for_change(
+        model,
+        user=user,
+        part_id=part_id,
+        seen_version=seen_version,
+        what=model._meta.verbose_name,
+    )
+
+
+def parent_of(part):
+    """The part above ``part`` that can be retired (None for an objective)."""
+    field = PARENT_FIELD[type(part)]
+    return None if field == "programme_id" else getattr(part, field.removesuffix("_id"))
+
+
+def under_retired_parent(part, parent) -> str:
+    """The sentence refusing to restore ``part`` under its retired ``parent``."""
+    name, above = type(part)._meta.verbose_name, type(parent)._meta.verbose_name
+    return (
+        f"This {name} is under the {above} “{parent}”, which was retired on "
+        f"{parent.retired_at:%-d %B %Y}: restore the {above} first."
+    )
+
+
+@transaction.atomic
+def retire(*, user, model: type, part_id: int, seen_version: int | None, now=None):
+    """Retire a part: kept, with its updates and history, and left out of every live read
+    (the report, "Needs attention", the action lists, reminders, carrying, a draft paper);
+    published papers keep it in their snapshots. Everything under it not yet retired is
+    retired with it at the same moment, each saved so its history records it.
+
+    Restoring the part restores exactly what was retired at that moment (restore()): a
+    child an administrator retired on its own before keeps its own, earlier, date and stays
+    retired. Sharing the timestamp needs no extra table and is what history shows anyway."""
+    part = _open_to_retire(model, user=user, part_id=part_id, seen_version=seen_version)
+    name = model._meta.verbose_name
+    if part.retired_at is not None:
+        raise StructureRefused(
+            f"This {name} was already retired on {part.retired_at:%-d %B %Y}.", status=409
+        )
+    now = now or timezone.now()
+    for child_model, lookup in queries.PARTS_UNDER[model]:
+        for child in child_model.objects.select_for_update().live().filter(**{lookup: part}):
+            child.retired_at = now
+            child.save()
+    part.retired_at = now
+    part.save()
+    return part
+
+
+@transaction.atomic
+def restore(*, user, model: type, part_id: int, seen_version: int | None):
+    """Bring a retired part back into the live report, with everything under it that was
+    retired with it (the same moment: retire()). A part under a retired parent is refused:
+    restore the parent first, or the tree would show a live part under a retired one."""
+    part = _open_to_retire(model, user=user, part_id=part_id, seen_version=seen_version)
+    name = model._meta.verbose_name
+    if part.retired_at is None:
+        raise StructureRefused(f"This {name} is not retired.", status=409)
+    parent = parent_of(part)
+    if parent is not None and parent.retired_at is not None:
+        raise StructureRefused(under_retired_parent(part, parent), status=409)
+    for child_model, lookup in queries.PARTS_UNDER[model]:
+        for child in child_model.objects.select_for_update().filter(
+            **{lookup: part, "retired_at": part.retired_at}
+        ):
+            child.retired_at = None
+            child.save()
+    part.retired_at = None
+    part.save()
+    return part
+
+
+def why_not_deletable(part) -> str | None:
+    """Why ``part`` must be retired rather than deleted, or None when nothing records it.
+    Read from the part when it was read with actions.queries.what_records() (the rule, and
+    what the structure page uses to offer Delete), else one query.
+
+    Something records a part when an update was written on an action under it, an action
+    under it was carried into next year, or a published paper of its programme may show it.
+    Delegations record nothing (they say who may write, not what was written): they go
+    with the part."""
+    model = type(part)
+    if not hasattr(part, "has_updates"):
+        part = model.objects.annotate(**queries.what_records(model)).get(pk=part.pk)
+    name = model._meta.verbose_name
+    if part.has_updates or part.maybe_published:
+        return f"This {name} has updates (or appears in a published paper): retire it instead."
+    if part.carried_on:
+        return (
+            f"This {name} was carried into next year's programme (its page there shows this "
+            "one's history): retire it instead."
+        )
+    return None
+
+
+@transaction.atomic
+def delete(*, user, model: type, part_id: int, seen_version: int | None):
+    """Delete a part nothing records (why_not_deletable): a mistake, typed and not yet
+    used. Everything under it goes with it. History keeps its deletion. Anything that has
+    updates, was carried on or may appear in a published paper is refused: retire it."""
+    part = _open_to_retire(model, user=user, part_id=part_id, seen_version=seen_version)
+    refusal = why_not_deletable(part)
+    if refusal:
+        raise StructureRefused(refusal, status=409)
+    part.delete()  # cascades: the parts under it go too, each deletion in its history
     return part

@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
 from actions import carry_views, programme_views, views
-from actions.papers import meetings
+from actions.papers import meetings, paper_templates
 from actions.papers import views as paper_views
 from actions.people import views as people_views
 from actions.risks import views as risk_views
@@ -51,6 +51,17 @@ urlpatterns = [
         )
         for kind in programme_views.REORDERED
     ),
+    # Retire, restore or delete: /programmes/<slug>/structure/actions/<pk>/retire/
+    *(
+        path(
+            f"programmes/<slug:slug>/structure/{kind}/<int:pk>/{change}/",
+            programme_views.change_part,
+            {"kind": kind, "change": change},
+            name=f"{change}_{kind}",
+        )
+        for kind in programme_views.REORDERED
+        for change in programme_views.RETIRING
+    ),
     path("programmes/<slug:slug>/report/", views.report_latest, name="report_latest"),
     path("programmes/<slug:slug>/report/<period:period>/", views.report, name="report"),
     path("programmes/<slug:slug>/attention/", views.attention_latest, name="attention_latest"),
@@ -79,6 +90,12 @@ urlpatterns = [
     path("meetings/new/", meetings.meeting_new, name="meeting_new"),
     path("meetings/<int:pk>/edit/", meetings.meeting_edit, name="meeting_edit"),
     path("meetings/<int:pk>/delete/", meetings.meeting_delete, name="meeting_delete"),
+    path("papers/", paper_views.all_papers, name="all_papers"),
+    # Paper templates: the report families (actions/papers/paper_templates.py)
+    path("papers/templates/", paper_templates.template_list, name="paper_templates"),
+    path("papers/templates/new/", paper_templates.template_new, name="paper_template_new"),
+    path("papers/templates/<int:pk>/", paper_templates.template_edit, name="paper_template"),
+    path("papers/new/", paper_views.portfolio_paper_new, name="portfolio_paper_new"),
     path("papers/<int:pk>/", paper_views.paper_detail, name="paper"),
     path("papers/<int:pk>/changes/", paper_views.paper_changes_page, name="paper_changes"),
     # Excel downloads

@@ -29,7 +29,7 @@ from actions.permissions import (
     can_read,
     can_update,
 )
-from actions.services import QuarterLocked, StaleEdit, record_update
+from actions.services import ActionRetired, QuarterLocked, StaleEdit, record_update
 from actions.tables import ActionTable
 from careprog.downloads import attachment, download_name
 from careprog.periods import InvalidPeriod, ReportingPeriod
@@ -185,6 +185,8 @@ def _action_table_page(request, actions, *, title, mine=False):
     """A filtered, sorted, paginated table of actions, or its export as CSV or XLSX."""
     action_filter = ActionFilter(request.GET, queryset=actions)
     rows = action_filter.qs
+    # The programme chosen, already read by the filter (no query); None: the list spans them.
+    chosen_programme = action_filter.form.cleaned_data.get("programme")
     table = ActionTable(rows)
     export_format = request.GET.get("export")
     if export_format:
@@ -205,6 +207,7 @@ def _action_table_page(request, actions, *, title, mine=False):
             "counts": queries.status_counts(rows),
             "query": query.urlencode(),
             "mine": mine,
+            "chosen_programme": chosen_programme,
         },
     )
 
@@ -273,7 +276,7 @@ def action_detail(request, pk):
     action = _get_action_for_user(request, pk, write=request.method == "POST")
     period, open_periods = _form_period(request, action)
     updates = {update.period: update for update in action.updates_newest_first}
-    conflict = None
+    conflict, refused_status = None, None
 
     if request.method == "POST":
         form = UpdateForm(request.POST, open_periods=open_periods)
@@ -293,6 +296,9 @@ def action_detail(request, pk):
                 )
             except QuarterLocked as locked:
                 return _quarter_locked(request, action, locked.lock)
+            except ActionRetired as retired:
+                form.add_error(None, retired.message)
+                refused_status = 409
             except StaleEdit as stale:
                 conflict = stale
                 # Re-applying means submitting again against what is there now.
@@ -347,7 +353,7 @@ def action_detail(request, pk):
             "earlier_years": queries.earlier_years(action),
             "status_hints": {status.value: hint for status, hint in STATUS_HINTS.items()},
         },
-        status=409 if conflict else 200,
+        status=409 if conflict else (refused_status or 200),
     )
 
 

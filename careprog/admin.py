@@ -4,19 +4,27 @@ stale (a form that marks itself ``stale``) answered 409 Conflict. ManagedAdmin,
 ManagedHistoryAdmin and ManagedInline put these together; each app's admin names its own
 ``write_permission`` on them.
 
+Also the council's one row for its public pages (PublicInformationAdmin).
+
 Imports no app of ours. Django admin loads this module (careprog is an installed app) after
 django.contrib.auth's and axes' admins, so it re-registers theirs with the same guards.
 """
 
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
 from simple_history.admin import SimpleHistoryAdmin
+
+from careprog.models import THE_ROW, OIDCIdentity, PublicInformation
+from careprog.permissions import CHANGE_PUBLIC_INFORMATION
+from careprog.queries import public_details
 
 
 class GuardedChangeList(ChangeList):
@@ -134,3 +142,106 @@ for model, model_admin in [
         continue  # AXES_ENABLE_ADMIN off
     admin.site.unregister(model)
     admin.site.register(model, type(model_admin.__name__, (GuardedQueries, model_admin), {}))
+
+
+# The council's accessibility statement and privacy notice: one row, changed by whoever may
+# change it (Programme administrators, superusers), never deleted (a blank field falls back
+# to the settings and careprog's own words, so clearing a field is how to undo an entry).
+class PublicInformationForm(forms.ModelForm):
+    """Refuses to save over entries someone else saved after this page was opened (admin has
+    no such check of its own), including a second "add" while another administrator's first
+    was being written: the one row would be replaced. The refused form carries what is stored
+    now, so saving it again is a deliberate choice to replace it."""
+
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = PublicInformation
+        fields = [
+            "council_name",
+            "contact_email",
+            "contact_phone",
+            "known_issues",
+            "statement_reviewed",
+            "dpo_email",
+            "privacy_notice",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stale = False
+        self.fields["seen"].initial = _saved_at(self.instance.updated_at)
+
+    def clean(self):
+        cleaned = super().clean()
+        stored = (
+            PublicInformation.objects.select_for_update()
+            .filter(pk=THE_ROW)
+            .values_list("updated_at", flat=True)
+            .first()
+        )
+        if _saved_at(stored) != (cleaned.get("seen") or ""):
+            self.stale = True
+            self.data = self.data.copy()
+            self.data[self.add_prefix("seen")] = _saved_at(stored)
+            raise ValidationError(
+                "Someone else saved the accessibility statement and privacy notice after you "
+                "opened this page, so nothing has been saved. Open the page again to start from "
+                "what is stored now, or save again to replace it with what you submitted.",
+                code="stale",
+            )
+        return cleaned
+
+
+def _saved_at(moment) -> str:
+    return moment.isoformat() if moment else ""
+
+
+@admin.register(PublicInformation)
+class PublicInformationAdmin(ManagedAdmin):
+    write_permission = CHANGE_PUBLIC_INFORMATION
+    form = PublicInformationForm
+    actions = None  # "delete selected" included
+    readonly_fields = ["updated_at"]
+    fieldsets = [
+        ("The council", {"fields": ["council_name", "contact_email", "contact_phone"]}),
+        ("Accessibility statement", {"fields": ["known_issues", "statement_reviewed"]}),
+        ("Privacy notice", {"fields": ["dpo_email", "privacy_notice", "updated_at"]}),
+        (None, {"fields": ["seen"]}),
+    ]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not PublicInformation.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_changeform_initial_data(self, request):
+        """A first entry starts from the texts the pages show now, for the council to edit."""
+        shown = public_details()
+        return {
+            "known_issues": shown.known_issues,
+            "privacy_notice": shown.privacy_notice,
+        }
+
+    def changelist_view(self, request, extra_context=None):
+        """There is one row: the list is the row's page, or the page that adds it."""
+        if PublicInformation.objects.filter(pk=THE_ROW).exists():
+            return redirect("admin:careprog_publicinformation_change", THE_ROW)
+        if self.has_add_permission(request):
+            return redirect("admin:careprog_publicinformation_add")
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(OIDCIdentity)
+class OIDCIdentityAdmin(ManagedAdmin):
+    """Who has signed in with the council's provider; an administrator links an account
+    the provider could not vouch for by adding its subject here (docs/single-sign-on.md),
+    and moves a sign-in to another account by deleting it."""
+
+    write_permission = "auth.change_user"
+    list_display = ["user", "subject", "issuer", "linked_at", "last_sign_in"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__email", "subject"]
+    autocomplete_fields = ["user"]
+    readonly_fields = ["linked_at", "last_sign_in"]

@@ -8,6 +8,7 @@ class CareprogConfig(AppConfig):
 
     def ready(self):
         from careprog.middleware import mark_session_active
+        from careprog.oidc import checks  # noqa: F401  (registers the settings checks)
 
         # Signing in counts as activity, so the first page after it writes no session.
         user_logged_in.connect(mark_session_active, dispatch_uid="careprog_session_active")

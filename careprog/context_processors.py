@@ -30,6 +30,11 @@ NAV_SECTIONS = {
             "actions:meeting_new",
             "actions:meeting_edit",
             "actions:meeting_delete",
+            "actions:all_papers",
+            "actions:portfolio_paper_new",
+            "actions:paper_templates",
+            "actions:paper_template_new",
+            "actions:paper_template",
         ],
         "programmes",
     ),
@@ -94,4 +99,8 @@ def service(request):
         "nav_section": nav_section(request),
         # Fresh for each page: which abbreviations it has spelt out (read only if used).
         "glossary": PageGlossary(),
+        # Single sign-on (careprog.oidc): the guides and the role page say what it changes.
+        "single_sign_on": bool(settings.OIDC_ISSUER),
+        "roles_from_groups": bool(settings.OIDC_ISSUER and settings.OIDC_ROLE_GROUPS),
+        "provider_name": settings.OIDC_PROVIDER_NAME,
     }

@@ -14,6 +14,11 @@ from actions.permissions import (
     REVIEW_RISK_PERMISSION,
     UPDATE_PERMISSION,
 )
+from careprog.permissions import (
+    ADD_PUBLIC_INFORMATION,
+    CHANGE_PUBLIC_INFORMATION,
+    VIEW_PUBLIC_INFORMATION,
+)
 from kpis.permissions import APPROVE_PERMISSION as APPROVE_FIGURES
 from kpis.permissions import ENTER_PERMISSION as ENTER_FIGURES
 from kpis.permissions import VIEW_PERMISSION as VIEW_KPIS
@@ -49,6 +54,9 @@ _LOCK_OUTS = [
     "axes.view_accessfailurelog",
     "axes.view_accesslog",
 ]
+# The council's accessibility statement and privacy notice, which administrators keep in admin
+# (one row, never deleted).
+_PUBLIC_PAGES = [VIEW_PUBLIC_INFORMATION, ADD_PUBLIC_INFORMATION, CHANGE_PUBLIC_INFORMATION]
 # "app.*" is every permission of an app: administrators have everything in the service,
 # including users and roles, approving papers and reopening a published quarter. Officers'
 # add/change_update serve the app's own rule (actions.permissions.can_update: the actions
@@ -75,7 +83,15 @@ ROLES = {
         APPROVE_FIGURES,
         REVIEW_RISK_PERMISSION,
     ],
-    PROGRAMME_ADMINISTRATORS: ["actions.*", "kpis.*", "auth.*", "simple_history.*", *_LOCK_OUTS],
+    PROGRAMME_ADMINISTRATORS: [
+        "actions.*",
+        "kpis.*",
+        "auth.*",
+        "careprog.*",  # single sign-on identities, the public pages' entries
+        "simple_history.*",
+        *_LOCK_OUTS,
+        *_PUBLIC_PAGES,
+    ],
 }
 
 

@@ -8,10 +8,12 @@ reads that file, this module never does (so neither gunicorn nor the tests see i
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import validate_email
 
 from careprog.periods import BANK_HOLIDAY_REGIONS
 
@@ -48,6 +50,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None or raw.strip() == "":
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_email(name: str) -> str:
+    """An email address, or "" when unset: an address a reader cannot write to is refused."""
+    raw = os.environ.get(name, "").strip()
+    if raw:
+        try:
+            validate_email(raw)
+        except ValidationError:
+            raise ImproperlyConfigured(f"{name} must be an email address, not {raw!r}") from None
+    return raw
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -102,6 +115,8 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Answers only a callback from the council's provider, and only when OIDC_ISSUER is set.
+    "careprog.oidc.backend.CouncilAccountBackend",
 ]
 
 ROOT_URLCONF = "careprog.urls"
@@ -242,6 +257,47 @@ REQUEST_MAX_BYTES = KPI_IMPORT_MAX_BYTES + 1024 * 1024
 # Form fields alone (file uploads aside): the largest form typed here is a few kilobytes.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
+
+# Single sign-on with the council's own accounts (OpenID Connect; docs/single-sign-on.md).
+# With no OIDC_ISSUER, sign-in is by local password only, as it always was.
+def env_role_groups(name: str) -> dict[str, str]:
+    """`group=Role,group=Role` → {group: Role}; careprog.oidc checks the roles exist."""
+    mapping = {}
+    for pair in env_list(name, []):
+        group, equals, role = pair.partition("=")
+        if not equals or not group.strip() or not role.strip():
+            raise ImproperlyConfigured(f"{name} must be group=Role pairs, not {pair!r}")
+        mapping[group.strip()] = role.strip()
+    return mapping
+
+
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").strip().rstrip("/")
+if OIDC_ISSUER and not (
+    urlsplit(OIDC_ISSUER).scheme == "https"
+    or urlsplit(OIDC_ISSUER).hostname in {"localhost", "127.0.0.1"}  # a provider for local work
+):
+    raise ImproperlyConfigured(f"OIDC_ISSUER must be an https:// address, not {OIDC_ISSUER!r}")
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "").strip()
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+if OIDC_ISSUER and not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
+    raise ImproperlyConfigured("OIDC_ISSUER needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET")
+OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "").strip() or "your council account"
+OIDC_ROLE_GROUPS = env_role_groups("OIDC_ROLE_GROUPS")
+OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "").strip() or "groups"
+# Off: only a superuser may sign in with a password (the break-glass account).
+OIDC_LOCAL_PASSWORDS = env_bool("OIDC_LOCAL_PASSWORDS", True)
+# mozilla-django-oidc's own settings; the endpoints come from the issuer's discovery
+# document (careprog.oidc.provider), which the library does not read.
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_TOKEN_USE_BASIC_AUTH = True  # client_secret_basic: the method every provider accepts
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_STORE_ID_TOKEN = True  # sent back as id_token_hint when signing out at the provider
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT_SECONDS", 10, minimum=1)  # every call to the provider
+OIDC_DISCOVERY_CACHE_SECONDS = 60 * 60
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -279,6 +335,15 @@ STORAGES = {
 SERVICE_NAME = "Care programmes"
 SERVICE_PHASE = "Alpha"
 
+# The council that runs the service, as its accessibility statement and privacy notice name it
+# (/accessibility/, /privacy/). An administrator's entries in Django admin ("Accessibility
+# statement and privacy notice") win over these; with neither, the pages say "the council"
+# and send problems to the performance team, so a fresh install still publishes both pages.
+COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "").strip()
+COUNCIL_CONTACT_EMAIL = env_email("COUNCIL_CONTACT_EMAIL")
+COUNCIL_CONTACT_PHONE = os.environ.get("COUNCIL_CONTACT_PHONE", "").strip()
+COUNCIL_DPO_EMAIL = env_email("COUNCIL_DPO_EMAIL")
+
 # Security: production defaults, relaxed only for local DEBUG work.
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -313,7 +378,13 @@ CONTENT_SECURITY_POLICY = {
         "font-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],
-        "form-action": [SELF],
+        # Signing out at the provider is a redirect from careprog's sign-out form.
+        "form-action": [SELF]
+        + (
+            [f"{urlsplit(OIDC_ISSUER).scheme}://{urlsplit(OIDC_ISSUER).netloc}"]
+            if OIDC_ISSUER
+            else []
+        ),
         "frame-ancestors": [NONE],
     }
 }

@@ -27,6 +27,8 @@ from django.core.cache import caches
 from django.db.models import Sum
 from django.http import HttpResponseRedirect
 
+from careprog.oidc.forms import passwords_for_everyone
+
 log = logging.getLogger(__name__)
 
 
@@ -84,10 +86,15 @@ def within_limit(key: str, limit: int, *, window: int) -> bool:
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
     """Django's form, emailing an account at most PASSWORD_RESET_LIMIT_PER_ACCOUNT times a
-    window, however many addresses ask."""
+    window, however many addresses ask; once single sign-on has replaced passwords, only the
+    emergency (superuser) account."""
 
     def get_users(self, email):
         for user in super().get_users(email):
+            if not passwords_for_everyone() and not user.is_superuser:
+                # The council's accounts have replaced passwords: a password set now could
+                # not be used, so none is offered (the same "sent" page, as for no account).
+                continue
             key = f"password-reset:account:{user.pk}"
             if within_limit(
                 key,

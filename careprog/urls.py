@@ -5,16 +5,21 @@ from django.urls import include, path
 
 from actions import views as action_views
 from careprog import throttling, views
+from careprog.oidc import views as oidc_views
+from careprog.oidc.forms import AdminSignInForm
 
 admin.site.site_header = "Care programmes administration"
 admin.site.site_title = "Care programmes"
+admin.site.login_form = AdminSignInForm
 
 urlpatterns = [
     path("", action_views.home, name="home"),
     path("", include("actions.urls")),
     path("", include("kpis.urls")),
-    path("sign-in/", auth_views.LoginView.as_view(), name="login"),
-    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sign-in/", oidc_views.SignInView.as_view(), name="login"),
+    path("sign-out/", oidc_views.SignOutView.as_view(), name="logout"),
+    # Single sign-on with the council's provider: 404 unless OIDC_ISSUER is set.
+    path("oidc/", include("careprog.oidc.urls")),
     # Password reset by email. Django's views are open without sign-in, and the "sent"
     # page is the same whether or not the address belongs to an account, and whether or
     # not a limit on requests per address or emails per account stopped the email.
@@ -47,6 +52,9 @@ urlpatterns = [
     # The users' guides, open without sign-in.
     path("help/", views.help_index, name="help"),
     path("help/<slug:role>/", views.help_guide, name="help_guide"),
+    # What a public body must publish, open without sign-in.
+    path("accessibility/", views.accessibility_statement, name="accessibility"),
+    path("privacy/", views.privacy_notice, name="privacy"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
 ]

@@ -1,7 +1,9 @@
 """The users' guides at /help/: one short guide per role, open to everyone, signed in or not,
 so that someone who cannot sign in can still read how to. They import no app: what a guide
-says is written in its template (templates/help/), in the words the pages use. And the
-service's icon at /favicon.ico, which browsers and bookmarks ask for whatever a page says."""
+says is written in its template (templates/help/), in the words the pages use. The pages a
+public body must publish, the accessibility statement and the privacy notice, open to everyone
+too. And the service's icon at /favicon.ico, which browsers and bookmarks ask for whatever a
+page says."""
 
 from pathlib import Path
 
@@ -10,6 +12,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
+
+from careprog.queries import public_details
 
 # Address → the role's name, as careprog.roles names the groups (a test keeps them in step).
 GUIDES = {
@@ -42,6 +46,20 @@ def help_guide(request, role):
     if role not in GUIDES:
         raise Http404("No such guide")
     return render(request, f"help/{role}.html", _context(role=role, role_name=GUIDES[role]))
+
+
+@login_not_required
+@require_GET
+def accessibility_statement(request):
+    """Regulation 7 of the Public Sector Bodies (Websites and Mobile Applications) (No. 2)
+    Accessibility Regulations 2018, in the GOV.UK model statement's order."""
+    return render(request, "public/accessibility.html", {"details": public_details()})
+
+
+@login_not_required
+@require_GET
+def privacy_notice(request):
+    return render(request, "public/privacy.html", {"details": public_details()})
 
 
 FAVICON = Path(__file__).resolve().parent / "favicon.ico"

@@ -29,6 +29,7 @@ class Use(Protocol):
 
     parameter: str  # the dashboard's query parameter and its filter's id, e.g. "programme"
     label: str  # the dashboard filter's label, e.g. "Evidences the programme"
+    spanning: str  # what the dashboard says when nothing is chosen, e.g. "Across all programmes"
 
     def choices(self) -> list[tuple[str, str]]:
         """(value, text) of each choice the dashboard's filter offers: one query."""
@@ -62,6 +63,12 @@ class Filter:
     label: str
     choices: list[tuple[str, str]]
     chosen: str
+    spanning: str = ""
+
+    @property
+    def chosen_text(self) -> str:
+        """The chosen value as the filter's option names it ('' for none)."""
+        return dict(self.choices).get(self.chosen, "")
 
 
 def filters(query: dict[str, str]) -> list[Filter]:
@@ -72,7 +79,7 @@ def filters(query: dict[str, str]) -> list[Filter]:
         choices = use.choices()
         value = query.get(use.parameter, "")
         chosen = value if value in {v for v, _ in choices} else ""
-        found.append(Filter(use.parameter, use.label, choices, chosen))
+        found.append(Filter(use.parameter, use.label, choices, chosen, use.spanning))
     return found
 
 

@@ -10,6 +10,7 @@ from django.core.management import call_command
 
 from careprog import roles
 from tests.html_checker import HTML_CHECKED, WORKER_SAID
+from tests.oidc_provider import oidc_provider, provider_only, single_sign_on  # noqa: F401
 from tests.shared_seed import SEED_FIXTURE, SharedSeed, can_share
 
 SEED_SLUG = "care-programme-2024-25"

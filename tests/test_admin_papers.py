@@ -107,6 +107,8 @@ def template_post(template, **headings):
     sections = list(template.sections.order_by("position", "pk"))
     data = {
         "name": template.name,
+        "title_block": template.title_block,
+        "audience": template.audience,
         "is_default": "on" if template.is_default else "",
         "kpis_appendix": template.kpis_appendix,
         "progress_appendix": template.progress_appendix,
@@ -122,7 +124,9 @@ def template_post(template, **headings):
             f"sections-{n}-template": template.pk,
             f"sections-{n}-position": section.position,
             f"sections-{n}-heading": headings.get(section.heading, section.heading),
+            f"sections-{n}-kind": section.kind,
             f"sections-{n}-numbered": "on" if section.numbered else "",
+            f"sections-{n}-row_labels": section.row_labels,
             f"sections-{n}-guidance": section.guidance,
             f"sections-{n}-default_text": section.default_text,
         }

@@ -379,8 +379,9 @@ def test_the_forward_plan_and_the_new_paper_form_read_in_the_same_queries_at_any
             assert olive.get(PLAN).status_code == 200
         # session, user, permissions (2), programme; meetings to come (whether there are
         # any, then counted and listed by the select), the last published paper, the
-        # published quarters, the programme administrators an officer is told to ask
-        with django_assert_num_queries(11):
+        # published quarters, the programme administrators an officer is told to ask; the
+        # paper templates (the families), counted and listed by their select
+        with django_assert_num_queries(13):
             assert olive.get(NEW_PAPER).status_code == 200
 
     read_both()

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -18,6 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 
+from actions import structure
 from actions.models import (
     Abbreviation,
     Action,
@@ -32,12 +34,14 @@ from actions.models import (
     Programme,
     QuarterLock,
     Requirement,
+    TemplateSection,
     Update,
 )
 from actions.papers import services as paper_services
 from actions.permissions import can_read_paper
 from actions.structure import PARENT_FIELD
 from careprog import roles
+from careprog.models import OIDCIdentity, PublicInformation
 from kpis.importing.apply import apply_return, store_upload
 from kpis.models import ComparatorValue, KPIEntry
 from tests.conftest import RISK_MATRIX, seed_action
@@ -104,6 +108,8 @@ def urls(action):
         "admin action": f"/admin/actions/action/{action.pk}/change/",
         "admin history": f"/admin/actions/action/{action.pk}/history/",
         "sign in": "/sign-in/",
+        "sign in with provider": "/oidc/authenticate/",
+        "provider callback": "/oidc/callback/",
         "password reset": "/password-reset/",
         "help": "/help/",
         "help for officers": "/help/officer/",
@@ -111,6 +117,8 @@ def urls(action):
         "help for heads of service": "/help/head-of-service/",
         "help for administrators": "/help/administrator/",
         "favicon": "/favicon.ico",
+        "accessibility statement": "/accessibility/",
+        "privacy notice": "/privacy/",
     }
 
 
@@ -122,15 +130,25 @@ HELP = {
     "help for heads of service",
     "help for administrators",
 }
-# Open to all, and read-only: the guides and the service's icon.
-READ_ONLY_FOR_ALL = HELP | {"favicon"}
+# What a public body must publish (regulation 7's accessibility statement, the privacy notice).
+PUBLIC_PAGES = {"accessibility statement", "privacy notice"}
+# Open to all, and read-only: the guides, the public pages and the service's icon.
+READ_ONLY_FOR_ALL = HELP | PUBLIC_PAGES | {"favicon"}
 OPEN = SIGN_IN_FORMS | READ_ONLY_FOR_ALL
 EVERY_SIGNED_IN_USER = {"home"}
 ADMIN_ONLY = {"admin", "admin action", "admin history"}
 LATEST_QUARTER = {"report latest", "attention latest"}
 
 
+# Open to all, GET only; they exist only when single sign-on is set up (OIDC_ISSUER).
+SINGLE_SIGN_ON = {"sign in with provider", "provider callback"}
+
+
 def expected_get(role, name):
+    if name in SINGLE_SIGN_ON:
+        if not settings.OIDC_ISSUER:
+            return {404}
+        return {302} if name == "sign in with provider" else {400}  # no sign-in was started
     if name in OPEN:
         return {200}
     if role == "anonymous":
@@ -163,7 +181,7 @@ def test_every_page_answers_each_role_as_its_permissions_say(client, people, act
     for name, url in urls(action).items():
         response = client.get(url)
         assert response.status_code in expected_get(role, name), (role, name, url)
-        if response.status_code == 302 and role == "anonymous":
+        if response.status_code == 302 and role == "anonymous" and name not in SINGLE_SIGN_ON:
             assert "/sign-in/" in response.url or "/admin/login/" in response.url
 
 
@@ -194,7 +212,7 @@ def test_posting_anywhere_changes_nothing_unless_the_role_may_change_that_action
             assert Update.objects.filter(action=action, text="Forged").exists()
             Update.objects.filter(action=action, text="Forged").delete()
             continue
-        if name in READ_ONLY_FOR_ALL:
+        if name in READ_ONLY_FOR_ALL or name in SINGLE_SIGN_ON:
             assert response.status_code == 405, (role, name)
         elif role == "anonymous":
             assert response.status_code == 302 and "/sign-in/" in response.url
@@ -203,6 +221,17 @@ def test_posting_anywhere_changes_nothing_unless_the_role_may_change_that_action
         else:
             assert response.status_code in {403, 405}, (role, name, response.status_code)
         assert snapshot() == before, (role, name)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_matrix_holds_when_the_councils_provider_replaces_passwords(
+    client, people, action, role, provider_only
+):
+    """OIDC on and OIDC_LOCAL_PASSWORDS off (tests/oidc_provider.py): the same answers."""
+    test_every_page_answers_each_role_as_its_permissions_say(client, people, action, role)
+    test_posting_anywhere_changes_nothing_unless_the_role_may_change_that_action(
+        client, people, action, role
+    )
 
 
 def test_a_committee_member_sees_no_edit_control_on_any_page(member_client, action):
@@ -223,6 +252,8 @@ def test_a_committee_member_sees_no_edit_control_on_any_page(member_client, acti
 # the drafters' add/change_paper serve the app's own rules (the actions they lead, a paper
 # while it is a draft); admin writes need the manage permission.
 STAFF_WITHOUT_MANAGE = ["committee", "lead", "other_officer", "head"]
+# The apps whose models admin edits: careprog's is the council's public pages' one row.
+ADMIN_APPS = {"careprog", "actions", "kpis"}
 
 
 @pytest.fixture
@@ -240,6 +271,12 @@ def admin_rows(action, papers):
         value=Decimal("62"),
         entered_at=datetime.datetime(2025, 5, 9, tzinfo=datetime.UTC),
     )
+    PublicInformation.objects.create(council_name="Wirral Council")
+    OIDCIdentity.objects.create(
+        user=get_user_model().objects.order_by("pk").first(),
+        issuer="https://login.example.org",
+        subject="0f1e2d",
+    )
     # Seeded by a migration, but a transactional test's flush may have emptied the table.
     Abbreviation.objects.get_or_create(
         abbreviation="CLA", defaults={"expansion": "children looked after"}
@@ -253,7 +290,7 @@ def admin_rows(action, papers):
     rows = {
         model: model._default_manager.order_by("pk").first()
         for model in admin.site._registry
-        if model._meta.app_label in {"actions", "kpis"}
+        if model._meta.app_label in ADMIN_APPS
     }
     for row in rows.values():
         if hasattr(row, "history") and not row.history.exists():
@@ -263,7 +300,7 @@ def admin_rows(action, papers):
 
 def everything():
     """Every row of every model admin edits, and the auth tables."""
-    models = [m for m in admin.site._registry if m._meta.app_label in {"actions", "kpis"}]
+    models = [m for m in admin.site._registry if m._meta.app_label in ADMIN_APPS]
     return {
         model._meta.label: list(model._default_manager.order_by("pk").values())
         for model in [*models, Group, get_user_model()]
@@ -381,6 +418,9 @@ PROGRAMME_PAGES = {
     "new paper": "/programmes/care-programme-2024-25/papers/new/",
     "reopen": f"/programmes/care-programme-2024-25/report/{Q3}/reopen/",
     "subscription": "/programmes/care-programme-2024-25/papers/subscription/",
+    # Every paper, a portfolio's too, and a paper on a portfolio without a programme
+    "all papers": "/papers/",
+    "new portfolio paper": "/papers/new/",
 }
 # Who may post to each programme page (any GET of "subscription" is 405).
 PROGRAMME_WRITERS = {
@@ -388,6 +428,8 @@ PROGRAMME_WRITERS = {
     "new paper": DRAFTERS,
     "reopen": REOPENERS,
     "subscription": READERS,
+    "all papers": set(),
+    "new portfolio paper": DRAFTERS,
 }
 PAPER_PAGES = ["paper", "changes", "edit", "submit", "return", "approve", "publish"]
 PAPER_PAGES += ["paper.docx", "appendix.xlsx", "paper.pdf"]  # files: read like the paper
@@ -422,7 +464,13 @@ def expected_paper_get(role, name, kind=None):
     if role == "outsider":
         return {403}  # no role reads anything
     if name in PROGRAMME_PAGES:
-        allowed = {"papers": READERS, "new paper": DRAFTERS, "reopen": REOPENERS}[name]
+        allowed = {
+            "papers": READERS,
+            "new paper": DRAFTERS,
+            "reopen": REOPENERS,
+            "all papers": READERS,
+            "new portfolio paper": DRAFTERS,
+        }[name]
         return {200} if role in allowed else {403}
     if not may_read(role, kind):
         return {404}
@@ -448,7 +496,8 @@ def expected_paper_post(role, name, kind=None):
     """The status a valid-looking POST gets; 302 is the only one that may change anything."""
     if role == "anonymous":
         return 302
-    if name in {"papers", "paper", "changes", "paper.docx", "appendix.xlsx", "paper.pdf"}:
+    read_only = {"papers", "all papers", "paper", "changes", "paper.docx", "appendix.xlsx"}
+    if name in read_only | {"paper.pdf"}:
         return 405  # read-only pages
     if role == "outsider":
         return 403
@@ -472,6 +521,8 @@ def paper_post_data(name, paper):
             "report_of": "Matrix director",
             "start_from": "template",
         }
+    if name == "new portfolio paper":
+        return {"meeting": make_meeting().pk, "title": "Matrix portfolio paper", "report_of": "M"}
     if name == "reopen":
         return {"reason": "Matrix reason"}
     if name == "subscription":
@@ -515,6 +566,11 @@ def assert_done(name, paper, user):
     """The write a 302 stands for really happened."""
     if name == "new paper":
         assert Paper.objects.filter(title="Matrix paper", author=user, state="draft").exists()
+        return
+    if name == "new portfolio paper":
+        assert Paper.objects.filter(
+            title="Matrix portfolio paper", programme=None, author=user, state="draft"
+        ).exists()
         return
     if name == "reopen":
         assert QuarterLock.objects.get(period=Q3).reopen_reason == "Matrix reason"
@@ -802,6 +858,92 @@ def test_posting_to_any_forward_plan_page_changes_only_what_the_role_may_change(
             if role == "anonymous":
                 assert "/sign-in/" in response.url
             assert plan_records() == before, (role, name)
+
+
+# Paper templates (the report families): kept in the app by those who may change them in
+# admin (Programme administrators); nobody else reads or changes them there.
+TEMPLATE_KEEPERS = {"admin", "superuser"}
+
+
+@pytest.fixture
+def paper_template(db):
+    template = PaperTemplate.objects.create(name="Matrix template")
+    TemplateSection.objects.create(template=template, heading="Matrix section", position=1)
+    return template
+
+
+def template_pages(template):
+    return {
+        "templates": "/papers/templates/",
+        "new template": "/papers/templates/new/",
+        "template edit": f"/papers/templates/{template.pk}/",
+    }
+
+
+def template_post_data(name, template):
+    section = template.sections.get()
+    return {
+        "new template": {"name": "Matrix new", "title_block": "board_update", "audience": "board"},
+        "template edit": {
+            "version": template.version,
+            "name": "Matrix renamed",
+            "title_block": "cabinet_member_update",
+            "audience": "scrutiny",
+            f"{section.pk}-order": "10",
+            f"{section.pk}-heading": "Matrix heading",
+            f"{section.pk}-kind": "swot",
+        },
+    }.get(name, {})
+
+
+def template_records():
+    return (
+        list(PaperTemplate.objects.order_by("pk").values_list()),
+        list(TemplateSection.objects.order_by("pk").values_list()),
+    )
+
+
+def expected_template_status(role, name, method):
+    if role == "anonymous":
+        return 302
+    if method == "post" and name == "templates":
+        return 405
+    if role not in TEMPLATE_KEEPERS:
+        return 403
+    return 302 if method == "post" else 200
+
+
+def assert_template_done(name, template):
+    if name == "new template":
+        assert PaperTemplate.objects.filter(name="Matrix new", audience="board").exists()
+        return
+    after = PaperTemplate.objects.get(pk=template.pk)
+    assert (after.name, after.title_block) == ("Matrix renamed", "cabinet_member_update")
+    assert after.sections.get().kind == "swot"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_only_administrators_keep_paper_templates_and_a_refused_post_changes_nothing(
+    client, people, paper_template, role, method
+):
+    client = client_for(client, people, role)
+    for name, url in template_pages(paper_template).items():
+        with rolled_back():
+            before = template_records()
+            if method == "get":
+                response = client.get(url)
+            else:
+                response = client.post(url, template_post_data(name, paper_template))
+            expected = expected_template_status(role, name, method)
+            assert response.status_code == expected, (role, name, method, response.status_code)
+            if role == "anonymous":
+                assert "/sign-in/" in response.url
+                assert template_records() == before
+            elif method == "post" and expected == 302:
+                assert_template_done(name, paper_template)
+            elif method == "post":
+                assert template_records() == before, (role, name)
 
 
 # KPI figures entered in the browser: the measure's owner (the officer who leads the action,
@@ -1206,6 +1348,99 @@ def test_posting_to_any_programme_setup_page_changes_only_what_the_role_may_chan
             else:
                 assert response.status_code == 403, (role, name)
             assert programme_records() == before, (role, name)
+
+
+# Retiring, restoring and deleting a part of the structure (actions/programme_views.py
+# change_part): a confirmation page (GET) and the change (POST), for each of the four kinds of
+# part. Only programme administrators; every other role is refused before learning anything,
+# and a refused post changes nothing. Restoring is tried on a part retired first; deleting on
+# a fresh part nothing records (the seeded action has updates: it can only be retired).
+RETIRE_CHANGES = ("retire", "restore", "delete")
+
+
+def _seeded_parts(action):
+    mechanism = Mechanism.objects.get(pk=action.mechanism_id)
+    return {
+        "objectives": mechanism.requirement.objective,
+        "requirements": mechanism.requirement,
+        "mechanisms": mechanism,
+        "actions": Action.objects.get(pk=action.pk),
+    }
+
+
+@pytest.fixture
+def fresh_parts(action):
+    """A new objective, requirement, mechanism and action, under the action's programme,
+    with no updates: each may be deleted."""
+    programme = Mechanism.objects.get(pk=action.mechanism_id).requirement.objective.programme
+    objective = Objective.objects.create(programme=programme, title="Fresh", statement="Fresh")
+    requirement = Requirement.objects.create(objective=objective, text="Fresh")
+    mechanism = Mechanism.objects.create(requirement=requirement, text="Fresh")
+    fresh = Action.objects.create(mechanism=mechanism, title="Fresh")
+    return {
+        "objectives": objective,
+        "requirements": requirement,
+        "mechanisms": mechanism,
+        "actions": fresh,
+    }
+
+
+def _retire_cases(action, fresh_parts):
+    """(kind, change, part) for every retire, restore and delete URL."""
+    seeded = _seeded_parts(action)
+    for kind in seeded:
+        for change in RETIRE_CHANGES:
+            part = fresh_parts[kind] if change == "delete" else seeded[kind]
+            yield kind, change, part
+
+
+def _retire_url(kind, change, part):
+    return f"/programmes/care-programme-2024-25/structure/{kind}/{part.pk}/{change}/"
+
+
+def _changed_as_asked(change, part) -> bool:
+    stored = type(part).objects.filter(pk=part.pk).first()
+    return {
+        "retire": stored is not None and stored.retired_at is not None,
+        "restore": stored is not None and stored.retired_at is None,
+        "delete": stored is None,
+    }[change]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_administrators_retire_restore_or_delete_and_a_refused_post_changes_nothing(
+    client, people, action, fresh_parts, role
+):
+    client = client_for(client, people, role)
+    for kind, change, part in _retire_cases(action, fresh_parts):
+        url = _retire_url(kind, change, part)
+        with rolled_back():
+            if change == "restore":
+                structure.retire(
+                    user=people["admin"],
+                    model=type(part),
+                    part_id=part.pk,
+                    seen_version=type(part).objects.get(pk=part.pk).version,
+                )
+            response = client.get(url)
+            if role == "anonymous":
+                assert response.status_code == 302 and "/sign-in/" in response.url, url
+            else:
+                expected = 200 if role in PROGRAMME_KEEPERS else 403
+                assert response.status_code == expected, (role, url)
+
+            before = programme_records()
+            version = type(part).objects.get(pk=part.pk).version
+            response = client.post(url, {"version": version})
+            if role == "anonymous":
+                assert response.status_code == 302 and "/sign-in/" in response.url, url
+            elif role in PROGRAMME_KEEPERS:
+                assert response.status_code == 302, (role, url, response.status_code)
+                assert _changed_as_asked(change, part), (role, url)
+                continue
+            else:
+                assert response.status_code == 403, (role, url)
+            assert programme_records() == before, (role, url)
 
 
 # Importing a progress table (actions/table_import/views.py): one page, three requests. GET is

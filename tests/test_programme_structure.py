@@ -236,6 +236,25 @@ def test_correcting_an_actions_lead_is_in_its_history_and_keeps_its_status(
     assert (latest.lead_id, latest.history_user) == (other_officer.pk, administrator)
 
 
+def test_a_change_of_delegates_is_in_the_actions_history_with_who_they_became(
+    admin_client, seed_programme, officer, other_officer
+):
+    action = seed_action(RISK_MATRIX)
+    url = f"{STRUCTURE}actions/{action.pk}/"
+    form = {"title": action.title, "due_date": "", "lead": officer.pk}
+
+    admin_client.post(url, {**form, "delegates": [other_officer.pk], "version": action.version})
+    action.refresh_from_db()
+    assert action.history.first().history_change_reason == "Delegates: Oscar Other"
+
+    admin_client.post(url, {**form, "delegates": [], "version": action.version})
+    action.refresh_from_db()
+    assert action.history.first().history_change_reason == "Delegates: none"
+
+    admin_client.post(url, {**form, "title": "Reworded", "version": action.version})
+    assert action.history.first().history_change_reason is None
+
+
 def test_only_people_who_may_update_actions_are_offered_or_accepted_as_lead(
     admin_client, seed_programme, officer, committee_member, head_of_service, administrator
 ):

@@ -57,6 +57,15 @@ def test_a_bank_holiday_region_not_of_the_uk_is_refused_with_the_choices():
     assert "BANK_HOLIDAYS_REGION must be one of ENG, WLS, SCT, NIR, not 'FRANCE'" in result.stderr
 
 
+def test_a_council_contact_address_nobody_can_write_to_is_refused_with_its_name():
+    result = _manage("check", DEBUG="1", COUNCIL_CONTACT_EMAIL="accessibility at the council")
+    assert result.returncode != 0
+    assert (
+        "COUNCIL_CONTACT_EMAIL must be an email address, not 'accessibility at the council'"
+        in result.stderr
+    )
+
+
 def test_deploy_checks_pass_under_production_settings():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -131,3 +140,45 @@ def test_published_papers_files_are_kept_in_media_root_an_absolute_folder():
     refused = _setting("settings.MEDIA_ROOT", MEDIA_ROOT="media")
     assert refused.returncode != 0
     assert "MEDIA_ROOT must be an absolute path, not 'media'" in refused.stderr
+
+
+ENTRA = {
+    "OIDC_ISSUER": "https://login.microsoftonline.com/0000-tenant/v2.0/",
+    "OIDC_CLIENT_ID": "careprog",
+    "OIDC_CLIENT_SECRET": "a-client-secret",
+    "OIDC_ROLE_GROUPS": "3f2a=Officers, 9b1c=Committee members",
+}
+
+
+def test_single_sign_on_settings_are_read_and_checked_with_their_names():
+    read = _setting(
+        "settings.OIDC_ISSUER, settings.OIDC_ROLE_GROUPS, settings.OIDC_GROUPS_CLAIM,"
+        " settings.OIDC_LOCAL_PASSWORDS",
+        **ENTRA,
+    ).stdout.strip()
+    assert read == (
+        "https://login.microsoftonline.com/0000-tenant/v2.0"
+        " {'3f2a': 'Officers', '9b1c': 'Committee members'} groups True"
+    )
+    no_secret = _setting("settings.DEBUG", **{**ENTRA, "OIDC_CLIENT_SECRET": ""})
+    assert "OIDC_ISSUER needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET" in no_secret.stderr
+    plain_http = _setting("settings.DEBUG", **{**ENTRA, "OIDC_ISSUER": "http://idp.example.org"})
+    assert "OIDC_ISSUER must be an https:// address" in plain_http.stderr
+    no_pair = _setting("settings.DEBUG", **{**ENTRA, "OIDC_ROLE_GROUPS": "3f2a"})
+    assert "OIDC_ROLE_GROUPS must be group=Role pairs, not '3f2a'" in no_pair.stderr
+
+
+def test_deploy_checks_pass_with_single_sign_on_and_refuse_a_role_that_does_not_exist():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION, **ENTRA)
+    assert result.returncode == 0, result.stdout + result.stderr
+    wizards = _manage("check", **PRODUCTION, **{**ENTRA, "OIDC_ROLE_GROUPS": "x=Wizards"})
+    assert wizards.returncode != 0
+    assert "OIDC_ROLE_GROUPS maps a group to 'Wizards', which is not a role" in wizards.stderr
+
+
+def test_forms_may_lead_on_to_the_provider_so_that_signing_out_there_is_not_blocked():
+    form_action = 'settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"]'
+    assert _setting(form_action).stdout.strip() == "[\"'self'\"]"
+    assert _setting(form_action, **ENTRA).stdout.strip() == (
+        "[\"'self'\", 'https://login.microsoftonline.com']"
+    )

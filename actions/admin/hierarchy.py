@@ -8,6 +8,9 @@
   nothing, the action's inlines included, as the app's update form does.
 - An action's status, reason and next step are read-only: they are rolled up from its latest
   update (Action.roll_up), on every write of an update, admin's included.
+- Objectives, requirements, mechanisms and actions are deleted only when nothing records them
+  (actions.structure.why_not_deletable), one at a time on their own page; otherwise they are
+  retired on the programme's structure page. ``retired_at`` is shown, read-only.
 """
 
 from django import forms
@@ -26,6 +29,7 @@ from actions.models import (
     Update,
 )
 from actions.permissions import MANAGE_PERMISSION
+from actions.structure import why_not_deletable
 from careprog import admin as careprog_admin
 
 STALE = "stale"
@@ -176,11 +180,29 @@ class NoRevert:
         return True
 
 
+class DeletedOnlyWhenUnrecorded:
+    """Mixin for the objective, requirement, mechanism and action admins: the app's rule for
+    deleting (actions.structure.why_not_deletable): a part with updates, carried on, or that
+    may appear in a published paper is retired, never deleted. No bulk delete, which would
+    not ask each part."""
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and why_not_deletable(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+
 class ObjectiveInline(ManagedInline, admin.StackedInline):
     model = Objective
     extra = 0
     fields = ["position", "title", "statement"]
     show_change_link = True
+    can_delete = False  # each part's own page applies DeletedOnlyWhenUnrecorded
 
 
 class RequirementInline(ManagedInline, admin.TabularInline):
@@ -188,6 +210,7 @@ class RequirementInline(ManagedInline, admin.TabularInline):
     extra = 0
     fields = ["position", "text"]
     show_change_link = True
+    can_delete = False  # each part's own page applies DeletedOnlyWhenUnrecorded
 
 
 class MechanismInline(ManagedInline, admin.TabularInline):
@@ -195,6 +218,7 @@ class MechanismInline(ManagedInline, admin.TabularInline):
     extra = 0
     fields = ["position", "text"]
     show_change_link = True
+    can_delete = False  # each part's own page applies DeletedOnlyWhenUnrecorded
 
 
 # An action's status, reason and next step are rolled up from its latest update
@@ -210,6 +234,7 @@ class ActionInline(ManagedInline, admin.TabularInline):
     fields = ["position", "title", "lead", "due_date", "status", "seen_version"]
     readonly_fields = ["status"]
     show_change_link = True
+    can_delete = False  # each part's own page applies DeletedOnlyWhenUnrecorded
 
 
 class UpdateInline(ManagedInline, admin.StackedInline):
@@ -249,8 +274,9 @@ class ProgrammeAdmin(NoRevert, ManagedHistoryAdmin):
 
 
 @admin.register(Objective)
-class ObjectiveAdmin(NoRevert, ManagedHistoryAdmin):
-    list_display = ["title", "programme", "position"]
+class ObjectiveAdmin(DeletedOnlyWhenUnrecorded, NoRevert, ManagedHistoryAdmin):
+    list_display = ["title", "programme", "position", "retired_at"]
+    readonly_fields = ["retired_at"]
     list_filter = ["programme"]
     list_select_related = ["programme"]
     filter_horizontal = ["kpis"]
@@ -258,8 +284,9 @@ class ObjectiveAdmin(NoRevert, ManagedHistoryAdmin):
 
 
 @admin.register(Requirement)
-class RequirementAdmin(NoRevert, ManagedHistoryAdmin):
-    list_display = ["text", "objective", "position"]
+class RequirementAdmin(DeletedOnlyWhenUnrecorded, NoRevert, ManagedHistoryAdmin):
+    list_display = ["text", "objective", "position", "retired_at"]
+    readonly_fields = ["retired_at"]
     list_filter = ["objective__programme"]
     list_select_related = ["objective"]
     search_fields = ["text"]
@@ -267,8 +294,9 @@ class RequirementAdmin(NoRevert, ManagedHistoryAdmin):
 
 
 @admin.register(Mechanism)
-class MechanismAdmin(NoRevert, ManagedHistoryAdmin):
-    list_display = ["text", "requirement", "position"]
+class MechanismAdmin(DeletedOnlyWhenUnrecorded, NoRevert, ManagedHistoryAdmin):
+    list_display = ["text", "requirement", "position", "retired_at"]
+    readonly_fields = ["retired_at"]
     list_filter = ["requirement__objective__programme"]
     list_select_related = ["requirement"]
     search_fields = ["text"]
@@ -276,8 +304,8 @@ class MechanismAdmin(NoRevert, ManagedHistoryAdmin):
 
 
 @admin.register(Action)
-class ActionAdmin(VersionChecked, ManagedHistoryAdmin):
-    list_display = ["__str__", "lead", "due_date", "status", "mechanism"]
+class ActionAdmin(DeletedOnlyWhenUnrecorded, VersionChecked, ManagedHistoryAdmin):
+    list_display = ["__str__", "lead", "due_date", "status", "mechanism", "retired_at"]
     list_filter = ["status", "mechanism__requirement__objective__programme", "lead"]
     list_select_related = ["mechanism", "lead"]
     search_fields = ["title"]
@@ -289,9 +317,10 @@ class ActionAdmin(VersionChecked, ManagedHistoryAdmin):
         "delegates",
         "due_date",
         *ROLLED_UP,
+        "retired_at",
         "seen_version",
     ]
-    readonly_fields = ROLLED_UP
+    readonly_fields = [*ROLLED_UP, "retired_at"]
     autocomplete_fields = ["mechanism"]
     filter_horizontal = ["delegates"]
     history_list_display = ["status", "lead"]

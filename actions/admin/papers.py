@@ -28,7 +28,16 @@ class TemplateSectionInline(WritesNeedPermission, admin.TabularInline):
     write_permission = MANAGE_PERMISSION
     model = TemplateSection
     extra = 0
-    fields = ["position", "heading", "numbered", "guidance", "default_text"]
+    fields = [
+        "position",
+        "heading",
+        "kind",
+        "numbered",
+        "guidance",
+        "default_text",
+        "row_labels",
+        "one_row_per_objective",
+    ]
 
 
 @admin.register(Committee)
@@ -65,7 +74,7 @@ class MeetingAdmin(ManagedPaperAdmin):
 @admin.register(PaperTemplate)
 class PaperTemplateAdmin(ManagedPaperAdmin):
     inlines = [TemplateSectionInline]
-    list_display = ["name", "is_default"]
+    list_display = ["name", "title_block", "audience", "is_default"]
 
 
 class ReadOnlyInline(admin.TabularInline):

@@ -4,6 +4,7 @@ quarterly updates (progress.py), committee papers with their sign-off and the qu
 lock (papers.py), the papers' glossary (glossary.py) and the risk register (risks.py).
 Import them from here: ``from actions.models import Action``."""
 
+from actions.models.families import SWOT_QUADRANTS, SectionKind, TitleBlock
 from actions.models.glossary import Abbreviation
 from actions.models.hierarchy import Mechanism, Objective, Programme, Requirement
 from actions.models.papers import (
@@ -55,7 +56,10 @@ __all__ = [
     "NO_UPDATE_POSITION",
     "ROLLED_UP_FIELDS",
     "UNTITLED_ACTION",
+    "SWOT_QUADRANTS",
     "Abbreviation",
+    "SectionKind",
+    "TitleBlock",
     "Action",
     "ActionQuerySet",
     "Committee",

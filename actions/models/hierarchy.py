@@ -16,7 +16,7 @@ from django.db.models.functions import Greatest, Least
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from actions.models.papers import QuarterLock
+from actions.models.papers import Committee, QuarterLock
 from careprog.fields import NextPeriod, ReportingPeriodField
 from careprog.periods import ReportingPeriod
 
@@ -53,6 +53,36 @@ class ProgrammeQuerySet(models.QuerySet):
         )
 
 
+class RetirableQuerySet(models.QuerySet):
+    """Parts of a programme that may be retired (actions/structure.py): kept with their
+    updates and history, gone from every live read."""
+
+    def live(self):
+        """The parts not retired. Retiring a part retires everything under it and a part
+        cannot be restored under a retired parent, so a part's own ``retired_at`` says
+        whether it is live: no join up the tree. Adds no query."""
+        return self.filter(retired_at__isnull=True)
+
+    def retired(self):
+        return self.filter(retired_at__isnull=False)
+
+
+class Retirable(models.Model):
+    """A part of a programme that can be retired (actions/structure.py): kept, with its
+    updates and history, and left out of every live read (RetirableQuerySet.live)."""
+
+    retired_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When a programme administrator retired it: kept, with its updates and "
+        "history, but left out of the live report, lists, reminders and carrying",
+    )
+
+    class Meta:
+        abstract = True
+
+
 class Programme(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100, unique=True)
@@ -70,6 +100,17 @@ class Programme(models.Model):
         blank=True,
         related_name="subscribed_programmes",
         help_text="Emailed when one of the programme's papers is published",
+    )
+    # The committee its papers usually go to: the new-paper form offers its meetings first.
+    # PROTECT, as Meeting.committee is: a committee a programme reports to is not removed
+    # from under it.
+    committee = models.ForeignKey(
+        Committee,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="programmes",
+        help_text="The committee the programme's papers usually go to",
     )
     # Raised on every save, admin's included: a form opened before someone else's save is
     # refused (actions/structure.py), as committees and meetings are.
@@ -143,7 +184,7 @@ class Programme(models.Model):
         return self.first_period <= period <= self.last_period
 
 
-class Objective(models.Model):
+class Objective(Retirable):
     """What the programme wants to achieve: a short title and the statement under it."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="objectives")
@@ -165,7 +206,9 @@ class Objective(models.Model):
     # (actions/structure.py). Position is left out of history: a reorder is not a change of
     # what the programme says.
     version = models.PositiveIntegerField(default=1, editable=False)
-    history = HistoricalRecords(excluded_fields=["version", "position"])
+    objects = RetirableQuerySet.as_manager()
+    # The chosen measures are history too: which evidence a committee read changes over time.
+    history = HistoricalRecords(excluded_fields=["version", "position"], m2m_fields=[kpis])
 
     class Meta:
         ordering = ["programme", "position", "pk"]
@@ -185,13 +228,14 @@ class Objective(models.Model):
         )
 
 
-class Requirement(models.Model):
+class Requirement(Retirable):
     """What we need for an objective."""
 
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="requirements")
     position = models.PositiveIntegerField(default=0)
     text = models.TextField()
     version = models.PositiveIntegerField(default=1, editable=False)  # as Objective's
+    objects = RetirableQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["version", "position"])
 
     class Meta:
@@ -209,7 +253,7 @@ class Requirement(models.Model):
         return self.objective.get_absolute_url()
 
 
-class Mechanism(models.Model):
+class Mechanism(Retirable):
     """How we will make a requirement happen."""
 
     requirement = models.ForeignKey(
@@ -218,6 +262,7 @@ class Mechanism(models.Model):
     position = models.PositiveIntegerField(default=0)
     text = models.TextField()
     version = models.PositiveIntegerField(default=1, editable=False)  # as Objective's
+    objects = RetirableQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["version", "position"])
 
     class Meta:

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from actions.models.families import SectionKind, TitleBlock
 from actions.papers import appendices
 from careprog.fields import ReportingPeriodField
 from careprog.periods import ReportingPeriod
@@ -51,9 +52,16 @@ class AppendixNames(models.Model):
 
 class Committee(models.Model):
     """A council committee that receives programme papers, e.g. "Children, Young People and
-    Education Committee"."""
+    Education Committee". Its kind is what a paper template names as its audience, so a new
+    paper is offered only the meetings its family is written for."""
+
+    class Kind(models.TextChoices):
+        COMMITTEE = "committee", "Committee"
+        BOARD = "board", "Board"
+        SCRUTINY = "scrutiny", "Overview and scrutiny"
 
     name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.COMMITTEE)
     # Raised on every save, admin's included: a form opened before someone else's save is
     # refused (actions/papers/forward_plan.py).
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -130,11 +138,25 @@ def figures_date_problem(
 
 
 class PaperTemplate(AppendixNames):
-    """The council's standard covering report: its sections, in order, and its appendices'
-    names, copied into each new paper. A council changes it in admin; papers already drafted
-    keep their own sections and names."""
+    """A family of papers: its title block, the kind of meeting it goes to, its sections in
+    order (each of a kind) and its appendices' names, copied into each new paper. A council
+    changes it in the app or in admin; papers already drafted keep their own sections and
+    names."""
 
     name = models.CharField(max_length=200, unique=True)
+    title_block = models.CharField(
+        max_length=30, choices=TitleBlock.choices, default=TitleBlock.COMMITTEE_REPORT
+    )
+    audience = models.CharField(
+        "Goes to",
+        max_length=10,
+        choices=Committee.Kind.choices,
+        default=Committee.Kind.COMMITTEE,
+        help_text="The kind of meeting its papers are written for",
+    )
+    # Raised on every save, admin's included: the template's page refuses a save made on a
+    # form opened before someone else's (papers/paper_templates.py).
+    version = models.PositiveIntegerField(default=1, editable=False)
     is_default = models.BooleanField(
         default=False, help_text="Offered first when an officer starts a paper"
     )
@@ -145,8 +167,13 @@ class PaperTemplate(AppendixNames):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            self.version += 1
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
-        return reverse("admin:actions_papertemplate_change", args=[self.pk])
+        return reverse("actions:paper_template", args=[self.pk])
 
 
 class TemplateSection(models.Model):
@@ -159,6 +186,15 @@ class TemplateSection(models.Model):
     )
     guidance = models.TextField(blank=True, help_text="Shown to the author beside the section")
     default_text = models.TextField(blank=True)
+    kind = models.CharField(max_length=20, choices=SectionKind.choices, default=SectionKind.TEXT)
+    row_labels = models.TextField(
+        blank=True, help_text="Labelled rows: each row's label, one a line, in order"
+    )
+    one_row_per_objective = models.BooleanField(
+        default=False,
+        help_text="Labelled rows: first a row for each of the programme's objectives, "
+        "labelled with its title when the paper is drafted",
+    )
 
     class Meta:
         ordering = ["template", "position", "pk"]
@@ -168,6 +204,9 @@ class TemplateSection(models.Model):
 
     def get_absolute_url(self):
         return self.template.get_absolute_url()
+
+    def labels(self) -> list[str]:
+        return [line.strip() for line in self.row_labels.splitlines() if line.strip()]
 
 
 class Paper(AppendixNames):
@@ -185,10 +224,28 @@ class Paper(AppendixNames):
         APPROVED = "approved", "Approved"
         PUBLISHED = "published", "Published"
 
+    # None for a paper on a portfolio (002, a cabinet member's update): it has no generated
+    # appendices and locks no quarter.
     programme = models.ForeignKey(
-        "actions.Programme", on_delete=models.PROTECT, related_name="papers"
+        "actions.Programme",
+        on_delete=models.PROTECT,
+        related_name="papers",
+        null=True,
+        blank=True,
     )
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="papers")
+    title_block = models.CharField(
+        max_length=30, choices=TitleBlock.choices, default=TitleBlock.COMMITTEE_REPORT
+    )
+    group_name = models.CharField(
+        max_length=200, blank=True, help_text="Board update: the group reporting"
+    )
+    councillor = models.CharField(
+        max_length=200, blank=True, help_text="Cabinet member update: the councillor"
+    )
+    portfolio = models.CharField(
+        max_length=200, blank=True, help_text="Cabinet member update: the portfolio"
+    )
     period = ReportingPeriodField(help_text="The quarter the progress appendix reports")
     figures_as_at = models.DateField(
         help_text="Figures are the latest on or before this date: from the quarter's end to "
@@ -231,6 +288,8 @@ class Paper(AppendixNames):
         ]
 
     def __str__(self):
+        if self.programme_id is None:  # a portfolio's paper is dated by its meeting
+            return f"{self.title}, {self.meeting}"
         return f"{self.title}: {self.period.label}, {self.meeting}"
 
     def save(self, *args, **kwargs):
@@ -240,6 +299,17 @@ class Paper(AppendixNames):
 
     def get_absolute_url(self):
         return reverse("actions:paper", kwargs={"pk": self.pk})
+
+    @property
+    def reports_on(self) -> str:
+        """What its headings date it by: the quarter a programme's paper reports, or for a
+        portfolio's paper (no quarter of its own) the day of its meeting."""
+        return self.period.label if self.programme_id else f"{self.meeting.date:%-d %B %Y}"
+
+    @property
+    def has_appendices(self) -> bool:
+        """The generated appendices report a programme: a portfolio's paper has none."""
+        return self.programme_id is not None
 
     @property
     def state_choice(self) -> Paper.State:
@@ -279,14 +349,22 @@ class Paper(AppendixNames):
 
 class PaperSection(models.Model):
     """One section of a paper's covering report: plain paragraphs and bullet points, typed by
-    its author (no HTML: papers/text.py reads it). Numbered sections are numbered in order."""
+    its author (no HTML: papers/text.py reads it). Numbered sections are numbered in order.
+
+    A labelled-rows or SWOT section keeps its rows as JSON on the section, ``[{"label": ...,
+    "text": ...}]`` (a SWOT's four rows are its quadrants, each item a line), rather than as
+    child rows: a section is written, guarded against stale saves, kept in history and frozen
+    as a whole, and never queried by row, so one field keeps each save one row and each
+    historical version the whole section as it then stood."""
 
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="sections")
     position = models.PositiveIntegerField(default=0)
     heading = models.CharField(max_length=200)
     numbered = models.BooleanField(default=False)
+    kind = models.CharField(max_length=20, choices=SectionKind.choices, default=SectionKind.TEXT)
     guidance = models.TextField(blank=True)
     text = models.TextField(blank=True)
+    rows = models.JSONField(default=list, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -297,6 +375,12 @@ class PaperSection(models.Model):
 
     def get_absolute_url(self):
         return self.paper.get_absolute_url()
+
+    @property
+    def has_content(self) -> bool:
+        if self.kind == SectionKind.TEXT:
+            return bool(self.text.strip())
+        return any(row.get("text", "").strip() for row in self.rows)
 
 
 class PaperFile(models.Model):

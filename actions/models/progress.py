@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from actions.models.hierarchy import Mechanism, Programme
+from actions.models.hierarchy import Mechanism, Programme, Retirable, RetirableQuerySet
 from careprog.fields import ReportingPeriodField
 from careprog.periods import ReportingPeriod
 
@@ -153,7 +153,7 @@ def update_due_by(period: ReportingPeriod) -> dt.date:
     return period.end
 
 
-class ActionQuerySet(models.QuerySet):
+class ActionQuerySet(RetirableQuerySet):
     """The rules the action tables, their filters and counts, the action page and the
     reminders share, each stated once. The orders, filters and annotations add no query."""
 
@@ -242,7 +242,7 @@ class ActionQuerySet(models.QuerySet):
         )
 
 
-class Action(models.Model):
+class Action(Retirable):
     """What we need to do. The title may be empty: the source table has such a row.
 
     ``status``, ``reason`` and ``next_step`` are the current position, stored so lists can

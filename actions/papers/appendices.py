@@ -53,6 +53,8 @@ def order(content: dict) -> list[str]:
     """The generated appendices a paper prints, keyed as NAMES is, in order: the key
     performance data, the report on progress, then the changes since the last paper, which a
     first paper has none of (papers published before keep their order: published_before_names)."""
+    if content.get("generated_appendices") is False:
+        return []  # a portfolio's paper
     if published_before_names(content):
         return ["kpis", "changes", "progress"]
     first = content["changes"].get("previous") is None

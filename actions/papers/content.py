@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 
 from actions.evidence import programme_measures
-from actions.models import Paper, Programme
+from actions.models import SWOT_QUADRANTS, Paper, Programme, SectionKind, TitleBlock
 from actions.papers import appendices, text
 from actions.papers.changes import compare
 from actions.queries import ObjectiveTable, report_tables
@@ -23,6 +24,8 @@ from kpis import readings as kpi_readings
 from kpis.models import ComparatorValue
 
 FORMAT = 1
+
+_ITEM_MARK = re.compile(r"^\s*(?:\d+[.)]|[-*•])\s*")
 
 
 def canonical_json(content: dict) -> bytes:
@@ -44,10 +47,6 @@ def build(paper: Paper, *, previous: Paper | None | bool = False) -> dict:
     selected and its sections prefetched (papers.queries.paper_for_page). Ten queries
     whatever the programme's size: five for the progress table, four for the measures, one for
     the previous published paper (none when ``previous`` is given)."""
-    if previous is False:
-        from actions.papers.queries import previous_published
-
-        previous = previous_published(paper)
     content = {
         "format": FORMAT,
         "committee": paper.meeting.committee.name,
@@ -56,15 +55,28 @@ def build(paper: Paper, *, previous: Paper | None | bool = False) -> dict:
         "agenda_item": paper.meeting.agenda_item,
         "title": paper.title,
         "report_of": paper.report_of,
-        "programme": {"name": paper.programme.name, "slug": paper.programme.slug},
+        "programme": (
+            {"name": paper.programme.name, "slug": paper.programme.slug}
+            if paper.programme
+            else None
+        ),
         "period": _period(paper.period),
         "figures_as_at": paper.figures_as_at.isoformat(),
         "figures_as_at_text": f"{paper.figures_as_at:%-d %B %Y}",
         "sections": sections(paper.sections.all()),
         "appendices": appendices.of_paper(paper),
-        "progress": progress(paper.programme, paper.period),
-        "kpis": key_performance_data(paper.programme, paper.figures_as_at),
+        **title_block(paper),
     }
+    if not paper.has_appendices:
+        # A portfolio's paper: nothing generated, nothing to compare.
+        content.update(generated_appendices=False, progress=[], kpis=[], changes={"previous": None})
+        return content
+    if previous is False:
+        from actions.papers.queries import previous_published
+
+        previous = previous_published(paper)
+    content["progress"] = progress(paper.programme, paper.period)
+    content["kpis"] = key_performance_data(paper.programme, paper.figures_as_at)
     content["changes"] = compare(previous.snapshot if previous else None, content)
     if previous:
         content["changes"]["previous"] = {
@@ -74,6 +86,24 @@ def build(paper: Paper, *, previous: Paper | None | bool = False) -> dict:
             "meeting": str(previous.meeting),
         }
     return content
+
+
+def title_block(paper: Paper) -> dict:
+    """The family's title block, only for a family other than the committee report, so that
+    a committee report's content (and every snapshot published before families) has no such
+    key and reads as before. No queries."""
+    if paper.title_block == TitleBlock.COMMITTEE_REPORT:
+        return {}
+    return {
+        "title_block": {
+            "kind": paper.title_block,
+            "group_name": paper.group_name,
+            "councillor": paper.councillor,
+            "portfolio": paper.portfolio,
+            "meeting_name": paper.meeting.committee.name,
+            "date_text": f"{paper.meeting.date:%-d %B %Y}",
+        }
+    }
 
 
 def without_update(content: dict) -> list[dict]:
@@ -99,24 +129,54 @@ def _period(period: ReportingPeriod) -> dict:
 
 
 def sections(paper_sections) -> list[dict]:
-    """The covering report's sections that have text, numbered sections numbered in order
-    (1.0, 2.0 ...) and their paragraphs under them (1.1, 1.2 ...)."""
+    """The covering report's sections that have content, numbered sections numbered in order
+    (1.0, 2.0 ...) and their paragraphs under them (1.1, 1.2 ...). A text section is as it
+    always was (no "kind" key, so snapshots before kinds read the same); a labelled-rows
+    section has ``rows`` of label and blocks, a SWOT its four ``quadrants`` of items."""
     result, number = [], 0
     for section in paper_sections:
-        if not section.text.strip():
+        if not section.has_content:
             continue
         section_number = None
         if section.numbered:
             number += 1
             section_number = number
-        result.append(
-            {
-                "heading": section.heading,
-                "number": f"{section_number}.0" if section_number else None,
-                "blocks": text.blocks(section.text, section_number=section_number),
-            }
-        )
+        built = {
+            "heading": section.heading,
+            "number": f"{section_number}.0" if section_number else None,
+        }
+        if section.kind == SectionKind.LABELLED_ROWS:
+            built.update(
+                kind=section.kind,
+                blocks=[],
+                rows=[
+                    {"label": row["label"], "blocks": text.blocks(row.get("text", ""))}
+                    for row in section.rows
+                ],
+            )
+        elif section.kind == SectionKind.SWOT:
+            built.update(kind=section.kind, blocks=[], quadrants=swot_quadrants(section.rows))
+        else:
+            built["blocks"] = text.blocks(section.text, section_number=section_number)
+        result.append(built)
     return result
+
+
+def swot_quadrants(rows: list[dict]) -> list[dict]:
+    """A SWOT section's four quadrants in order, each item one non-empty line of its text
+    (a typed "1. " or "- " dropped: the list numbers them)."""
+    typed = {row["label"]: row.get("text", "") for row in rows}
+    return [
+        {
+            "label": label,
+            "items": [
+                _ITEM_MARK.sub("", line).strip()
+                for line in typed.get(label, "").splitlines()
+                if _ITEM_MARK.sub("", line).strip()
+            ],
+        }
+        for label in SWOT_QUADRANTS
+    ]
 
 
 def progress(programme: Programme, period: ReportingPeriod) -> list[dict]:
@@ -239,4 +299,29 @@ def key_performance_data(programme: Programme, as_at) -> list[dict]:
                 **({"standing": standing} if (standing := reading.standing_text) else {}),
             }
         )
+    return rows
+
+
+def covering_rows(content: dict) -> list[tuple[str, str]]:
+    """The covering report as (first column, second column) rows: a section's heading alone,
+    a labelled row's label and text, a SWOT item under its quadrant, text paragraphs in the
+    second column. No queries (a pure function of the content)."""
+    rows: list[tuple[str, str]] = []
+    block = content.get("title_block")
+    if block and block["kind"] == "cabinet_member_update":
+        rows += [("Councillor", block["councillor"]), ("Portfolio", block["portfolio"])]
+        rows.append(("Date", block["date_text"]))
+    for section in content["sections"]:
+        number = f"{section['number']} " if section["number"] else ""
+        rows.append((number + section["heading"], ""))
+        if section.get("kind") == "labelled_rows":
+            rows += [(row["label"], text.plain(row["blocks"])) for row in section["rows"]]
+        elif section.get("kind") == "swot":
+            for quadrant in section["quadrants"]:
+                rows += [
+                    (quadrant["label"], f"{n}. {item}")
+                    for n, item in enumerate(quadrant["items"], 1)
+                ]
+        else:
+            rows += [("", text.plain([b])) for b in section["blocks"]]
     return rows

@@ -1,7 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from actions.models import Committee, Meeting, Paper
+from actions.models import Committee, Meeting, Paper, PaperTemplate, SectionKind, TitleBlock
 from actions.models.papers import figures_date_problem
 
 SECTION_MAX = 20000
@@ -58,6 +58,29 @@ class PaperStartForm(forms.Form):
         help_text="For example, Director for Children, Families and Education",
         error_messages={"required": "Enter whose report it is"},
     )
+    template = forms.ModelChoiceField(
+        label="Template",
+        queryset=PaperTemplate.objects.none(),
+        empty_label=None,
+        required=False,  # none chosen: the default template
+        help_text="The paper's family: its title block, the meetings it goes to and its sections",
+        error_messages={"invalid_choice": "Choose one of the templates listed"},
+    )
+    group_name = forms.CharField(
+        label="Group reporting (board updates)",
+        max_length=200,
+        required=False,
+        help_text="For example, Staying Safe Strategy Group",
+    )
+    councillor = forms.CharField(
+        label="Councillor (cabinet member updates)", max_length=200, required=False
+    )
+    portfolio = forms.CharField(
+        label="Portfolio (cabinet member updates)",
+        max_length=200,
+        required=False,
+        help_text="For example, Cabinet Member Children's Services",
+    )
     start_from = forms.ChoiceField(
         label="Start from",
         widget=forms.RadioSelect,
@@ -68,12 +91,30 @@ class PaperStartForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, periods, meetings, last_paper: Paper | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        periods,
+        meetings,
+        last_paper: Paper | None = None,
+        templates=None,
+        portfolio_paper: bool = False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
+        self.portfolio_paper = portfolio_paper
+        self.fields["template"].queryset = (
+            templates if templates is not None else PaperTemplate.objects.all()
+        )
+        self.fields["report_of"].required = False
+        if portfolio_paper:
+            # Dated by its meeting: no quarter's progress, no figures.
+            del self.fields["period"], self.fields["figures_as_at"]
         self.periods = {period.slug: period for period in periods}
-        self.fields["period"].choices = [("", "Choose a quarter")] + [
-            (period.slug, period.label) for period in periods
-        ]
+        if "period" in self.fields:
+            self.fields["period"].choices = [("", "Choose a quarter")] + [
+                (period.slug, period.label) for period in periods
+            ]
         self.fields["meeting"].queryset = meetings
         self.last_paper = last_paper
         if last_paper is None:
@@ -91,6 +132,15 @@ class PaperStartForm(forms.Form):
     def clean_period(self):
         return self.periods[self.cleaned_data["period"]]
 
+    def family(self, data) -> str:
+        """The family the draft will be: the last paper's when starting from it, else the
+        chosen template's."""
+        start_from = data.get("start_from")
+        if start_from is not None:
+            return start_from.title_block
+        template = data.get("template")
+        return template.title_block if template else TitleBlock.COMMITTEE_REPORT
+
     def clean_start_from(self) -> Paper | None:
         """The paper to copy the sections of, or None for the template."""
         chosen = self.cleaned_data["start_from"]
@@ -98,7 +148,29 @@ class PaperStartForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        meeting, period = data.get("meeting"), data.get("period")
+        required = {
+            TitleBlock.COMMITTEE_REPORT: {"report_of": "Enter whose report it is"},
+            TitleBlock.BOARD_UPDATE: {"group_name": "Enter the group reporting"},
+            TitleBlock.CABINET_MEMBER_UPDATE: {
+                "councillor": "Enter the councillor",
+                "portfolio": "Enter the portfolio",
+            },
+        }[TitleBlock(self.family(data))]
+        for name, message in required.items():
+            if name not in self.errors and not data.get(name, "").strip():
+                self.add_error(name, ValidationError(message, code="required"))
+        meeting, template = data.get("meeting"), data.get("template")
+        if meeting is not None and template is not None and data.get("start_from") is None:
+            if meeting.committee.kind != template.audience:
+                self.add_error(
+                    "meeting",
+                    ValidationError(
+                        f"Choose a meeting of a {template.get_audience_display().lower()}: "
+                        f"papers from “{template}” go to one",
+                        code="audience",
+                    ),
+                )
+        period = data.get("period")
         if meeting is not None and period is not None:
             problem = figures_date_problem(
                 period=period, meeting_date=meeting.date, figures_as_at=data.get("figures_as_at")
@@ -106,6 +178,24 @@ class PaperStartForm(forms.Form):
             if problem is not None:
                 self.add_error(problem.field, ValidationError(problem.message, code="out_of_range"))
         return data
+
+
+def _family_fields(form, title_block) -> None:
+    """Keep the title-block fields the family's block has: a committee report's title and
+    "Report of"; a board update's heading and group (report of optional); a cabinet member's
+    update's heading, councillor and portfolio."""
+    keep = {
+        TitleBlock.COMMITTEE_REPORT: set(),
+        TitleBlock.BOARD_UPDATE: {"group_name"},
+        TitleBlock.CABINET_MEMBER_UPDATE: {"councillor", "portfolio"},
+    }[TitleBlock(title_block)]
+    for name in {"group_name", "councillor", "portfolio"} - keep:
+        del form.fields[name]
+    if title_block != TitleBlock.COMMITTEE_REPORT:
+        form.fields["title"].label = "Heading"
+        form.fields["report_of"].required = False
+        if title_block == TitleBlock.CABINET_MEMBER_UPDATE:
+            del form.fields["report_of"]
 
 
 class DraftForm(forms.Form):
@@ -137,8 +227,29 @@ class DraftForm(forms.Form):
         error_messages={"invalid_choice": "Choose a section of this paper to add it after"},
     )
 
-    def __init__(self, *args, sections, **kwargs):
+    group_name = forms.CharField(
+        label="Group reporting",
+        max_length=200,
+        help_text="For example, Staying Safe Strategy Group",
+        error_messages={"required": "Enter the group reporting"},
+    )
+    councillor = forms.CharField(
+        label="Councillor", max_length=200, error_messages={"required": "Enter the councillor"}
+    )
+    portfolio = forms.CharField(
+        label="Portfolio",
+        max_length=200,
+        help_text="For example, Cabinet Member Children's Services",
+        error_messages={"required": "Enter the portfolio"},
+    )
+
+    def __init__(
+        self, *args, sections, title_block=TitleBlock.COMMITTEE_REPORT, figures=True, **kwargs
+    ):
         super().__init__(*args, **kwargs)
+        _family_fields(self, title_block)
+        if not figures:  # a portfolio's paper has no figures
+            del self.fields["figures_as_at"]
         self.sections = list(sections)
         self.adding = self.is_bound and (
             self.ADD_BUTTON in self.data or bool(self.data.get("new_heading", "").strip())
@@ -151,6 +262,18 @@ class DraftForm(forms.Form):
                 initial=section.heading,
                 error_messages={"required": "Enter the section's heading"},
             )
+            for index, row in enumerate(section.rows):
+                self.fields[f"row_{section.pk}_{index}"] = forms.CharField(
+                    label=row["label"],
+                    required=False,
+                    initial=row.get("text", ""),
+                    help_text="One item a line" if section.kind == SectionKind.SWOT else "",
+                    max_length=SECTION_MAX,
+                    widget=forms.Textarea(attrs={"rows": 4}),
+                    error_messages={"max_length": "A row must be 20,000 characters or fewer"},
+                )
+            if section.kind != SectionKind.TEXT:
+                continue
             self.fields[f"text_{section.pk}"] = forms.CharField(
                 label=section.heading,
                 required=False,
@@ -182,17 +305,42 @@ class DraftForm(forms.Form):
         return self.cleaned_data["new_after"], self.cleaned_data["new_heading"].strip()
 
     def section_fields(self):
-        """Each section with its two bound fields, in the paper's order."""
+        """Each section with its heading field, its text field (a text section's) and its
+        rows' fields (a labelled-rows or SWOT section's), in the paper's order."""
         return [
-            (section, self[f"heading_{section.pk}"], self[f"text_{section.pk}"])
+            (
+                section,
+                self[f"heading_{section.pk}"],
+                self[f"text_{section.pk}"] if section.kind == SectionKind.TEXT else None,
+                [self[f"row_{section.pk}_{i}"] for i in range(len(section.rows))],
+            )
             for section in self.sections
         ]
 
     def section_values(self) -> dict[int, tuple[str, str]]:
         data = self.cleaned_data
         return {
-            section.pk: (data[f"heading_{section.pk}"], data[f"text_{section.pk}"])
+            section.pk: (
+                data[f"heading_{section.pk}"],
+                data.get(f"text_{section.pk}", section.text),
+            )
             for section in self.sections
+        }
+
+    def row_values(self) -> dict[int, list[str]]:
+        data = self.cleaned_data
+        return {
+            section.pk: [data[f"row_{section.pk}_{i}"] for i in range(len(section.rows))]
+            for section in self.sections
+            if section.rows
+        }
+
+    def family_values(self) -> dict[str, str]:
+        """The title block's own values this family has (group; councillor and portfolio)."""
+        return {
+            name: self.cleaned_data[name]
+            for name in ("group_name", "councillor", "portfolio")
+            if name in self.fields
         }
 
 
@@ -250,6 +398,13 @@ class CommitteeForm(forms.Form):
             "required": "Enter the committee's name",
             "max_length": "The name must be 200 characters or fewer",
         },
+    )
+    kind = forms.ChoiceField(
+        label="Kind of meeting",
+        choices=Committee.Kind.choices,
+        required=False,  # a form without it keeps the kind: a committee, when new
+        help_text="A paper template goes to one kind: a committee, a board or a scrutiny meeting",
+        error_messages={"invalid_choice": "Choose one of the kinds listed"},
     )
 
 

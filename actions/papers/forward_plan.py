@@ -50,11 +50,17 @@ def paper_name(paper: Paper) -> str:
 
 @transaction.atomic
 def save_committee(
-    *, user, name: str, committee_id: int | None = None, seen_version: int | None = None
+    *,
+    user,
+    name: str,
+    committee_id: int | None = None,
+    seen_version: int | None = None,
+    kind: str | None = None,
 ) -> Committee:
     """A new committee, or a committee renamed (``committee_id``, opened at ``seen_version``:
     a save after someone else's, or one that says no version, is refused with StalePlan).
-    Names are unique, whatever their capitals."""
+    Names are unique, whatever their capitals. ``kind`` (committee, board, scrutiny) is what
+    a paper template's audience matches; None keeps it as it is."""
     if committee_id is None:
         if not can_add_committee(user):
             raise PlanRefused("You cannot add committees.", status=403)
@@ -76,6 +82,8 @@ def save_committee(
     if same_name.exists():
         raise PlanRefused(f"There is already a committee called “{name}”.", field="name")
     committee.name = name
+    if kind is not None:
+        committee.kind = kind
     committee.save()
     return committee
 

@@ -97,7 +97,11 @@ def forward_plan(request):
 
 
 def _committee_page(request, committee: Committee | None):
-    initial = {"name": committee.name, "version": committee.version} if committee else {}
+    initial = (
+        {"name": committee.name, "version": committee.version, "kind": committee.kind}
+        if committee
+        else {}
+    )
     form = CommitteeForm(_posted(request), initial=initial)
     status = 200
     if request.method == "POST":
@@ -107,6 +111,7 @@ def _committee_page(request, committee: Committee | None):
                 saved = plan_services.save_committee(
                     user=request.user,
                     name=form.cleaned_data["name"],
+                    kind=form.cleaned_data["kind"] or None,
                     committee_id=committee.pk if committee else None,
                     seen_version=form.cleaned_data["version"],
                 )

@@ -118,8 +118,11 @@ def approved(paper: Paper, *, by, comment: str) -> None:
 def published(paper: Paper, *, by, comment: str) -> None:
     """To its author, and to everyone subscribed to the programme's published papers who may
     still read them."""
-    why = f"you subscribed to {paper.programme.name}'s published papers"
-    readers = [(person, why) for person in _subscribed_readers(paper)]
+    if paper.programme_id is None:  # a portfolio's paper: nobody subscribes to a portfolio
+        readers = []
+    else:
+        why = f"you subscribed to {paper.programme.name}'s published papers"
+        readers = [(person, why) for person in _subscribed_readers(paper)]
     _send(paper, step="published", by=by, people=[*_author(paper), *readers], comment=comment)
 
 

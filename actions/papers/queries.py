@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Case, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, When
 from django.shortcuts import get_object_or_404
 
 from actions.evidence import programme_measures
@@ -17,8 +17,10 @@ from actions.models import (
     Paper,
     PaperEvent,
     PaperSection,
+    PaperTemplate,
     Programme,
     QuarterLock,
+    TemplateSection,
 )
 from actions.queries import report_tables
 from careprog.periods import ReportingPeriod
@@ -33,6 +35,15 @@ def papers_for_programme(programme: Programme) -> QuerySet[Paper]:
     return (
         Paper.objects.filter(programme=programme)
         .select_related(*_PAPER_RELATED)
+        .defer("snapshot")
+        .order_by("-meeting__date", "-period", "-pk")
+    )
+
+
+def all_papers() -> QuerySet[Paper]:
+    """Every paper, a portfolio's too, newest meeting first, without snapshots: one query."""
+    return (
+        Paper.objects.select_related(*_PAPER_RELATED)
         .defer("snapshot")
         .order_by("-meeting__date", "-period", "-pk")
     )
@@ -151,12 +162,15 @@ def published_periods(programme: Programme) -> set[ReportingPeriod]:
     return set(published.values_list("period", flat=True))
 
 
-def meetings_from(day: dt.date) -> QuerySet[Meeting]:
-    """Meetings on ``day`` or later, soonest first, with their committees: one query."""
+def meetings_from(day: dt.date, *, committee_first: int | None = None) -> QuerySet[Meeting]:
+    """Meetings on ``day`` or later, soonest first, with their committees: one query. With
+    ``committee_first`` (a programme's committee), that committee's meetings come before
+    the others'."""
+    others_after = Case(When(committee_id=committee_first, then=0), default=1)
     return (
         Meeting.objects.filter(date__gte=day)
         .select_related("committee")
-        .order_by("date", "committee__name")
+        .order_by(*([others_after] if committee_first else []), "date", "committee__name")
     )
 
 
@@ -239,7 +253,11 @@ def publishing_gaps(paper: Paper) -> PublishingGaps:
     queries, as the paper reads them: actions.queries.report_tables), the figures of the
     programme's measures up to the paper's figures date still awaiting approval, which the
     paper leaves out (one query), and its sections left empty (none: expects ``paper`` from
-    paper_for_page). Six queries whatever the programme's size."""
+    paper_for_page). Six queries whatever the programme's size; none for a portfolio's paper,
+    which has no appendices."""
+    empty = [section.heading for section in paper.sections.all() if not section.has_content]
+    if not paper.has_appendices:
+        return PublishingGaps([], 0, empty)
     missing = [
         row.action
         for table in report_tables(paper.programme, paper.period)
@@ -251,7 +269,6 @@ def publishing_gaps(paper: Paper) -> PublishingGaps:
         kpi__in=programme_measures(paper.programme),
         period_end__lte=paper.figures_as_at,
     ).count()
-    empty = [section.heading for section in paper.sections.all() if not section.text.strip()]
     return PublishingGaps(missing, awaiting, empty)
 
 
@@ -293,4 +310,21 @@ def papers_awaiting(user, *, may_draft: bool, may_approve: bool) -> list[Paper]:
         .select_related("programme", "meeting__committee")
         .defer("snapshot")
         .order_by("meeting__date", "pk")
+    )
+
+
+def paper_templates() -> QuerySet[PaperTemplate]:
+    """Every template with its number of sections, default first: one query."""
+    return PaperTemplate.objects.annotate(section_count=Count("sections")).order_by(
+        "-is_default", "name"
+    )
+
+
+def paper_template_for_page(pk: int) -> PaperTemplate:
+    """A template with its sections in order: two queries."""
+    return get_object_or_404(
+        PaperTemplate.objects.prefetch_related(
+            Prefetch("sections", queryset=TemplateSection.objects.order_by("position", "pk"))
+        ),
+        pk=pk,
     )

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from actions.models import (
+    SWOT_QUADRANTS,
     Meeting,
     Paper,
     PaperEvent,
@@ -24,6 +25,9 @@ from actions.models import (
     PaperTemplate,
     Programme,
     QuarterLock,
+    SectionKind,
+    TemplateSection,
+    TitleBlock,
 )
 from actions.models.papers import figures_date_problem
 from actions.papers import appendices, files, notify
@@ -32,6 +36,7 @@ from actions.papers.queries import lock_for, paper_for_page
 from actions.permissions import (
     can_approve_paper,
     can_draft_paper,
+    can_keep_paper_templates,
     can_read,
     can_reopen_quarter,
 )
@@ -70,7 +75,7 @@ def check_figures_date(*, period: ReportingPeriod, meeting: Meeting, figures_as_
 @transaction.atomic
 def start_paper(
     *,
-    programme: Programme,
+    programme: Programme | None,
     meeting: Meeting,
     period: ReportingPeriod,
     figures_as_at: dt.date,
@@ -79,23 +84,33 @@ def start_paper(
     author,
     template: PaperTemplate | None = None,
     start_from: Paper | None = None,
+    group_name: str = "",
+    councillor: str = "",
+    portfolio: str = "",
 ) -> Paper:
     """A draft with the sections of ``start_from``, a published paper of the programme
-    (heading, numbering, guidance and text: what stays true from one quarter to the next,
-    such as the legal and equality implications, is not typed again), or else with the
-    template's (the default template unless one is given)."""
+    (heading, numbering, kind, guidance, text and rows: what stays true from one quarter to
+    the next, such as the legal and equality implications, is not typed again), or else with
+    the template's (the default template unless one is given). The template gives the
+    paper its family (title block); a labelled-rows section "one row per objective" gets a
+    row for each of the programme's objectives as they are titled now. ``programme`` None is
+    a paper on a portfolio: it has no appendices and locks no quarter."""
     if not can_draft_paper(author):
         raise PaperRefused("You cannot draft committee papers.")
-    if not programme.covers(period):
+    if programme is not None and not programme.covers(period):
         raise PaperRefused(f"{programme} does not report on {period.label}.")
-    check_figures_date(period=period, meeting=meeting, figures_as_at=figures_as_at)
+    if programme is not None:
+        check_figures_date(period=period, meeting=meeting, figures_as_at=figures_as_at)
     if start_from is not None and not (
-        start_from.is_published and start_from.programme_id == programme.pk
+        start_from.is_published
+        and programme is not None
+        and start_from.programme_id == programme.pk
     ):
         raise PaperRefused(
             "A draft can start only from a published paper of the same programme.", status=400
         )
     template = template or PaperTemplate.objects.order_by("-is_default", "name").first()
+    family = start_from or template
     paper = Paper.objects.create(
         programme=programme,
         meeting=meeting,
@@ -104,34 +119,61 @@ def start_paper(
         title=title,
         report_of=report_of,
         author=author,
+        title_block=family.title_block if family else TitleBlock.COMMITTEE_REPORT,
+        group_name=group_name,
+        councillor=councillor,
+        portfolio=portfolio,
         # The template's appendix names, kept by the paper (and its snapshot) from now on.
         **({field: getattr(template, field) for field in appendices.FIELDS} if template else {}),
     )
     if start_from is not None:
         sections = [
-            (s.heading, s.numbered, s.guidance, s.text)
+            PaperSection(
+                heading=s.heading,
+                numbered=s.numbered,
+                kind=s.kind,
+                guidance=s.guidance,
+                text=s.text,
+                rows=s.rows,
+            )
             for s in start_from.sections.order_by("position", "pk")
         ]
     elif template is not None:
         sections = [
-            (s.heading, s.numbered, s.guidance, s.default_text)
+            PaperSection(
+                heading=s.heading,
+                numbered=s.numbered,
+                kind=s.kind,
+                guidance=s.guidance,
+                text=s.default_text,
+                rows=_starting_rows(s, programme),
+            )
             for s in template.sections.order_by("position", "pk")
         ]
     else:
         sections = []
-    PaperSection.objects.bulk_create(
-        PaperSection(
-            paper=paper,
-            position=position * 10,
-            heading=heading,
-            numbered=numbered,
-            guidance=guidance,
-            text=text,
-        )
-        for position, (heading, numbered, guidance, text) in enumerate(sections, 1)
-    )
+    for position, section in enumerate(sections, 1):
+        section.paper, section.position = paper, position * 10
+    PaperSection.objects.bulk_create(sections)
     PaperEvent.objects.create(paper=paper, step=Step.DRAFTED, by=author)
     return paper
+
+
+def _starting_rows(section, programme: Programme | None) -> list[dict]:
+    """A new paper's rows for a template section: a SWOT's four quadrants, or the labelled
+    rows (first one per objective of the programme, when the template asks, labelled with
+    the objective's title as it is now: one query)."""
+    if section.kind == SectionKind.SWOT:
+        return [{"label": label, "text": ""} for label in SWOT_QUADRANTS]
+    if section.kind != SectionKind.LABELLED_ROWS:
+        return []
+    labels = []
+    if section.one_row_per_objective and programme is not None:
+        labels += list(
+            programme.objectives.order_by("position", "pk").values_list("title", flat=True)
+        )
+    labels += section.labels()
+    return [{"label": label, "text": ""} for label in labels]
 
 
 def _locked_paper(paper_id: int, seen_version: int | None = None) -> Paper:
@@ -175,15 +217,23 @@ def save_draft(
     report_of: str,
     sections: dict[int, tuple[str, str]],
     new_section: tuple[int, str] | None = None,
+    rows: dict[int, list[str]] | None = None,
+    group_name: str | None = None,
+    councillor: str | None = None,
+    portfolio: str | None = None,
 ) -> Paper:
     """The title block, the figures' date and each section's heading and text (by section
     id), then, when ``new_section`` is (the section to add it after, its heading), a new
     numbered section: all of it or nothing, so text typed before adding a section is never
-    lost. A save after someone else's is refused with StalePaper, saving nothing."""
+    lost. ``rows`` gives a labelled-rows or SWOT section's rows' text, by section id, in the
+    rows' order (their labels are the template's). The family's title values (group,
+    councillor, portfolio) are saved when given. A save after someone else's is refused with
+    StalePaper, saving nothing."""
     paper = _locked_paper(paper_id, seen_version)
     _require_draft(paper, user)
     meeting = Meeting.objects.get(pk=paper.meeting_id)
-    check_figures_date(period=paper.period, meeting=meeting, figures_as_at=figures_as_at)
+    if paper.has_appendices:
+        check_figures_date(period=paper.period, meeting=meeting, figures_as_at=figures_as_at)
     stored = {section.pk: section for section in paper.sections.all()}
     if set(sections) - set(stored):
         raise PaperRefused(
@@ -194,11 +244,29 @@ def save_draft(
         title,
         report_of,
     )
+    rows = rows or {}
     for pk, (heading, body) in sections.items():
         section = stored[pk]
-        if (section.heading, section.text) != (heading, body):
-            section.heading, section.text = heading, body
+        new_rows = section.rows
+        if pk in rows:
+            if len(rows[pk]) != len(section.rows):
+                raise PaperRefused(
+                    "The rows of a section changed while you were editing it.", status=409
+                )
+            new_rows = [
+                {**row, "text": typed} for row, typed in zip(section.rows, rows[pk], strict=True)
+            ]
+        if (section.heading, section.text, section.rows) != (heading, body, new_rows):
+            section.heading, section.text, section.rows = heading, body, new_rows
             section.save()
+            changed = True
+    for field, value in (
+        ("group_name", group_name),
+        ("councillor", councillor),
+        ("portfolio", portfolio),
+    ):
+        if value is not None and getattr(paper, field) != value:
+            setattr(paper, field, value)
             changed = True
     paper.figures_as_at, paper.title, paper.report_of = figures_as_at, title, report_of
     if new_section is not None:
@@ -321,7 +389,7 @@ def publish(*, paper_id: int, user, comment: str = "", now: dt.datetime | None =
     _step(paper, Step.PUBLISHED, user, comment)
     notify.published(paper, by=user, comment=comment)
     files.store_on_commit(paper)
-    if lock_for(paper.programme_id, paper.period) is None:
+    if paper.has_appendices and lock_for(paper.programme_id, paper.period) is None:
         QuarterLock.objects.create(
             programme_id=paper.programme_id,
             period=paper.period,
@@ -362,3 +430,68 @@ def reopen_quarter(*, programme: Programme, period: ReportingPeriod, user, reaso
     lock.save()
     notify.reopened(lock, by=user)
     return lock
+
+
+@dataclass
+class StaleTemplate(Exception):
+    """Someone saved the template after the form was opened."""
+
+    template: PaperTemplate
+
+
+TEMPLATE_SECTION_FIELDS = (
+    "heading",
+    "kind",
+    "numbered",
+    "guidance",
+    "default_text",
+    "row_labels",
+    "one_row_per_objective",
+)
+
+
+@transaction.atomic
+def save_template(
+    *,
+    user,
+    name: str,
+    title_block: str,
+    audience: str,
+    sections: list[dict],
+    template_id: int | None = None,
+    seen_version: int | None = None,
+) -> PaperTemplate:
+    """A new template, or a template changed (opened at ``seen_version``: a save after
+    someone else's, or one that says no version, is refused with StaleTemplate, saving
+    nothing): its name, title block, audience and sections, each kept, changed, reordered by
+    its ``order`` (ties keep the form's order) or removed, and a new one added. Papers already
+    drafted keep their own sections: they were copied when each paper started."""
+    if not can_keep_paper_templates(user):
+        raise PaperRefused("Only an administrator can change paper templates.")
+    if template_id is None:
+        template = PaperTemplate(name=name, title_block=title_block, audience=audience)
+    else:
+        template = PaperTemplate.objects.select_for_update().get(pk=template_id)
+        if seen_version is None or template.version != seen_version:
+            raise StaleTemplate(template=template)
+        template.name, template.title_block, template.audience = name, title_block, audience
+    if PaperTemplate.objects.filter(name=name).exclude(pk=template.pk).exists():
+        raise PaperRefused(f"There is already a template called “{name}”.", status=400)
+    template.save()
+    stored = {section.pk: section for section in template.sections.all()}
+    if {s["pk"] for s in sections if s["pk"] is not None} - set(stored):
+        raise PaperRefused("A section of this template was removed meanwhile.", status=409)
+    kept = sorted(
+        (s for s in sections if not s.get("remove")),
+        key=lambda s: s["order"],  # sorted() is stable: equal numbers keep the form's order
+    )
+    for s in sections:
+        if s.get("remove"):
+            stored[s["pk"]].delete()
+    for position, values in enumerate(kept, 1):
+        section = stored.get(values["pk"]) or TemplateSection(template=template)
+        for field in TEMPLATE_SECTION_FIELDS:
+            setattr(section, field, values[field])
+        section.position = position * 10
+        section.save()
+    return template

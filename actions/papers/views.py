@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from actions.models import Paper, Programme
@@ -90,15 +91,23 @@ def paper_list(request, slug):
     )
 
 
-def _start_defaults(request, programme, last_paper, today) -> dict:
+def _start_defaults(request, programme, last_paper, today, meetings) -> dict:
     """What the new-paper form starts with: the latest quarter that has ended and has no
     published paper, figures as at today (papers quote the latest figures when written, and
     today lies between that quarter's end and any meeting offered), the last published
     paper's title block and sections, and the meeting just added on the forward plan
-    (``?meeting=``)."""
+    (``?meeting=``), else the soonest of the programme's committee (``meetings`` lists its
+    meetings first; one query, only when the programme has a committee)."""
     published = queries.published_periods(programme)
     ended = [p for p in programme.periods() if p.end < today and p not in published]
-    initial = {"meeting": request.GET.get("meeting")}
+    meeting = request.GET.get("meeting")
+    if not meeting and programme.committee_id:
+        meeting = (
+            meetings.filter(committee_id=programme.committee_id)
+            .values_list("pk", flat=True)
+            .first()
+        )
+    initial = {"meeting": meeting}
     if ended:
         initial.update(period=ended[-1].slug, figures_as_at=today.isoformat())
     if last_paper is not None:
@@ -130,30 +139,57 @@ def paper_new(request, slug):
     programme = _programme_for_user(request, slug)
     if not can_draft_paper(request.user):
         raise PermissionDenied
+    return _start(request, programme)
+
+
+@require_http_methods(["GET", "POST"])
+def portfolio_paper_new(request):
+    """A paper on a portfolio without a programme (a cabinet member's update, seed 002)."""
+    if not (can_read(request.user) and can_draft_paper(request.user)):
+        raise PermissionDenied
+    return _start(request, None)
+
+
+def _start(request, programme):
     today = timezone.localdate()
-    meetings = queries.meetings_from(today)
+    # The programme's committee's meetings first, the others still offered: a paper now and
+    # then goes elsewhere (cabinet, a joint board), and a programme with no committee, or
+    # whose committee has no meeting planned, keeps every meeting to choose from.
+    meetings = queries.meetings_from(
+        today, committee_first=programme.committee_id if programme else None
+    )
     has_meetings = meetings.exists()
-    last_paper = queries.last_published(programme)
+    last_paper = queries.last_published(programme) if programme else None
     form = PaperStartForm(
         # With no meeting to come there is nothing to choose: the page says whom to ask.
         _posted(request) if has_meetings else None,
-        periods=programme.periods(),
+        periods=programme.periods() if programme else [],
         meetings=meetings,
         last_paper=last_paper,
-        initial=_start_defaults(request, programme, last_paper, today),
+        portfolio_paper=programme is None,
+        initial=(
+            _start_defaults(request, programme, last_paper, today, meetings)
+            if programme
+            else {"meeting": request.GET.get("meeting")}
+        ),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        meeting = data["meeting"]
         try:
             paper = services.start_paper(
                 programme=programme,
-                meeting=data["meeting"],
-                period=data["period"],
-                figures_as_at=data["figures_as_at"],
+                meeting=meeting,
+                period=data.get("period") or ReportingPeriod.containing(meeting.date),
+                figures_as_at=data.get("figures_as_at") or meeting.date,
                 title=data["title"],
-                report_of=data["report_of"],
+                report_of=data.get("report_of", ""),
                 author=request.user,
+                template=data["template"],
                 start_from=data.get("start_from"),
+                group_name=data["group_name"],
+                councillor=data["councillor"],
+                portfolio=data["portfolio"],
             )
         except services.PaperRefused as refusal:
             form.add_error(None, refusal.message)
@@ -174,6 +210,22 @@ def paper_new(request, slug):
             "meeting_keepers": [] if may_add_meeting else queries.programme_administrators(),
         },
         status=400 if form.errors or (request.method == "POST" and not has_meetings) else 200,
+    )
+
+
+@require_GET
+def all_papers(request):
+    """Every paper the user may read, a portfolio's and a programme's alike, newest meeting
+    first (programme papers are also under their programme's papers page)."""
+    if not can_read(request.user):
+        raise PermissionDenied
+    papers = queries.all_papers()
+    if not (can_draft_paper(request.user) or can_approve_paper(request.user)):
+        papers = papers.filter(state=Paper.State.PUBLISHED)
+    return render(
+        request,
+        "actions/papers/all_papers.html",
+        {"papers": papers, "can_draft": can_draft_paper(request.user)},
     )
 
 
@@ -250,8 +302,17 @@ def paper_edit(request, pk):
         "figures_as_at": paper.figures_as_at.isoformat(),
         "title": paper.title,
         "report_of": paper.report_of,
+        "group_name": paper.group_name,
+        "councillor": paper.councillor,
+        "portfolio": paper.portfolio,
     }
-    form = DraftForm(_posted(request), initial=initial, sections=sections)
+    form = DraftForm(
+        _posted(request),
+        initial=initial,
+        sections=sections,
+        title_block=paper.title_block,
+        figures=paper.has_appendices,
+    )
     stale = None
     status = 200
     if request.method == "POST":
@@ -263,11 +324,13 @@ def paper_edit(request, pk):
                     paper_id=paper.pk,
                     user=request.user,
                     seen_version=data["version"],
-                    figures_as_at=data["figures_as_at"],
+                    figures_as_at=data.get("figures_as_at", paper.figures_as_at),
                     title=data["title"],
-                    report_of=data["report_of"],
+                    report_of=data.get("report_of", ""),
                     sections=form.section_values(),
                     new_section=new_section,
+                    rows=form.row_values(),
+                    **form.family_values(),
                 )
             except services.StalePaper as conflict:
                 stale = conflict.paper
@@ -427,7 +490,7 @@ def _file_name(paper, what: str, extension: str) -> str:
     return download_name(
         what,
         extension,
-        programme=paper.programme.slug,
+        programme=paper.programme.slug if paper.programme else slugify(paper.title),
         period=paper.period,
         on=paper.meeting.date,
         draft=not paper.is_published,

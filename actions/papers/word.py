@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 import zipfile
 
 from docx import Document
@@ -32,6 +31,21 @@ from docx.shared import Cm, Pt, RGBColor
 from actions.models import UNTITLED_ACTION
 from actions.papers import appendices
 from actions.papers import changes as paper_changes
+from actions.papers.docx_parts import (
+    _add,
+    _clean,
+    _labelled,
+    _style,
+    _table,
+    _write,
+)
+from actions.papers.word_sections import (
+    _blocks,
+    _committee_title_block,
+    _family_title_block,
+    _labelled_rows,
+    _swot,
+)
 
 MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 COVERING_REPORT = "Covering report"
@@ -72,14 +86,6 @@ STATUS_COLOURS = {
     "not_assessed": "505A5F",
 }
 RATING_COLOURS = {"green": "00703C", "amber": "8F4700", "red": "AA2B1D", "none": "505A5F"}
-
-# Characters XML 1.0 cannot hold; lxml refuses them, so user text loses them rather than the
-# download failing.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def _clean(text) -> str:
-    return _NOT_XML.sub("", str(text or ""))
 
 
 def status_style(status: str) -> str:
@@ -330,21 +336,10 @@ def _field(paragraph, instruction: str, shown: str) -> None:
 
 def _covering_report(document, content: dict, draft: bool) -> None:
     _section(document, content, COVERING_REPORT, draft=draft, landscape=False, first=True)
-    _add(document, _clean(content["committee"]), "Paper Committee")
-    meeting = content["meeting_date_text"]
-    if content["agenda_item"]:
-        meeting += f", agenda item {content['agenda_item']}"
-    _add(document, _clean(meeting), "Paper Meeting")
-    _add(document, _clean(content["title"]), "Paper Title")
-    period = content["period"]
-    for label, value in (
-        ("Report of", content["report_of"]),
-        ("Quarter reported", f"{period['label']} ({period['months']})"),
-        ("Figures as at", content["figures_as_at_text"]),
-    ):
-        paragraph = _add(document, "", "Paper Detail")
-        _strong(paragraph, f"{label}: ")
-        paragraph.add_run(_clean(value))
+    if "title_block" in content:
+        _family_title_block(document, content)
+    else:
+        _committee_title_block(document, content)
     if not content["sections"]:
         document.add_paragraph("The covering report has no sections written yet.")
     for section in content["sections"]:
@@ -352,80 +347,13 @@ def _covering_report(document, content: dict, draft: bool) -> None:
         if section["number"]:
             heading = f"{section['number']}\t{heading}"
         _add(document, heading, "Heading 1")
-        for block in section["blocks"]:
-            if block["kind"] == "list":
-                for item in block["items"]:
-                    style = "List Bullet 2" if item["level"] == 2 else "List Bullet"
-                    _add(document, _clean(item["text"]), style)
-                continue
-            if block["number"]:
-                paragraph = _add(document, "", "Numbered Paragraph")
-                paragraph.add_run(f"{block['number']}\t")
-            else:
-                paragraph = _add(document, "", "Paper Paragraph")
-            for index, line in enumerate(block["lines"]):
-                run = paragraph.add_run(_clean(line))
-                if index < len(block["lines"]) - 1:
-                    run.add_break()
-
-
-def _style(paragraph, name: str) -> None:
-    """The named style by its id (the name without spaces, as python-docx and Word give the
-    styles used here): python-docx's own lookup by name scans every style on each call, which
-    made a paper take seconds."""
-    paragraph._p.style = name.replace(" ", "")
-
-
-def _add(container, text: str, style: str):
-    paragraph = container.add_paragraph()
-    _style(paragraph, style)
-    if text:
-        paragraph.add_run(text)
-    return paragraph
-
-
-def _strong(paragraph, text: str) -> None:
-    paragraph.add_run(text)._r.style = "Strong"
-
-
-# Tables ------------------------------------------------------------------------------------
-
-
-def _table(document, widths, *, header_rows=1, rows=0):
-    table = document.add_table(rows=header_rows + rows, cols=len(widths))
-    table.style = "Paper Table"
-    table.autofit = False
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths, strict=True):
-            cell.width = width
-    for index, row in enumerate(table.rows):
-        tr_pr = row._tr.get_or_add_trPr()
-        tr_pr.append(OxmlElement("w:cantSplit"))
-        if index < header_rows:
-            tr_pr.append(OxmlElement("w:tblHeader"))  # repeated at the top of every page
-    return table
-
-
-def _paragraph(cell, style):
-    """The cell's next paragraph: its first, empty one, then new ones."""
-    paragraph = cell.paragraphs[-1]
-    if paragraph.runs or len(cell.paragraphs) > 1:
-        paragraph = cell.add_paragraph()
-    _style(paragraph, style)
-    return paragraph
-
-
-def _write(cell, text, style="Table Text"):
-    """Text into a cell as a paragraph of its own, its line breaks kept."""
-    paragraph = _paragraph(cell, style)
-    paragraph.add_run(_clean(text))
-    return paragraph
-
-
-def _labelled(cell, label, text) -> None:
-    paragraph = _paragraph(cell, "Table Text")
-    _strong(paragraph, f"{label}: ")
-    paragraph.add_run(_clean(text))
+        kind = section.get("kind")
+        if kind == "labelled_rows":
+            _labelled_rows(document, section["rows"])
+        elif kind == "swot":
+            _swot(document, section["quadrants"])
+        else:
+            _blocks(document, section["blocks"])
 
 
 # Appendices --------------------------------------------------------------------------------

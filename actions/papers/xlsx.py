@@ -45,11 +45,13 @@ from openpyxl.writer.excel import ExcelWriter
 
 from actions.models import UNTITLED_ACTION
 from actions.papers import appendices
+from actions.papers import content as paper_content
 from careprog.spreadsheets import write_text
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PROGRESS_SHEET = "Report on progress"
 KPI_SHEET = "Key performance data"
+COVERING_SHEET = "Covering report"
 
 FONT = "Arial"
 FONT_SIZE = 10
@@ -92,15 +94,24 @@ OBJECTIVE_FILL = PatternFill("solid", fgColor="F3F2F1")
 
 
 def paper_workbook(content: dict, *, draft: bool, at: dt.datetime) -> bytes:
-    """A paper's appendices: the report on progress, then the key performance data."""
+    """A paper's appendices: the report on progress, then the key performance data. A paper
+    of another family, or with a table or SWOT section, has its covering report as a first
+    sheet too (a committee report of text only keeps the workbook it always had), and a
+    portfolio's paper that sheet alone."""
     meeting = f"{content['committee']}, {content['meeting_date_text']}"
     if content.get("agenda_item"):
         meeting += f", agenda item {content['agenda_item']}"
     period = content["period"]
     names = appendices.names(content)
-    heading = f"{names['progress']}, {period['label']}: {content['programme']['name']}"
     workbook = Workbook()
-    progress_sheet = workbook.active
+    if _has_family(content):
+        _covering_report(workbook.active, content=content, meeting=meeting, draft=draft)
+        if content.get("generated_appendices") is False:
+            return _bytes(workbook, at)
+        progress_sheet = workbook.create_sheet(PROGRESS_SHEET)
+    else:
+        progress_sheet = workbook.active
+    heading = f"{names['progress']}, {period['label']}: {content['programme']['name']}"
     progress_sheet.title = PROGRESS_SHEET
     _progress(
         progress_sheet,
@@ -130,6 +141,27 @@ def paper_workbook(content: dict, *, draft: bool, at: dt.datetime) -> bytes:
         draft=draft,
     )
     return _bytes(workbook, at)
+
+
+def _has_family(content: dict) -> bool:
+    return "title_block" in content or any("kind" in section for section in content["sections"])
+
+
+def _covering_report(sheet, *, content, meeting, draft) -> None:
+    sheet.title = COVERING_SHEET
+    block = content.get("title_block") or {}
+    title = " ".join(part for part in (block.get("group_name"), content["title"]) if part)
+    header_row = _title_block(sheet, _drafted(title, draft), [f"To {meeting}."], 2)
+    for column, (heading, width) in enumerate((("Section or label", 34), ("Text", 90)), 1):
+        _cell(sheet, header_row, column, heading, header=True)
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    for offset, (label, body) in enumerate(paper_content.covering_rows(content), 1):
+        _cell(sheet, header_row + offset, 1, label, header=not body)
+        _cell(sheet, header_row + offset, 2, body)
+        sheet.row_dimensions[header_row + offset].height = min(
+            MAX_ROW_HEIGHT, max(_height(label, 34), _height(body, 90))
+        )
+    _print_setup(sheet, header_row, draft)
 
 
 def report_workbook(

@@ -6,10 +6,11 @@ tests/test_people.py.
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from actions.models import Action, Risk
+from actions.permissions import UPDATE_PERMISSION
 from careprog.roles import PROGRAMME_ADMINISTRATORS, ROLES
 from kpis.models import KPI
 
@@ -95,3 +96,35 @@ def successors(person):
         .exclude(pk=person.pk)
         .order_by("first_name", "last_name", "username")
     )
+
+
+def people_who_may_lead() -> QuerySet:
+    """Active people who may post updates (officers, administrators): the only ones an action's
+    lead or delegate can be, since the lead keeps the action's updates current. A committee
+    member or a head of service named lead could never update it. No query until read."""
+    return get_user_model().objects.with_perm(
+        UPDATE_PERMISSION, backend="django.contrib.auth.backends.ModelBackend"
+    )
+
+
+def people_named(names: list[str]) -> dict[str, object]:
+    """People who may lead (`people_who_may_lead`) a progress table's Lead column names, by the
+    name as written: matched to an email address, a full name ("Jo Bloggs") or a username,
+    ignoring case. A name two people share matches neither (a lead is never guessed). Names
+    matching no one are absent.
+
+    One query (every such person: a council's staff list is hundreds, not millions), or none
+    when the table names no lead."""
+    wanted = {name.strip().lower(): name for name in names if name.strip()}
+    if not wanted:
+        return {}
+    found: dict[str, list] = {}
+    for person in people_who_may_lead().order_by("pk"):
+        keys = {
+            person.email.lower(),
+            person.username.lower(),
+            f"{person.first_name} {person.last_name}".strip().lower(),
+        }
+        for key in keys & wanted.keys():
+            found.setdefault(wanted[key], []).append(person)
+    return {name: people[0] for name, people in found.items() if len(people) == 1}

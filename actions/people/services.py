@@ -25,6 +25,8 @@ from django.utils.http import urlsafe_base64_encode
 from actions.people import queries
 from actions.people.bulk import PersonRow, check
 from careprog import links
+from careprog.oidc.forms import passwords_for_everyone
+from careprog.oidc.provider import enabled as oidc_enabled
 from careprog.roles import PROGRAMME_ADMINISTRATORS, ROLES
 
 logger = logging.getLogger(__name__)
@@ -232,7 +234,9 @@ def add_people(*, rows: list[dict], by) -> list:
 
 
 def invite(*, person, by) -> None:
-    """Emails ``person`` a link to set their password, once the transaction commits."""
+    """Emails ``person`` how to sign in, once the transaction commits: a link to set their
+    password; with single sign-on, also (or, when passwords are kept for the emergency account,
+    only) the sign-in page, where they use the council's account."""
     link = reverse(
         "password_reset_confirm",
         kwargs={
@@ -244,7 +248,10 @@ def invite(*, person, by) -> None:
         "name": person.get_short_name() or person.get_username(),
         "by": by.get_full_name() or by.get_username(),
         "username": person.get_username(),
-        "link": f"{links.base_url()}{link}",
+        "link": f"{links.base_url()}{link}" if passwords_for_everyone() else "",
+        "single_sign_on": oidc_enabled(),
+        "provider_name": settings.OIDC_PROVIDER_NAME,
+        "sign_in_link": f"{links.base_url()}{reverse('login')}",
         "link_valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
         "service_name": settings.SERVICE_NAME,
     }

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from actions.models import Action, Mechanism, Objective, Programme, Requirement, Update
-from actions.queries import people_named
+from actions.people.queries import people_named
 from careprog.periods import ReportingPeriod
 
 from .tree import ParsedProgramme
@@ -44,10 +44,10 @@ def create_programme(
 ) -> Programme:
     """The new programme holding the tree in its order. With ``updates_period``, each action's
     update text (if any) becomes its update for that quarter, not assessed: the table says
-    what happened, not how it is rated. A lead the table names is matched to one active person
-    by email or name (actions.queries.people_named); one matching no one is left without a lead,
-    never invented: ``unmatched_leads`` lists them for the preview. ImportRefused, and nothing
-    saved, otherwise."""
+    what happened, not how it is rated. A lead the table names is matched to one person who may
+    lead by email or name (actions.people.queries.people_named); one matching no one is left
+    without a lead, never invented: ``unmatched_leads`` lists them for the preview.
+    ImportRefused, and nothing saved, otherwise."""
     refuse_unless_creatable(parsed, slug, first_period, last_period, updates_period)
     leads = people_named(parsed.leads())
     programme = Programme.objects.create(

@@ -1,6 +1,8 @@
 from django import template
 from django.utils.safestring import mark_safe
 
+from careprog.council_text import as_html
+
 register = template.Library()
 
 
@@ -36,3 +38,10 @@ def person(user, nobody="someone"):
     if user is None:
         return nobody
     return user.get_full_name() or user.get_username()
+
+
+@register.filter
+def council_text(text):
+    """Text a council wrote in admin as paragraphs, headings and lists, escaped
+    (careprog.council_text)."""
+    return as_html(text)

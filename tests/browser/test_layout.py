@@ -116,6 +116,8 @@ PAGES = {
     "my measures": Page("officer", lambda demo: "/kpis/mine/"),
     "figures awaiting approval": Page("head", lambda demo: "/kpis/entries/"),
     "import's figures": Page("head", lambda demo: f"/kpis/entries/import/{demo.applied_import}/"),
+    "accessibility statement": Page("councillor", lambda demo: "/accessibility/"),
+    "privacy notice": Page("councillor", lambda demo: "/privacy/"),
 }
 
 

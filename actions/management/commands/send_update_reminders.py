@@ -214,15 +214,17 @@ class Command(BaseCommand):
         return f"{verb} 0 reminders: there are no programmes."
 
     def gather(self, period_of, period, base_url):
-        """One query for every action due a reminder, grouped here per lead and period so the
-        query count stays flat however many actions and leads there are.
+        """One query for every live action (a retired one is asked for nothing) due a
+        reminder, grouped here per lead and period so the query count stays flat however
+        many actions and leads there are.
 
         Without ``period``, the quarter each programme asks officers to update: the action
         tables' rule for "missing an update" (complete actions never are; a programme whose
         reporting is complete asks nothing), which ``period_of`` states for each programme.
         """
         actions = (
-            Action.objects.filter(
+            Action.objects.live()
+            .filter(
                 **{f"{_PROGRAMME}__in": list(period_of)}, lead__isnull=False, lead__is_active=True
             )
             .missing_update(period)

@@ -13,5 +13,5 @@ def remove_bands(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("actions", "0014_risk_register")]
+    dependencies = [("actions", "0017_risk_register")]
     operations = [migrations.RunPython(add_bands, remove_bands)]

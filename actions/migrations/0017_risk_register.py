@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("actions", "0013_programme_editing"),
+        ("actions", "0016_paper_families"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,28 @@
+"""What makes a family of papers (issue 24): its title block and the kinds of section it
+holds. Plain choices, imported by the paper models and by everything that lays a paper out."""
+
+from django.db import models
+
+
+class TitleBlock(models.TextChoices):
+    """How a paper's first lines read, by family: the committee report's "Report title /
+    Report of" block (seed 004), a board update's heading naming the group reporting (001),
+    or a cabinet member's update: a heading, the meeting's name and a Councillor | Portfolio |
+    Date table (002). Each needs its own values on the paper (Paper.title_values)."""
+
+    COMMITTEE_REPORT = "committee_report", "Committee report"
+    BOARD_UPDATE = "board_update", "Board update"
+    CABINET_MEMBER_UPDATE = "cabinet_member_update", "Cabinet member update"
+
+
+class SectionKind(models.TextChoices):
+    """What a section holds. Numbering is apart from kind (``numbered``): 001's "2.0 Overview
+    of progress" is numbered and is a table. A later change adds the risks from the register
+    here ("risks"); the writers ignore a kind they do not know rather than fail."""
+
+    TEXT = "text", "Text"
+    LABELLED_ROWS = "labelled_rows", "Labelled rows"
+    SWOT = "swot", "SWOT grid"
+
+
+SWOT_QUADRANTS = ("Strengths", "Weaknesses", "Opportunities", "Threats")

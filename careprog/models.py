@@ -1,0 +1,120 @@
+"""The models of the service as a whole: what the council publishes about it, as a public body
+must (the details its accessibility statement and privacy notice give: /accessibility/,
+/privacy/), and who a person is at the council's identity provider (single sign-on).
+
+Imports no app: they belong to the service as a whole; both pages are open without sign-in.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+# The one row's key: there is one council per installation.
+THE_ROW = 1
+
+
+class PublicInformation(models.Model):
+    """The council's own entries for its accessibility statement and privacy notice, one row.
+
+    A blank field is not an empty page: careprog.queries.public_information falls back to the
+    settings (COUNCIL_NAME, COUNCIL_CONTACT_EMAIL ...) and to the texts careprog ships
+    (careprog.public_texts), so a fresh install publishes complete pages before anyone edits
+    them. The texts are plain text, shown as text: a council cannot put HTML on a public page.
+    """
+
+    council_name = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="As the statement names who runs the service, e.g. “Wirral Council”.",
+    )
+    contact_email = models.EmailField(
+        "contact email",
+        blank=True,
+        help_text="Where people report an accessibility problem or ask for another format.",
+    )
+    contact_phone = models.CharField("contact phone", max_length=40, blank=True)
+    dpo_email = models.EmailField(
+        "data protection officer's email",
+        blank=True,
+        help_text="Given in the privacy notice for questions and requests about personal data.",
+    )
+    known_issues = models.TextField(
+        "known accessibility issues",
+        blank=True,
+        help_text=(
+            "The parts of the service that are not fully accessible, and why. Blank: the list "
+            "careprog ships. Plain text: a blank line starts a new paragraph, a line starting "
+            "“- ” is a bullet point and a line starting “## ” is a heading."
+        ),
+    )
+    statement_reviewed = models.DateField(
+        "statement last reviewed",
+        null=True,
+        blank=True,
+        help_text="The date the council last reviewed the accessibility statement.",
+    )
+    privacy_notice = models.TextField(
+        blank=True,
+        help_text=(
+            "The whole privacy notice. Blank: the template careprog ships, which names the "
+            "council and its data protection officer from the fields above. Plain text, "
+            "written as for known issues."
+        ),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "accessibility statement and privacy notice"
+        verbose_name_plural = "accessibility statement and privacy notice"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pk=THE_ROW), name="careprog_publicinformation_one_row"
+            ),
+        ]
+
+    def __str__(self):
+        return "Accessibility statement and privacy notice"
+
+    def save(self, *args, **kwargs):
+        self.pk = THE_ROW
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("accessibility")
+
+
+class OIDCIdentity(models.Model):
+    """A careprog account's subject at an OpenID Connect provider.
+
+    A person is matched by the provider's `sub`, never by email alone: addresses are
+    reused and renamed, a subject is not. One identity per account per provider, and
+    one account per subject, so a sign-in can never land in two accounts.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="oidc_identities"
+    )
+    issuer = models.CharField(max_length=255)
+    subject = models.CharField(max_length=255)
+    linked_at = models.DateTimeField(auto_now_add=True)
+    last_sign_in = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["issuer", "subject"]
+        verbose_name = "single sign-on identity"
+        verbose_name_plural = "single sign-on identities"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "subject"], name="careprog_oidc_one_account_per_subject"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "issuer"], name="careprog_oidc_one_subject_per_account"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} at {self.issuer}"
+
+    def get_absolute_url(self):
+        return f"/admin/auth/user/{self.user_id}/change/"
