@@ -440,3 +440,20 @@ def test_the_policy_s_bands_are_changed_in_admin_but_may_not_overlap(client, adm
     RiskBand.objects.filter(name="High").update(highest=16)
     assert client.post("/admin/actions/riskband/add/", data).status_code == 302
     assert band_for(20, list(RiskBand.objects.all())).name == "Very high"
+
+
+def test_a_retired_action_is_not_offered_as_a_mitigation_but_an_existing_link_is_kept(
+    client, programme, officer, administrator
+):
+    kept = make_action("Linked then retired", programme=programme)
+    retired = make_action("Retired, never linked", programme=programme)
+    risk = make_risk(programme, owner=officer, reference="R1")
+    risk.mitigating_actions.add(kept)
+    now = timezone.now()
+    type(kept).objects.filter(pk__in=[kept.pk, retired.pk]).update(retired_at=now)
+    client.force_login(administrator)
+    form = client.get(register_url(programme, f"{risk.pk}/edit/")).content.decode()
+    assert "Linked then retired" in form and "Retired, never linked" not in form
+    data = risk_data(owner=officer.pk, version=str(risk.version), mitigating_actions=[kept.pk])
+    assert client.post(register_url(programme, f"{risk.pk}/edit/"), data).status_code == 302
+    assert list(Risk.objects.get(pk=risk.pk).mitigating_actions.all()) == [kept]

@@ -62,11 +62,13 @@ def people_who_may_own(keeping=None) -> QuerySet:
     return User.objects.filter(may_own).order_by("first_name", "last_name", "username")
 
 
-def programme_actions(programme: Programme) -> QuerySet:
-    """The programme's actions a risk may be mitigated by, in programme order. No query until
-    read."""
-    return Action.objects.filter(
-        mechanism__requirement__objective__programme=programme
+def programme_actions(programme: Programme, keeping=()) -> QuerySet:
+    """The programme's live actions a risk may be mitigated by, in programme order, and those
+    in ``keeping`` (already linked) even if retired since, so saving a risk never drops a link
+    unasked. No query until read."""
+    in_programme = Action.objects.filter(mechanism__requirement__objective__programme=programme)
+    return in_programme.filter(
+        Q(retired_at__isnull=True) | Q(pk__in=list(keeping))
     ).in_programme_order()
 
 

@@ -112,7 +112,7 @@ def _risk_form_page(request, programme, risk: Risk | None):
         request.POST if request.method == "POST" else None,
         initial=initial,
         people=queries.people_who_may_own(keeping=risk.owner_id if risk else None),
-        actions=queries.programme_actions(programme),
+        actions=queries.programme_actions(programme, keeping=initial.get("mitigating_actions", ())),
     )
     status = 200
     if request.method == "POST":
