@@ -18,6 +18,14 @@ def _default_paper_template(sender, **kwargs):
     create_default_template(PaperTemplate, TemplateSection)
 
 
+def _default_risk_bands(sender, **kwargs):
+    """Put the risk policy's bands back after a flush, as the template is."""
+    from actions.models import RiskBand
+    from actions.risks.defaults import create_default_bands
+
+    create_default_bands(RiskBand)
+
+
 class ActionsConfig(AppConfig):
     name = "actions"
     verbose_name = "Programmes and actions"
@@ -33,3 +41,4 @@ class ActionsConfig(AppConfig):
         post_migrate.connect(
             _default_paper_template, sender=self, dispatch_uid="careprog_paper_template"
         )
+        post_migrate.connect(_default_risk_bands, sender=self, dispatch_uid="careprog_risk_bands")

@@ -23,6 +23,7 @@ from actions.models import (
     Paper,
     Programme,
     QuarterLock,
+    Risk,
     Status,
     Update,
 )
@@ -30,6 +31,7 @@ from actions.papers.changes import compare
 from actions.papers.content import progress_of
 from actions.papers.queries import lock_for
 from actions.queries import report_tables
+from actions.risks.queries import overdue_reviews
 from careprog.periods import ReportingPeriod
 from kpis import readings as kpi_readings
 from kpis.models import KPIRank
@@ -80,6 +82,7 @@ class Attention:
     status_moves: list[dict] = field(default_factory=list)
     kpis_of_concern: list[kpi_readings.KPIReading] = field(default_factory=list)
     kpis_bottom_quartile: list[kpi_readings.KPIReading] = field(default_factory=list)
+    overdue_risk_reviews: list[Risk] = field(default_factory=list)
 
     @property
     def totals(self) -> list[tuple[Status, int]]:
@@ -104,9 +107,10 @@ class Attention:
 def needs_attention(
     programme: Programme, period: ReportingPeriod, today: dt.date | None = None
 ) -> Attention:
-    """Everything the page lists. Thirteen queries whatever the programme's size: five for
+    """Everything the page lists. Fourteen queries whatever the programme's size: five for
     the report's tables (objectives, requirements, mechanisms, actions, updates), one each
-    for the actions missing an update and those overdue, one for the quarter's lock, one
+    for the actions missing an update, those overdue and the risks whose review is overdue
+    (as at today, as overdue actions are), one for the quarter's lock, one
     for the last published paper, four for the measures evidencing the programme
     (kpis.readings.readings); ``programme`` read with Programme.objects.with_update_period()
     saves one more (its update_period())."""
@@ -139,6 +143,7 @@ def needs_attention(
     )
     attention.missing_update = list(in_programme.missing_update(period).in_programme_order())
     attention.overdue = list(in_programme.overdue(today).order_by("due_date", "pk"))
+    attention.overdue_risk_reviews = overdue_reviews(programme, today)
     attention.lock = lock_for(programme.pk, period)
 
     attention.previous_paper = last_published_paper(programme, period)

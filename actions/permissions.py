@@ -121,3 +121,22 @@ MANAGE_PEOPLE_PERMISSION = "auth.change_user"
 
 def can_manage_people(user) -> bool:
     return user.is_authenticated and user.has_perm(MANAGE_PEOPLE_PERMISSION)
+
+
+# The risk register (actions/risks/): every role reads it; programme administrators keep it
+# (can_manage); a risk's owner reviews it if their role may review risks (officers and heads
+# of service), and an administrator may review any.
+READ_RISKS_PERMISSION = "actions.view_risk"
+REVIEW_RISK_PERMISSION = "actions.add_riskreview"
+
+
+def can_read_risks(user) -> bool:
+    return user.is_authenticated and user.has_perm(READ_RISKS_PERMISSION)
+
+
+def can_review_risk(user, risk) -> bool:
+    if can_manage(user):
+        return True
+    if not (user.is_authenticated and user.has_perm(REVIEW_RISK_PERMISSION)):
+        return False
+    return risk.owner_id == user.pk

@@ -4,6 +4,7 @@ from actions import carry_views, programme_views, views
 from actions.papers import meetings, paper_templates
 from actions.papers import views as paper_views
 from actions.people import views as people_views
+from actions.risks import views as risk_views
 from actions.table_import import views as table_import_views
 from careprog.periods import ReportingPeriodConverter
 
@@ -121,6 +122,18 @@ urlpatterns = [
     path("people/import/", people_views.people_import, name="people_import"),
     path("people/<int:pk>/role/", people_views.person_role, name="person_role"),
     path("people/<int:pk>/deactivate/", people_views.person_deactivate, name="person_deactivate"),
+    # The risk register (actions/risks/): its own addresses before a risk's reference
+    path("programmes/<slug:slug>/risks/", risk_views.register, name="risk_register"),
+    path("programmes/<slug:slug>/risks/heat-map/", risk_views.heat_map, name="risk_heat_map"),
+    path("programmes/<slug:slug>/risks/new/", risk_views.risk_new, name="risk_new"),
+    path("programmes/<slug:slug>/risks/import/", risk_views.risk_import, name="risk_import"),
+    path("programmes/<slug:slug>/risks/<int:pk>/edit/", risk_views.risk_edit, name="risk_edit"),
+    path(
+        "programmes/<slug:slug>/risks/<int:pk>/review/",
+        risk_views.risk_review,
+        name="risk_review",
+    ),
+    path("programmes/<slug:slug>/risks/<str:ref>/", risk_views.risk_detail, name="risk"),
     # A paper as Word
     path("papers/<int:pk>/paper.docx", paper_views.paper_docx, name="paper_docx"),
 ]

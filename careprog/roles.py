@@ -10,6 +10,8 @@ from actions.permissions import (
     DRAFT_PAPER_PERMISSION,
     READ_PAPER_PERMISSION,
     READ_PERMISSION,
+    READ_RISKS_PERMISSION,
+    REVIEW_RISK_PERMISSION,
     UPDATE_PERMISSION,
 )
 from careprog.permissions import (
@@ -39,6 +41,9 @@ _READ = [
     "kpis.view_kpitarget",
     "kpis.view_comparatorvalue",
     READ_PAPER_PERMISSION,
+    READ_RISKS_PERMISSION,
+    "actions.view_riskreview",
+    "actions.view_riskband",
 ]
 # Drafting a committee paper: starting one and editing its sections while it is a draft.
 _DRAFT = [DRAFT_PAPER_PERMISSION, "actions.change_paper", "actions.change_papersection"]
@@ -58,10 +63,26 @@ _PUBLIC_PAGES = [VIEW_PUBLIC_INFORMATION, ADD_PUBLIC_INFORMATION, CHANGE_PUBLIC_
 # they lead or are delegated); Django admin asks for the manage permission as well, so it is
 # read-only for them. Committee members read published papers only (can_read_paper); heads
 # of service clear papers before committee: they draft, approve and publish, never their own.
+# Every role reads the risk register; officers and heads of service review the risks they
+# own (actions.permissions.can_review_risk); administrators keep the register.
 ROLES = {
     COMMITTEE_MEMBERS: _READ,
-    OFFICERS: [*_READ, UPDATE_PERMISSION, "actions.change_update", *_DRAFT, ENTER_FIGURES],
-    HEADS_OF_SERVICE: [*_READ, *_DRAFT, APPROVE_PAPER_PERMISSION, ENTER_FIGURES, APPROVE_FIGURES],
+    OFFICERS: [
+        *_READ,
+        UPDATE_PERMISSION,
+        "actions.change_update",
+        *_DRAFT,
+        ENTER_FIGURES,
+        REVIEW_RISK_PERMISSION,
+    ],
+    HEADS_OF_SERVICE: [
+        *_READ,
+        *_DRAFT,
+        APPROVE_PAPER_PERMISSION,
+        ENTER_FIGURES,
+        APPROVE_FIGURES,
+        REVIEW_RISK_PERMISSION,
+    ],
     PROGRAMME_ADMINISTRATORS: [
         "actions.*",
         "kpis.*",

@@ -305,3 +305,21 @@ def test_the_calendar_check_recognises_each_way_of_re_deriving_a_period(source):
 def test_the_import_walk_follows_relative_and_nested_imports():
     tree = ast.parse("from .models import Action\n\ndef f():\n    from kpis import views\n")
     assert imported_modules("actions.queries", tree) >= {"actions.models", "kpis.views"}
+
+
+def test_the_risk_register_reads_no_committee_paper():
+    """Papers show the register as at their date (actions.risks.queries.register_as_at), so
+    actions/papers may read the register; the register never reads a paper, which would make
+    a loop."""
+    register = [name for name in MODULES if name.startswith("actions.risks")]
+    assert "actions.risks.queries" in register
+    offenders = {
+        name: sorted(m for m in GRAPH[name] if m.startswith("actions.papers"))
+        for name in register
+        if any(m.startswith("actions.papers") for m in GRAPH[name])
+    }
+    assert offenders == {}
+    snippet = ast.parse("from actions.papers import content")
+    assert "actions.papers" in imported_modules("actions.risks.x", snippet) or any(
+        m.startswith("actions.papers") for m in imported_modules("actions.risks.x", snippet)
+    )

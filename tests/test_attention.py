@@ -37,10 +37,11 @@ COUNTS = "Status of actions by objective at the end of 2024-25 Q4"
 CONCERNS = "Off track or at risk at the end of 2024-25 Q4"
 MISSING_Q4 = "No update for 2024-25 Q4"
 OVERDUE_HEADING = f"Overdue as at today, {timezone.localdate():%-d %B %Y}"
+RISK_REVIEWS = f"Risk reviews overdue as at today, {timezone.localdate():%-d %B %Y}"
 MOVES = "Status changes since the last published paper"
 KPIS = "Measures off target or worsening, as at 31 March 2025"
 BOTTOM = "Measures in the bottom quartile of councils, as at 31 March 2025"
-HEADINGS = [COUNTS, CONCERNS, MISSING_Q4, OVERDUE_HEADING, MOVES, KPIS, BOTTOM]
+HEADINGS = [COUNTS, CONCERNS, MISSING_Q4, OVERDUE_HEADING, RISK_REVIEWS, MOVES, KPIS, BOTTOM]
 # On the Q3 page, each heading names Q3 and its end.
 Q3_CONCERNS = "Off track or at risk at the end of 2024-25 Q3"
 Q3_KPIS = "Measures off target or worsening, as at 31 December 2024"
@@ -241,9 +242,9 @@ def test_the_page_takes_the_same_queries_for_a_programme_ten_times_larger(
     assert queries_for(member_client, small_url) == queries_for(member_client, large_url)
     # session, user, the user's and their groups' permissions, programme; the report's
     # objectives, requirements, mechanisms, actions, updates; actions missing an update;
-    # overdue actions; the quarter's lock; the last published paper; KPIs, values, targets,
-    # comparators
-    with django_assert_num_queries(18):
+    # overdue actions; overdue risk reviews; the quarter's lock; the last published paper;
+    # KPIs, values, targets, comparators
+    with django_assert_num_queries(19):
         member_client.get(large_url)
 
 

@@ -114,3 +114,16 @@ def test_make_run_prints_the_address_it_serves(args, address):
     ).stdout
     assert f"manage.py setup_demo --address http://{address}/" in commands
     assert f"manage.py runserver {address}" in commands
+
+
+def test_demo_gives_the_programme_a_small_risk_register_once(db, settings, client):
+    settings.DEBUG = True
+    call_command("setup_demo")
+    programme = Programme.objects.get(slug="care-programme-2024-25")
+    assert list(programme.risks.values_list("reference", flat=True)) == ["R1", "R2", "R3"]
+    programme.risks.filter(reference="R3").delete()  # an administrator's edit
+    call_command("setup_demo")
+    assert programme.risks.count() == 2
+    client.force_login(get_user_model().objects.get(username="councillor"))
+    attention = client.get("/programmes/care-programme-2024-25/attention/").url
+    assert "R1: The placements budget" in client.get(attention).content.decode()

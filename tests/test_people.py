@@ -18,6 +18,7 @@ from tests.conftest import make_user
 from tests.factories import make_action, make_programme
 from tests.kpi_factories import make_kpi
 from tests.paper_pages import text
+from tests.risk_factories import make_risk
 
 PEOPLE = "/people/"
 
@@ -526,9 +527,9 @@ def test_a_leavers_preview_reads_in_the_same_queries_however_much_they_hold(
 
     def read():
         # session, user, permissions (2); the leaver and their roles; the successor chosen;
-        # the actions they lead, are a delegate of and the measures they own; whether the
-        # leaver is an administrator (the last may not leave)
-        with django_assert_num_queries(11):
+        # the actions they lead, are a delegate of, the measures and the risks they own;
+        # whether the leaver is an administrator (the last may not leave)
+        with django_assert_num_queries(12):
             assert priya.get(url, {"successor": other_officer.pk}).status_code == 200
 
     read()
@@ -536,4 +537,20 @@ def test_a_leavers_preview_reads_in_the_same_queries_however_much_they_hold(
         make_action(f"Led {n}", programme=programme, lead=officer).delegates.add(other_officer)
         make_action(f"Helped {n}", programme=programme, lead=other_officer).delegates.add(officer)
         make_kpi(f"m-{n}", owned_by=officer)
+        make_risk(programme, owner=officer, reference=f"R{n}")
     read()
+
+
+def test_a_leaver_s_risks_pass_to_their_successor_and_the_preview_lists_them(
+    login, administrator, officer, other_officer
+):
+    priya = login(administrator)
+    risk = make_risk(make_programme("Staying Safe"), owner=officer, reference="R1", title="Delays")
+    preview = text(priya.get(deactivate_url(officer), {"successor": other_officer.pk}))
+    assert "Risks they own: 1 R1: Delays (Staying Safe)" in preview
+
+    priya.post(deactivate_url(officer), {"successor": other_officer.pk})
+
+    risk.refresh_from_db()
+    assert risk.owner == other_officer
+    assert risk.history.first().owner_id == other_officer.pk

@@ -6,6 +6,7 @@ administrator, a superuser.
 """
 
 import datetime
+import io
 from contextlib import contextmanager
 from decimal import Decimal
 
@@ -280,6 +281,12 @@ def admin_rows(action, papers):
     Abbreviation.objects.get_or_create(
         abbreviation="CLA", defaults={"expansion": "children looked after"}
     )
+    from actions.models import RiskBand
+    from tests.risk_factories import make_risk, review
+
+    RiskBand.objects.get_or_create(name="Low", defaults={"lowest": 1, "highest": 4})
+    risk = make_risk(action.mechanism.requirement.objective.programme, owner=action.lead)
+    review(risk, by=action.lead, residual=(2, 2))
     rows = {
         model: model._default_manager.order_by("pk").first()
         for model in admin.site._registry
@@ -1499,3 +1506,158 @@ def test_only_administrators_import_a_table_and_a_refused_post_changes_nothing(
             own = client.post(TABLE_IMPORT, {"token": preview_token(client)})
             assert own.status_code == 302
             assert Programme.objects.filter(slug="matrix-import").exists()
+
+
+# The risk register (actions/risks/): every role reads it; administrators add, change and
+# import risks; a risk's owner (here the lead officer) and administrators review it. Read-only
+# pages answer 405 to any POST; a refused POST changes no risk and no review.
+RISK_KEEPERS = {"admin", "superuser"}
+RISK_REVIEWERS = {"lead", "admin", "superuser"}  # the owner, and those who keep the register
+RISK_READ_ONLY = {"register", "heat map", "risk"}
+RISK_PREVIEWS = {"import"}  # an upload shows a preview and changes nothing
+
+
+@pytest.fixture
+def matrix_risk(action, people):
+    from tests.risk_factories import make_risk
+
+    risk = make_risk(action.mechanism.requirement.objective.programme, owner=people["lead"])
+    risk.mitigating_actions.add(action)
+    return risk
+
+
+def risk_pages(risk):
+    base = f"/programmes/{risk.programme.slug}/risks/"
+    return {
+        "register": base,
+        "heat map": f"{base}heat-map/",
+        "risk": f"{base}{risk.reference}/",
+        "new risk": f"{base}new/",
+        "risk edit": f"{base}{risk.pk}/edit/",
+        "risk review": f"{base}{risk.pk}/review/",
+        "import": f"{base}import/",
+    }
+
+
+def risk_post_data(name, risk, people):
+    if name == "risk review":
+        return {
+            "residual_likelihood": "1",
+            "residual_impact": "1",
+            "status": "open",
+            "note": "Matrix review",
+            "next_review_date": "31/03/2099",
+            "version": risk.version,
+        }
+    if name == "import":
+        import openpyxl
+
+        book = openpyxl.Workbook()
+        book.active.append(
+            [
+                "Ref",
+                "Risk",
+                "Owner",
+                "Inherent L",
+                "Inherent I",
+                "Residual L",
+                "Residual I",
+                "Target",
+                "Review date",
+            ]
+        )
+        book.active.append(["M1", "Forged", people["lead"].email, 1, 1, 1, 1, 1, "31/03/2099"])
+        data = io.BytesIO()
+        book.save(data)
+        return {"file": SimpleUploadedFile("register.xlsx", data.getvalue())}
+    return {
+        "reference": "M1" if name == "new risk" else risk.reference,
+        "title": "Matrix risk",
+        "owner": people["lead"].pk,
+        "inherent_likelihood": "2",
+        "inherent_impact": "2",
+        "residual_likelihood": "2",
+        "residual_impact": "2",
+        "target_score": "1",
+        "review_date": "31/03/2099",
+        "status": "open",
+        "version": risk.version if name == "risk edit" else "",
+    }
+
+
+def risk_records():
+    from actions.models import Risk, RiskReview
+
+    return (
+        list(Risk.objects.order_by("pk").values_list()),
+        list(RiskReview.objects.order_by("pk").values_list()),
+        list(Risk.mitigating_actions.through.objects.order_by("pk").values_list()),
+    )
+
+
+def assert_risk_done(name, risk):
+    from actions.models import Risk, RiskReview
+
+    done = {
+        "new risk": lambda: Risk.objects.filter(reference="M1", title="Matrix risk").exists(),
+        "risk edit": lambda: Risk.objects.get(pk=risk.pk).title == "Matrix risk",
+        "risk review": lambda: RiskReview.objects.filter(note="Matrix review").exists(),
+    }[name]
+    assert done(), name
+
+
+def expected_risk_page(role, name, method):
+    if role == "anonymous":
+        return 302
+    if method == "post" and name in RISK_READ_ONLY:
+        return 405  # read-only, whoever asks: the method is refused before the role
+    if name in RISK_READ_ONLY:
+        return 200 if role in READERS else 403
+    allowed = RISK_REVIEWERS if name == "risk review" else RISK_KEEPERS
+    if role not in allowed:
+        return 403
+    return 302 if method == "post" and name not in RISK_PREVIEWS else 200
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_risk_page_answers_each_role_and_a_refused_post_changes_nothing(
+    client, people, matrix_risk, role
+):
+    client = client_for(client, people, role)
+    for name, url in risk_pages(matrix_risk).items():
+        response = client.get(url)
+        assert response.status_code == expected_risk_page(role, name, "get"), (role, name)
+        if role == "anonymous":
+            assert "/sign-in/" in response.url
+        with rolled_back():
+            before = risk_records()
+            response = client.post(url, risk_post_data(name, matrix_risk, people))
+            expected = expected_risk_page(role, name, "post")
+            assert response.status_code == expected, (role, name, response.status_code)
+            if expected == 302 and role != "anonymous":
+                assert_risk_done(name, matrix_risk)
+                continue
+            if role == "anonymous":
+                assert "/sign-in/" in response.url
+            assert risk_records() == before, (role, name)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_risk_admin_pages_are_for_staff_and_risks_are_read_only_there(
+    client, people, matrix_risk, role
+):
+    client = client_for(client, people, role)
+    pages = [
+        "/admin/actions/riskband/",
+        "/admin/actions/risk/",
+        f"/admin/actions/risk/{matrix_risk.pk}/change/",
+        "/admin/actions/riskreview/",
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == (200 if role in STAFF else 302), (role, url)
+    if role in STAFF:
+        assert client.get("/admin/actions/risk/add/").status_code == 403
+        before = risk_records()
+        client.post(f"/admin/actions/risk/{matrix_risk.pk}/change/", {"title": "Forged"})
+        assert risk_records() == before

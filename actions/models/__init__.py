@@ -1,8 +1,8 @@
 """The programme's models, one module per concern (Django's "organising models in a
 package"): the programme's structure down to mechanisms (hierarchy.py), actions and their
 quarterly updates (progress.py), committee papers with their sign-off and the quarters they
-lock (papers.py), and the papers' glossary (glossary.py). Import them from here:
-``from actions.models import Action``."""
+lock (papers.py), the papers' glossary (glossary.py) and the risk register (risks.py).
+Import them from here: ``from actions.models import Action``."""
 
 from actions.models.families import SWOT_QUADRANTS, SectionKind, TitleBlock
 from actions.models.glossary import Abbreviation
@@ -32,8 +32,26 @@ from actions.models.progress import (
     overdue_rule,
     update_due_by,
 )
+from actions.models.risks import (
+    POSSIBLE_SCORES,
+    Direction,
+    Risk,
+    RiskBand,
+    RiskReview,
+    RiskStatus,
+    band_for,
+    direction,
+)
 
 __all__ = [
+    "POSSIBLE_SCORES",
+    "Direction",
+    "Risk",
+    "RiskBand",
+    "RiskReview",
+    "RiskStatus",
+    "band_for",
+    "direction",
     "NEEDS_EXPLANATION",
     "NO_UPDATE_POSITION",
     "ROLLED_UP_FIELDS",

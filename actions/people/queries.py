@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from actions.models import Action
+from actions.models import Action, Risk
 from actions.permissions import UPDATE_PERMISSION
 from careprog.roles import PROGRAMME_ADMINISTRATORS, ROLES
 from kpis.models import KPI
@@ -71,7 +71,8 @@ def other_active_administrators(person) -> int:
 
 def holdings(person) -> dict:
     """What moves to a successor when ``person`` leaves: the actions they lead, those they
-    are a delegate of, and the measures they own, each in its page's order. Three queries."""
+    are a delegate of, the measures and the risks they own, each in its page's order. Four
+    queries."""
     programme = "mechanism__requirement__objective__programme"
     return {
         "led": list(Action.objects.filter(lead=person).select_related(programme).order_by("pk")),
@@ -79,6 +80,11 @@ def holdings(person) -> dict:
             Action.objects.filter(delegates=person).select_related(programme).order_by("pk")
         ),
         "owned": list(KPI.objects.filter(owned_by=person).order_by("code")),
+        "risks": list(
+            Risk.objects.filter(owner=person)
+            .select_related("programme")
+            .order_by("programme__name", "reference")
+        ),
     }
 
 

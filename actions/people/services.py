@@ -140,8 +140,8 @@ def change_role(*, person_id: int, role: str, by):
 @transaction.atomic
 def deactivate(*, person_id: int, successor_id: int | None, by) -> dict:
     """A leaver: ``person`` can no longer sign in, and the actions they lead, their places as
-    a delegate and the measures they own pass to ``successor`` in the same step, all or
-    nothing. Each action moved is saved, so its history says who changed its lead and when.
+    a delegate and the measures and risks they own pass to ``successor`` in the same step,
+    all or nothing. Each action moved is saved, so its history says who changed its lead and when.
 
     Refuses deactivating oneself or the last active administrator, one already deactivated,
     and a successor who is the leaver, inactive or missing while something has to move.
@@ -167,6 +167,9 @@ def deactivate(*, person_id: int, successor_id: int | None, by) -> dict:
     for kpi in moving["owned"]:
         kpi.owned_by = successor
         kpi.save()
+    for risk in moving["risks"]:  # saved one by one, so each risk's history says who moved it
+        risk.owner = successor
+        risk.save()
     person.is_active = False
     person.save(update_fields=["is_active"])
     return moving

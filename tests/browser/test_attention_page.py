@@ -29,6 +29,7 @@ HEADINGS = [
     "Off track or at risk at the end of 2024-25 Q3",
     "No update for 2024-25 Q3",
     f"Overdue as at today, {timezone.localdate():%-d %B %Y}",
+    f"Risk reviews overdue as at today, {timezone.localdate():%-d %B %Y}",
     "Status changes since the last published paper",
     "Measures off target or worsening, as at 31 December 2024",
     "Measures in the bottom quartile of councils, as at 31 December 2024",

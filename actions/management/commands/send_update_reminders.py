@@ -1,5 +1,6 @@
-"""Remind action leads which of their actions still lack an update for a quarter, and
-measure owners which of their figures are due, late or returned to them: one email per person.
+"""Remind action leads which of their actions still lack an update for a quarter, measure
+owners which of their figures are due, late or returned to them, and risk owners which of their
+risks' reviews are overdue: one email per person.
 
 Meant for cron near the end of each quarter (and after each month end for measures), so people
 hear about gaps before the committee paper is drawn up rather than after.
@@ -20,7 +21,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from actions.models import Action, Programme, QuarterLock, update_due_by
+from actions.models import Action, Programme, QuarterLock, Risk, update_due_by
+from actions.risks.queries import overdue_reviews_by_owner
 from careprog.links import BASE_URL_ENV, DEFAULT_BASE_URL
 from careprog.periods import InvalidPeriod, ReportingPeriod
 from kpis.due import MeasureDue, measures_due_by_person
@@ -36,6 +38,7 @@ class Reminder:
     lead: AbstractBaseUser
     actions: list[Action] = field(default_factory=list)
     measures: list[MeasureDue] = field(default_factory=list)
+    risks: list[Risk] = field(default_factory=list)  # whose review is overdue
 
     @property
     def greeting_name(self) -> str:
@@ -79,6 +82,8 @@ class Reminder:
             parts.append(f"{plural(len(self.actions), 'action')} for {period_list(self.periods)}")
         if self.measures:
             parts.append(plural(len(self.measures), "measure"))
+        if self.risks:
+            parts.append(f"{plural(len(self.risks), 'risk review')} overdue")
         return ", ".join(parts)
 
 
@@ -243,6 +248,12 @@ class Command(BaseCommand):
                     + f"?period={line.period_end:%Y-%m-%d}"
                 )
             grouped.setdefault(person.pk, Reminder(person)).measures = measures
+        for risks in overdue_reviews_by_owner(timezone.localdate()).values():
+            for risk in risks:
+                risk.link = base_url + reverse(
+                    "actions:risk_review", args=[risk.programme.slug, risk.pk]
+                )
+            grouped.setdefault(risks[0].owner_id, Reminder(risks[0].owner)).risks = risks
         reminders = sorted(grouped.values(), key=lambda r: r.lead.get_username().lower())
         return (
             [r for r in reminders if r.lead.email],
@@ -264,6 +275,7 @@ class Command(BaseCommand):
             "count": len(reminder.actions),
             "periods": period_list(reminder.periods),
             "measures": reminder.measures,
+            "risks": reminder.risks,
             "service_name": settings.SERVICE_NAME,
             "base_url": base_url,
         }
@@ -283,6 +295,8 @@ class Command(BaseCommand):
             )
         if reminder.measures:
             what.append(f"owns {plural(len(reminder.measures), 'measure')} needing a figure")
+        if reminder.risks:
+            what.append(f"owns {plural(len(reminder.risks), 'risk')} whose review is overdue")
         return f"Not reminded: {reminder.who} has no email address and {' and '.join(what)}."
 
     def describe(self, reminder, dry_run):
@@ -301,6 +315,8 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"  - {name}, {line.period_name}: {line.state_label.lower()} {line.link}"
                 )
+            for risk in reminder.risks:
+                self.stdout.write(f"  - risk {risk.reference}: review overdue {risk.link}")
 
     def summary(self, verb, reminders, no_email, period_of):
         line = (
@@ -312,6 +328,9 @@ class Command(BaseCommand):
         measures = sum(len(r.measures) for r in reminders)
         if measures:
             line += f" and {plural(measures, 'measure')} needing a figure"
+        risks = sum(len(r.risks) for r in reminders)
+        if risks:
+            line += f" and {plural(risks, 'overdue risk review')}"
         if no_email:
             people = ", ".join(f"{r.lead.get_username()}, {r.counts()}" for r in no_email)
             line += f"; no email address for {plural(len(no_email), 'person', 'people')} ({people})"

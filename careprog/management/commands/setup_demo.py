@@ -1,10 +1,13 @@
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
-from actions.models import Action, Programme
+from actions.models import Action, Programme, Risk, RiskReview
 from careprog import roles
 from kpis.models import KPI, BenchmarkRelation
 
@@ -24,6 +27,47 @@ DEMO_USERS = [
 
 
 DEMO_OWNED_MEASURES = 4
+# Illustrative risks for the demo programme's register (the seed papers give none): reference,
+# title, cause, consequence, owner, inherent L×I, residual L×I, target, days to next review
+# (negative: overdue), the Care Programme's action that mitigates it (title's start).
+DEMO_RISKS = [
+    (
+        "R1",
+        "The placements budget overspends by almost £8 million",
+        "More children in residential care, at higher weekly costs",
+        "Savings elsewhere in children's services; less early help",
+        "officer",
+        (5, 5),
+        (4, 4),
+        9,
+        -7,
+        "Introduce a standard Risk Matrix",
+    ),
+    (
+        "R2",
+        "Too few foster carers for the children who need a family",
+        "Recruitment and retention of carers is slow",
+        "Children placed in residential care or far from home",
+        "officer2",
+        (4, 4),
+        (3, 4),
+        6,
+        45,
+        "",
+    ),
+    (
+        "R3",
+        "Social work vacancies slow the work with families",
+        "A regional shortage of experienced social workers",
+        "Plans drift and children stay in care longer",
+        "officer",
+        (4, 3),
+        (2, 3),
+        4,
+        90,
+        "",
+    ),
+]
 DEFAULT_ADDRESS = "http://127.0.0.1:8000/"
 
 
@@ -80,6 +124,7 @@ class Command(BaseCommand):
         self._give_measures_an_owner(users["officer"])
         # The councillor hears when a paper is published, as a subscribed member would.
         Programme.objects.get(slug=DEMO_PROGRAMME).subscribers.add(users["councillor"])
+        self._give_the_programme_risks(users)
         if first_load:
             # A first history record for what was loaded, so Changes can show "from → to".
             call_command("populate_history", "actions.Action", "actions.Update", verbosity=0)
@@ -111,3 +156,53 @@ class Command(BaseCommand):
         )
         unled.filter(mechanism__requirement__objective__position__lte=2).update(lead=first_officer)
         unled.filter(mechanism__requirement__objective__position__gt=2).update(lead=second_officer)
+
+    def _give_the_programme_risks(self, users):
+        """A small register, once (an edited register stays as it is): one risk whose review is
+        overdue, so Needs attention and the reminders show it, and one reviewed once, so its
+        page has a history and a direction."""
+        programme = Programme.objects.get(slug=DEMO_PROGRAMME)
+        if programme.risks.exists():
+            return
+        today = timezone.localdate()
+        actions = Action.objects.filter(mechanism__requirement__objective__programme=programme)
+        for (
+            ref,
+            title,
+            cause,
+            effect,
+            owner,
+            inherent,
+            residual,
+            target,
+            due,
+            mitigation,
+        ) in DEMO_RISKS:
+            risk = Risk.objects.create(
+                programme=programme,
+                reference=ref,
+                title=title,
+                cause=cause,
+                consequence=effect,
+                owner=users[owner],
+                inherent_likelihood=inherent[0],
+                inherent_impact=inherent[1],
+                residual_likelihood=residual[0],
+                residual_impact=residual[1],
+                target_score=target,
+                controls="Monthly review at the programme board",
+                review_date=today + dt.timedelta(days=due),
+            )
+            if mitigation:
+                risk.mitigating_actions.set(actions.filter(title__startswith=mitigation))
+        reviewed = Risk.objects.get(programme=programme, reference="R2")
+        RiskReview.objects.create(
+            risk=reviewed,
+            by=users["officer2"],
+            residual_likelihood=3,
+            residual_impact=4,
+            previous_score=16,
+            status=Risk.Status.OPEN,
+            note="Three new foster families approved this quarter",
+            next_review_date=reviewed.review_date,
+        )
