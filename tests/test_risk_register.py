@@ -138,6 +138,9 @@ def test_a_filter_naming_nothing_known_shows_every_risk_not_an_error(client, pro
     response = client.get(register_url(programme), {"owner": "nobody", "band": "999"})
     assert response.status_code == 200
     assert "Still listed" in text(response)
+    # Said, not silently ignored: the summary names the filters it could not use.
+    assert "There is a problem" in text(response)
+    assert response.content.decode().count("govuk-error-summary__list") == 1
 
 
 def test_risk_text_is_shown_as_text_never_as_markup(client, programme, officer):

@@ -54,6 +54,8 @@ def register(request, slug):
         "policy": policy,
         "can_manage": can_manage(request.user),
     }
+    # A filter naming no owner or band (an old link, a hand-typed address) is named in the
+    # error summary over the whole register: a 200, as the action list answers.
     return render(request, "actions/risks/register.html", context)
 
 
