@@ -97,8 +97,11 @@ def test_a_person_in_no_mapped_group_is_signed_in_with_no_role_and_asked_to_get_
 
     user = signed_in_user(client)
     assert role_names(user) == set()
-    home = client.get("/")
-    assert "Your account has not been given a role yet" in home.content.decode()
+    home = client.get("/").content.decode()
+    assert "Your account has not been given a role yet" in home
+    # Roles follow the council's groups, so the note says where they are given.
+    assert "roles here follow your groups in" in home
+    assert "sign out and sign in again" in home
 
 
 def test_roles_given_by_hand_are_taken_away_when_the_groups_no_longer_map_to_them(
