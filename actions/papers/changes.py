@@ -48,8 +48,10 @@ def _band(kpi: dict) -> str:
 
 
 def _risks(content: dict) -> dict[int, dict] | None:
-    """The risks of a paper's first risks section by id, or None when it has none."""
-    section = next((s for s in content["sections"] if s.get("kind") == "risks"), None)
+    """The risks of a paper's first risks section by id, or None when it has none (or is no
+    paper: the attention page compares the live quarter, which has no sections)."""
+    found = (s for s in content.get("sections", []) if s.get("kind") == "risks")
+    section = next(found, None)
     if section is None:
         return None
     return {risk["id"]: risk for risk in section["risks"]}
