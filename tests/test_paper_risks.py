@@ -248,7 +248,17 @@ def test_the_changes_since_the_last_paper_name_the_risks_whose_score_or_status_m
         ("R2", "6 Medium, open", "Closed or no longer on the register"),
     ]
     page = text(drafter.get(f"/papers/{following.pk}/changes/"))
-    assert "R1: Too few foster carers" in page and "16 High, open" in page
+    assert "2 risks' scores or statuses moved" in page
+    assert "Risk Before After R1: Too few foster carers 16 High, open 8 Medium, open" in page
+
+
+def test_a_programme_with_no_open_risk_says_so_in_its_risks_section(
+    today, seed_programme, risks_template, board_meeting, drafter
+):
+    paper = board_update_with_risks(drafter, seed_programme, risks_template, board_meeting)
+    page = text(paper_page(drafter, paper))
+    assert "Risks to outcome delivery" in page
+    assert "The register had no open or escalated risk on 31 January 2025." in page
 
 
 def test_a_papers_word_pdf_and_excel_files_hold_its_risks(
