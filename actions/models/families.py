@@ -17,12 +17,29 @@ class TitleBlock(models.TextChoices):
 
 class SectionKind(models.TextChoices):
     """What a section holds. Numbering is apart from kind (``numbered``): 001's "2.0 Overview
-    of progress" is numbered and is a table. A later change adds the risks from the register
-    here ("risks"); the writers ignore a kind they do not know rather than fail."""
+    of progress" is numbered and is a table. A risks section is the programme's register as
+    it stood on the paper's figures date, read from the register, never typed (so a paper on
+    a portfolio, which has no register, cannot have one); the writers ignore a kind they do
+    not know rather than fail."""
 
     TEXT = "text", "Text"
     LABELLED_ROWS = "labelled_rows", "Labelled rows"
     SWOT = "swot", "SWOT grid"
+    RISKS = "risks", "Risks from the register"
 
 
 SWOT_QUADRANTS = ("Strengths", "Weaknesses", "Opportunities", "Threats")
+
+
+def portfolio_problem(template) -> str | None:
+    """Why a paper on a portfolio cannot be drafted from ``template`` (a PaperTemplate), if it
+    cannot: a risks section shows a programme's register, and a portfolio has none. One
+    query."""
+    risks = template.sections.filter(kind=SectionKind.RISKS).first()
+    if risks is None:
+        return None
+    return (
+        f"“{template}” has a section of the risks from the register (“{risks}”), and a paper "
+        "on a portfolio has no register to show: choose a template without one, or write "
+        "the paper on its programme."
+    )

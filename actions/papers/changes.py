@@ -47,10 +47,61 @@ def _band(kpi: dict) -> str:
     return f"band {kpi['rank']['band']}" if kpi["rank"] else "no band"
 
 
+def _risks(content: dict) -> dict[int, dict] | None:
+    """The risks of a paper's first risks section by id, or None when it has none (or is no
+    paper: the attention page compares the live quarter, which has no sections)."""
+    found = (s for s in content.get("sections", []) if s.get("kind") == "risks")
+    section = next(found, None)
+    if section is None:
+        return None
+    return {risk["id"]: risk for risk in section["risks"]}
+
+
+def _risk_standing(risk: dict) -> str:
+    band = risk["band"]["name"] if risk["band"] else "no band"
+    return f"{risk['score']} {band}, {risk['status_label'].lower()}"
+
+
+GONE_FROM_REGISTER = "Closed or no longer on the register"
+
+
+def risk_moves(before: dict, after: dict) -> list[dict]:
+    """The risks whose residual score or status moved between two papers' risks sections
+    (matched by id, so a renamed risk is the same risk), new open risks, and those closed or
+    gone since; none unless both papers have a risks section. No queries."""
+    was, now = _risks(before), _risks(after)
+    if was is None or now is None:
+        return []
+    moves = [
+        {
+            "reference": risk["reference"],
+            "name": f"{risk['reference']}: {risk['title']}",
+            "before": _risk_standing(was[pk]) if pk in was else "Not in the last paper",
+            "after": _risk_standing(risk),
+        }
+        for pk, risk in now.items()
+        if pk not in was or _risk_standing(was[pk]) != _risk_standing(risk)
+    ]
+    moves += [
+        {
+            "reference": risk["reference"],
+            "name": f"{risk['reference']}: {risk['title']}",
+            "before": _risk_standing(risk),
+            "after": GONE_FROM_REGISTER,
+        }
+        for pk, risk in was.items()
+        if pk not in now
+    ]
+    return moves
+
+
 def compare(before: dict | None, after: dict) -> dict:
-    """Every kind of change, each with before → after. ``before`` None: the first paper."""
+    """Every kind of change, each with before → after. ``before`` None: the first paper. The
+    risks that moved are listed only where both papers have a risks section, so every paper
+    without one compares exactly as it always did."""
     if before is None:
         return {"previous": None}
+    risks = risk_moves(before, after)
     was, now = _actions(before), _actions(after)
     kpis_before = {kpi["code"]: kpi for kpi in before["kpis"]}
     kpis_after = {kpi["code"]: kpi for kpi in after["kpis"]}
@@ -101,6 +152,7 @@ def compare(before: dict | None, after: dict) -> dict:
         "figures": moved(_figure),
         "ratings": moved(lambda kpi: kpi["rating"]["label"], key=lambda kpi: kpi["rating"]["key"]),
         "bands": moved(_band),
+        **({"risk_moves": risks} if risks else {}),
     }
 
 
@@ -120,6 +172,7 @@ KINDS = [
     ("figures", "Figures that moved"),
     ("ratings", "Ratings that moved"),
     ("bands", "Quartile bands that moved"),
+    ("risk_moves", "Risks that moved"),
 ]
 
 # What each count says, singular and plural, for the summary that comes before the details.
@@ -133,6 +186,7 @@ _COUNTED = {
     "figures": ("measure's figure moved", "measures' figures moved"),
     "ratings": ("measure's rating moved", "measures' ratings moved"),
     "bands": ("measure's quartile band moved", "measures' quartile bands moved"),
+    "risk_moves": ("risk's score or status moved", "risks' scores or statuses moved"),
 }
 
 ACTION_KINDS = {"actions_added", "actions_removed", "status_moves", "updates_changed"}
@@ -207,6 +261,9 @@ def groups(changes: dict) -> list[dict]:
             "key": key,
             "heading": heading,
             "of_actions": key in ACTION_KINDS,
+            "subject": (
+                "Action" if key in ACTION_KINDS else "Risk" if key == "risk_moves" else "Measure"
+            ),
             "rows": rows(key, changes[key]),
         }
         for key, heading in _kinds(changes)

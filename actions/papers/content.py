@@ -15,10 +15,19 @@ import json
 import re
 
 from actions.evidence import programme_measures
-from actions.models import SWOT_QUADRANTS, Paper, Programme, SectionKind, TitleBlock
+from actions.models import (
+    SWOT_QUADRANTS,
+    UNTITLED_ACTION,
+    Paper,
+    Programme,
+    RiskStatus,
+    SectionKind,
+    TitleBlock,
+)
 from actions.papers import appendices, text
-from actions.papers.changes import compare
+from actions.papers.changes import NO_STATUS, compare
 from actions.queries import ObjectiveTable, report_tables
+from actions.risks import queries as risk_queries
 from careprog.periods import ReportingPeriod
 from kpis import readings as kpi_readings
 from kpis.models import ComparatorValue
@@ -46,7 +55,13 @@ def build(paper: Paper, *, previous: Paper | None | bool = False) -> dict:
     """The paper from live data. Expects ``paper`` with its programme, meeting and committee
     selected and its sections prefetched (papers.queries.paper_for_page). Ten queries
     whatever the programme's size: five for the progress table, four for the measures, one for
-    the previous published paper (none when ``previous`` is given)."""
+    the previous published paper (none when ``previous`` is given); and five more, however
+    long the register and its history, when it has a risks section (risks_as_at)."""
+    paper_sections = list(paper.sections.all())
+    report = progress(paper.programme, paper.period) if paper.has_appendices else []
+    risks = None
+    if paper.programme is not None and any(s.kind == SectionKind.RISKS for s in paper_sections):
+        risks = risks_as_at(paper.programme, paper.figures_as_at, progress_tables=report)
     content = {
         "format": FORMAT,
         "committee": paper.meeting.committee.name,
@@ -63,7 +78,7 @@ def build(paper: Paper, *, previous: Paper | None | bool = False) -> dict:
         "period": _period(paper.period),
         "figures_as_at": paper.figures_as_at.isoformat(),
         "figures_as_at_text": f"{paper.figures_as_at:%-d %B %Y}",
-        "sections": sections(paper.sections.all()),
+        "sections": sections(paper_sections, risks=risks, as_at=paper.figures_as_at),
         "appendices": appendices.of_paper(paper),
         **title_block(paper),
     }
@@ -75,7 +90,7 @@ def build(paper: Paper, *, previous: Paper | None | bool = False) -> dict:
         from actions.papers.queries import previous_published
 
         previous = previous_published(paper)
-    content["progress"] = progress(paper.programme, paper.period)
+    content["progress"] = report
     content["kpis"] = key_performance_data(paper.programme, paper.figures_as_at)
     content["changes"] = compare(previous.snapshot if previous else None, content)
     if previous:
@@ -128,14 +143,16 @@ def _period(period: ReportingPeriod) -> dict:
     }
 
 
-def sections(paper_sections) -> list[dict]:
+def sections(paper_sections, *, risks: list[dict] | None = None, as_at=None) -> list[dict]:
     """The covering report's sections that have content, numbered sections numbered in order
     (1.0, 2.0 ...) and their paragraphs under them (1.1, 1.2 ...). A text section is as it
     always was (no "kind" key, so snapshots before kinds read the same); a labelled-rows
-    section has ``rows`` of label and blocks, a SWOT its four ``quadrants`` of items."""
+    section has ``rows`` of label and blocks, a SWOT its four ``quadrants`` of items, a risks
+    section the ``risks`` given (risks_as_at, read once for the paper) and the date they are
+    as at. A risks section with no register to read (a portfolio's paper) is left out."""
     result, number = [], 0
     for section in paper_sections:
-        if not section.has_content:
+        if not section.has_content or (section.kind == SectionKind.RISKS and risks is None):
             continue
         section_number = None
         if section.numbered:
@@ -156,6 +173,8 @@ def sections(paper_sections) -> list[dict]:
             )
         elif section.kind == SectionKind.SWOT:
             built.update(kind=section.kind, blocks=[], quadrants=swot_quadrants(section.rows))
+        elif section.kind == SectionKind.RISKS:
+            built.update(kind=section.kind, blocks=[], as_at_text=f"{as_at:%-d %B %Y}", risks=risks)
         else:
             built["blocks"] = text.blocks(section.text, section_number=section_number)
         result.append(built)
@@ -176,6 +195,70 @@ def swot_quadrants(rows: list[dict]) -> list[dict]:
             ],
         }
         for label in SWOT_QUADRANTS
+    ]
+
+
+def risks_as_at(programme: Programme, as_at, *, progress_tables: list[dict]) -> list[dict]:
+    """The programme's open and escalated risks as the register stood at the end of
+    ``as_at`` (risks.queries.register_as_at: each risk's scores, status and review then, so
+    a later review changes the next paper, never this one), highest residual score first,
+    each with its owner and mitigating actions, the actions' status as the paper's progress
+    table gives it (``progress_tables``, already built). Five queries whatever the size of
+    the register and its history: three for the register, one for the owners, one for the
+    mitigating actions."""
+    register_then = [
+        risk
+        for risk in risk_queries.register_as_at(programme, as_at)
+        if risk.status != RiskStatus.CLOSED
+    ]
+    owners = risk_queries.owner_names(register_then)
+    mitigations = risk_queries.mitigations_as_at(register_then)
+    statuses, order = {}, {}
+    for table in progress_tables:
+        for row in table["rows"]:
+            if row["action"] is not None:
+                statuses[row["action"]["id"]] = row["status_label"] or NO_STATUS
+                order.setdefault(row["action"]["id"], len(order))
+    register_then.sort(
+        key=lambda risk: (-risk.residual_score, risk_queries.reference_order(risk.reference))
+    )
+    return [
+        {
+            "id": risk.pk,
+            "reference": risk.reference,
+            "title": risk.title,
+            "owner": owners.get(risk.owner_id, "No owner"),
+            "likelihood": risk.residual_likelihood,
+            "impact": risk.residual_impact,
+            "score": risk.residual_score,
+            "band": ({"name": risk.band.name, "colour": risk.band.colour} if risk.band else None),
+            "target": risk.target_score,
+            "direction": (
+                {
+                    "key": risk.direction.value,
+                    "label": risk.direction.label,
+                    "arrow": risk.direction.arrow,
+                }
+                if risk.direction
+                else None
+            ),
+            "status": risk.status,
+            "status_label": risk.status_label,
+            "review_date": risk.review_date.isoformat(),
+            "review_date_text": f"{risk.review_date:%-d %B %Y}",
+            "actions": [
+                {
+                    "id": action_id,
+                    "title": title or UNTITLED_ACTION,
+                    # A retired action is in no quarter's table: it has no status to give.
+                    "status_label": statuses.get(action_id, "Not in this quarter's report"),
+                }
+                for action_id, title in sorted(
+                    mitigations.get(risk.pk, []), key=lambda link: order.get(link[0], len(order))
+                )
+            ],
+        }
+        for risk in register_then
     ]
 
 
@@ -302,10 +385,42 @@ def key_performance_data(programme: Programme, as_at) -> list[dict]:
     return rows
 
 
+RISK_HEADINGS = [
+    "Risk",
+    "Owner",
+    "Residual score",
+    "Target score",
+    "Direction since last review",
+    "Status",
+    "Next review due",
+    "Mitigating actions and their status",
+]
+
+
+def risk_cells(risk: dict) -> list[str]:
+    """A risk of a risks section as text, column by column (RISK_HEADINGS), for Word and
+    Excel: the band's name beside its score, so nothing is told by colour alone; one line per
+    mitigating action. No queries."""
+    band = risk["band"]["name"] if risk["band"] else "No band"
+    direction = risk["direction"]
+    return [
+        f"{risk['reference']}: {risk['title']}",
+        risk["owner"],
+        f"{risk['score']} {band} (likelihood {risk['likelihood']} × impact {risk['impact']})",
+        str(risk["target"]),
+        f"{direction['arrow']} {direction['label']}" if direction else "Not yet reviewed",
+        risk["status_label"],
+        risk["review_date_text"],
+        "\n".join(f"{a['title']}: {a['status_label']}" for a in risk["actions"]) or "None",
+    ]
+
+
 def covering_rows(content: dict) -> list[tuple[str, str]]:
     """The covering report as (first column, second column) rows: a section's heading alone,
-    a labelled row's label and text, a SWOT item under its quadrant, text paragraphs in the
-    second column. No queries (a pure function of the content)."""
+    a labelled row's label and text, a SWOT item under its quadrant, a risk's reference and
+    title beside its owner, scores, status, review and actions, text paragraphs in the second
+    column. No queries (a pure function of the content)."""
+    names = RISK_HEADINGS[1:]
     rows: list[tuple[str, str]] = []
     block = content.get("title_block")
     if block and block["kind"] == "cabinet_member_update":
@@ -322,6 +437,14 @@ def covering_rows(content: dict) -> list[tuple[str, str]]:
                     (quadrant["label"], f"{n}. {item}")
                     for n, item in enumerate(quadrant["items"], 1)
                 ]
+        elif section.get("kind") == "risks":
+            as_at = section["as_at_text"]
+            rows.append(("", f"The open and escalated risks as the register stood on {as_at}"))
+            for cells in map(risk_cells, section["risks"]):
+                described = zip(names, cells[1:], strict=True)
+                rows.append((cells[0], "\n".join(f"{name}: {value}" for name, value in described)))
+            if not section["risks"]:
+                rows.append(("", f"The register had no open or escalated risk on {as_at}."))
         else:
             rows += [("", text.plain([b])) for b in section["blocks"]]
     return rows

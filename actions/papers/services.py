@@ -29,6 +29,7 @@ from actions.models import (
     TemplateSection,
     TitleBlock,
 )
+from actions.models.families import portfolio_problem
 from actions.models.papers import figures_date_problem
 from actions.papers import appendices, files, notify
 from actions.papers import content as paper_content
@@ -110,6 +111,8 @@ def start_paper(
             "A draft can start only from a published paper of the same programme.", status=400
         )
     template = template or PaperTemplate.objects.order_by("-is_default", "name").first()
+    if programme is None and template is not None and (problem := portfolio_problem(template)):
+        raise PaperRefused(problem, status=400)
     family = start_from or template
     paper = Paper.objects.create(
         programme=programme,

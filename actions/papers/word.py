@@ -44,6 +44,7 @@ from actions.papers.word_sections import (
     _committee_title_block,
     _family_title_block,
     _labelled_rows,
+    _risks,
     _swot,
 )
 
@@ -352,6 +353,8 @@ def _covering_report(document, content: dict, draft: bool) -> None:
             _labelled_rows(document, section["rows"])
         elif kind == "swot":
             _swot(document, section["quadrants"])
+        elif kind == "risks":
+            _risks(document, section)
         else:
             _blocks(document, section["blocks"])
 
@@ -425,7 +428,7 @@ def _changes_appendix(document, content: dict, draft: bool) -> None:
     for group in paper_changes.groups(changes):
         _add(document, f"{group['heading']} ({len(group['rows'])})", "Heading 2")
         table = _table(document, CHANGE_COLUMNS, rows=len(group["rows"]))
-        headings = ["Action" if group["of_actions"] else "Measure", "Before", "After"]
+        headings = [group["subject"], "Before", "After"]
         for cell, text in zip(table.rows[0].cells, headings, strict=True):
             _write(cell, text, "Table Heading")
         for row, item in zip(table.rows[1:], group["rows"], strict=True):

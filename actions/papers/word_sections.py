@@ -2,12 +2,14 @@
 section kind, laid out as the seeds lay them out: the committee report's "Report title /
 Report of" lines (004), a board update's heading naming its group (001), a cabinet member's
 update's Councillor | Portfolio | Date table (002); text paragraphs and bullets, labelled rows
-as a two-column table, and a SWOT as a 2×2 table of numbered lists (001)."""
+as a two-column table, a SWOT as a 2×2 table of numbered lists (001), and the risks from the
+register as the page's table, one risk a row."""
 
 from __future__ import annotations
 
 from docx.shared import Cm
 
+from actions.papers.content import RISK_HEADINGS, risk_cells
 from actions.papers.docx_parts import _add, _clean, _strong, _table, _write
 
 
@@ -94,6 +96,34 @@ def _swot(document, quadrants: list[dict]) -> None:
         _write(cell, quadrant["label"], "Table Heading")
         for number, item in enumerate(quadrant["items"], 1):
             _write(cell, f"{number}. {item}")
+
+
+# Widths of the risks table's columns (papers.content.RISK_HEADINGS) on a portrait A4 page.
+RISK_WIDTHS = [Cm(3.2), Cm(1.9), Cm(2.0), Cm(1.2), Cm(1.7), Cm(1.5), Cm(1.9), Cm(3.6)]
+
+
+def _risks(document, section: dict) -> None:
+    """The register as at the paper's figures date, as the page prints it."""
+    _add(
+        document,
+        f"The programme's open and escalated risks as the register stood on "
+        f"{section['as_at_text']}, highest residual score first.",
+        "Paper Paragraph",
+    )
+    if not section["risks"]:
+        _add(
+            document,
+            f"The register had no open or escalated risk on {section['as_at_text']}.",
+            "Paper Paragraph",
+        )
+        return
+    table = _table(document, RISK_WIDTHS, rows=len(section["risks"]))
+    for cell, heading in zip(table.rows[0].cells, RISK_HEADINGS, strict=True):
+        _write(cell, heading, "Table Heading")
+    for table_row, risk in zip(table.rows[1:], section["risks"], strict=True):
+        for index, (cell, text) in enumerate(zip(table_row.cells, risk_cells(risk), strict=True)):
+            for line in text.split("\n"):
+                _write(cell, line, "Table Heading" if index == 0 else "Table Text")
 
 
 def _drop_empty_first(cell) -> None:

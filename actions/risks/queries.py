@@ -278,6 +278,7 @@ class RiskAsAt:
     before that date (None if it had not been reviewed by then)."""
 
     pk: int
+    history_id: int  # the version read: its mitigating actions then are kept with it
     reference: str
     title: str
     cause: str
@@ -315,6 +316,7 @@ def register_as_at(programme: Programme, date: dt.date) -> list[RiskAsAt]:
         .order_by("id", "-history_date", "-history_id")
         .values(
             "id",
+            "history_id",
             "history_type",
             "reference",
             "title",
@@ -349,6 +351,7 @@ def register_as_at(programme: Programme, date: dt.date) -> list[RiskAsAt]:
         register_then.append(
             RiskAsAt(
                 pk=pk,
+                history_id=version["history_id"],
                 reference=version["reference"],
                 title=version["title"],
                 cause=version["cause"],
@@ -366,3 +369,34 @@ def register_as_at(programme: Programme, date: dt.date) -> list[RiskAsAt]:
             )
         )
     return sorted(register_then, key=lambda risk: reference_order(risk.reference))
+
+
+def mitigations_as_at(register_then: list[RiskAsAt]) -> dict[int, list[tuple[int, str]]]:
+    """Each risk's mitigating actions as the version read by register_as_at linked them, as
+    (action id, title) by risk: one query (none for an empty register). An action linked
+    after that date is not shown; one unlinked since still is."""
+    if not register_then:
+        return {}
+    linked = Risk.history.model._meta.get_field("historicalrisk_mitigating_actions").related_model
+    found: dict[int, list[tuple[int, str]]] = {}
+    for link in (
+        linked.objects.filter(history_id__in=[risk.history_id for risk in register_then])
+        .select_related("action")
+        .order_by("action_id")
+    ):
+        found.setdefault(link.risk_id, []).append((link.action_id, link.action.title))
+    return found
+
+
+def owner_names(register_then: list[RiskAsAt]) -> dict[int, str]:
+    """The owners of the risks read by register_as_at, by pk, as a paper names them (their
+    name now): one query (none when no risk has an owner)."""
+    from django.contrib.auth import get_user_model
+
+    ids = {risk.owner_id for risk in register_then if risk.owner_id is not None}
+    if not ids:
+        return {}
+    return {
+        person.pk: person.get_full_name() or person.get_username()
+        for person in get_user_model().objects.filter(pk__in=ids)
+    }
