@@ -318,6 +318,28 @@ def test_a_board_updates_pdf_and_excel_hold_the_same_words(board_update, approve
     assert "Report on progress" in workbook.sheetnames, "a programme's appendices follow"
 
 
+def test_a_template_without_appendices_gives_a_programmes_paper_none_and_locks_no_quarter(
+    today, seed_programme, board_template, board_meeting, drafter, approver, administrator
+):
+    """A board update reports in its overview, not in generated tables: its template says the
+    appendices do not follow, so its page and files print none, and publishing it freezes no
+    quarter's updates, since it reported none."""
+    board_template.generated_appendices = False
+    board_template.save()
+    paper = start_board_update(drafter, seed_programme, board_template, board_meeting)
+    assert paper.generated_appendices is False and not paper.has_appendices
+    paper = sign_off(drafter, approver, paper)
+
+    page = text(approver.get(f"/papers/{paper.pk}/"))
+    assert "Report on progress" not in page and "Key Performance Data" not in page
+    assert paper.snapshot["generated_appendices"] is False
+    assert not QuarterLock.objects.filter(paper=paper).exists()
+    workbook = load_workbook(io.BytesIO(approver.get(f"/papers/{paper.pk}/appendix.xlsx").content))
+    assert workbook.sheetnames == ["Covering report"]
+    docx = Document(io.BytesIO(approver.get(f"/papers/{paper.pk}/paper.docx").content))
+    assert not any("Report on progress" in p.text for p in docx.paragraphs)
+
+
 # A cabinet member's update on a portfolio, without a programme (seed 002) -------------------
 
 

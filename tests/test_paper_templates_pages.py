@@ -82,6 +82,20 @@ def test_an_administrator_adds_a_board_update_template_with_an_overview_and_a_sw
     assert "Board update Board update Board 2" in listed
 
 
+def test_an_administrator_says_in_the_template_whether_the_appendices_follow(admin_client):
+    new = admin_client.get("/papers/templates/new/").context["form"]
+    assert new["generated_appendices"].value() is True, "on unless the administrator says"
+    admin_client.post("/papers/templates/new/", new_template_data(generated_appendices="on"))
+    template = PaperTemplate.objects.get(name="Board update")
+    assert template.generated_appendices is True
+
+    data = edit_data(admin_client, template)
+    del data["generated_appendices"]  # the box unticked
+    assert admin_client.post(f"/papers/templates/{template.pk}/", data).status_code == 302
+    template.refresh_from_db()
+    assert template.generated_appendices is False
+
+
 def test_an_administrator_reorders_and_removes_sections(admin_client):
     admin_client.post("/papers/templates/new/", new_template_data())
     template = PaperTemplate.objects.get(name="Board update")

@@ -1,7 +1,11 @@
-"""What makes a family of papers (issue 24): its title block and the kinds of section it
-holds. Plain choices, imported by the paper models and by everything that lays a paper out."""
+"""What makes a family of papers (issue 24): its title block, the kinds of section it holds
+(plain choices, imported by the paper models and by everything that lays a paper out), and
+whether its generated appendices follow, with their names (AppendixNames, which templates and
+papers share)."""
 
 from django.db import models
+
+from actions.papers import appendices
 
 
 class TitleBlock(models.TextChoices):
@@ -43,3 +47,41 @@ def portfolio_problem(template) -> str | None:
         "on a portfolio has no register to show: choose a template without one, or write "
         "the paper on its programme."
     )
+
+
+class AppendixNames(models.Model):
+    """Whether the generated appendices follow the paper's sections (a committee report's do; a
+    board update or a cabinet member's update often has none), and the names the paper's own
+    text gives them ("(Appendix 2)"), shown alike on the page, in Word, PDF and Excel
+    (papers/appendices.py)."""
+
+    generated_appendices = models.BooleanField(
+        "Generated appendices",
+        default=True,
+        help_text=(
+            "After the sections: the key performance data, the report on progress and the"
+            " changes since the last paper, generated from the programme"
+        ),
+    )
+
+    kpis_appendix = models.CharField(
+        "Key performance data appendix",
+        max_length=200,
+        default=appendices.KEY_PERFORMANCE_DATA,
+        help_text=f"As the paper's text names it, e.g. {appendices.KEY_PERFORMANCE_DATA}",
+    )
+    progress_appendix = models.CharField(
+        "Report on progress appendix",
+        max_length=200,
+        default=appendices.PROGRESS,
+        help_text=f"As the paper's text names it, e.g. {appendices.PROGRESS}",
+    )
+    changes_appendix = models.CharField(
+        "Changes since the last paper appendix",
+        max_length=200,
+        default=appendices.CHANGES,
+        help_text=f"As the paper's text names it, e.g. {appendices.CHANGES}",
+    )
+
+    class Meta:
+        abstract = True

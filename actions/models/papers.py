@@ -17,37 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from actions.models.families import SectionKind, TitleBlock
-from actions.papers import appendices
+from actions.models.families import AppendixNames, SectionKind, TitleBlock
 from careprog.fields import ReportingPeriodField
 from careprog.periods import ReportingPeriod
-
-
-class AppendixNames(models.Model):
-    """The names the paper's own text gives its generated appendices ("(Appendix 2)"), shown
-    alike on the page, in Word, PDF and Excel (papers/appendices.py)."""
-
-    kpis_appendix = models.CharField(
-        "Key performance data appendix",
-        max_length=200,
-        default=appendices.KEY_PERFORMANCE_DATA,
-        help_text=f"As the paper's text names it, e.g. {appendices.KEY_PERFORMANCE_DATA}",
-    )
-    progress_appendix = models.CharField(
-        "Report on progress appendix",
-        max_length=200,
-        default=appendices.PROGRESS,
-        help_text=f"As the paper's text names it, e.g. {appendices.PROGRESS}",
-    )
-    changes_appendix = models.CharField(
-        "Changes since the last paper appendix",
-        max_length=200,
-        default=appendices.CHANGES,
-        help_text=f"As the paper's text names it, e.g. {appendices.CHANGES}",
-    )
-
-    class Meta:
-        abstract = True
 
 
 class Committee(models.Model):
@@ -308,8 +280,9 @@ class Paper(AppendixNames):
 
     @property
     def has_appendices(self) -> bool:
-        """The generated appendices report a programme: a portfolio's paper has none."""
-        return self.programme_id is not None
+        """The generated appendices report a programme: a portfolio's paper has none, nor a
+        paper whose template leaves them out (it then locks no quarter: it reported none)."""
+        return self.programme_id is not None and self.generated_appendices
 
     @property
     def state_choice(self) -> Paper.State:

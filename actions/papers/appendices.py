@@ -25,7 +25,9 @@ PUBLISHED_BEFORE_NAMES = {
 }
 
 
-FIELDS = ("kpis_appendix", "progress_appendix", "changes_appendix")
+# What a paper copies from its template when it starts: whether it has the appendices, and
+# their names.
+FIELDS = ("generated_appendices", "kpis_appendix", "progress_appendix", "changes_appendix")
 
 
 def of_paper(paper) -> dict[str, str]:
@@ -54,7 +56,7 @@ def order(content: dict) -> list[str]:
     performance data, the report on progress, then the changes since the last paper, which a
     first paper has none of (papers published before keep their order: published_before_names)."""
     if content.get("generated_appendices") is False:
-        return []  # a portfolio's paper
+        return []  # a portfolio's paper, or one whose template has none
     if published_before_names(content):
         return ["kpis", "changes", "progress"]
     first = content["changes"].get("previous") is None

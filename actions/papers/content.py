@@ -58,9 +58,14 @@ def build(paper: Paper, *, previous: Paper | None | bool = False) -> dict:
     the previous published paper (none when ``previous`` is given); and five more, however
     long the register and its history, when it has a risks section (risks_as_at)."""
     paper_sections = list(paper.sections.all())
-    report = progress(paper.programme, paper.period) if paper.has_appendices else []
+    has_risks = paper.programme is not None and any(
+        s.kind == SectionKind.RISKS for s in paper_sections
+    )
+    # The risks' mitigating actions take their status from the quarter's report, read even
+    # when the paper prints no appendix of it.
+    report = progress(paper.programme, paper.period) if paper.has_appendices or has_risks else []
     risks = None
-    if paper.programme is not None and any(s.kind == SectionKind.RISKS for s in paper_sections):
+    if has_risks:
         risks = risks_as_at(paper.programme, paper.figures_as_at, progress_tables=report)
     content = {
         "format": FORMAT,
@@ -83,7 +88,7 @@ def build(paper: Paper, *, previous: Paper | None | bool = False) -> dict:
         **title_block(paper),
     }
     if not paper.has_appendices:
-        # A portfolio's paper: nothing generated, nothing to compare.
+        # A portfolio's paper, or one without appendices: nothing generated, nothing to compare.
         content.update(generated_appendices=False, progress=[], kpis=[], changes={"previous": None})
         return content
     if previous is False:

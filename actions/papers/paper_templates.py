@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from actions.models import PaperTemplate
-from actions.papers import queries, services
+from actions.papers import queries, services, templates_kept
 from actions.papers.template_forms import PaperTemplateForm
 from actions.permissions import can_keep_paper_templates
 
@@ -58,9 +58,10 @@ def _template_page(request, template: PaperTemplate | None):
             "name": template.name,
             "title_block": template.title_block,
             "audience": template.audience,
+            "generated_appendices": template.generated_appendices,
         }
         if template
-        else {}
+        else {"generated_appendices": True}
     )
     form = PaperTemplateForm(_posted(request), initial=initial, sections=sections)
     stale, status = None, 200
@@ -69,16 +70,17 @@ def _template_page(request, template: PaperTemplate | None):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                saved = services.save_template(
+                saved = templates_kept.save_template(
                     user=request.user,
                     template_id=template.pk if template else None,
                     seen_version=data["version"],
                     name=data["name"],
                     title_block=data["title_block"],
                     audience=data["audience"],
+                    generated_appendices=data["generated_appendices"],
                     sections=form.section_values(),
                 )
-            except services.StaleTemplate as conflict:
+            except templates_kept.StaleTemplate as conflict:
                 stale, status = conflict.template, 409
             except services.PaperRefused as refusal:
                 if refusal.status == 403:

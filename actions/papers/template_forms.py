@@ -47,6 +47,15 @@ class PaperTemplateForm(forms.Form):
         error_messages={"invalid_choice": "Choose one of the kinds of meeting listed"},
     )
 
+    generated_appendices = forms.BooleanField(
+        label="Generated appendices after the sections",
+        required=False,
+        help_text=(
+            "The key performance data, the report on progress and the changes since the last"
+            " paper, generated from the paper's programme. A portfolio's paper has none."
+        ),
+    )
+
     def __init__(self, *args, sections=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.sections = list(sections)
