@@ -83,18 +83,35 @@ def docx_paragraphs(client, paper) -> list[str]:
 
 
 def pdf_text(client, paper) -> str:
-    """The PDF's text as poppler's pdftotext reads it (one table cell's lines together)."""
+    """The PDF's text as poppler's pdftotext reads it (one table cell's lines together),
+    without its running header and footer: the lines every page repeats ("Page 2 of 4", the
+    meeting, the title) are taken out once a page, so a paragraph a page break cut reads on."""
     response = client.get(f"/papers/{paper.pk}/paper.pdf")
     assert response.status_code == 200
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "paper.pdf"
         path.write_bytes(response.content)
-        return subprocess.run(  # noqa: S603 - poppler's pdftotext, fixed arguments
+        printed = subprocess.run(  # noqa: S603 - poppler's pdftotext, fixed arguments
             ["pdftotext", "-enc", "UTF-8", str(path), "-"],  # noqa: S607
             capture_output=True,
             text=True,
             check=True,
         ).stdout
+    pages = [page.split("\n") for page in printed.split("\f") if page.strip()]
+
+    def key(line: str) -> str:
+        return re.sub(r"Page \d+ of \d+", "Page", line.strip())
+
+    running = set.intersection(*({key(line) for line in page if line.strip()} for page in pages))
+    kept = []
+    for page in pages if len(pages) > 1 else []:
+        taken = set()
+        for line in page:
+            if key(line) in running and key(line) not in taken:
+                taken.add(key(line))
+                continue
+            kept.append(line)
+    return "\n".join(kept) if kept else printed
 
 
 def squeezed(text: str) -> str:
