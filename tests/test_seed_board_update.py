@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from actions.models import (
     Objective,
@@ -33,6 +35,7 @@ from actions.papers.queries import paper_for_page
 from careprog.periods import ReportingPeriod
 from tests.paper_pages import article
 from tests.seed_records import docx_paragraphs, missing_in_order, page_sections, pdf_text
+from tests.test_paper_queries import PAPER as PUBLISHED_PAPER_QUERIES
 
 ROOT = Path(__file__).parent.parent
 SOURCE = ROOT / "fixtures/sources/staying_safe_update_childrens_trust_board_2013_14.txt"
@@ -416,3 +419,17 @@ def test_write_seed_paper_writes_the_shipped_board_update_byte_for_byte(db, tmp_
     )
     assert output.read_bytes() == FIXTURE.read_bytes()
     assert not Paper.objects.exists()
+
+
+def test_each_seed_records_page_takes_the_queries_of_any_published_paper(db, reader):
+    """Seeds 001 (7 sections, 8 rows, a SWOT) and 002 (13 sections) as two sizes: a published
+    paper renders from its snapshot, so its size costs no query (tests/test_paper_queries.py:
+    session, user, permissions, the paper with its meeting, sections, timeline)."""
+    call_command("loaddata", "staying_safe_board_update_2013_14", verbosity=0)
+    call_command("loaddata", "cabinet_member_update_2024_01_30", verbosity=0)
+    counts = []
+    for pk in (PAPER_PK, 241):
+        with CaptureQueriesContext(connection) as queries:
+            assert reader.get(f"/papers/{pk}/").status_code == 200
+        counts.append(len(queries))
+    assert counts == [PUBLISHED_PAPER_QUERIES, PUBLISHED_PAPER_QUERIES]
