@@ -433,3 +433,21 @@ def test_each_seed_records_page_takes_the_queries_of_any_published_paper(db, rea
             assert reader.get(f"/papers/{pk}/").status_code == 200
         counts.append(len(queries))
     assert counts == [PUBLISHED_PAPER_QUERIES, PUBLISHED_PAPER_QUERIES]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/programmes/staying-safe-plan-2013-14/report/",
+        "/programmes/staying-safe-plan-2013-14/report/2013-14-q3/",
+        "/programmes/staying-safe-plan-2013-14/attention/2013-14-q3/",
+        "/programmes/staying-safe-plan-2013-14/papers/",
+        "/programmes/staying-safe-plan-2013-14/risks/",
+        "/programmes/staying-safe-plan-2013-14/risks/heat-map/",
+        "/programmes/staying-safe-plan-2013-14/risks/R1/",
+    ],
+)
+def test_a_committee_member_reads_every_page_of_the_staying_safe_plan(board_update, reader, url):
+    """A programme of 2013-14 with priorities and risks but no actions: every page opens."""
+    response = reader.get(url, follow=True)
+    assert response.status_code == 200, url
