@@ -12,6 +12,7 @@ makes are those of fixtures/README.md ("staying_safe_board_update_2013_14.json")
 
 import datetime as dt
 import html
+import io
 import json
 import re
 from pathlib import Path
@@ -20,6 +21,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
 
 from actions.models import (
     Objective,
@@ -451,3 +453,20 @@ def test_a_committee_member_reads_every_page_of_the_staying_safe_plan(board_upda
     """A programme of 2013-14 with priorities and risks but no actions: every page opens."""
     response = reader.get(url, follow=True)
     assert response.status_code == 200, url
+
+
+def test_the_excel_file_holds_each_overview_row_and_swot_item_beside_its_label(
+    source, board_update, reader
+):
+    response = reader.get(f"/papers/{board_update.pk}/appendix.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content))["Covering report"]
+    cells = [tuple(c or "" for c in row[:2]) for row in sheet.iter_rows(values_only=True)]
+    (quadrants,) = [s["quadrants"] for s in source["sections"] if "quadrants" in s]
+    for label, items in quadrants.items():
+        shown = [text for first, text in cells if first == label]
+        assert shown == [f"{n}. {item}" for n, item in enumerate(items, 1)], label
+    (rows,) = [s["rows"] for s in source["sections"] if "rows" in s]
+    assert [first for first, _ in cells if first in {label for label, _ in rows}] == [
+        label for label, _ in rows
+    ]

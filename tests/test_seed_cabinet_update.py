@@ -11,12 +11,14 @@ fixtures/README.md ("cabinet_member_update_2024_01_30.json").
 
 import datetime as dt
 import html
+import io
 import json
 import re
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from openpyxl import load_workbook
 
 from actions.models import Paper, PaperEvent, PaperSection, PaperTemplate, QuarterLock
 from actions.papers import content
@@ -233,3 +235,19 @@ def test_write_seed_paper_writes_the_shipped_cabinet_update_byte_for_byte(db, tm
     )
     assert output.read_bytes() == FIXTURE.read_bytes()
     assert not Paper.objects.exists()
+
+
+def test_the_excel_file_holds_the_title_table_and_every_heading_in_order(
+    source, cabinet_update, reader
+):
+    response = reader.get(f"/papers/{cabinet_update.pk}/appendix.xlsx")
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == ["Covering report"], "no appendices without a programme"
+    cells = [tuple(c or "" for c in row[:2]) for row in workbook.active.iter_rows(values_only=True)]
+    printed = source["title_block"]["table"]
+    for column in ("Councillor", "Portfolio"):
+        assert (column, printed[column]) in cells
+    assert ("Date", without_ordinals(printed["Date"])) in cells
+    headings = [s["heading"] for s in source["sections"]]
+    assert [first for first, text in cells if first in headings and not text] == headings
