@@ -127,3 +127,30 @@ def test_demo_gives_the_programme_a_small_risk_register_once(db, settings, clien
     client.force_login(get_user_model().objects.get(username="councillor"))
     attention = client.get("/programmes/care-programme-2024-25/attention/").url
     assert "R1: The placements budget" in client.get(attention).content.decode()
+
+
+def test_demo_has_the_board_update_and_the_cabinet_member_update_as_published_records(
+    db, settings, client, capsys
+):
+    settings.DEBUG = True
+    call_command("setup_demo")
+    assert "Staying Safe Strategy Group's update" in capsys.readouterr().out
+    board = Paper.objects.get(programme__slug="staying-safe-plan-2013-14")
+    cabinet = Paper.objects.get(programme=None, meeting__date=dt.date(2024, 1, 30))
+    client.force_login(get_user_model().objects.get(username="councillor"))
+    for paper, words in [
+        (board, "STAYING SAFE STRATEGY GROUP UPDATE REPORT TO THE BOARD"),
+        (cabinet, "CABINET MEMBER UPDATE"),
+    ]:
+        assert paper.is_published and paper.snapshot_sha256 == content.sha256(paper.snapshot)
+        html = client.get(f"/papers/{paper.pk}/").content.decode()
+        assert words in html and paper.snapshot_sha256 in html
+    register = client.get("/programmes/staying-safe-plan-2013-14/risks/")
+    assert register.status_code == 200
+    assert "Loss of focus on key priority areas" in register.content.decode()
+
+    Paper.objects.filter(pk=board.pk).update(title="Kept as edited")
+    call_command("setup_demo")
+    assert Paper.objects.get(pk=board.pk).title == "Kept as edited"
+    assert Paper.objects.filter(programme=None, meeting__date=dt.date(2024, 1, 30)).count() == 1
+    assert "Staying Safe Strategy Group's update" not in capsys.readouterr().out

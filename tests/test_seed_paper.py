@@ -427,7 +427,14 @@ def test_the_shipped_snapshot_is_what_publishing_builds_from_the_two_fixtures(se
 
 def test_write_seed_paper_writes_the_shipped_fixture_byte_for_byte(db, tmp_path):
     output = tmp_path / "paper.json"
-    call_command("write_seed_paper", "--into-empty-database", "--output", str(output))
+    call_command(
+        "write_seed_paper",
+        "--into-empty-database",
+        "--paper",
+        "care_programme_paper_2025_03",
+        "--output",
+        str(output),
+    )
     assert output.read_bytes() == FIXTURE.read_bytes()
     assert not Paper.objects.exists()  # built, written and rolled back
 
@@ -435,8 +442,19 @@ def test_write_seed_paper_writes_the_shipped_fixture_byte_for_byte(db, tmp_path)
 def test_write_seed_paper_refuses_a_database_that_holds_data(seed_programme, tmp_path):
     with pytest.raises(CommandError, match="throwaway database"):
         call_command(
-            "write_seed_paper", "--into-empty-database", "--output", str(tmp_path / "p.json")
+            "write_seed_paper",
+            "--into-empty-database",
+            "--paper",
+            "care_programme_paper_2025_03",
+            "--output",
+            str(tmp_path / "p.json"),
         )
+    assert not (tmp_path / "p.json").exists()
+
+
+def test_write_seed_paper_writes_one_file_only_for_a_paper_named(db, tmp_path):
+    with pytest.raises(CommandError, match="name it with --paper"):
+        call_command("write_seed_paper", "--output", str(tmp_path / "p.json"))
     assert not (tmp_path / "p.json").exists()
 
 

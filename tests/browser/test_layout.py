@@ -69,7 +69,7 @@ def demo_data():
         sections={"Report summary": "Progress in the fourth quarter."},
     )
     make_meeting(timezone.localdate() + dt.timedelta(days=90), agenda_item="7")  # to come
-    published = Paper.objects.get(state=Paper.State.PUBLISHED)
+    published = Paper.objects.get(state=Paper.State.PUBLISHED, programme__slug=SEED_SLUG)
     return Demo(
         action=Action.objects.get(title__startswith=RISK_MATRIX).pk,
         paper=published.pk,
@@ -102,6 +102,12 @@ PAGES = {
     "papers": Page("admin", lambda demo: f"/programmes/{SEED_SLUG}/papers/"),
     "paper": Page("councillor", lambda demo: f"/papers/{demo.paper}/"),
     "paper changes": Page("councillor", lambda demo: f"/papers/{demo.paper}/changes/"),
+    # Seeds 001 and 002 as published records (fixtures/README.md): their fixed ids.
+    "board update": Page("councillor", lambda demo: "/papers/240/"),
+    "cabinet member update": Page("councillor", lambda demo: "/papers/241/"),
+    "seed 001's risk register": Page(
+        "councillor", lambda demo: "/programmes/staying-safe-plan-2013-14/risks/"
+    ),
     "draft paper": Page("officer", lambda demo: f"/papers/{demo.draft}/"),
     "paper edit": Page("officer", lambda demo: f"/papers/{demo.draft}/edit/"),
     "new paper": Page("admin", lambda demo: f"/programmes/{SEED_SLUG}/papers/new/"),

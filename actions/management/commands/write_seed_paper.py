@@ -1,19 +1,23 @@
-"""Write the seed committee paper's snapshot into fixtures/care_programme_paper_2025_03.json.
+"""Write the seed papers' snapshots into their fixtures: the Care Programme's committee paper
+(fixtures/care_programme_paper_2025_03.json), the Staying Safe Strategy Group's update to the
+Children's Trust Board (staying_safe_board_update_2013_14.json, seed 001) and the Cabinet
+Member Update of 30 January 2024 (cabinet_member_update_2024_01_30.json, seed 002).
 
-The fixture's own rows (committee, meeting, paper, sections, sign-off events, quarter lock) are
-the published paper as typed from its text, and are the source: this command never changes
-them. What it writes is what careprog derives from them, the paper's ``snapshot`` and
-``snapshot_sha256``, built exactly as publishing builds them (actions.papers.content.build) on a
-database holding only the migrations, the Care Programme fixture and those rows. So the key
-performance data holds only the figures the paper itself quotes, never later ones.
+Each fixture's own rows (committee, meeting, paper, sections, sign-off events, quarter lock,
+and for 001 its programme, template and risks) are the published paper as typed from its text,
+and are the source: this command never changes them. What it writes is what careprog derives
+from them, the paper's ``snapshot`` and ``snapshot_sha256``, built exactly as publishing builds
+them (actions.papers.content.build) on a database holding only the migrations, the fixtures the
+paper needs (SEED_PAPERS) and those rows. So the Care Programme paper's key performance data
+holds only the figures the paper itself quotes, never later ones.
 
 Run it after a change to what a snapshot holds (content.FORMAT, the progress or KPI appendix):
 
     DEBUG=1 .venv/bin/python manage.py write_seed_paper
 
 It migrates a throwaway SQLite database in a temporary directory and runs itself there with
-``--into-empty-database``; the database in your settings is never touched. The output is the
-same bytes for the same code and fixtures.
+``--into-empty-database``, once per fixture; the database in your settings is never touched.
+The output is the same bytes for the same code and fixtures.
 """
 
 import json
@@ -33,17 +37,32 @@ from actions.models import Paper, Programme
 from actions.papers import content
 from actions.papers.queries import paper_for_page
 
-FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "care_programme_paper_2025_03.json"
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+# Each seed paper's fixture, and the fixtures loaded before it (what its rows refer to).
+SEED_PAPERS = {
+    "care_programme_paper_2025_03": ["care_programme_2024_25"],
+    "staying_safe_board_update_2013_14": [],
+    "cabinet_member_update_2024_01_30": [],
+}
 
 
 class Command(BaseCommand):
     help = (
-        "Rebuild the seed committee paper's snapshot and SHA-256 in "
-        "fixtures/care_programme_paper_2025_03.json, in a throwaway SQLite database."
+        "Rebuild the seed papers' snapshots and SHA-256 in their fixtures, in a throwaway "
+        "SQLite database."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--output", type=Path, default=FIXTURE, help="Where to write")
+        parser.add_argument(
+            "--paper",
+            choices=sorted(SEED_PAPERS),
+            help="Only this seed paper's fixture (default: every one)",
+        )
+        parser.add_argument(
+            "--output",
+            type=Path,
+            help="Where to write (with --paper; default: the fixture itself)",
+        )
         parser.add_argument(
             "--into-empty-database",
             action="store_true",
@@ -51,14 +70,18 @@ class Command(BaseCommand):
             "(used by the command itself on its throwaway database, and by the tests)",
         )
 
-    def handle(self, *args, output: Path, into_empty_database: bool, **options):
-        if into_empty_database:
-            self._build_here(output)
-        else:
-            self._build_in_throwaway_database(output)
-        self.stdout.write(f"Wrote {output}")
+    def handle(self, *args, paper: str | None, output: Path | None, into_empty_database, **options):
+        if output is not None and paper is None:
+            raise CommandError("--output writes one paper's fixture: name it with --paper.")
+        for name in [paper] if paper else list(SEED_PAPERS):
+            written = output or FIXTURES / f"{name}.json"
+            if into_empty_database:
+                self._build_here(name, written)
+            else:
+                self._build_in_throwaway_database(name, written)
+            self.stdout.write(f"Wrote {written}")
 
-    def _build_in_throwaway_database(self, output: Path):
+    def _build_in_throwaway_database(self, name: str, output: Path):
         manage = str(Path(settings.BASE_DIR) / "manage.py")
         with tempfile.TemporaryDirectory(prefix="careprog-seed-paper-") as tmp:
             env = {
@@ -68,7 +91,14 @@ class Command(BaseCommand):
             }
             for step in (
                 ["migrate", "--noinput", "-v0"],
-                ["write_seed_paper", "--into-empty-database", "--output", str(output.resolve())],
+                [
+                    "write_seed_paper",
+                    "--into-empty-database",
+                    "--paper",
+                    name,
+                    "--output",
+                    str(output.resolve()),
+                ],
             ):
                 result = subprocess.run(  # noqa: S603 - our own manage.py, fixed arguments
                     [sys.executable, manage, *step], env=env, capture_output=True, text=True
@@ -77,14 +107,15 @@ class Command(BaseCommand):
                     raise CommandError(f"manage.py {step[0]} failed:\n{result.stderr}")
 
     @transaction.atomic
-    def _build_here(self, output: Path):
+    def _build_here(self, name: str, output: Path):
         if Programme.objects.exists() or Paper.objects.exists():
             raise CommandError(
                 "This database already holds programmes or papers: run write_seed_paper without "
                 "--into-empty-database, and it builds in a throwaway database."
             )
-        rows = json.loads(FIXTURE.read_text(encoding="utf-8"))
-        call_command("loaddata", "care_programme_2024_25", verbosity=0)
+        rows = json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
+        for needed in SEED_PAPERS[name]:
+            call_command("loaddata", needed, verbosity=0)
         (paper_row,) = [row for row in rows if row["model"] == "actions.paper"]
         for loaded in serializers.deserialize("json", json.dumps(rows)):
             if isinstance(loaded.object, Paper):

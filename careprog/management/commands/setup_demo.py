@@ -1,5 +1,7 @@
 import datetime as dt
+import json
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -12,6 +14,19 @@ from careprog import roles
 from kpis.models import KPI, BenchmarkRelation
 
 DEMO_PROGRAMME = "care-programme-2024-25"
+# The other seed papers (fixtures/README.md), each loaded once, after the Care Programme:
+# the fixture and what to say.
+SEED_RECORDS = [
+    (
+        "staying_safe_board_update_2013_14",
+        "Loaded the Staying Safe Plan 2013-14, its risks and the Staying Safe Strategy Group's "
+        "update to the Wirral Children's Trust Board.",
+    ),
+    (
+        "cabinet_member_update_2024_01_30",
+        "Loaded the Cabinet Member Update to Overview and Scrutiny of 30 January 2024.",
+    ),
+]
 DEMO_PASSWORD = "careprog-demo"  # noqa: S105 - printed on purpose; refused outside DEBUG
 
 # username, first name, last name, role, staff (may open Administration)
@@ -100,6 +115,7 @@ class Command(BaseCommand):
                 "Loaded its published paper to the Children, Young People and Education "
                 "Committee of 5 March 2025."
             )
+        self._load_the_other_seed_papers()
 
         if not KPI.objects.filter(group__name="Vision").exists():
             call_command("loaddata", "cla_strategy_2022_25", verbosity=0)
@@ -136,6 +152,22 @@ class Command(BaseCommand):
                 f"  password for all: {DEMO_PASSWORD}\n" + "\n".join(lines) + "\n"
             )
         )
+
+    def _load_the_other_seed_papers(self):
+        """Seeds 001 and 002 as published records, each once. A fixture's rows have fixed
+        keys, and loading them again would overwrite whatever holds those keys now (the record
+        after an edit, or a paper someone drafted in an older demo database), so a fixture is
+        loaded only while none of its keys is taken. One query a row."""
+        for fixture, said in SEED_RECORDS:
+            rows = json.loads(
+                (settings.BASE_DIR / "fixtures" / f"{fixture}.json").read_text(encoding="utf-8")
+            )
+            if any(
+                apps.get_model(row["model"]).objects.filter(pk=row["pk"]).exists() for row in rows
+            ):
+                continue
+            call_command("loaddata", fixture, verbosity=0)
+            self.stdout.write(said)
 
     def _give_measures_an_owner(self, officer):
         """A few local measures (no DfE figure feeds them) to the demo officer, so entering a
