@@ -96,6 +96,17 @@ def test_an_administrator_says_in_the_template_whether_the_appendices_follow(adm
     assert template.generated_appendices is False
 
 
+def test_a_numbered_section_may_number_only_its_heading(admin_client):
+    """A board update prints "1.0 Introduction" over unnumbered paragraphs: the template says
+    so per section (tests/test_seed_board_update.py shows a paper printing it so)."""
+    admin_client.post(
+        "/papers/templates/new/",
+        new_template_data(**{"new-kind": SectionKind.TEXT, "new-heading_number_only": "on"}),
+    )
+    (section,) = PaperTemplate.objects.get(name="Board update").sections.all()
+    assert (section.numbered, section.heading_number_only) == (True, True)
+
+
 def test_an_administrator_reorders_and_removes_sections(admin_client):
     admin_client.post("/papers/templates/new/", new_template_data())
     template = PaperTemplate.objects.get(name="Board update")

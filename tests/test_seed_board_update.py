@@ -186,19 +186,13 @@ def parse_board_update(text: str) -> dict:
                 blocks.append(("paragraph", None, [_clean(line)]))
             paragraph_open = not bullet and not printed
         if section_number:
-            # careprog numbers every paragraph of a numbered section, as the council's
-            # committee reports are numbered; this report prints numbers only in 4.0, and
-            # they are careprog's (4.1, 4.2) too.
-            paragraphs = [b for b in blocks if b[0] == "paragraph"]
-            for n, block in enumerate(paragraphs, 1):
-                assert block[1] in (None, f"{section_number}.{n}"), block
-            numbered_blocks, n = [], 0
-            for block in blocks:
-                if block[0] == "paragraph":
-                    n += 1
-                    block = ("paragraph", f"{section_number}.{n}", block[2])
-                numbered_blocks.append(block)
-            blocks = numbered_blocks
+            # Numbered as printed: where the report numbers a paragraph (4.1, 4.2) it numbers
+            # them all, in order; elsewhere only the heading is numbered (1.0, 3.0).
+            printed_numbers = [b[1] for b in blocks if b[0] == "paragraph"]
+            if any(printed_numbers):
+                assert printed_numbers == [
+                    f"{section_number}.{n}" for n in range(1, len(printed_numbers) + 1)
+                ], printed_numbers
         sections.append({"heading": title, "blocks": blocks})
     return {"heading": heading, "sections": sections}
 
@@ -362,13 +356,21 @@ def test_the_three_risks_of_the_overview_are_in_the_staying_safe_plans_register(
     assert [r.reference for r in risks] == ["R1", "R2", "R3"]
 
 
-def test_the_board_update_is_published_on_its_programme_with_its_quarter_locked(board_update):
+def test_the_board_update_is_published_on_its_programme_without_appendices_as_printed(
+    board_update, reader
+):
     assert board_update.is_published
     assert board_update.programme.slug == "staying-safe-plan-2013-14"
     assert board_update.period == ReportingPeriod(2013, 3)
     assert board_update.meeting.committee.get_kind_display() == "Board"
-    (lock,) = QuarterLock.objects.filter(paper=board_update)
-    assert lock.locked_at == board_update.published_at < dt.datetime(2014, 1, 29, tzinfo=dt.UTC)
+    assert board_update.published_at < dt.datetime(2014, 1, 29, tzinfo=dt.UTC)
+    # The printed report has no appendices: its template says none follow, so the record
+    # prints none and, reporting no quarter's updates, locked none.
+    assert not board_update.has_appendices
+    assert board_update.snapshot["generated_appendices"] is False
+    assert not QuarterLock.objects.filter(paper=board_update).exists()
+    page = reader.get(f"/papers/{board_update.pk}/").content.decode()
+    assert "Report on progress" not in page and "Key performance data" not in page
     events = list(board_update.events.order_by("at"))
     assert [(e.step, e.by) for e in events] == [
         (PaperEvent.Step.DRAFTED, None),

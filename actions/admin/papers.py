@@ -33,6 +33,7 @@ class TemplateSectionInline(WritesNeedPermission, admin.TabularInline):
         "heading",
         "kind",
         "numbered",
+        "heading_number_only",
         "guidance",
         "default_text",
         "row_labels",

@@ -156,6 +156,11 @@ class TemplateSection(models.Model):
         default=False,
         help_text="Numbered as the supporting information is (1.0, with points 1.1, 1.2 ...)",
     )
+    heading_number_only = models.BooleanField(
+        "Only the heading numbered",
+        default=False,
+        help_text="In a numbered section, the heading is numbered (2.0) but not its paragraphs",
+    )
     guidance = models.TextField(blank=True, help_text="Shown to the author beside the section")
     default_text = models.TextField(blank=True)
     kind = models.CharField(max_length=20, choices=SectionKind.choices, default=SectionKind.TEXT)
@@ -334,6 +339,8 @@ class PaperSection(models.Model):
     position = models.PositiveIntegerField(default=0)
     heading = models.CharField(max_length=200)
     numbered = models.BooleanField(default=False)
+    # As its template's: a board update numbers "1.0 Introduction" but not the paragraphs under it.
+    heading_number_only = models.BooleanField(default=False)
     kind = models.CharField(max_length=20, choices=SectionKind.choices, default=SectionKind.TEXT)
     guidance = models.TextField(blank=True)
     text = models.TextField(blank=True)

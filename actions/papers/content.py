@@ -181,7 +181,10 @@ def sections(paper_sections, *, risks: list[dict] | None = None, as_at=None) -> 
         elif section.kind == SectionKind.RISKS:
             built.update(kind=section.kind, blocks=[], as_at_text=f"{as_at:%-d %B %Y}", risks=risks)
         else:
-            built["blocks"] = text.blocks(section.text, section_number=section_number)
+            built["blocks"] = text.blocks(
+                section.text,
+                section_number=None if section.heading_number_only else section_number,
+            )
         result.append(built)
     return result
 

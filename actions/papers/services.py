@@ -132,6 +132,7 @@ def start_paper(
             PaperSection(
                 heading=s.heading,
                 numbered=s.numbered,
+                heading_number_only=s.heading_number_only,
                 kind=s.kind,
                 guidance=s.guidance,
                 text=s.text,
@@ -144,6 +145,7 @@ def start_paper(
             PaperSection(
                 heading=s.heading,
                 numbered=s.numbered,
+                heading_number_only=s.heading_number_only,
                 kind=s.kind,
                 guidance=s.guidance,
                 text=s.default_text,

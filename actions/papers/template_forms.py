@@ -21,6 +21,7 @@ class PaperTemplateForm(forms.Form):
         "heading",
         "kind",
         "numbered",
+        "heading_number_only",
         "guidance",
         "default_text",
         "row_labels",
@@ -97,6 +98,11 @@ class PaperTemplateForm(forms.Form):
             required=False,
             initial=False if new else section.numbered,
         )
+        self.fields[f"{key}-heading_number_only"] = forms.BooleanField(
+            label="Only the heading numbered (1.0), not its paragraphs",
+            required=False,
+            initial=False if new else section.heading_number_only,
+        )
         for name, label, value in (
             ("guidance", "Guidance for the author (optional)", "guidance"),
             ("default_text", "Text it starts with (optional)", "default_text"),
@@ -167,6 +173,7 @@ class PaperTemplateForm(forms.Form):
                     "heading": heading,
                     "kind": data[f"{key}-kind"] or SectionKind.TEXT,
                     "numbered": data[f"{key}-numbered"],
+                    "heading_number_only": data[f"{key}-heading_number_only"],
                     "guidance": data[f"{key}-guidance"],
                     "default_text": data[f"{key}-default_text"],
                     "row_labels": data[f"{key}-row_labels"],

@@ -24,6 +24,7 @@ TEMPLATE_SECTION_FIELDS = (
     "heading",
     "kind",
     "numbered",
+    "heading_number_only",
     "guidance",
     "default_text",
     "row_labels",
