@@ -31,9 +31,9 @@ SOURCE = ROOT / "fixtures/sources/cabinet_member_update_2024_01_30.txt"
 FIXTURE = ROOT / "fixtures/cabinet_member_update_2024_01_30.json"
 PAPER_PK = 241
 
-# A heading over the service areas with no words of its own: careprog shows only sections
-# with text (as the seed committee paper's "SUPPORTING INFORMATION").
-GROUPING_HEADINGS = {"Children’s Social Care"}
+# Every heading is in the record: "Children’s Social Care", over the service areas with no words
+# of its own, is a section of the kind that is only a heading.
+GROUPING_HEADINGS: set[str] = set()
 # Longer than any heading, shorter than any paragraph.
 HEADING_MOST_WORDS = 12
 

@@ -30,6 +30,9 @@ class SectionKind(models.TextChoices):
     LABELLED_ROWS = "labelled_rows", "Labelled rows"
     SWOT = "swot", "SWOT grid"
     RISKS = "risks", "Risks from the register"
+    # A heading over the sections that follow, with no words of its own (002's "Children's
+    # Social Care" over its service areas): shown though it has no text.
+    HEADING = "heading", "Heading over the sections that follow"
 
 
 SWOT_QUADRANTS = ("Strengths", "Weaknesses", "Opportunities", "Threats")

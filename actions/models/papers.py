@@ -358,8 +358,9 @@ class PaperSection(models.Model):
 
     @property
     def has_content(self) -> bool:
-        if self.kind == SectionKind.RISKS:
-            return True  # the register's, even when it holds no open risk: that is news too
+        if self.kind in (SectionKind.RISKS, SectionKind.HEADING):
+            return True  # the register's, even when it holds no open risk: that is news too;
+            # a heading's is itself
         if self.kind == SectionKind.TEXT:
             return bool(self.text.strip())
         return any(row.get("text", "").strip() for row in self.rows)

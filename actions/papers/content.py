@@ -180,6 +180,8 @@ def sections(paper_sections, *, risks: list[dict] | None = None, as_at=None) -> 
             built.update(kind=section.kind, blocks=[], quadrants=swot_quadrants(section.rows))
         elif section.kind == SectionKind.RISKS:
             built.update(kind=section.kind, blocks=[], as_at_text=f"{as_at:%-d %B %Y}", risks=risks)
+        elif section.kind == SectionKind.HEADING:
+            built.update(kind=section.kind, blocks=[])
         else:
             built["blocks"] = text.blocks(
                 section.text,
