@@ -28,6 +28,7 @@ from actions.permissions import (
     can_draft_paper,
     can_edit_paper,
     can_read,
+    can_read_drafts,
     can_read_paper,
     can_reopen_quarter,
 )
@@ -76,7 +77,7 @@ def _refused(request, refusal: services.PaperRefused):
 def paper_list(request, slug):
     programme = _programme_for_user(request, slug)
     papers = queries.papers_for_programme(programme)
-    if not (can_draft_paper(request.user) or can_approve_paper(request.user)):
+    if not can_read_drafts(request.user):
         papers = papers.filter(state=Paper.State.PUBLISHED)
     return render(
         request,
@@ -220,7 +221,7 @@ def all_papers(request):
     if not can_read(request.user):
         raise PermissionDenied
     papers = queries.all_papers()
-    if not (can_draft_paper(request.user) or can_approve_paper(request.user)):
+    if not can_read_drafts(request.user):
         papers = papers.filter(state=Paper.State.PUBLISHED)
     return render(
         request,
