@@ -28,17 +28,7 @@ class TemplateSectionInline(WritesNeedPermission, admin.TabularInline):
     write_permission = MANAGE_PERMISSION
     model = TemplateSection
     extra = 0
-    fields = [
-        "position",
-        "heading",
-        "kind",
-        "numbered",
-        "heading_number_only",
-        "guidance",
-        "default_text",
-        "row_labels",
-        "one_row_per_objective",
-    ]
+    fields = ["position", *TemplateSection.AUTHORED_FIELDS]
 
 
 @admin.register(Committee)

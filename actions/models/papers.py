@@ -149,6 +149,22 @@ class PaperTemplate(AppendixNames):
 
 
 class TemplateSection(models.Model):
+    # What an administrator writes of each section, in the order the template page and admin
+    # show it (papers/template_forms.py, papers/templates_kept.py, admin/papers.py).
+    AUTHORED_FIELDS = (
+        "heading",
+        "kind",
+        "numbered",
+        "heading_number_only",
+        "guidance",
+        "default_text",
+        "row_labels",
+        "one_row_per_objective",
+    )
+    # What a paper's section takes of its layout from the section it starts from, a template's
+    # or the last published paper's (papers/services.start_paper).
+    LAYOUT_FIELDS = ("heading", "numbered", "heading_number_only", "kind", "guidance")
+
     template = models.ForeignKey(PaperTemplate, on_delete=models.CASCADE, related_name="sections")
     position = models.PositiveIntegerField(default=0)
     heading = models.CharField(max_length=200)

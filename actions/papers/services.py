@@ -26,6 +26,7 @@ from actions.models import (
     Programme,
     QuarterLock,
     SectionKind,
+    TemplateSection,
     TitleBlock,
 )
 from actions.models.families import portfolio_problem
@@ -129,28 +130,12 @@ def start_paper(
     )
     if start_from is not None:
         sections = [
-            PaperSection(
-                heading=s.heading,
-                numbered=s.numbered,
-                heading_number_only=s.heading_number_only,
-                kind=s.kind,
-                guidance=s.guidance,
-                text=s.text,
-                rows=s.rows,
-            )
+            _section_like(s, text=s.text, rows=s.rows)
             for s in start_from.sections.order_by("position", "pk")
         ]
     elif template is not None:
         sections = [
-            PaperSection(
-                heading=s.heading,
-                numbered=s.numbered,
-                heading_number_only=s.heading_number_only,
-                kind=s.kind,
-                guidance=s.guidance,
-                text=s.default_text,
-                rows=_starting_rows(s, programme),
-            )
+            _section_like(s, text=s.default_text, rows=_starting_rows(s, programme))
             for s in template.sections.order_by("position", "pk")
         ]
     else:
@@ -160,6 +145,13 @@ def start_paper(
     PaperSection.objects.bulk_create(sections)
     PaperEvent.objects.create(paper=paper, step=Step.DRAFTED, by=author)
     return paper
+
+
+def _section_like(source, *, text: str, rows: list[dict]) -> PaperSection:
+    """A new paper's section laid out as ``source`` (a template's section or the last
+    published paper's), with the text and rows it starts with."""
+    layout = {field: getattr(source, field) for field in TemplateSection.LAYOUT_FIELDS}
+    return PaperSection(**layout, text=text, rows=rows)
 
 
 def _starting_rows(section, programme: Programme | None) -> list[dict]:

@@ -4,7 +4,7 @@ its sections, as the draft's is one form for the paper."""
 from django import forms
 from django.core.exceptions import ValidationError
 
-from actions.models import Committee, SectionKind, TitleBlock
+from actions.models import Committee, SectionKind, TemplateSection, TitleBlock
 from actions.papers.forms import SECTION_MAX
 
 
@@ -16,18 +16,7 @@ class PaperTemplateForm(forms.Form):
     draft's is, so every error is in one summary and nothing typed is lost."""
 
     NEW = "new"
-    SECTION_FIELDS = (
-        "order",
-        "heading",
-        "kind",
-        "numbered",
-        "heading_number_only",
-        "guidance",
-        "default_text",
-        "row_labels",
-        "one_row_per_objective",
-        "remove",
-    )
+    SECTION_FIELDS = ("order", *TemplateSection.AUTHORED_FIELDS, "remove")
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
     name = forms.CharField(

@@ -20,18 +20,6 @@ class StaleTemplate(Exception):
     template: PaperTemplate
 
 
-TEMPLATE_SECTION_FIELDS = (
-    "heading",
-    "kind",
-    "numbered",
-    "heading_number_only",
-    "guidance",
-    "default_text",
-    "row_labels",
-    "one_row_per_objective",
-)
-
-
 @transaction.atomic
 def save_template(
     *,
@@ -76,7 +64,7 @@ def save_template(
             stored[s["pk"]].delete()
     for position, values in enumerate(kept, 1):
         section = stored.get(values["pk"]) or TemplateSection(template=template)
-        for field in TEMPLATE_SECTION_FIELDS:
+        for field in TemplateSection.AUTHORED_FIELDS:
             setattr(section, field, values[field])
         section.position = position * 10
         section.save()
