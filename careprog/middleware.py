@@ -41,14 +41,16 @@ class NoStoreWhenSignedInMiddleware:
     """Cache-Control: no-store on every response to a signed-in user (pages, exports,
     downloads), so neither a shared proxy nor the browser's cache keeps a copy of them
     for the next person at that computer. Static files never reach this: whitenoise
-    serves them earlier, with their own far-future caching."""
+    serves them earlier, with their own far-future caching. The API's lists say
+    ``private, no-cache`` themselves (careprog.api.views.ReadList), so that a scheduled
+    refresh can ask "changed?" with the ETag it kept."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        if request.user.is_authenticated:
+        if request.user.is_authenticated and not getattr(response, "revalidate_only", False):
             add_never_cache_headers(response)
         return response
 

@@ -118,3 +118,45 @@ class OIDCIdentity(models.Model):
 
     def get_absolute_url(self):
         return f"/admin/auth/user/{self.user_id}/change/"
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def working(self, *, now):
+        """Tokens that still open the API: not revoked, not expired, their person active."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now, person__is_active=True)
+
+
+class ApiToken(models.Model):
+    """A personal token for the read API (careprog.api): Power BI's or Excel's scheduled
+    refresh sends it as ``Authorization: Bearer <token>``.
+
+    Only a SHA-256 digest of the secret is kept: the secret is shown once, when it is made
+    (careprog.api.tokens.issue_token). A token is its person: it carries exactly their roles
+    and object rules, and stops working when they are deactivated, when it expires or when it
+    is revoked. Revoked tokens are kept, so who made which token, and when it was last used,
+    stays on record.
+    """
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100, help_text="What it is for, e.g. “Power BI refresh”.")
+    # The secret's first characters, shown in the token list so a person can tell tokens apart.
+    prefix = models.CharField(max_length=16)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "API token"
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    def get_absolute_url(self):
+        return reverse("api_tokens")

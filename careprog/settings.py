@@ -87,6 +87,9 @@ INSTALLED_APPS = [
     "axes",
     "django_tables2",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "careprog",
     "actions",
     "kpis",
@@ -387,6 +390,46 @@ CONTENT_SECURITY_POLICY = {
         ),
         "frame-ancestors": [NONE],
     }
+}
+
+# The read API (careprog.api, docs/api.md): tokens or the browser's session, read only, JSON
+# or CSV, strict paging, a rate limit per token.
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "careprog.api.authentication.BearerTokenAuthentication",
+        # The browser's session, for /api/docs/'s "Try it out" (the API has no writes).
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["careprog.api.throttling.PerTokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "careprog.api.renderers.CSVRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_PAGINATION_CLASS": "careprog.api.pagination.StrictPagination",
+    "DEFAULT_SCHEMA_CLASS": "careprog.api.schema.ReadSchema",
+    "EXCEPTION_HANDLER": "careprog.api.errors.api_exception_handler",
+    "COERCE_DECIMAL_TO_STRING": False,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "careprog API",
+    "DESCRIPTION": (
+        "Read-only flat tables of a council's programmes, actions, updates, KPIs, figures, "
+        "papers and risks, for Power BI and Excel. Send a personal token as "
+        "`Authorization: Bearer <token>`; every list pages (`page`, `page_size`), answers "
+        "`?format=csv`, and carries an ETag for conditional requests."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {},
+    "DISABLE_ERRORS_AND_WARNINGS": False,
 }
 
 LOGGING = {

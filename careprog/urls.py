@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from actions import views as action_views
 from careprog import throttling, views
+from careprog.api import docs as api_docs
 from careprog.oidc import views as oidc_views
 from careprog.oidc.forms import AdminSignInForm
 
@@ -57,4 +58,9 @@ urlpatterns = [
     path("privacy/", views.privacy_notice, name="privacy"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
+    # The read API (docs/api.md): its schema and Swagger UI, then each app's lists.
+    path("api/schema/", api_docs.schema, name="api_schema"),
+    path("api/docs/", api_docs.docs, name="api_docs"),
+    path("api/", include("kpis.api.urls")),
+    path("api/", include("actions.api.urls")),
 ]

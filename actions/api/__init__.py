@@ -1,0 +1,1 @@
+"""Programmes, actions, updates, papers and risks in the read API (careprog.api)."""
