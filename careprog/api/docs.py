@@ -1,7 +1,7 @@
 """/api/schema/ (OpenAPI 3, YAML or ``?format=json``) and /api/docs/ (Swagger UI from
 drf-spectacular-sidecar's files, served by careprog itself: no CDN)."""
 
-from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.decorators import login_not_required, login_required
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import IsAuthenticated
 
@@ -12,6 +12,10 @@ from careprog.api.views import MayRead
 schema = login_not_required(
     SpectacularAPIView.as_view(permission_classes=[IsAuthenticated, MayRead])
 )
-docs = SpectacularSwaggerSplitView.as_view(
-    url_name="api_schema", permission_classes=[IsAuthenticated, MayRead]
+# (DRF exempts its views from LoginRequiredMiddleware: login_required sends a person who is
+# not signed in to the sign-in page, as every other page does.)
+docs = login_required(
+    SpectacularSwaggerSplitView.as_view(
+        url_name="api_schema", permission_classes=[IsAuthenticated, MayRead]
+    )
 )
