@@ -28,6 +28,11 @@ class ProgrammeRow(serializers.ModelSerializer):
 
     class Meta:
         model = Programme
+        extra_kwargs = {
+            "slug": {"help_text": "Its short name in careprog's addresses and this API's filters"},
+            "name": {"help_text": "As its committee papers name it"},
+            "description": {"help_text": "What it is for, in the council's words"},
+        }
         fields = [
             "slug",
             "name",

@@ -105,7 +105,7 @@ class StrictPagination(BasePagination):
                     "nullable": True,
                     "description": "The previous page, or null on the first.",
                 },
-                "results": schema,
+                "results": {**schema, "description": "This page's rows, in a stable order."},
             },
         }
 

@@ -33,8 +33,22 @@ class ReadSchema(AutoSchema):
             parameters.append(declared)
         return parameters
 
+    def _get_format_parameters(self):
+        parameters = super()._get_format_parameters()
+        for parameter in parameters:
+            parameter["description"] = (
+                "csv: the same page as CSV, its columns the JSON's fields in order "
+                "(json, the default, needs no parameter)."
+            )
+        return parameters
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
+        if "200" in responses and not responses["200"].get("description"):
+            responses["200"]["description"] = (
+                "A page of rows, with count, next and previous; ETag (and Last-Modified where "
+                "known) for a conditional request next time."
+            )
         # A CSV page is text; its columns are the JSON's (docs/api.md).
         for response in responses.values():
             if "text/csv" in response.get("content", {}):

@@ -10,10 +10,16 @@ from kpis.models import KPI
 
 class KPIRow(serializers.ModelSerializer):
     group = serializers.CharField(source="group.name", help_text="The catalogue's heading")
-    unit_label = serializers.CharField(source="get_unit_display")
-    polarity_label = serializers.CharField(source="get_polarity_display")
-    frequency_label = serializers.CharField(source="get_frequency_display")
-    measurement_label = serializers.CharField(source="get_measurement_display")
+    unit_label = serializers.CharField(source="get_unit_display", help_text="The unit in words")
+    polarity_label = serializers.CharField(
+        source="get_polarity_display", help_text="Which way is better, in words"
+    )
+    frequency_label = serializers.CharField(
+        source="get_frequency_display", help_text="How often it is reported, in words"
+    )
+    measurement_label = serializers.CharField(
+        source="get_measurement_display", help_text="What a period's figure counts, in words"
+    )
     owned_by = serializers.SerializerMethodField(
         help_text="Who enters its figures in careprog (a person's full name), or null"
     )
@@ -21,6 +27,10 @@ class KPIRow(serializers.ModelSerializer):
 
     class Meta:
         model = KPI
+        extra_kwargs = {
+            "definition": {"help_text": "What the measure counts, as the catalogue defines it"},
+            "decimal_places": {"help_text": "Decimal places its figures are shown with"},
+        }
         fields = [
             "code",
             "name",
