@@ -160,3 +160,12 @@ class ApiToken(models.Model):
 
     def get_absolute_url(self):
         return reverse("api_tokens")
+
+    def state(self, *, now) -> str:
+        """Which of the ways a token stops working holds, if any, as the token list says it
+        (the person's own: whether they are active is not the token's to say)."""
+        if self.revoked_at is not None:
+            return "Revoked"
+        if self.expires_at <= now:
+            return "Expired"
+        return "Working"

@@ -6,6 +6,7 @@ from django.urls import include, path
 from actions import views as action_views
 from careprog import throttling, views
 from careprog.api import docs as api_docs
+from careprog.api import token_views
 from careprog.oidc import views as oidc_views
 from careprog.oidc.forms import AdminSignInForm
 
@@ -58,6 +59,10 @@ urlpatterns = [
     path("privacy/", views.privacy_notice, name="privacy"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
+    # A person's own API tokens (careprog/api/token_views.py).
+    path("account/tokens/", token_views.api_tokens, name="api_tokens"),
+    path("account/tokens/new/", token_views.api_token_new, name="api_token_new"),
+    path("account/tokens/<int:pk>/revoke/", token_views.api_token_revoke, name="api_token_revoke"),
     # The read API (docs/api.md): its schema and Swagger UI, then each app's lists.
     path("api/schema/", api_docs.schema, name="api_schema"),
     path("api/docs/", api_docs.docs, name="api_docs"),

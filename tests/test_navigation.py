@@ -86,6 +86,9 @@ def pages(seed_programme, superuser, administrator, officer):
         "/people/import/": "People",
         f"/people/{officer.pk}/role/": "People",
         f"/people/{officer.pk}/deactivate/": "People",
+        # Personal, from the footer: under no navigation item.
+        "/account/tokens/": None,
+        "/account/tokens/new/": None,
     }
 
 

@@ -1661,3 +1661,71 @@ def test_the_risk_admin_pages_are_for_staff_and_risks_are_read_only_there(
         before = risk_records()
         client.post(f"/admin/actions/risk/{matrix_risk.pk}/change/", {"title": "Forged"})
         assert risk_records() == before
+
+
+# Personal API tokens (careprog/api/token_views.py): every role keeps its own; a person with no
+# role holds none (403); another person's token is 404 to everyone, so a forged revoke changes
+# nothing. Each role tries to revoke the lead's token: only the lead may.
+TOKEN_HOLDERS = READERS
+
+
+@pytest.fixture
+def lead_token(people):
+    from careprog.api.tokens import issue_token
+
+    return issue_token(person=people["lead"], name="The lead's refresh")[0]
+
+
+def token_pages(token):
+    return {
+        "tokens": "/account/tokens/",
+        "new token": "/account/tokens/new/",
+        "revoke token": f"/account/tokens/{token.pk}/revoke/",
+    }
+
+
+def token_records():
+    from careprog.models import ApiToken
+
+    return list(ApiToken.objects.order_by("pk").values_list("pk", "person_id", "revoked_at"))
+
+
+def expected_token_page(role, name, method):
+    if role == "anonymous":
+        return 302
+    if method == "post" and name == "tokens":
+        return 405  # the list is read-only, whoever asks
+    if role not in TOKEN_HOLDERS:
+        return 403
+    if name == "revoke token":
+        if role != "lead":
+            return 404  # not theirs
+        return 302 if method == "post" else 200
+    return 200  # a new token's secret is the POST's own answer, never a redirect
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_person_keeps_only_their_own_api_tokens_and_a_refused_post_changes_nothing(
+    client, people, lead_token, role
+):
+    client = client_for(client, people, role)
+    for name, url in token_pages(lead_token).items():
+        response = client.get(url)
+        assert response.status_code == expected_token_page(role, name, "get"), (role, name)
+        if role == "anonymous":
+            assert "/sign-in/" in response.url
+        with rolled_back():
+            before = token_records()
+            response = client.post(url, {"name": "Forged", "days": "90"})
+            expected = expected_token_page(role, name, "post")
+            assert response.status_code == expected, (role, name, response.status_code)
+            after = token_records()
+            if name == "new token" and expected == 200:
+                assert after[:-1] == before and after[-1][1] == people[role].pk, (role, name)
+                continue
+            if name == "revoke token" and expected == 302 and role != "anonymous":
+                assert after[0][2] is not None, (role, name)
+                continue
+            if role == "anonymous":
+                assert "/sign-in/" in response.url
+            assert after == before, (role, name)

@@ -71,5 +71,7 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
         return {
             "type": "http",
             "scheme": "bearer",
-            "description": "A personal API token: Your account → API tokens (docs/api.md).",
+            "description": (
+                "A personal API token: “Your API tokens” in any page's footer (docs/api.md)."
+            ),
         }
