@@ -207,6 +207,10 @@ class PublicInformationAdmin(ManagedAdmin):
         ("The council", {"fields": ["council_name", "contact_email", "contact_phone"]}),
         ("Accessibility statement", {"fields": ["known_issues", "statement_reviewed"]}),
         ("Privacy notice", {"fields": ["dpo_email", "privacy_notice", "updated_at"]}),
+        (
+            "Open data (docs/open-data.md)",
+            {"fields": ["open_data_threshold", "open_data_licence", "open_data_licence_url"]},
+        ),
         (None, {"fields": ["seen"]}),
     ]
 

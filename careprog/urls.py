@@ -57,6 +57,8 @@ urlpatterns = [
     path("accessibility/", views.accessibility_statement, name="accessibility"),
     path("privacy/", views.privacy_notice, name="privacy"),
     path("favicon.ico", views.favicon, name="favicon"),
+    # Open data (docs/open-data.md): open without sign-in, 404 unless a programme is published.
+    path("open/", include("actions.open_data.urls")),
     path("admin/", admin.site.urls),
     # The read API (docs/api.md): its schema and Swagger UI, then each app's lists.
     path("api/schema/", api_docs.schema, name="api_schema"),
