@@ -144,10 +144,13 @@ def paper_row(paper: Paper, *, links: dict[str, str]) -> dict[str, str]:
 
 
 def figures_csv(rows: list[dict], *, licence: Licence) -> bytes:
-    """The licence line as a comment row, then a header row, then one row per figure."""
-    comment = [f"# {licence.attribution} {licence.url} {licence.suppression}"]
-    header = FIGURE_COLUMNS
-    return csv_bytes([comment, header, *([row[c] for c in header] for row in rows)])
+    """The licence line as a comment row (a first line starting "#", written as it is, not
+    quoted, so readers that skip comment lines skip it), then a header row, then one row
+    per figure."""
+    line = " ".join(f"# {licence.attribution} {licence.url} {licence.suppression}".split())
+    body = csv_bytes([FIGURE_COLUMNS, *([row[c] for c in FIGURE_COLUMNS] for row in rows)])
+    bom = "\ufeff".encode()
+    return bom + f"{line}\r\n".encode() + body.removeprefix(bom)
 
 
 def figures_json(
