@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from actions.models import PaperFile, Programme
 from actions.open_data import queries, writers
@@ -37,7 +37,7 @@ def _open_file(response: HttpResponse) -> HttpResponse:
 
 
 @login_not_required
-@require_GET
+@require_safe
 def index(request):
     licence = writers.Licence.of(public_details())
     return render(
@@ -56,7 +56,7 @@ def _paper_links(request, programme: Programme, paper, *, absolute: bool) -> dic
 
 
 @login_not_required
-@require_GET
+@require_safe
 def programme_page(request, slug):
     licence = writers.Licence.of(public_details())
     programme = queries.open_programme(slug)
@@ -83,7 +83,7 @@ def _figure_rows(programme: Programme, licence: writers.Licence) -> list[dict]:
 
 
 @login_not_required
-@require_GET
+@require_safe
 def figures_csv(request, slug):
     licence = writers.Licence.of(public_details())
     programme = queries.open_programme(slug)
@@ -93,7 +93,7 @@ def figures_csv(request, slug):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def figures_json(request, slug):
     licence = writers.Licence.of(public_details())
     programme = queries.open_programme(slug)
@@ -116,7 +116,7 @@ def figures_json(request, slug):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def paper_file(request, slug, pk, name):
     """A published paper's file: the one stored when it was published, through the code the
     signed-in downloads use (actions/papers/files.py), so the public gets the same bytes."""
