@@ -397,6 +397,7 @@ def test_every_open_address_answers_anyone_without_signing_in_and_only_to_get(
     published(seed_programme)
     for url in ["/open/", OPEN, f"{OPEN}figures.csv", f"{OPEN}figures.json"]:
         assert anyone.get(url).status_code == 200, url
+        assert anyone.head(url).status_code == 200, url
         assert anyone.post(url).status_code == 405, url
 
 
