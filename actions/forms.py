@@ -163,6 +163,11 @@ class ProgrammeForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    open_data = forms.BooleanField(
+        label="Publish its published papers and approved figures as open data, for anyone "
+        "to read at /open/ without signing in",
+        required=False,
+    )
 
 
 class ObjectiveForm(forms.Form):

@@ -54,6 +54,7 @@ def _programme_page(request, programme: Programme | None):
             "last_period": programme.last_period,
             "description": programme.description,
             "committee": programme.committee_id,
+            "open_data": programme.open_data_from is not None,
             "version": programme.version,
         }
     form = ProgrammeForm(request.POST if request.method == "POST" else None, initial=initial)
@@ -71,6 +72,7 @@ def _programme_page(request, programme: Programme | None):
                     first_period=data["first_period"],
                     last_period=data["last_period"],
                     committee_id=data["committee"].pk if data["committee"] else None,
+                    open_data=data["open_data"],
                     programme_id=programme.pk if programme else None,
                     seen_version=data["version"],
                 )

@@ -61,6 +61,7 @@ def save_programme(
     first_period: ReportingPeriod,
     last_period: ReportingPeriod,
     committee_id: int | None = None,
+    open_data: bool = False,
     programme_id: int | None = None,
     seen_version: int | None = None,
 ) -> Programme:
@@ -69,7 +70,9 @@ def save_programme(
     with StaleStructure). Slugs are unique (they are the programme's addresses), and a
     programme's quarters must still hold every quarter its updates and papers are about:
     shortening it never hides what was written. ``committee_id``: the committee its papers
-    usually go to, or None."""
+    usually go to, or None. ``open_data``: whether its published papers and approved
+    figures are open data at /open/; switching it on keeps the moment it was first switched
+    on (``open_data_from``), switching it off clears it."""
     if not can_manage(user):
         raise StructureRefused("You cannot add or change programmes.", status=403)
     if programme_id is None:
@@ -111,6 +114,10 @@ def save_programme(
     programme.name, programme.slug, programme.description = name, slug, description
     programme.first_period, programme.last_period = first_period, last_period
     programme.committee_id = committee_id
+    if not open_data:
+        programme.open_data_from = None
+    elif programme.open_data_from is None:
+        programme.open_data_from = timezone.now()
     programme.save()
     return programme
 

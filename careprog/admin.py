@@ -154,6 +154,11 @@ class PublicInformationForm(forms.ModelForm):
     now, so saving it again is a deliberate choice to replace it."""
 
     seen = forms.CharField(widget=forms.HiddenInput, required=False)
+    open_data_licence_url = forms.URLField(
+        label="Open data licence's address",
+        assume_scheme="https",
+        initial=PublicInformation._meta.get_field("open_data_licence_url").default,
+    )
 
     class Meta:
         model = PublicInformation
@@ -165,6 +170,9 @@ class PublicInformationForm(forms.ModelForm):
             "statement_reviewed",
             "dpo_email",
             "privacy_notice",
+            "open_data_threshold",
+            "open_data_licence",
+            "open_data_licence_url",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -207,6 +215,10 @@ class PublicInformationAdmin(ManagedAdmin):
         ("The council", {"fields": ["council_name", "contact_email", "contact_phone"]}),
         ("Accessibility statement", {"fields": ["known_issues", "statement_reviewed"]}),
         ("Privacy notice", {"fields": ["dpo_email", "privacy_notice", "updated_at"]}),
+        (
+            "Open data (docs/open-data.md)",
+            {"fields": ["open_data_threshold", "open_data_licence", "open_data_licence_url"]},
+        ),
         (None, {"fields": ["seen"]}),
     ]
 

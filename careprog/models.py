@@ -13,6 +13,12 @@ from django.urls import reverse
 # The one row's key: there is one council per installation.
 THE_ROW = 1
 
+# Open data's defaults: DfE's threshold for small numbers, and the licence of public sector
+# information in England (careprog.queries.public_details fills them before a row is saved).
+OPEN_DATA_THRESHOLD = 5
+OPEN_DATA_LICENCE = "Open Government Licence v3.0"
+OPEN_DATA_LICENCE_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+
 
 class PublicInformation(models.Model):
     """The council's own entries for its accessibility statement and privacy notice, one row.
@@ -61,6 +67,24 @@ class PublicInformation(models.Model):
             "council and its data protection officer from the fields above. Plain text, "
             "written as for known issues."
         ),
+    )
+    # Open data (actions/open_data/): what every published figure is shown under.
+    open_data_threshold = models.PositiveSmallIntegerField(
+        "smallest count shown in open data",
+        default=OPEN_DATA_THRESHOLD,
+        help_text=(
+            "Counts below this, and any figure they could be worked out from, are shown as "
+            "“c” on the open data pages and files, as DfE suppresses small numbers."
+        ),
+    )
+    open_data_licence = models.CharField(
+        "open data licence",
+        max_length=200,
+        default=OPEN_DATA_LICENCE,
+        help_text="The licence the open data is published under.",
+    )
+    open_data_licence_url = models.URLField(
+        "open data licence's address", default=OPEN_DATA_LICENCE_URL
     )
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -6,7 +6,12 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from careprog import public_texts
-from careprog.models import THE_ROW, PublicInformation
+from careprog.models import (
+    OPEN_DATA_LICENCE,
+    OPEN_DATA_LICENCE_URL,
+    THE_ROW,
+    PublicInformation,
+)
 
 
 @dataclass(frozen=True)
@@ -22,6 +27,9 @@ class PublicDetails:
     statement_reviewed: datetime.date
     privacy_notice: str
     privacy_updated: datetime.date
+    open_data_threshold: int  # counts below it are shown as "c" (actions/open_data)
+    open_data_licence: str
+    open_data_licence_url: str
 
 
 def public_details() -> PublicDetails:
@@ -47,4 +55,7 @@ def public_details() -> PublicDetails:
         privacy_updated=(
             row.updated_at.date() if saved and row.privacy_notice else public_texts.PREPARED_ON
         ),
+        open_data_threshold=row.open_data_threshold,
+        open_data_licence=row.open_data_licence or OPEN_DATA_LICENCE,
+        open_data_licence_url=row.open_data_licence_url or OPEN_DATA_LICENCE_URL,
     )

@@ -58,6 +58,8 @@ urlpatterns = [
     path("accessibility/", views.accessibility_statement, name="accessibility"),
     path("privacy/", views.privacy_notice, name="privacy"),
     path("favicon.ico", views.favicon, name="favicon"),
+    # Open data (docs/open-data.md): open without sign-in, 404 unless a programme is published.
+    path("open/", include("actions.open_data.urls")),
     path("admin/", admin.site.urls),
     # A person's own API tokens (careprog/api/token_views.py).
     path("account/tokens/", token_views.api_tokens, name="api_tokens"),

@@ -42,6 +42,7 @@ from actions.permissions import can_read_paper
 from actions.structure import PARENT_FIELD
 from careprog import roles
 from careprog.models import OIDCIdentity, PublicInformation
+from careprog.periods import ReportingPeriod
 from kpis.importing.apply import apply_return, store_upload
 from kpis.models import ComparatorValue, KPIEntry
 from tests.conftest import RISK_MATRIX, seed_action
@@ -119,6 +120,7 @@ def urls(action):
         "favicon": "/favicon.ico",
         "accessibility statement": "/accessibility/",
         "privacy notice": "/privacy/",
+        "open data": "/open/",
     }
 
 
@@ -133,7 +135,7 @@ HELP = {
 # What a public body must publish (regulation 7's accessibility statement, the privacy notice).
 PUBLIC_PAGES = {"accessibility statement", "privacy notice"}
 # Open to all, and read-only: the guides, the public pages and the service's icon.
-READ_ONLY_FOR_ALL = HELP | PUBLIC_PAGES | {"favicon"}
+READ_ONLY_FOR_ALL = HELP | PUBLIC_PAGES | {"favicon", "open data"}
 OPEN = SIGN_IN_FORMS | READ_ONLY_FOR_ALL
 EVERY_SIGNED_IN_USER = {"home"}
 ADMIN_ONLY = {"admin", "admin action", "admin history"}
@@ -1225,6 +1227,7 @@ def setup_post_data(name, action):
             "first_period": programme.first_period.label,
             "last_period": programme.last_period.label,
             "version": programme.version,
+            "open_data": "on",  # publishing as open data: administrators only
         },
         "structure": {},
         "new objective": {"title": "Matrix objective", "statement": "Matrix statement"},
@@ -1295,7 +1298,9 @@ def assert_setup_done(name, action, placed):
     requirement = mechanism.requirement
     done = {
         "new programme": lambda: Programme.objects.filter(slug="matrix-programme").exists(),
-        "programme edit": lambda: Programme.objects.filter(name="Matrix renamed").exists(),
+        "programme edit": lambda: Programme.objects.filter(
+            name="Matrix renamed", open_data_from__isnull=False
+        ).exists(),
         "new objective": lambda: Objective.objects.filter(title="Matrix objective").exists(),
         "objective edit": lambda: requirement.objective.title == "Matrix objective",
         "new requirement": lambda: Requirement.objects.filter(text="Matrix requirement").exists(),
@@ -1729,3 +1734,71 @@ def test_each_person_keeps_only_their_own_api_tokens_and_a_refused_post_changes_
             if role == "anonymous":
                 assert "/sign-in/" in response.url
             assert after == before, (role, name)
+
+
+# Open data (/open/, actions/open_data/) -------------------------------------------------------
+# The same answer for every role and for anyone signed out: open data is for anyone, and
+# nothing of a programme not published, nor a paper not published, is there.
+
+
+@pytest.fixture
+def open_data(seed_programme, officer, head_of_service, administrator, monkeypatch, quick_pdfs):
+    """The seed programme published as open data with a published and a draft paper, and a
+    second programme, not published, with a published paper of its own."""
+    set_today(monkeypatch, datetime.date(2025, 2, 10))
+    seed_programme.open_data_from = datetime.datetime(2025, 2, 1, tzinfo=datetime.UTC)
+    seed_programme.save()
+    shown = publish(draft_paper(seed_programme, officer, title="Open paper"), head_of_service)
+    draft = draft_paper(
+        seed_programme,
+        officer,
+        title="Draft paper",
+        period=ReportingPeriod(2024, 2),
+        meeting=make_meeting(date=datetime.date(2024, 11, 20)),
+    )
+    closed = structure.save_programme(
+        user=administrator,
+        name="Closed programme",
+        slug="closed-programme",
+        description="",
+        first_period=ReportingPeriod(2024, 3),
+        last_period=ReportingPeriod(2024, 3),
+    )
+    kept = publish(draft_paper(closed, officer, title="Closed paper"), head_of_service)
+    base = "/open/care-programme-2024-25/"
+    return {
+        "open data": ("/open/", 200),
+        "open programme": (base, 200),
+        "open figures csv": (f"{base}figures.csv", 200),
+        "open figures json": (f"{base}figures.json", 200),
+        "open paper pdf": (f"{base}papers/{shown.pk}/paper.pdf", 200),
+        "open paper docx": (f"{base}papers/{shown.pk}/paper.docx", 200),
+        "open paper xlsx": (f"{base}papers/{shown.pk}/appendices.xlsx", 200),
+        "open draft pdf": (f"{base}papers/{draft.pk}/paper.pdf", 404),
+        "open draft docx": (f"{base}papers/{draft.pk}/paper.docx", 404),
+        "another programme's paper": (f"{base}papers/{kept.pk}/paper.pdf", 404),
+        "closed programme": ("/open/closed-programme/", 404),
+        "closed figures csv": ("/open/closed-programme/figures.csv", 404),
+        "closed figures json": ("/open/closed-programme/figures.json", 404),
+        "closed paper pdf": (f"/open/closed-programme/papers/{kept.pk}/paper.pdf", 404),
+        "unknown programme": ("/open/no-such-programme/", 404),
+    }
+
+
+def open_records():
+    return (
+        list(Programme.objects.order_by("pk").values_list("pk", "open_data_from", "version")),
+        list(Paper.objects.order_by("pk").values_list("pk", "state", "version")),
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_open_data_address_answers_every_role_and_anyone_alike_and_only_to_get(
+    client, people, open_data, role
+):
+    client = client_for(client, people, role)
+    for name, (url, status) in open_data.items():
+        assert client.get(url).status_code == status, (role, name)
+        before = open_records()
+        assert client.post(url).status_code == 405, (role, name)
+        assert open_records() == before, (role, name)

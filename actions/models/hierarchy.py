@@ -112,6 +112,17 @@ class Programme(models.Model):
         related_name="programmes",
         help_text="The committee the programme's papers usually go to",
     )
+    # Open data (actions/open_data/): when an administrator published the programme's
+    # published papers and approved figures at /open/ for anyone. None, the default: nothing
+    # of it is public. Kept in the programme's history, so who switched it on, and when, is
+    # on record.
+    open_data_from = models.DateTimeField(
+        "open data since",
+        null=True,
+        blank=True,
+        help_text="Blank: not published as open data. Set: its published papers and approved "
+        "figures are at /open/ for anyone, without signing in.",
+    )
     # Raised on every save, admin's included: a form opened before someone else's save is
     # refused (actions/structure.py), as committees and meetings are.
     version = models.PositiveIntegerField(default=1, editable=False)
