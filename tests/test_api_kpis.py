@@ -194,6 +194,7 @@ def test_figures_come_in_the_catalogues_order_then_by_period(client, token, cata
     assert codes == ["cla-foster"] * 13 + ["cla-moves"] * 13 + ["leavers"] * 13
     periods = [row["period_end"] for row in rows[:13]]
     assert periods == sorted(periods)
+    assert rows == read_all(client, token, page_size=1000) == read_all(client, token, page_size=13)
 
 
 def test_a_dfe_figure_keeps_the_councils_own_beside_it_never_over_it(client, token, catalogue):

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission, IsAuthenticated
 
@@ -197,6 +197,50 @@ ROW_FIELDS = (
 )  # fmt: skip
 
 
+class CatalogueOrdered:
+    """Figures in the catalogue's order, as the paginator reads them: ``count()`` and a
+    slice of rows (tuples of ROW_FIELDS).
+
+    Ordered in SQL by their measure's group and position, every page sorted the whole table
+    before its OFFSET, so a full read grew with the square of its size. Here the count is one
+    GROUP BY measure, in the catalogue's order, and a page reads only the measures it spans,
+    through the (kpi, period_end) index: still two queries a page."""
+
+    def __init__(self, figures):
+        self.figures = figures.order_by()
+        self._per_measure = None
+
+    def per_measure(self) -> list[tuple[int, int]]:
+        if self._per_measure is None:
+            self._per_measure = list(
+                self.figures.order_by(*CATALOGUE_ORDER, "kpi_id")
+                .values_list("kpi_id")
+                .annotate(figures=Count("pk"))
+            )
+        return self._per_measure
+
+    def count(self) -> int:
+        return sum(figures for _, figures in self.per_measure())
+
+    def __getitem__(self, page: slice) -> list[tuple]:
+        start, stop = page.start or 0, page.stop
+        spanned, skipped, seen = [], 0, 0
+        for kpi_id, figures in self.per_measure():
+            if seen >= stop:
+                break
+            if seen + figures > start:
+                if not spanned:
+                    skipped = start - seen
+                spanned.append(kpi_id)
+            seen += figures
+        if not spanned:
+            return []
+        rows = self.figures.filter(kpi_id__in=spanned).order_by(
+            *CATALOGUE_ORDER, "kpi_id", "period_end", "pk"
+        )
+        return list(rows.values_list(*ROW_FIELDS)[skipped : skipped + stop - start])
+
+
 class FigureList(ReadList):
     """Every approved figure, in the catalogue's order (group, position, code), each measure's
     oldest period first."""
@@ -219,7 +263,7 @@ class FigureList(ReadList):
             rows = rows.filter(period_end__lte=parameters["period_end_to"])
         if "changed_since" in parameters:
             rows = changed_since(rows, parameters["changed_since"])
-        return rows.order_by(*CATALOGUE_ORDER, "period_end", "pk").values_list(*ROW_FIELDS)
+        return CatalogueOrdered(rows)
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
@@ -289,7 +333,7 @@ def figure_rows(page: list[tuple], request) -> list[dict]:
     ):  # fmt: skip
         name = f"{first_name} {last_name}".strip() or username  # as User.get_full_name
         approvals[kpi_id, period_end] = (name, _DATETIME.to_representation(at))
-    kpis, urls = {}, {}
+    kpis, urls, names = {}, {}, {}
     base = request.build_absolute_uri("/")[:-1]
     rows = []
     for (
@@ -304,6 +348,9 @@ def figure_rows(page: list[tuple], request) -> list[dict]:
                 frequency=frequency, measurement=measurement,
             )  # fmt: skip
             urls[kpi_id] = base + kpi.get_absolute_url()
+        # Measures of one frequency and measurement share their periods' names.
+        named = (period_end, frequency, measurement)
+        period = names.get(named) or names.setdefault(named, _period(period_end, kpi))
         target = targets.get((kpi_id, financial_year_of(period_end)))
         illustrative = origin == Origin.ILLUSTRATIVE
         rating = rate_figure(kpi, value, illustrative=illustrative, target=target)
@@ -323,7 +370,7 @@ def figure_rows(page: list[tuple], request) -> list[dict]:
                 "polarity": polarity,
                 "frequency": frequency,
                 "period_end": period_end,
-                "period": _period(period_end, kpi),
+                "period": period,
                 "value": float(value),
                 "numerator": _float(numerator),
                 "denominator": _float(denominator),
