@@ -312,9 +312,8 @@ def main(argv=None) -> int:
                 connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     failed = False
-    print(
-        f"\n{'database':<12} {'rows':>8} {'pages':>6} {'MB':>6} {'API':>9} {'floor':>9} {'ratio':>7}"
-    )
+    heading = ("database", "rows", "pages", "MB", "API", "floor", "ratio")
+    print("\n{:<12} {:>8} {:>6} {:>6} {:>9} {:>9} {:>7}".format(*heading))
     for result in results:
         api, floor = median(result["api"]), median(result["floor"])
         failed = failed or bool(result["problems"])
@@ -323,7 +322,9 @@ def main(argv=None) -> int:
             f"{result['bytes'] / 1e6:>6.1f} {api:>7.2f} s {floor:>7.3f} s {api / floor:>6.1f}×  "
             + ("ok" if not result["problems"] else "FAILED: " + "; ".join(result["problems"]))
         )
-        rounds = ", ".join(f"{a:.2f}/{f:.3f}" for a, f in zip(result["api"], result["floor"]))
+        rounds = ", ".join(
+            f"{a:.2f}/{f:.3f}" for a, f in zip(result["api"], result["floor"], strict=True)
+        )
         print(f"{'':<12} rounds (API/floor, s): {rounds}; data written in {result['made']:.1f} s")
     return 1 if failed else 0
 
