@@ -288,6 +288,8 @@ def test_changed_since_lists_figures_whose_record_measure_or_target_changed_afte
         ("period_end_to=2025-02-30", "period_end_to"),
         ("changed_since=yesterday", "changed_since"),
         ("page=0", "page"),
+        ("format=", "format"),
+        ("format=csv&format=json", "format"),
         ("page_size=1001", "page_size"),
     ],
 )
