@@ -16,10 +16,12 @@ serializers: a full read of 100,000 figures costs what benchmarks/api_kpi_values
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, FloatField, OuterRef, Q
+from django.db.models.functions import Cast
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission, IsAuthenticated
 
@@ -191,10 +193,16 @@ def changed_since(figures, moment):
 ROW_FIELDS = (
     "id", "kpi_id", "kpi__code", "kpi__name", "kpi__group__name", "kpi__unit",
     "kpi__decimal_places", "kpi__polarity", "kpi__frequency", "kpi__measurement",
-    "period_end", "value", "numerator", "denominator", "local_value", "local_numerator",
-    "local_denominator", "local_source", "origin", "source", "note", "commentary",
+    "period_end", "value", "numerator_", "denominator_", "local_value_", "local_numerator_",
+    "local_denominator_", "local_source", "origin", "source", "note", "commentary",
     "dfe_published_on",
 )  # fmt: skip
+# Figures beside `value` go out as they are, so they come as floats from the database rather
+# than through Decimal and back (`value` stays a Decimal: it is rated as shown).
+AS_FLOATS = {
+    f"{name}_": Cast(name, FloatField())
+    for name in ("numerator", "denominator", "local_value", "local_numerator", "local_denominator")
+}
 
 
 class CatalogueOrdered:
@@ -238,7 +246,8 @@ class CatalogueOrdered:
         rows = self.figures.filter(kpi_id__in=spanned).order_by(
             *CATALOGUE_ORDER, "kpi_id", "period_end", "pk"
         )
-        return list(rows.values_list(*ROW_FIELDS)[skipped : skipped + stop - start])
+        rows = rows.annotate(**AS_FLOATS).values_list(*ROW_FIELDS)
+        return list(rows[skipped : skipped + stop - start])
 
 
 class FigureList(ReadList):
@@ -278,13 +287,19 @@ def _float(number):
     return None if number is None else float(number)
 
 
-def _period(period_end, kpi) -> str:
-    """The page's name for the period; a day outside the years careprog's quarters span
+@functools.lru_cache(maxsize=8192)  # measures of one frequency share their periods' names
+def _period(period_end, frequency: str, measurement: str) -> str:
+    """The KPI page's name for the period; a day outside the years careprog's quarters span
     (before 1900, after 9998) by its date rather than an error."""
+    kpi = KPI(frequency=frequency, measurement=measurement)
     try:
         return period_name(period_end, kpi)
     except InvalidPeriod:
         return date_text(period_end)
+
+
+def _day(day) -> str | None:
+    return None if day is None else day.isoformat()
 
 
 def figure_rows(page: list[tuple], request) -> list[dict]:
@@ -333,7 +348,7 @@ def figure_rows(page: list[tuple], request) -> list[dict]:
     ):  # fmt: skip
         name = f"{first_name} {last_name}".strip() or username  # as User.get_full_name
         approvals[kpi_id, period_end] = (name, _DATETIME.to_representation(at))
-    kpis, urls, names = {}, {}, {}
+    kpis, urls = {}, {}
     base = request.build_absolute_uri("/")[:-1]
     rows = []
     for (
@@ -348,9 +363,6 @@ def figure_rows(page: list[tuple], request) -> list[dict]:
                 frequency=frequency, measurement=measurement,
             )  # fmt: skip
             urls[kpi_id] = base + kpi.get_absolute_url()
-        # Measures of one frequency and measurement share their periods' names.
-        named = (period_end, frequency, measurement)
-        period = names.get(named) or names.setdefault(named, _period(period_end, kpi))
         target = targets.get((kpi_id, financial_year_of(period_end)))
         illustrative = origin == Origin.ILLUSTRATIVE
         rating = rate_figure(kpi, value, illustrative=illustrative, target=target)
@@ -369,21 +381,21 @@ def figure_rows(page: list[tuple], request) -> list[dict]:
                 "decimal_places": places,
                 "polarity": polarity,
                 "frequency": frequency,
-                "period_end": period_end,
-                "period": period,
+                "period_end": period_end.isoformat(),
+                "period": _period(period_end, frequency, measurement),
                 "value": float(value),
-                "numerator": _float(numerator),
-                "denominator": _float(denominator),
-                "local_value": _float(local_value),
-                "local_numerator": _float(local_numerator),
-                "local_denominator": _float(local_denominator),
+                "numerator": numerator,
+                "denominator": denominator,
+                "local_value": local_value,
+                "local_numerator": local_numerator,
+                "local_denominator": local_denominator,
                 "local_source": local_source,
                 "origin": origin,
                 "origin_label": _ORIGIN_LABELS[origin],
                 "source": source,
                 "note": note,
                 "commentary": commentary,
-                "dfe_published_on": dfe_published_on,
+                "dfe_published_on": _day(dfe_published_on),
                 "approved_by": approved_by,
                 "approved_at": approved_at,
                 "target": _float(target.value) if target else None,
