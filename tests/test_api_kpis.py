@@ -409,3 +409,26 @@ def test_the_catalogue_costs_the_same_queries_for_4_kpis_as_for_40(client, token
     assert KPI.objects.count() == 40
     # The token's look-up, its person's permissions (two), the count, the rows.
     assert _queries(client, token, "/api/kpis/") == small == 5
+
+
+def test_an_undone_imports_approval_is_not_taken_for_the_figure_put_back(
+    client, token, catalogue, officer, head_of_service, administrator
+):
+    from kpis.models import ImportBatch
+
+    day = dt.date(2025, 4, 30)
+    entry = KPIEntry.objects.create(
+        kpi=catalogue["foster"], period_end=day, value=Decimal(71), entered_by=officer,
+        entered_at=timezone.now(),
+    )  # fmt: skip
+    approve_entry(entry=entry, user=head_of_service)
+    undone = ImportBatch.objects.create(
+        file_name="r.xlsx", sha256="0" * 64, size=1, content=b"", status=ImportBatch.Status.UNDONE
+    )
+    KPIEntry.objects.create(
+        kpi=catalogue["foster"], period_end=day, value=Decimal(99), batch=undone,
+        state=KPIEntry.State.APPROVED, entered_at=timezone.now(), decided_by=administrator,
+        decided_at=timezone.now() + dt.timedelta(minutes=1),
+    )  # fmt: skip
+    row = read_all(client, token, kpi="cla-foster")[-1]
+    assert (row["value"], row["approved_by"]) == (71.0, "Hannah Head")

@@ -31,6 +31,7 @@ from kpis.lait.sync import OWN as SYNCED_FROM_DFE
 from kpis.models import (
     KPI,
     ComparatorValue,
+    ImportBatch,
     KPIEntry,
     KPIRank,
     KPITarget,
@@ -340,6 +341,8 @@ def figure_rows(page: list[tuple], request) -> list[dict]:
             period_end__range=(first, last),
             decided_at__isnull=False,
         )
+        # An undone import's approvals approved figures that are no longer there.
+        .exclude(batch__status=ImportBatch.Status.UNDONE)
         .order_by("decided_at", "pk")
         .values_list(
             "kpi_id", "period_end", "decided_at", "decided_by__first_name",
