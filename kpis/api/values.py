@@ -10,7 +10,7 @@ DfE publishes a period, ``value`` is DfE's and the council's own is ``local_valu
 
 Six queries a page whatever its size (the count; the rows, measure and group joined; then
 for the page's measures and periods: targets, comparators, ranks, approved entries), two
-for a page with no rows. Rows are built as dicts from ``values()`` rather than through model
+for a page with no rows. Rows are built as dicts from ``values_list()`` rather than through model
 serializers: a full read of 100,000 figures costs what benchmarks/api_kpi_values.py says.
 """
 
