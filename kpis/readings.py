@@ -200,6 +200,31 @@ def target_for(latest: KPIValue, targets) -> tuple[KPITarget | None, KPITarget |
     return target, None
 
 
+def rate_figure(
+    kpi: KPI, value: Decimal, *, illustrative: bool, target: KPITarget | None
+) -> Rating:
+    """One figure rated against its financial year's target (None if the year has none):
+    the rule a reading's latest figure and each figure in the API are rated by. An
+    illustrative target never rates a real figure. No queries."""
+    if target and target.is_illustrative and not illustrative:
+        if kpi.polarity != KPI.Polarity.NONE:
+            return Rating(
+                RAG.NONE,
+                "Not rated: no agreed target for this year. The illustrative target is "
+                "demonstration data and does not rate a real figure.",
+            )
+        target = None
+    return rate(
+        value,
+        target=target.value if target else None,
+        tolerance=target.amber_tolerance if target else Decimal(0),
+        tolerance_is_percent=bool(target and target.tolerance_kind == KPITarget.Tolerance.PERCENT),
+        polarity=kpi.polarity,
+        unit=kpi.unit,
+        places=kpi.decimal_places,
+    )
+
+
 def rate_kpi(kpi: KPI, series, targets, comparators=()) -> KPIReading:
     """Rate a KPI from what is already fetched: no queries. `series` and `comparators` are
     the preferred figures (`FigureQuerySet.preferred()`), the series oldest first; where the
@@ -211,21 +236,8 @@ def rate_kpi(kpi: KPI, series, targets, comparators=()) -> KPIReading:
         reading.rating = Rating(RAG.NONE, "No data to rate.")
         return reading
     reading.target, unusable = target_for(latest, targets)
-    target = reading.target
-    if unusable and polarity != KPI.Polarity.NONE:
-        reading.rating = Rating(
-            RAG.NONE,
-            "Not rated: no agreed target for this year. The illustrative target is "
-            "demonstration data and does not rate a real figure.",
-        )
-    reading.rating = reading.rating or rate(
-        latest.value,
-        target=target.value if target else None,
-        tolerance=target.amber_tolerance if target else Decimal(0),
-        tolerance_is_percent=bool(target and target.tolerance_kind == KPITarget.Tolerance.PERCENT),
-        polarity=polarity,
-        unit=unit,
-        places=places,
+    reading.rating = rate_figure(
+        kpi, latest.value, illustrative=latest.is_illustrative, target=reading.target or unusable
     )
     previous = reading.series[-2] if len(reading.series) > 1 else None
     reading.vs_previous = direction(

@@ -68,6 +68,14 @@ class ReadList(generics.ListAPIView):
         # the sign-in page, which a scheduled refresh cannot follow.
         return login_not_required(super().as_view(**initkwargs))
 
+    def perform_content_negotiation(self, request, force=False):
+        # DRF reads an empty or repeated ``?format=`` as no format (or the last one), so a
+        # client's slip would silently get JSON: like every parameter, a 400 that names it.
+        given = request.query_params.getlist(self.settings.URL_FORMAT_OVERRIDE)
+        if not force and given and (len(given) > 1 or not given[0]):
+            raise ValidationError({"format": ["Give format once: csv or json."]})
+        return super().perform_content_negotiation(request, force)
+
     @property
     def csv_columns(self):
         return list(self.get_serializer_class()().fields)

@@ -3,8 +3,10 @@
 Two queries a page (the count and the rows, the owner and group joined)."""
 
 from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
 
-from careprog.api.views import ReadList
+from careprog.api.views import MayRead, ReadList
+from kpis.api.values import MayReadFigures
 from kpis.models import KPI
 
 
@@ -77,6 +79,7 @@ class KPIList(ReadList):
 
     serializer_class = KPIRow
     parameters = KPIParameters
+    permission_classes = [IsAuthenticated, MayRead, MayReadFigures]
 
     def rows(self, parameters):
         rows = KPI.objects.select_related("group", "owned_by").order_by(
