@@ -1,15 +1,12 @@
 """/api/actions/ and /api/updates/: the committee report's rows and every update, flat, read
 with a personal token as Power BI would."""
 
-import csv
-import io
-
 import pytest
 from django.utils import timezone
 
 from actions.models import Action, Status, Update
-from careprog.api.tokens import issue_token
 from careprog.periods import ReportingPeriod
+from tests.api_reading import as_text, bearer, csv_rows, read_all
 from tests.conftest import RISK_MATRIX, SAFELY_WITH_FAMILIES, seed_action
 from tests.factories import make_action, make_programme, make_update
 from tests.html_tables import report_grids
@@ -18,23 +15,6 @@ ACTIONS = "/api/actions/"
 UPDATES = "/api/updates/"
 SEED = "care-programme-2024-25"
 Q3 = ReportingPeriod(2024, 3)
-
-
-def bearer(person) -> dict:
-    _, secret = issue_token(person=person, name="t")
-    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
-
-
-def read_all(client, url, headers, **parameters) -> list[dict]:
-    """Every row of a list, walking its pages by their ``next`` links."""
-    rows, response = [], client.get(url, {**parameters, "page_size": 1000}, **headers)
-    while True:
-        assert response.status_code == 200, response.content
-        body = response.json()
-        rows += body["results"]
-        if not body["next"]:
-            return rows
-        response = client.get(body["next"], **headers)
 
 
 def words(text: str) -> str:
@@ -80,22 +60,6 @@ def test_the_seed_s_43_actions_for_q3_are_the_report_s_rows_in_order(
         assert expected_update_cell(row) == cells[4]
         assert row["period"] == "2024-25-q3"
         assert row["programme"] == SEED
-
-
-def csv_rows(client, url, headers, **parameters) -> list[dict]:
-    response = client.get(url, {**parameters, "format": "csv", "page_size": 1000}, **headers)
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("text/csv")
-    return list(csv.DictReader(io.StringIO(response.content.decode())))
-
-
-def as_text(value) -> str:
-    """A JSON value as a CSV cell holds it (docs/api.md): empty for null."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 @pytest.mark.parametrize("url", [ACTIONS, UPDATES])
