@@ -8,23 +8,25 @@ quarter's. Without ``period``, each programme's row is for its latest reported q
 (actions.queries.latest_reported_period), as the report opens on.
 
 Three queries a page whatever its size: the count, the rows (hierarchy and lead joined; the
-quarter, its update and the status as subqueries), and the delegates.
+quarter's update and the status as subqueries), and the delegates; without ``period``, one
+more first for each programme's latest reported quarter.
 """
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
+    Case,
     CharField,
     Count,
     Exists,
-    F,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
     Value,
+    When,
 )
-from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models.functions import Coalesce
 from rest_framework import serializers
 
 from actions.api.parameters import (
@@ -55,25 +57,34 @@ _PROGRAMME_DOTS = "mechanism.requirement.objective.programme"
 _OBJECTIVE_DOTS = "mechanism.requirement.objective"
 
 
-def _latest_reported_period():
-    """actions.queries.latest_reported_period for each action's programme, in SQL: the latest
-    quarter of the programme with any update, else today's quarter kept within its range."""
+def _latest_reported_periods(programme: str | None):
+    """actions.queries.latest_reported_period of each programme (or of the one ``programme``
+    names), read in one query and given to each action as a constant by its programme: the
+    rows' subqueries then compare with a value rather than each repeat that search. None when
+    no programme matches."""
     latest = (
         Update.objects.filter(
             **{
-                f"action__{_PROGRAMME}": OuterRef(_PROGRAMME),
-                "period__gte": OuterRef(f"{_PROGRAMME}__first_period"),
-                "period__lte": OuterRef(f"{_PROGRAMME}__last_period"),
+                f"action__{_PROGRAMME}": OuterRef("pk"),
+                "period__gte": OuterRef("first_period"),
+                "period__lte": OuterRef("last_period"),
             }
         )
         .order_by("-period")
         .values("period")[:1]
     )
-    today = Value(ReportingPeriod.current(), output_field=ReportingPeriodField())
-    current = Least(
-        Greatest(today, F(f"{_PROGRAMME}__first_period")), F(f"{_PROGRAMME}__last_period")
-    )
-    return Coalesce(Subquery(latest), current, output_field=ReportingPeriodField())
+    programmes = Programme.objects.annotate(latest=Subquery(latest)).order_by("pk")
+    if programme is not None:
+        programmes = programmes.filter(slug=programme)
+    field = ReportingPeriodField()
+    whens = [
+        When(
+            **{f"{_PROGRAMME}__pk": each.pk},
+            then=Value(each.latest or each.current_period(), output_field=field),
+        )
+        for each in programmes
+    ]
+    return Case(*whens, output_field=field) if whens else None
 
 
 def _objective_number():
@@ -101,12 +112,16 @@ def report_rows(
     ``status_now`` and ``status_period`` (as last reported on or before the quarter) and the
     quarter's ``update_text``, ``update_reason`` and ``update_next_step`` (None without an
     update for it). A ``period`` outside a programme's quarters leaves that programme out.
-    One query for the rows, one more for the delegates."""
+    One query for the rows, one more for the delegates, and without ``period`` one before
+    them for each programme's latest reported quarter."""
     rows = Action.objects.live().select_related(_PROGRAMME, "lead")
     if programme is not None:
         rows = rows.filter(**{f"{_PROGRAMME}__slug": programme})
     if period is None:
-        rows = rows.annotate(report_period=_latest_reported_period())
+        latest = _latest_reported_periods(programme)
+        if latest is None:
+            return rows.none()
+        rows = rows.annotate(report_period=latest)
     else:
         rows = rows.filter(
             **{
