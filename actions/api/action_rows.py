@@ -184,17 +184,27 @@ def changed_after(moment, *, to_action: str = "") -> Q:
 
 class ActionRow(serializers.Serializer):
     programme = serializers.CharField(source=f"{_PROGRAMME_DOTS}.slug", help_text="Its slug")
-    programme_name = serializers.CharField(source=f"{_PROGRAMME_DOTS}.name")
+    programme_name = serializers.CharField(
+        source=f"{_PROGRAMME_DOTS}.name", help_text="As its committee papers name it"
+    )
     objective_number = serializers.IntegerField(
         help_text="The objective's place in the report, from 1"
     )
-    objective_title = serializers.CharField(source=f"{_OBJECTIVE_DOTS}.title")
+    objective_title = serializers.CharField(
+        source=f"{_OBJECTIVE_DOTS}.title", help_text="The objective's heading in the report"
+    )
     objective_statement = serializers.CharField(
         source=f"{_OBJECTIVE_DOTS}.statement", help_text="What the report's first column says"
     )
-    requirement = serializers.CharField(source="mechanism.requirement.text")
-    mechanism = serializers.CharField(source="mechanism.text")
-    action_id = serializers.IntegerField(source="pk")
+    requirement = serializers.CharField(
+        source="mechanism.requirement.text", help_text="What we need (the report's second column)"
+    )
+    mechanism = serializers.CharField(
+        source="mechanism.text", help_text="How we will make that happen (the third column)"
+    )
+    action_id = serializers.IntegerField(
+        source="pk", help_text="The action's number in careprog (/api/updates/?action=)"
+    )
     action = serializers.SerializerMethodField(
         help_text=f"What we need to do; “{UNTITLED_ACTION}” where the table has no text"
     )
@@ -203,7 +213,7 @@ class ActionRow(serializers.Serializer):
         source="lead.username", allow_null=True, default=None, help_text="The lead filter's value"
     )
     delegates = serializers.SerializerMethodField(help_text="Names joined by “; ”")
-    due_date = serializers.DateField(allow_null=True)
+    due_date = serializers.DateField(allow_null=True, help_text="When it is due, or null")
     period = serializers.CharField(
         source="report_period.slug", help_text="The quarter, e.g. 2024-25-q3"
     )
@@ -212,7 +222,7 @@ class ActionRow(serializers.Serializer):
         source="status_now",
         help_text="As last reported on or before the quarter; not_assessed if never",
     )
-    status_label = serializers.SerializerMethodField()
+    status_label = serializers.SerializerMethodField(help_text="The status in words")
     status_period = serializers.CharField(
         source="status_period.slug",
         allow_null=True,

@@ -57,24 +57,30 @@ def _changed_after(moment) -> Q:
 
 
 class PaperRow(serializers.Serializer):
-    id = serializers.IntegerField(source="pk")
-    title = serializers.CharField()
+    id = serializers.IntegerField(source="pk", help_text="The paper's number in careprog")
+    title = serializers.CharField(help_text="The report's title")
     programme = serializers.CharField(
         source="programme.slug",
         allow_null=True,
         default=None,
         help_text="The programme's slug, or null for a portfolio's paper",
     )
-    committee = serializers.CharField(source="meeting.committee.name")
+    committee = serializers.CharField(
+        source="meeting.committee.name", help_text="The committee it goes to"
+    )
     meeting = serializers.CharField(source="meeting.__str__", help_text="Committee and day")
-    meeting_date = serializers.DateField(source="meeting.date")
+    meeting_date = serializers.DateField(source="meeting.date", help_text="The meeting's day")
     state = serializers.ChoiceField(choices=Paper.State.choices)
-    state_label = serializers.CharField(source="get_state_display")
+    state_label = serializers.CharField(source="get_state_display", help_text="The state in words")
     period = serializers.CharField(
         source="period.slug", help_text="The quarter its progress appendix reports"
     )
-    figures_as_at = serializers.DateField()
-    published_at = serializers.DateTimeField(allow_null=True)
+    figures_as_at = serializers.DateField(
+        help_text="Its figures are the latest on or before this day"
+    )
+    published_at = serializers.DateTimeField(
+        allow_null=True, help_text="When it was published; null until then"
+    )
     snapshot = serializers.JSONField(
         allow_null=True,
         help_text="Everything the published paper shows, frozen when it was published; null "
@@ -85,7 +91,7 @@ class PaperRow(serializers.Serializer):
         "as the paper's page prints it; null until published"
     )
     url = serializers.SerializerMethodField(help_text="The paper's page in careprog")
-    pdf_url = serializers.SerializerMethodField()
+    pdf_url = serializers.SerializerMethodField(help_text="The paper as PDF")
     docx_url = serializers.SerializerMethodField(help_text="The paper as Word")
     xlsx_url = serializers.SerializerMethodField(help_text="Its appendices as Excel")
 

@@ -73,28 +73,40 @@ def register_rows(*, programme=None, status=None, band=None, changed_since=None)
 class RiskRow(serializers.Serializer):
     programme = serializers.CharField(source="programme.slug", help_text="Its slug")
     reference = serializers.CharField(help_text="As the register numbers it, e.g. R1")
-    risk = serializers.CharField(source="title")
-    cause = serializers.CharField()
-    consequence = serializers.CharField()
+    risk = serializers.CharField(source="title", help_text="The risk, in a line")
+    cause = serializers.CharField(help_text="What could cause it")
+    consequence = serializers.CharField(help_text="What would follow")
     owner = serializers.SerializerMethodField(help_text="Full name, or null with no owner")
-    owner_username = serializers.CharField(source="owner.username", allow_null=True, default=None)
+    owner_username = serializers.CharField(
+        source="owner.username", allow_null=True, default=None, help_text="Null: no owner"
+    )
     inherent_likelihood = serializers.IntegerField(help_text="1 to 5, before controls")
     inherent_impact = serializers.IntegerField(help_text="1 to 5, before controls")
-    inherent_score = serializers.IntegerField(source="inherent")
+    inherent_score = serializers.IntegerField(
+        source="inherent", help_text="Likelihood × impact before controls"
+    )
     inherent_band = serializers.CharField(allow_null=True, help_text="Null: no band holds it")
     residual_likelihood = serializers.IntegerField(help_text="1 to 5, now")
     residual_impact = serializers.IntegerField(help_text="1 to 5, now")
-    residual_score = serializers.IntegerField(source="residual")
+    residual_score = serializers.IntegerField(
+        source="residual", help_text="Likelihood × impact now"
+    )
     band = serializers.CharField(
         allow_null=True, help_text="The residual score's band; null: no band holds it"
     )
-    target_score = serializers.IntegerField()
-    target_band = serializers.CharField(allow_null=True)
-    controls = serializers.CharField()
+    target_score = serializers.IntegerField(help_text="Where the council wants the score")
+    target_band = serializers.CharField(
+        allow_null=True, help_text="The target's band; null: no band holds it"
+    )
+    controls = serializers.CharField(help_text="What is in place to control it")
     status = serializers.ChoiceField(choices=RiskStatus.choices)
-    status_label = serializers.CharField(source="get_status_display")
+    status_label = serializers.CharField(
+        source="get_status_display", help_text="The status in words"
+    )
     review_date = serializers.DateField(help_text="When the next review is due")
-    review_overdue = serializers.SerializerMethodField()
+    review_overdue = serializers.SerializerMethodField(
+        help_text="Its review date has passed and it is not closed"
+    )
     last_reviewed = serializers.DateTimeField(allow_null=True, help_text="Null: never reviewed")
     direction = serializers.SerializerMethodField(
         help_text="Since the review before the latest: improving, no-change or worsening; null "

@@ -51,14 +51,24 @@ def _changed_after(moment) -> Q:
 
 
 class UpdateRow(serializers.Serializer):
-    update_id = serializers.IntegerField(source="pk")
+    update_id = serializers.IntegerField(source="pk", help_text="The update's number in careprog")
     programme = serializers.CharField(source=f"{_PROGRAMME_DOTS}.slug", help_text="Its slug")
-    programme_name = serializers.CharField(source=f"{_PROGRAMME_DOTS}.name")
-    objective_title = serializers.CharField(source=f"{_OBJECTIVE_DOTS}.title")
-    objective_statement = serializers.CharField(source=f"{_OBJECTIVE_DOTS}.statement")
-    requirement = serializers.CharField(source="action.mechanism.requirement.text")
-    mechanism = serializers.CharField(source="action.mechanism.text")
-    action_id = serializers.IntegerField()
+    programme_name = serializers.CharField(
+        source=f"{_PROGRAMME_DOTS}.name", help_text="As its committee papers name it"
+    )
+    objective_title = serializers.CharField(
+        source=f"{_OBJECTIVE_DOTS}.title", help_text="The objective's heading in the report"
+    )
+    objective_statement = serializers.CharField(
+        source=f"{_OBJECTIVE_DOTS}.statement", help_text="What the report's first column says"
+    )
+    requirement = serializers.CharField(
+        source="action.mechanism.requirement.text", help_text="What we need"
+    )
+    mechanism = serializers.CharField(
+        source="action.mechanism.text", help_text="How we will make that happen"
+    )
+    action_id = serializers.IntegerField(help_text="Its action's number (/api/actions/)")
     action = serializers.SerializerMethodField(
         help_text=f"What we need to do; “{UNTITLED_ACTION}” where the table has no text"
     )
@@ -67,16 +77,18 @@ class UpdateRow(serializers.Serializer):
     )
     period = serializers.CharField(source="period.slug", help_text="The quarter, e.g. 2024-25-q3")
     status = serializers.ChoiceField(choices=Status.choices)
-    status_label = serializers.CharField(source="get_status_display")
-    text = serializers.CharField()
+    status_label = serializers.CharField(
+        source="get_status_display", help_text="The status in words"
+    )
+    text = serializers.CharField(help_text="The update, as its officer wrote it")
     reason = serializers.CharField(help_text="Why at risk or off track; empty otherwise")
     next_step = serializers.CharField(help_text="What happens next; empty otherwise")
     author = serializers.SerializerMethodField(
         help_text="Who wrote it (full name), or null for an imported update"
     )
     source = serializers.CharField(help_text="Where an imported update was first published")
-    created_at = serializers.DateTimeField()
-    updated_at = serializers.DateTimeField()
+    created_at = serializers.DateTimeField(help_text="When it was first written")
+    updated_at = serializers.DateTimeField(help_text="When it was last saved")
     url = serializers.SerializerMethodField(help_text="The action's page in careprog")
 
     def get_action(self, update) -> str:
