@@ -303,3 +303,22 @@ def test_a_page_costs_the_same_queries_at_ten_times_the_actions(
             response = client.get(url, parameters, **headers)
         assert response.status_code == 200
         assert response.json()["results"]
+
+
+def test_a_row_names_the_lead_and_delegates_and_an_action_never_reported_is_not_assessed(
+    client, committee_member, officer, other_officer, head_of_service
+):
+    action = make_action(programme=make_programme(), lead=officer)
+    action.delegates.add(other_officer, head_of_service)
+    unled = make_action("", mechanism=action.mechanism, position=2)
+    rows = read_all(client, ACTIONS, bearer(committee_member), period="2024-25-q3")
+    assert [row["action_id"] for row in rows] == [action.pk, unled.pk]
+    assert (rows[0]["lead"], rows[0]["delegates"]) == ("Olive Lead", "Hannah Head; Oscar Other")
+    assert (rows[1]["lead"], rows[1]["lead_username"], rows[1]["delegates"]) == (None, None, "")
+    assert rows[1]["action"] == "(no action text)"
+    assert (rows[1]["status"], rows[1]["status_label"], rows[1]["status_period"]) == (
+        "not_assessed",
+        "Not assessed",
+        None,
+    )
+    assert rows[1]["status_carried_forward"] is False

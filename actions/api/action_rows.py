@@ -156,29 +156,23 @@ def report_rows(
     return rows.prefetch_related(Prefetch("delegates", queryset=people)).in_programme_order()
 
 
-def changed_after(moment, *, to_action: str = "") -> Q:
+def changed_after(moment) -> Q:
     """Actions whose own record, updates (written, changed or deleted) or any part of the
-    hierarchy above them changed after ``moment``, as their history tables record it; from
-    another model, ``to_action`` is the lookup to the action (``"action__"``)."""
+    hierarchy above them changed after ``moment``, as their history tables record it (a
+    change of delegates in the app saves the action too, its reason naming them:
+    actions.structure.save_action)."""
 
-    def changed(model):
-        return model.history.filter(history_date__gt=moment).values("id")
+    def changed(model, field="id"):
+        return model.history.filter(history_date__gt=moment).values(field)
 
-    updates = Update.history.filter(history_date__gt=moment).values("action_id")
     return (
-        Q(**{f"{to_action}pk__in": changed(Action)})
-        | Q(**{f"{to_action}pk__in": updates})
-        | Q(
-            **{
-                f"{to_action}pk__in": Update.objects.filter(updated_at__gt=moment).values(
-                    "action_id"
-                )
-            }
-        )
-        | Q(**{f"{to_action}mechanism__in": changed(Mechanism)})
-        | Q(**{f"{to_action}mechanism__requirement__in": changed(Requirement)})
-        | Q(**{f"{to_action}{_OBJECTIVE}__in": changed(Objective)})
-        | Q(**{f"{to_action}{_PROGRAMME}__in": changed(Programme)})
+        Q(pk__in=changed(Action))
+        | Q(pk__in=changed(Update, "action_id"))
+        | Q(pk__in=Update.objects.filter(updated_at__gt=moment).values("action_id"))
+        | Q(mechanism__in=changed(Mechanism))
+        | Q(mechanism__requirement__in=changed(Requirement))
+        | Q(**{f"{_OBJECTIVE}__in": changed(Objective)})
+        | Q(**{f"{_PROGRAMME}__in": changed(Programme)})
     )
 
 
