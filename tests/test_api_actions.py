@@ -151,6 +151,7 @@ def test_a_filter_that_matches_nothing_answers_an_empty_list(
         (UPDATES, "action", "first"),
         (UPDATES, "action", "0"),
         (UPDATES, "period", "Q3"),
+        (UPDATES, "format", ""),  # DRF alone would answer JSON
     ],
 )
 def test_a_bad_parameter_is_a_400_that_names_it(
