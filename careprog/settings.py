@@ -428,7 +428,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {},
+    # Two lists' "status" are different choices: each named after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "ActionStatusEnum": "actions.models.progress.Status",
+        "RiskStatusEnum": "actions.models.risks.RiskStatus",
+    },
     "DISABLE_ERRORS_AND_WARNINGS": False,
 }
 
