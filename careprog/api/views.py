@@ -80,14 +80,6 @@ class ReadList(generics.ListAPIView):
     def csv_columns(self):
         return list(self.get_serializer_class()().fields)
 
-    def perform_content_negotiation(self, request, force=False):
-        # DRF reads an empty ``?format=`` as no format (JSON) and a repeated one as its last:
-        # both are outside the schema's enum, so a 400 naming it, as any other parameter.
-        given = request.query_params.getlist("format")
-        if not force and (len(given) > 1 or given == [""]):
-            raise ValidationError({"format": ["Give format once: csv, or json (the default)."]})
-        return super().perform_content_negotiation(request, force)
-
     def get_parameters(self) -> dict:
         if not hasattr(self, "_parameters"):
             self._parameters = validated(self.parameters, self.request)
