@@ -68,29 +68,29 @@ class FigureRow(serializers.Serializer):
 
     id = serializers.IntegerField(help_text="The figure's id: stable while it exists")
     kpi = serializers.CharField(help_text="The measure's code")
-    kpi_name = serializers.CharField()
+    kpi_name = serializers.CharField(help_text="The measure's name, as the catalogue writes it")
     group = serializers.CharField(help_text="The catalogue's heading over the measure")
     unit = serializers.ChoiceField(choices=KPI.Unit.choices)
     decimal_places = serializers.IntegerField(help_text="How many places the app shows")
     polarity = serializers.ChoiceField(choices=KPI.Polarity.choices)
     frequency = serializers.ChoiceField(choices=KPI.Frequency.choices)
-    period_end = serializers.DateField()
+    period_end = serializers.DateField(help_text="The last day of the period the figure is for")
     period = serializers.CharField(help_text="The period as the KPI's page names it")
     value = serializers.FloatField(
         help_text="The figure the app shows and rates: DfE's where DfE publishes the period"
     )
-    numerator = _number()
-    denominator = _number()
+    numerator = _number(help_text="What the figure counts, where it is a share or rate")
+    denominator = _number(help_text="Out of how many, where it is a share or rate")
     local_value = _number(
         help_text="The council's own figure, kept beside DfE's published one (null otherwise)"
     )
-    local_numerator = _number()
-    local_denominator = _number()
+    local_numerator = _number(help_text="The council's own numerator beside DfE's figure")
+    local_denominator = _number(help_text="The council's own denominator beside DfE's figure")
     local_source = serializers.CharField(help_text="Where the council's own figure came from")
     origin = serializers.ChoiceField(choices=Origin.choices, help_text="Where `value` came from")
-    origin_label = serializers.CharField()
+    origin_label = serializers.CharField(help_text="Where `value` came from, in words")
     source = serializers.CharField(help_text="The document, return, file or DfE indicator")
-    note = serializers.CharField()
+    note = serializers.CharField(help_text="A note kept with the figure (e.g. a revision)")
     commentary = serializers.CharField(help_text="Its owner's approved words on the figure")
     dfe_published_on = serializers.DateField(
         allow_null=True,
@@ -112,7 +112,7 @@ class FigureRow(serializers.Serializer):
     rating = serializers.ChoiceField(
         choices=[(rag.key, rag.label) for rag in RAG], help_text="RAG against the target"
     )
-    rating_label = serializers.CharField()
+    rating_label = serializers.CharField(help_text="The rating in words")
     rating_explanation = serializers.CharField(help_text="The rule and the gap, in a sentence")
     neighbours = _number(help_text="Statistical neighbours' average for the period")
     region = _number(help_text="The region's figure for the period")
