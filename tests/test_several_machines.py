@@ -202,6 +202,16 @@ def test_a_paper_published_on_one_machine_is_served_by_another(
         assert sorted((tmp_path / "shared-storage" / "papers").iterdir()) == files_on_disk, (
             "B served the stored files, and built none of its own"
         )
+        # A build from the snapshot gives the same bytes wherever it runs, so equal bytes alone
+        # would not show that B read the shared storage: give the stored PDF bytes no build
+        # could give, and B serves exactly those.
+        pdf = stored["pdf"]
+        marked = (tmp_path / "shared-storage" / pdf.file.name).read_bytes() + b"%shared\n"
+        (tmp_path / "shared-storage" / pdf.file.name).write_bytes(marked)
+        PaperFile.objects.filter(pk=pdf.pk).update(
+            sha256=hashlib.sha256(marked).hexdigest(), size=len(marked)
+        )
+        assert b.request("GET", f"/papers/{paper.pk}/paper.pdf")[2] == marked
 
         # One rate limit across both machines: 3 a minute, whichever machine answers.
         answers = [m.request("GET", "/api/papers/")[0] for m in (a, b, a, b)]
