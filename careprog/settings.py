@@ -315,15 +315,35 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static" / "build"]
-# A published paper's files (PDF, Word, Excel), built once when it is published and served
-# from here by the app, which checks who may read them: never serve this folder directly.
-# Back it up with the database (docs/operating.md); several machines share one folder, or a
-# storage backend such as django-storages' S3.
+# The only files careprog keeps outside the database, all through Django's default storage: a
+# published paper's files (PDF, Word, Excel), built once when it is published, and a progress
+# table waiting between its preview and its confirmation. The app serves them itself, to those
+# who may read them: never serve them directly. The filesystem (MEDIA_ROOT) unless
+# AWS_STORAGE_BUCKET_NAME names an S3-compatible bucket, which several machines share
+# (docs/scaling.md); back either up with the database (docs/operating.md).
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", "").strip() or BASE_DIR / "media")
 if not MEDIA_ROOT.is_absolute():  # else it would move with the server's working directory
     raise ImproperlyConfigured(f"MEDIA_ROOT must be an absolute path, not {str(MEDIA_ROOT)!r}")
+_BUCKET = os.environ.get("AWS_STORAGE_BUCKET_NAME", "").strip()
+_FILE_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if _BUCKET:
+    # Private objects read through the app: no ACL, no public URL, never one file written over
+    # another (names carry a digest or a random part, as on the filesystem). Credentials come
+    # from boto3's own chain: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the machine's role.
+    _FILE_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _BUCKET,
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL", "").strip() or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME", "").strip() or None,
+            "location": os.environ.get("AWS_LOCATION", "").strip().strip("/"),
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _FILE_STORAGE,
     "staticfiles": {
         # Hashed, compressed files from `collectstatic` in production; the tests and
         # local work read the build output directly.
