@@ -1,6 +1,11 @@
 """Charts for KPIs: a tiny server-drawn trend line for the dashboard, a plotly figure for a
 KPI's page. Both come with words: the dashboard's trend has a text alternative and the KPI
-page's chart has the same data as a table."""
+page's chart has the same data as a table.
+
+The figures are written as the JSON plotly.js reads (plain dicts of ``data`` and ``layout``),
+not through plotly.py's figure objects: validating those and turning them to JSON and back
+was a third of a KPI page's time. tests/test_chart_json.py keeps the plotly.py builder and
+shows that both give the same figure."""
 
 from __future__ import annotations
 
@@ -9,9 +14,7 @@ import json
 import math
 from dataclasses import dataclass
 from decimal import Decimal
-
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
+from pathlib import Path
 
 from careprog.periods import (
     financial_year_end,
@@ -50,7 +53,15 @@ BARS_TOTALS_WORDS = (
 )
 
 
-def _layout(*, height: int, margin: dict, hovermode: str, **axes) -> dict:
+# plotly.py's default template ("plotly" in plotly 6.9), which every figure was drawn with: white
+# grid lines, no tick marks, hover labels aligned left. Read once; never mutated.
+TEMPLATE = json.loads(Path(__file__).with_name("chart_template.json").read_text())
+# Two panels sharing the time axis, as plotly's make_subplots lays them out (the arithmetic
+# is its own, so the domains are the same floats): ours above, the totals below.
+PANEL_SPACING, PANEL_HEIGHTS = 0.16, (0.62, 0.38)
+
+
+def _layout(*, height: int, margin: dict, hovermode: str, legend=None, **axes) -> dict:
     """What every chart's layout shares: GOV.UK's font and ink on white, and no hiding a
     series by clicking the legend (mouse-only; the tables have every figure)."""
     return {
@@ -60,8 +71,7 @@ def _layout(*, height: int, margin: dict, hovermode: str, **axes) -> dict:
         "plot_bgcolor": "#ffffff",
         "paper_bgcolor": "#ffffff",
         "hovermode": hovermode,
-        "legend_itemclick": False,
-        "legend_itemdoubleclick": False,
+        "legend": {"itemclick": False, "itemdoubleclick": False, **(legend or {})},
         **axes,
     }
 
@@ -115,7 +125,7 @@ def _period_axis(ends: list[dt.date], names: dict[dt.date, str], most: int = 6) 
     shown = ends[::-1][::step][::-1]
     return {
         "tickmode": "array",
-        "tickvals": shown,
+        "tickvals": [end.isoformat() for end in shown],
         "ticktext": [names[end] for end in shown],
         "automargin": True,
         "showgrid": False,
@@ -142,7 +152,7 @@ def _line(points, expected: list[dt.date]) -> Line:
     return Line(list(points), missing)
 
 
-def _line_traces(line: Line, *, name: str, style, width: int, **where) -> list[go.Scatter]:
+def _line_traces(line: Line, *, name: str, style, width: int) -> list[dict]:
     """The series (solid where periods follow on; broken where one is missing) and, when
     periods are missing, the same colour dotted across them: joined, never hidden."""
     colour, symbol, dash = style
@@ -153,58 +163,59 @@ def _line_traces(line: Line, *, name: str, style, width: int, **where) -> list[g
             xs.append(None)
             ys.append(None)
             texts.append("")
-            bridge_x += [previous[0], end, None]
+            bridge_x += [previous[0].isoformat(), end.isoformat(), None]
             bridge_y += [previous[1], value, None]
-        xs.append(end)
+        xs.append(end.isoformat())
         ys.append(value)
         texts.append(text)
         previous = (end, value)
     traces = [
-        go.Scatter(
-            x=xs,
-            y=ys,
-            text=texts,
-            name=name,
-            mode="lines+markers",
-            connectgaps=False,
-            hovertemplate="%{text}<extra>" + name + "</extra>",
-            line={"color": colour, "dash": dash, "width": width},
-            marker={"symbol": symbol, "size": 8 if width > 2 else 6},
-            legendgroup=name,
-            **where,
-        )
+        {
+            "type": "scatter",
+            "x": xs,
+            "y": ys,
+            "text": texts,
+            "name": name,
+            "mode": "lines+markers",
+            "connectgaps": False,
+            "hovertemplate": "%{text}<extra>" + name + "</extra>",
+            "line": {"color": colour, "dash": dash, "width": width},
+            "marker": {"symbol": symbol, "size": 8 if width > 2 else 6},
+            "legendgroup": name,
+        }
     ]
     if bridge_x:
         traces.append(
-            go.Scatter(
-                x=bridge_x,
-                y=bridge_y,
-                name=f"{name}: joined across periods with no figure",
-                mode="lines",
-                hoverinfo="skip",
-                line={"color": colour, "dash": "dot", "width": 2},
-                legendgroup=name,
-                showlegend=False,
-                **where,
-            )
+            {
+                "type": "scatter",
+                "x": bridge_x,
+                "y": bridge_y,
+                "name": f"{name}: joined across periods with no figure",
+                "mode": "lines",
+                "hoverinfo": "skip",
+                "line": {"color": colour, "dash": "dot", "width": 2},
+                "legendgroup": name,
+                "showlegend": False,
+            }
         )
     return traces
 
 
-def _missing_marks(missing: list[dt.date], names: dict[dt.date, str], whose: str) -> go.Scatter:
+def _missing_marks(missing: list[dt.date], names: dict[dt.date, str], whose: str) -> dict:
     """A cross on the time axis at each period with no figure: drawn on an axis of its own
     (0 to 1, hidden) so it sits on the axis line whatever the values, and never reads as 0."""
-    return go.Scatter(
-        x=missing,
-        y=[0] * len(missing),
-        text=[names[end] for end in missing],
-        name=f"No figure for {whose} (×)",
-        mode="markers",
-        yaxis="y9",
-        cliponaxis=False,
-        hovertemplate="No figure for %{text}<extra></extra>",
-        marker={"symbol": "x-thin-open", "size": 10, "color": INK, "line": {"width": 2}},
-    )
+    return {
+        "type": "scatter",
+        "x": [end.isoformat() for end in missing],
+        "y": [0] * len(missing),
+        "text": [names[end] for end in missing],
+        "name": f"No figure for {whose} (×)",
+        "mode": "markers",
+        "yaxis": "y9",
+        "cliponaxis": False,
+        "hovertemplate": "No figure for %{text}<extra></extra>",
+        "marker": {"symbol": "x-thin-open", "size": 10, "color": INK, "line": {"width": 2}},
+    }
 
 
 _MARKS_AXIS = {"yaxis9": {"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True}}
@@ -333,35 +344,57 @@ def _kpi_chart(reading: KPIReading, comparators: list[ComparatorValue]) -> KPICh
     return KPIChart(ours, expected, names, lines, totals_apart)
 
 
-def _figure(totals_apart: bool, title: str) -> go.Figure:
+def _figure(totals_apart: bool, title: str) -> dict:
     """One panel, or two sharing the time axis: the council's scale above, and below the
-    region's and England's totals on a scale of their own."""
-    if not totals_apart:
-        return go.Figure()
-    return make_subplots(
-        rows=2,
-        cols=1,
-        shared_xaxes=True,
-        row_heights=[0.62, 0.38],
-        vertical_spacing=0.16,
-        subplot_titles=("", title),
-    )
+    region's and England's totals on a scale of their own, titled."""
+    layout = {"template": TEMPLATE}
+    if totals_apart:
+        whole = float(sum(PANEL_HEIGHTS))
+        upper, lower = ((1.0 - PANEL_SPACING) * (share / whole) for share in PANEL_HEIGHTS)
+        start = lower + PANEL_SPACING
+        layout |= {
+            "xaxis": {
+                "anchor": "y",
+                "domain": [0.0, 1.0],
+                "matches": "x2",
+                "showticklabels": False,
+            },
+            "yaxis": {"anchor": "x", "domain": [start, start + upper]},
+            "xaxis2": {"anchor": "y2", "domain": [0.0, 1.0]},
+            "yaxis2": {"anchor": "x2", "domain": [0.0, lower]},
+            "annotations": [
+                {
+                    "font": {"size": 16},
+                    "showarrow": False,
+                    "text": title,
+                    "x": 0.5,
+                    "xanchor": "center",
+                    "xref": "paper",
+                    "y": lower,
+                    "yanchor": "bottom",
+                    "yref": "paper",
+                }
+            ],
+        }
+    return {"data": [], "layout": layout}
 
 
-def _add(figure: go.Figure, traces, row: int | None) -> None:
-    for trace in traces:
-        if row is None:
-            figure.add_trace(trace)
-        else:
-            figure.add_trace(trace, row=row, col=1)
+def _add(figure: dict, traces: list[dict], row: int | None) -> None:
+    """Traces into a panel (``row``: 1 above, 2 below), or onto the figure's own axes."""
+    suffix = "" if row in (None, 1) else str(row)
+    axes = {} if row is None else {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}"}
+    figure["data"].extend(trace | axes for trace in traces)
 
 
-def _axes(figure, chart_totals: bool, x_axis: dict, unit: str, title: str, values, totals):
+def _axes(figure: dict, chart_totals: bool, x_axis: dict, unit: str, title: str, values, totals):
     """The time axis (both panels) and each panel's value axis."""
-    figure.update_xaxes(**x_axis)
-    figure.update_layout(yaxis=_value_axis(title, unit, values), **_MARKS_AXIS)
+    layout = figure["layout"]
+    for name in [name for name in layout if name.startswith("xaxis")] or ["xaxis"]:
+        layout[name] = layout.get(name, {}) | x_axis
+    layout["yaxis"] = layout.get("yaxis", {}) | _value_axis(title, unit, values)
+    layout |= _MARKS_AXIS
     if chart_totals:
-        figure.update_layout(yaxis2=_value_axis(f"{title} (total)", unit, totals))
+        layout["yaxis2"] |= _value_axis(f"{title} (total)", unit, totals)
 
 
 def kpi_figure(reading: KPIReading, comparators: list[ComparatorValue], targets) -> dict | None:
@@ -384,20 +417,21 @@ def kpi_figure(reading: KPIReading, comparators: list[ComparatorValue], targets)
     main = 1 if chart.totals_apart else None
     _add(figure, _line_traces(chart.ours, name="Our figure", style=HOME_STYLE, width=3), main)
     if chart.ours.missing:
-        figure.add_trace(_missing_marks(chart.ours.missing, chart.names, "our measure"))
+        _add(figure, [_missing_marks(chart.ours.missing, chart.names, "our measure")], None)
     series = reading.series
     show = reading.show
     xs, ys, texts = _target_line(list(targets), series[0].period_end, series[-1].period_end, show)
     if xs:
-        target = go.Scatter(
-            x=xs,
-            y=ys,
-            text=texts,
-            name="Target",
-            mode="lines",
-            hovertemplate="%{text}<extra></extra>",
-            line={"color": INK, "dash": "dash", "width": 2},
-        )
+        target = {
+            "type": "scatter",
+            "x": [x and x.isoformat() for x in xs],
+            "y": ys,
+            "text": texts,
+            "name": "Target",
+            "mode": "lines",
+            "hovertemplate": "%{text}<extra></extra>",
+            "line": {"color": INK, "dash": "dash", "width": 2},
+        }
         _add(figure, [target], main)
     values, totals = [y for y in ys if y is not None], []
     values += [v for _, v, _ in chart.ours.points]
@@ -407,17 +441,15 @@ def kpi_figure(reading: KPIReading, comparators: list[ComparatorValue], targets)
         traces = _line_traces(line, name=name, style=COMPARATOR_STYLES[kind], width=2)
         _add(figure, traces, (2 if apart else main))
         (totals if apart else values).extend(v for _, v, _ in line.points)
-    figure.update_layout(
-        **_layout(
-            height=540 if chart.totals_apart else 380,
-            margin={"l": 60, "r": 20, "t": 30, "b": 60},
-            hovermode="closest",
-            legend={"orientation": "h", "y": -0.25 if chart.totals_apart else -0.2},
-        )
+    figure["layout"] |= _layout(
+        height=540 if chart.totals_apart else 380,
+        margin={"l": 60, "r": 20, "t": 30, "b": 60},
+        hovermode="closest",
+        legend={"orientation": "h", "y": -0.25 if chart.totals_apart else -0.2},
     )
     x_axis = _period_axis(sorted(chart.names), chart.names)
     _axes(figure, chart.totals_apart, x_axis, kpi.unit, kpi.get_unit_display(), values, totals)
-    return json.loads(figure.to_json())
+    return figure
 
 
 def kpi_figure_description(reading: KPIReading, comparators: list[ComparatorValue], targets):
@@ -465,42 +497,39 @@ def benchmark_bars(page: Benchmark) -> dict | None:
     patterns = {"home": "/", "neighbour": "", "region": ".", "england": "."}
     labels = [f"<b>{bar.label}</b>" if bar.is_home else bar.label for bar in bars]
     colours = [HOME_COLOUR if bar.is_home else OTHER_COLOUR for bar in bars]
-    figure = go.Figure(
-        go.Bar(
-            x=[float(bar.value) for bar in bars],
-            y=labels,
-            orientation="h",
-            text=[bar.text for bar in bars],
-            textposition="outside",
-            cliponaxis=False,
-            hovertemplate="%{y}: %{text}<extra></extra>",
-            marker={
-                "color": colours,
-                "line": {"color": INK, "width": 1},
-                "pattern": {
-                    "shape": [patterns[bar.role] for bar in bars],
-                    "fgcolor": "#ffffff",
-                    # plotly.py's default template overlays the pattern on marker.color, which
-                    # plotly.js then reads as one (invalid) colour: draw it over its own fill.
-                    "fillmode": "replace",
-                    "bgcolor": colours,
-                    "size": 8,
-                    "solidity": 0.3,
-                },
+    bar_trace = {
+        "type": "bar",
+        "x": [float(bar.value) for bar in bars],
+        "y": labels,
+        "orientation": "h",
+        "text": [bar.text for bar in bars],
+        "textposition": "outside",
+        "cliponaxis": False,
+        "hovertemplate": "%{y}: %{text}<extra></extra>",
+        "marker": {
+            "color": colours,
+            "line": {"color": INK, "width": 1},
+            "pattern": {
+                "shape": [patterns[bar.role] for bar in bars],
+                "fgcolor": "#ffffff",
+                # plotly.py's default template overlays the pattern on marker.color, which
+                # plotly.js then reads as one (invalid) colour: draw it over its own fill.
+                "fillmode": "replace",
+                "bgcolor": colours,
+                "size": 8,
+                "solidity": 0.3,
             },
-            showlegend=False,
-        )
+        },
+        "showlegend": False,
+    }
+    layout = _layout(
+        height=120 + 32 * len(bars),
+        margin={"l": 20, "r": 80, "t": 10, "b": 50},
+        hovermode="closest",
+        xaxis=_value_axis(page.unit_label, page.unit, [float(bar.value) for bar in bars]),
+        yaxis={"autorange": "reversed", "automargin": True},
     )
-    figure.update_layout(
-        **_layout(
-            height=120 + 32 * len(bars),
-            margin={"l": 20, "r": 80, "t": 10, "b": 50},
-            hovermode="closest",
-            xaxis=_value_axis(page.unit_label, page.unit, [float(bar.value) for bar in bars]),
-            yaxis={"autorange": "reversed", "automargin": True},
-        )
-    )
-    return json.loads(figure.to_json())
+    return {"data": [bar_trace], "layout": {"template": TEMPLATE} | layout}
 
 
 def benchmark_bars_description(page: Benchmark) -> str:
@@ -581,19 +610,17 @@ def benchmark_trend(page: Benchmark) -> dict | None:
         _add(figure, _line_traces(line, name=label, style=style, width=width), 2 if total else main)
         (totals if total else values).extend(v for _, v, _ in line.points)
         if name == "home" and line.missing:
-            figure.add_trace(_missing_marks(line.missing, names, page.home_name))
-    figure.update_layout(
-        **_layout(
-            height=540 if apart else 400,
-            margin={"l": 60, "r": 20, "t": 30, "b": 60},
-            hovermode="closest",
-            legend={"orientation": "h", "y": -0.25 if apart else -0.2},
-        )
+            _add(figure, [_missing_marks(line.missing, names, page.home_name)], None)
+    figure["layout"] |= _layout(
+        height=540 if apart else 400,
+        margin={"l": 60, "r": 20, "t": 30, "b": 60},
+        hovermode="closest",
+        legend={"orientation": "h", "y": -0.25 if apart else -0.2},
     )
     _axes(
         figure, apart, _period_axis(list(names), names), page.unit, page.unit_label, values, totals
     )
-    return json.loads(figure.to_json())
+    return figure
 
 
 def benchmark_trend_description(page: Benchmark) -> str:
