@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from careprog.periods import (
+    FIRST_DAY,
     financial_year_end,
     financial_year_start,
     is_quarter_end,
@@ -276,6 +277,8 @@ def expected_periods(frequency: str, ends: list[dt.date]) -> list[dt.date]:
         grid, end = [], last
         while end >= first:
             grid.append(end)
+            if end == FIRST_DAY:  # the calendar's first day: no year before it
+                break
             end = one_year_before(end)
     else:
         grid = month_ends_between(first, last)
