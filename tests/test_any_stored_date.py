@@ -96,8 +96,8 @@ def test_every_page_answers_for_a_figure_on_any_date(
     superuser,
     seed_programme,
     measure,
-    lait,
-    day,  # noqa: F811
+    lait,  # noqa: F811
+    day,
 ):
     client.force_login(superuser)
     with transaction.atomic():
