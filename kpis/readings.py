@@ -424,7 +424,7 @@ AS_AT_YEARS = 5  # how far back the "Figures as at" choice goes: committees look
 def as_at_periods(today: dt.date | None = None) -> list[ReportingPeriod]:
     """The quarters a reader may choose to see the figures as at, newest first: from the
     quarter of the earliest stored value (at most AS_AT_YEARS years back) to the current
-    quarter; none without values. Any earlier quarter can still be asked for in the address.
+    quarter; none without values. The dashboard explains any other quarter asked for.
     One query."""
     earliest = KPIValue.objects.aggregate(earliest=Min("period_end"))["earliest"]
     if earliest is None:
