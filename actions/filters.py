@@ -1,3 +1,5 @@
+import re
+
 import django_filters
 from django.contrib.auth import get_user_model
 
@@ -53,6 +55,7 @@ class ActionFilter(django_filters.FilterSet):
     def form(self):
         form = super().form
         form.fields["lead"].label_from_instance = person_name
+        _objectives_of_the_chosen_programme(form.fields["objective"], self.data)
         return form
 
     def filter_overdue(self, queryset, name, value):
@@ -64,3 +67,22 @@ class ActionFilter(django_filters.FilterSet):
 
 def person_name(user) -> str:
     return user.get_full_name() or user.get_username()
+
+
+# A number the database can hold ("²" is a digit to str.isdigit, 10**20 too big for SQLite).
+_PRIMARY_KEY = re.compile(r"[0-9]{1,18}")
+
+
+def _objectives_of_the_chosen_programme(field, data) -> None:
+    """Offer the objectives of the programme chosen, and none before one is: the list of
+    every programme's objectives grows with the programmes (five each at 100 programmes is
+    500 options on every action list). An objective asked for without its programme (an old
+    link) is still found: it alone is offered."""
+    programme, objective = data.get("programme", ""), data.get("objective", "")
+    if _PRIMARY_KEY.fullmatch(programme):
+        field.queryset = field.queryset.filter(programme_id=programme)
+    elif _PRIMARY_KEY.fullmatch(objective):
+        field.queryset = field.queryset.filter(pk=objective)
+    else:
+        field.queryset = field.queryset.none()
+        field.help_text = "Choose a programme first, then one of its objectives"

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -32,6 +32,7 @@ from actions.permissions import (
 from actions.services import ActionRetired, QuarterLocked, StaleEdit, record_update
 from actions.tables import ActionTable
 from careprog.downloads import attachment, download_name
+from careprog.paging import page_of
 from careprog.periods import InvalidPeriod, ReportingPeriod
 from kpis import approval as kpi_approval
 from kpis import dashboard_rows
@@ -40,17 +41,31 @@ from kpis.permissions import APPROVE_PERMISSION
 read_required = permission_required(READ_PERMISSION, raise_exception=True)
 
 
+HOME_PROGRAMMES = 10  # on home, the person's own first; the rest on /programmes/
+PROGRAMMES_PER_PAGE = 25
+
+
 @require_GET
 def home(request):
     """Open to every signed-in user, so someone without a role learns what to do. Readers
-    start from each programme's "Needs attention"; an officer also sees what is due, and
-    each person the committee papers awaiting their decision (one query)."""
+    start from each programme's "Needs attention" (at most HOME_PROGRAMMES, those they lead
+    or share actions in first, so home costs the same however many programmes there are); an
+    officer also sees what is due, and each person the committee papers awaiting their
+    decision (one query)."""
     reader = can_read(request.user)
     return render(
         request,
         "home.html",
         {
-            "programmes": queries.programmes_for_list() if reader else None,
+            "programmes": (
+                page_of(
+                    queries.programmes_for_home(request.user),
+                    QueryDict(),
+                    per_page=HOME_PROGRAMMES,
+                )
+                if reader
+                else None
+            ),
             "updates_due": (
                 queries.updates_due_for(request.user)
                 if reader and request.user.has_perm(UPDATE_PERMISSION)
@@ -84,10 +99,12 @@ def glossary(request):
 @require_GET
 @read_required
 def programme_list(request):
+    """A page of PROGRAMMES_PER_PAGE programmes by name: one query however many there are."""
+    page = page_of(queries.programmes_for_list(), request.GET, per_page=PROGRAMMES_PER_PAGE)
     return render(
         request,
         "actions/programme_list.html",
-        {"programmes": queries.programmes_for_list(), "can_manage": can_manage(request.user)},
+        {"programmes": page.items, "page": page, "can_manage": can_manage(request.user)},
     )
 
 

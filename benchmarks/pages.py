@@ -1,7 +1,7 @@
 """Server time and HTML size of the pages a councillor reads, at the seed's size and with ten
 times the stored KPI history, beside a raw-SQL fetch of the rows each page shows.
 
-    .venv/bin/python benchmarks/pages.py [--repeat 15] [--history 10]
+    .venv/bin/python benchmarks/pages.py [--repeat 15] [--history 10] [--programmes 100]
 
 Runs in one process on a throwaway SQLite database under /tmp (DEBUG on only while
 `setup_demo` loads the demo: the seed programme, its published paper, the KPI catalogue,
@@ -14,7 +14,10 @@ rows the page shows, with no ORM, templates or rating: the floor a page could ap
 The second size is a copy of the database in which every KPI's values and comparators are
 copied back in time until the store holds --history times as many (older periods of the same
 frequency). A page that reads only what it draws takes about as long with the longer history;
-one that loads every stored value grows with it. Exits 1 if a page is not 200.
+one that loads every stored value grows with it. With --programmes N, a third copy holds N
+programmes (the seed's, carried forward year after year: N-1 copies of its structure and
+actions), and home, the programme list and the action list are measured at every size too.
+Exits 1 if a page is not 200.
 See benchmarks/README.md.
 """
 
@@ -88,6 +91,17 @@ RAW = {
     ],
 }
 RAW["attention"] = RAW["report"] + RAW["dashboard"][1:]
+# The lists show a page (or, on home, a few) of programmes or actions.
+RAW["home"] = ["SELECT name, slug FROM actions_programme ORDER BY name LIMIT 11"]
+RAW["programmes"] = ["SELECT name, slug FROM actions_programme ORDER BY name LIMIT 26"]
+RAW["actions"] = [
+    """SELECT a.title, a.status, a.due_date, o.title, p.name FROM actions_action a
+       JOIN actions_mechanism m ON m.id = a.mechanism_id
+       JOIN actions_requirement r ON r.id = m.requirement_id
+       JOIN actions_objective o ON o.id = r.objective_id
+       JOIN actions_programme p ON p.id = o.programme_id
+       WHERE a.retired_at IS NULL ORDER BY p.name, o.position, a.position LIMIT 25""",
+]
 
 
 def _use(database: Path) -> None:
@@ -143,10 +157,26 @@ def _lengthen_history(times: int) -> None:
         model.objects.bulk_create(copies, batch_size=500)
 
 
+def _add_programmes(count: int) -> None:
+    """Carry the seed programme forward year after year until there are ``count``
+    programmes, each with the seed's structure and its actions not complete."""
+    from actions.carry import carry_programme, proposed_name, proposed_slug
+    from actions.models import Programme
+
+    programme = Programme.objects.get(slug=PROGRAMME)
+    while Programme.objects.count() < count:
+        programme = carry_programme(
+            programme=programme, name=proposed_name(programme), slug=proposed_slug(programme)
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--history", type=int, default=10)
+    parser.add_argument(
+        "--programmes", type=int, default=0, help="also measure N programmes, and the lists"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="careprog-pages-") as folder:
@@ -191,6 +221,20 @@ def main() -> int:
         _use(long_db)
         _lengthen_history(args.history)
         sizes = {"seed": seed_db, f"{args.history}x history": long_db}
+        if args.programmes > 1:
+            many_db = Path(folder) / "pages-many.sqlite3"
+            _use(seed_db)
+            shutil.copyfile(seed_db, many_db)
+            _use(many_db)
+            started = time.perf_counter()
+            _add_programmes(args.programmes)
+            print(f"{args.programmes} programmes in {time.perf_counter() - started:.1f} s")
+            sizes[f"{args.programmes} programmes"] = many_db
+            urls |= {
+                "home": reverse("home"),
+                "programmes": reverse("actions:programme_list"),
+                "actions": reverse("actions:action_list"),
+            }
 
         # Interleaved: each round fetches every page at both sizes, so a busy spell on the
         # machine slows both alike; one warm-up round first.
@@ -225,6 +269,13 @@ def main() -> int:
             page = median(samples[(longer, name)]) / median(samples[("seed", name)])
             sql = median(raw[(longer, name)]) / median(raw[("seed", name)])
             print(f"  {name:<10} server time {page:.2f}, raw SQL {sql:.2f}")
+        if args.programmes > 1:
+            many = f"{args.programmes} programmes"
+            print(f"\n{many} / seed (medians of {args.repeat} interleaved rounds):")
+            for name in urls:
+                page = median(samples[(many, name)]) / median(samples[("seed", name)])
+                sql = median(raw[(many, name)]) / median(raw[("seed", name)])
+                print(f"  {name:<10} server time {page:.2f}, raw SQL {sql:.2f}")
     return 0
 
 

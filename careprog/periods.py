@@ -4,6 +4,12 @@ The only home of calendar arithmetic in careprog: the financial year runs 1 Apri
 31 March, so "2024-25 Q3" is October to December 2024 and "2024-25 Q4" is January to
 March 2025. A year is named by the calendar year it starts in (2024 for 2024-25). A
 period's URL form is its slug, e.g. ``2024-25-q3``. Imports nothing from the apps.
+
+A figure may be stored for any day Python's calendar holds (1 January of year 1 to
+31 December 9999), so the arithmetic here never steps outside it: a step before the
+first day or after the last stops there (``months_before``, ``one_year_before``,
+``financial_year_start``/``_end``), and every stored day lies in a quarter, from
+"0000-01 Q4" (January to March of year 1) to "9999-00 Q3".
 """
 
 from __future__ import annotations
@@ -16,8 +22,9 @@ from dataclasses import dataclass
 
 _PERIOD_RE = re.compile(r"^\s*(\d{4})[-/](\d{2})[\s-]*q([1-4])\s*$", re.IGNORECASE)
 
-MIN_YEAR = 1900
-MAX_YEAR = 9998
+FIRST_DAY, LAST_DAY = dt.date.min, dt.date.max
+# The first and last quarters whose days Python's calendar holds: every date lies in one.
+FIRST_QUARTER, LAST_QUARTER = (0, 4), (9999, 3)
 
 
 class InvalidPeriod(ValueError):
@@ -69,8 +76,9 @@ def financial_year_of(day: dt.date) -> int:
 
 
 def financial_year_label(year: int) -> str:
-    """'2024-25' for the year starting 1 April 2024."""
-    return f"{year}-{(year + 1) % 100:02d}"
+    """'2024-25' for the year starting 1 April 2024 ('0999-00' for 999: four digits, as
+    slugs are read)."""
+    return f"{year:04d}-{(year + 1) % 100:02d}"
 
 
 def is_financial_year_label(first: int, second: int) -> bool:
@@ -78,12 +86,21 @@ def is_financial_year_label(first: int, second: int) -> bool:
     return (first + 1) % 100 == second
 
 
+def _day(year: int, month: int, day: int) -> dt.date:
+    """The date, or the calendar's first or last day for a year before or after it."""
+    if year < FIRST_DAY.year:
+        return FIRST_DAY
+    if year > LAST_DAY.year:
+        return LAST_DAY
+    return dt.date(year, month, day)
+
+
 def financial_year_start(year: int) -> dt.date:
-    return dt.date(year, 4, 1)
+    return _day(year, 4, 1)
 
 
 def financial_year_end(year: int) -> dt.date:
-    return dt.date(year + 1, 3, 31)
+    return _day(year + 1, 3, 31)
 
 
 def months_into_financial_year(day: dt.date) -> int:
@@ -93,6 +110,9 @@ def months_into_financial_year(day: dt.date) -> int:
 
 @functools.lru_cache(maxsize=4096)  # imports and generators ask for few month ends, often
 def month_end(year: int, month: int) -> dt.date:
+    """The last day of the month; the calendar's first or last day outside it."""
+    if not FIRST_DAY.year <= year <= LAST_DAY.year:
+        return _day(year, month, 1)
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
@@ -122,7 +142,10 @@ def month_ends_between(first: dt.date, last: dt.date) -> list[dt.date]:
 
 
 def one_year_before(day: dt.date) -> dt.date:
-    """The same point a year earlier; a month end maps to a month end (29 Feb ↔ 28 Feb)."""
+    """The same point a year earlier; a month end maps to a month end (29 Feb ↔ 28 Feb). In
+    year 1, the calendar's first day (a year earlier is not in it)."""
+    if day.year == FIRST_DAY.year:
+        return FIRST_DAY
     if is_month_end(day):
         return month_end(day.year - 1, day.month)
     return dt.date(day.year - 1, day.month, min(day.day, month_end(day.year - 1, day.month).day))
@@ -139,10 +162,10 @@ class ReportingPeriod:
     quarter: int
 
     def __post_init__(self):
-        if not MIN_YEAR <= self.year <= MAX_YEAR:
-            raise InvalidPeriod(f"Financial year {self.year} is out of range.")
         if self.quarter not in (1, 2, 3, 4):
             raise InvalidPeriod(f"Quarter must be 1 to 4, not {self.quarter}.")
+        if not FIRST_QUARTER <= (self.year, self.quarter) <= LAST_QUARTER:
+            raise InvalidPeriod(f"{self.year} Q{self.quarter} is outside the calendar.")
 
     @classmethod
     def parse(cls, text: str) -> ReportingPeriod:
@@ -185,7 +208,8 @@ class ReportingPeriod:
 
     @property
     def end(self) -> dt.date:
-        return self.next().start - dt.timedelta(days=1)
+        # The month end two months on, not the day before the next quarter: 9999 Q3 has none.
+        return months_before(self.start, -2)
 
     @property
     def months(self) -> str:
@@ -213,6 +237,8 @@ class ReportingPeriod:
         periods, period = [], self
         while period <= last:
             periods.append(period)
+            if period == last:
+                break
             period = period.next()
         return periods
 

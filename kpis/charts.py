@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from careprog.periods import (
+    FIRST_DAY,
     financial_year_end,
     financial_year_start,
     is_quarter_end,
@@ -287,6 +288,8 @@ def expected_periods(frequency: str, ends: list[dt.date]) -> list[dt.date]:
         grid, end = [], last
         while end >= first:
             grid.append(end)
+            if end == FIRST_DAY:  # the calendar's first day: no year before it
+                break
             end = one_year_before(end)
     else:
         grid = month_ends_between(first, last)

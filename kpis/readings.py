@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from careprog.periods import (
+    FIRST_DAY,
     ReportingPeriod,
     financial_year_of,
     months_before,
@@ -274,18 +275,21 @@ MONTHS_PER_PERIOD = {KPI.Frequency.MONTHLY: 1, KPI.Frequency.QUARTERLY: 3, KPI.F
 
 
 def drawn_periods(kpi: KPI) -> tuple[dt.date, dt.date] | None:
-    """The periods a one-line reading of ``kpi`` draws, as (after, up to): the trend's
-    TREND_POINTS periods up to its latest figure, which hold the figure a year before, and
-    the previous figure however long before. None without a figure. Needs the annotations
-    of `with_latest_rank`."""
+    """The periods a one-line reading of ``kpi`` draws, as (from, up to), both inclusive:
+    the trend's TREND_POINTS periods up to its latest figure, which hold the figure a year
+    before, and the previous figure however long before. None without a figure. Needs the
+    annotations of `with_latest_rank`. (Inclusive, so that a figure on the calendar's first
+    day, which has no day before it, is drawn.)"""
     if kpi.latest_end is None:
         return None
     months = MONTHS_PER_PERIOD.get(kpi.frequency, 1) * (TREND_POINTS - 1)
-    # A month more, exclusive: a value "at 1 February" a year before is still in.
-    after = months_before(kpi.latest_end, months + 1)
-    if kpi.previous_end and kpi.previous_end <= after:
-        after = kpi.previous_end - dt.timedelta(days=1)
-    return after, kpi.latest_end
+    # The day after the month end a month more back: a value "at 1 February" a year before
+    # is still in. (That month end is before the latest figure: there is a day after it.)
+    back = months_before(kpi.latest_end, months + 1)
+    first = back if back == FIRST_DAY else back + dt.timedelta(days=1)
+    if kpi.previous_end and kpi.previous_end < first:
+        first = kpi.previous_end
+    return first, kpi.latest_end
 
 
 def _drawn(kpi_list: list[KPI], *, latest_only: bool = False) -> Q:
@@ -300,9 +304,9 @@ def _drawn(kpi_list: list[KPI], *, latest_only: bool = False) -> Q:
     # Without a window, a condition that matches nothing but still runs: a page's query count
     # does not depend on the data. (Not OR-ed with the windows: SQLite would scan the table.)
     condition = Q(kpi_id=None)
-    for number, ((after, up_to, real_only), ids) in enumerate(windows.items()):
+    for number, ((first, up_to, real_only), ids) in enumerate(windows.items()):
         period = (
-            Q(period_end=up_to) if latest_only else Q(period_end__gt=after, period_end__lte=up_to)
+            Q(period_end=up_to) if latest_only else Q(period_end__gte=first, period_end__lte=up_to)
         )
         window = Q(kpi_id__in=ids) & period & (~Q(origin=Origin.ILLUSTRATIVE) if real_only else Q())
         condition = window if number == 0 else condition | window
@@ -420,7 +424,7 @@ AS_AT_YEARS = 5  # how far back the "Figures as at" choice goes: committees look
 def as_at_periods(today: dt.date | None = None) -> list[ReportingPeriod]:
     """The quarters a reader may choose to see the figures as at, newest first: from the
     quarter of the earliest stored value (at most AS_AT_YEARS years back) to the current
-    quarter; none without values. Any earlier quarter can still be asked for in the address.
+    quarter; none without values. The dashboard explains any other quarter asked for.
     One query."""
     earliest = KPIValue.objects.aggregate(earliest=Min("period_end"))["earliest"]
     if earliest is None:

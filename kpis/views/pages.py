@@ -45,12 +45,34 @@ def _as_at(request) -> ReportingPeriod | None:
     return period
 
 
+def _offered_as_at(request, offered: list[ReportingPeriod]) -> tuple[ReportingPeriod | None, str]:
+    """The dashboard's quarter (``?as_at=``) if it is one of those ``offered``
+    (readings.as_at_periods: at most AS_AT_YEARS back), else None, the latest figures, with
+    the sentence that says why; '' when nothing or a quarter offered was asked for."""
+    text = request.GET.get("as_at", "")
+    if not text:
+        return None, ""
+    try:
+        period = ReportingPeriod.parse(text)
+    except InvalidPeriod:
+        period = None
+    if period in offered:
+        return period, ""
+    if not offered:
+        return None, "There are no figures yet to show as at an earlier quarter"
+    return None, (
+        f"Choose a quarter from {offered[-1].label} to {offered[0].label} to see the figures "
+        "as they stood at its end"
+    )
+
+
 # The printed dashboard's running header is a nonced <style> (templates/includes/print_header.html).
 @csp_update({"style-src": [NONCE]})
 @require_GET
 @read_required
 def dashboard(request):
-    as_at = _as_at(request)
+    as_at_periods = kpi_readings.as_at_periods()
+    as_at, as_at_error = _offered_as_at(request, as_at_periods)
     groups = list(KPIGroup.objects.order_by("position", "name"))
     group = _chosen(request, "group", {str(g.pk) for g in groups})
     # What the measures evidence (a programme's objectives), as the apps above tell it.
@@ -59,9 +81,6 @@ def dashboard(request):
     travel = _chosen(request, "direction", {t.key for t in Travel})
     band = _chosen(request, "band", {b.value for b in dashboard_rows.BANDS_WORST_FIRST})
     sort = dashboard_rows.SORT_BY_KEY.get(request.GET.get("sort", ""), dashboard_rows.SORTS[0])
-    as_at_periods = kpi_readings.as_at_periods()
-    if as_at and as_at not in as_at_periods:  # e.g. a quarter before the earliest figure
-        as_at_periods = sorted({*as_at_periods, as_at}, reverse=True)
 
     kpis = KPI.objects.all()
     if group:
@@ -97,6 +116,7 @@ def dashboard(request):
             "chosen": filters | {"as_at": as_at.slug if as_at else ""},
             "as_at": as_at,
             "as_at_periods": as_at_periods,
+            "as_at_error": as_at_error,
             "latest_url": latest_url,  # the same filters, the latest figures
             "counts": counts,
             "illustrative_ratings": illustrative_ratings,
