@@ -1,7 +1,7 @@
 """Server time and HTML size of the pages a councillor reads, at the seed's size and with ten
 times the stored KPI history, beside a raw-SQL fetch of the rows each page shows.
 
-    .venv/bin/python benchmarks/pages.py [--repeat 15] [--history 10]
+    .venv/bin/python benchmarks/pages.py [--repeat 15] [--history 10] [--programmes 100]
 
 Runs in one process on a throwaway SQLite database under /tmp (DEBUG on only while
 `setup_demo` loads the demo: the seed programme, its published paper, the KPI catalogue,
@@ -14,7 +14,10 @@ rows the page shows, with no ORM, templates or rating: the floor a page could ap
 The second size is a copy of the database in which every KPI's values and comparators are
 copied back in time until the store holds --history times as many (older periods of the same
 frequency). A page that reads only what it draws takes about as long with the longer history;
-one that loads every stored value grows with it. Exits 1 if a page is not 200.
+one that loads every stored value grows with it. With --programmes N, a third copy holds N
+programmes: the seed's and N - 1 others whose objectives choose the same measures (objectives
+and measures only), so that a page reading one programme's measures shows whether it grows with
+the others. Exits 1 if a page is not 200.
 See benchmarks/README.md.
 """
 
@@ -143,10 +146,35 @@ def _lengthen_history(times: int) -> None:
         model.objects.bulk_create(copies, batch_size=500)
 
 
+def _add_programmes(total: int) -> None:
+    """Copies of the seed programme, to ``total`` in all: each copy's objectives choose the
+    same measures as the seed's (their actions are not copied)."""
+    from actions.models import Objective, Programme
+
+    seed = Programme.objects.get(slug=PROGRAMME)
+    objectives = list(seed.objectives.prefetch_related("kpis"))
+    for number in range(2, total + 1):
+        copy = Programme.objects.create(
+            name=f"{seed.name} (copy {number})",
+            slug=f"{seed.slug}-copy-{number}",
+            first_period=seed.first_period,
+            last_period=seed.last_period,
+        )
+        for objective in objectives:
+            made = Objective.objects.create(
+                programme=copy,
+                position=objective.position,
+                title=objective.title,
+                statement=objective.statement,
+            )
+            made.kpis.set(objective.kpis.all())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--history", type=int, default=10)
+    parser.add_argument("--programmes", type=int, default=0, help="also measure N programmes")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="careprog-pages-") as folder:
@@ -191,10 +219,23 @@ def main() -> int:
         _use(long_db)
         _lengthen_history(args.history)
         sizes = {"seed": seed_db, f"{args.history}x history": long_db}
+        if args.programmes > 1:
+            many_db = Path(folder) / "pages-programmes.sqlite3"
+            _use(seed_db)
+            shutil.copyfile(seed_db, many_db)
+            _use(many_db)
+            _add_programmes(args.programmes)
+            sizes[f"{args.programmes} programmes"] = many_db
 
         # Interleaved: each round fetches every page at both sizes, so a busy spell on the
         # machine slows both alike; one warm-up round first.
+        # Each page twice: with the readings' cache emptied first (kpis.reading_cache: the
+        # first request after a change to figures), then again at once (every other request).
+        # The cache is emptied when the database changes too: its keys do not name the file.
+        from django.core.cache import cache
+
         samples = {(size, name): [] for size in sizes for name in urls}
+        cached = {(size, name): [] for size in sizes for name in urls}
         raw = {(size, name): [] for size in sizes for name in urls}
         html, rows, counts = {}, {}, {}
         for round_ in range(args.repeat + 1):
@@ -202,29 +243,35 @@ def main() -> int:
                 _use(database)
                 counts[size] = (KPIValue.objects.count(), ComparatorValue.objects.count())
                 for name, url in urls.items():
+                    cache.clear()
                     ms, html[(size, name)] = _time_page(client, url)
+                    warm_ms, _ = _time_page(client, url)
                     raw_ms, rows[(size, name)] = _time_raw(RAW[name], params)
                     if round_:
                         samples[(size, name)].append(ms)
+                        cached[(size, name)].append(warm_ms)
                         raw[(size, name)].append(raw_ms)
 
         for size in sizes:
             values, comparators = counts[size]
             print(f"\n{size}: {values:,} KPI values, {comparators:,} comparator values")
-            heads = ("server ms", "HTML KB", "raw SQL ms", "rows", "ratio")
+            heads = ("server ms", "cached ms", "HTML KB", "raw SQL ms", "rows", "ratio", "cached")
             print(f"{'page':<10} " + " ".join(f"{h:>{len(h) + 1}}" for h in heads))
             for name in urls:
                 ms, raw_ms = median(samples[(size, name)]), median(raw[(size, name)])
+                warm_ms = median(cached[(size, name)])
                 print(
-                    f"{name:<10} {ms:>10.1f} {html[(size, name)] / 1024:>8.1f} "
-                    f"{raw_ms:>11.2f} {rows[(size, name)]:>5} {ms / raw_ms:>6.0f}"
+                    f"{name:<10} {ms:>10.1f} {warm_ms:>10.1f} {html[(size, name)] / 1024:>8.1f} "
+                    f"{raw_ms:>11.2f} {rows[(size, name)]:>5} {ms / raw_ms:>6.0f} "
+                    f"{warm_ms / raw_ms:>7.0f}"
                 )
-        print(f"\n{args.history}x history / seed (medians of {args.repeat} interleaved rounds):")
-        longer = f"{args.history}x history"
-        for name in urls:
-            page = median(samples[(longer, name)]) / median(samples[("seed", name)])
-            sql = median(raw[(longer, name)]) / median(raw[("seed", name)])
-            print(f"  {name:<10} server time {page:.2f}, raw SQL {sql:.2f}")
+        for larger in list(sizes)[1:]:
+            print(f"\n{larger} / seed (medians of {args.repeat} interleaved rounds):")
+            for name in urls:
+                page = median(samples[(larger, name)]) / median(samples[("seed", name)])
+                warm = median(cached[(larger, name)]) / median(cached[("seed", name)])
+                sql = median(raw[(larger, name)]) / median(raw[("seed", name)])
+                print(f"  {name:<10} server time {page:.2f}, cached {warm:.2f}, raw SQL {sql:.2f}")
     return 0
 
 
