@@ -359,3 +359,28 @@ def test_a_second_look_at_the_dashboard_reads_the_figures_from_the_cache(
         second = member.get("/kpis/")
     nonce = re.compile(rb'(nonce|value)="[^"]{16,}"')  # CSP's nonce, the CSRF token
     assert nonce.sub(b"", first.content) == nonce.sub(b"", second.content)
+
+
+@pytest.mark.parametrize(
+    "url, backend",
+    [
+        ("", "django.core.cache.backends.locmem.LocMemCache"),
+        ("redis://127.0.0.1:6379/1", "django.core.cache.backends.redis.RedisCache"),
+        ("rediss://cache.internal:6380/0", "django.core.cache.backends.redis.RedisCache"),
+    ],
+)
+def test_cache_url_chooses_the_cache_of_readings(monkeypatch, url, backend):
+    from careprog.settings import env_cache
+
+    monkeypatch.setenv("CACHE_URL", url)
+    assert env_cache("CACHE_URL")["BACKEND"] == backend
+
+
+def test_a_cache_url_careprog_cannot_use_stops_it_starting(monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from careprog.settings import env_cache
+
+    monkeypatch.setenv("CACHE_URL", "memcached://127.0.0.1:11211")
+    with pytest.raises(ImproperlyConfigured, match="redis://"):
+        env_cache("CACHE_URL")
