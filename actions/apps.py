@@ -36,6 +36,12 @@ class ActionsConfig(AppConfig):
 
         # The catalogue knows no programme: tell it how programmes use its measures.
         evidence.register(PROGRAMME_EVIDENCE)
+        # Which measures a programme's objectives choose decides what its pages read: a
+        # change forgets the cached readings, as a figure's change does.
+        from actions.models import Objective
+        from kpis.reading_cache import connect_signals
+
+        connect_signals(Objective, m2m=[Objective.kpis.through])
         # After every app's permissions exist (auth's own post_migrate handler runs first).
         post_migrate.connect(_sync_roles, dispatch_uid="careprog_sync_roles")
         post_migrate.connect(

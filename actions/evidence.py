@@ -49,9 +49,17 @@ def evidence_lines(programme, as_at: dt.date | None = None) -> dict[int, list[KP
 def programme_measures(programme) -> QuerySet[KPI]:
     """The measures evidencing any of the programme's live objectives (a retired objective's
     measures leave its draft papers and "Needs attention" with it): no query until read."""
-    return KPI.objects.filter(
-        objectives__programme=programme, objectives__retired_at__isnull=True
-    ).distinct()
+    return KPI.objects.filter(pk__in=_chosen_by(programme=programme))
+
+
+def _chosen_by(**programme) -> QuerySet:
+    """The ids of the measures a programme's live objectives choose, as a subquery. Not a join
+    with DISTINCT: that compared every column of the readings' KPI query, subqueries included,
+    and grew with the links of every programme choosing the same measures."""
+    return Objective.kpis.through.objects.filter(
+        **{f"objective__{name}": value for name, value in programme.items()},
+        objective__retired_at__isnull=True,
+    ).values("kpi_id")
 
 
 class ProgrammeEvidence:
@@ -65,9 +73,7 @@ class ProgrammeEvidence:
         return list(Programme.objects.order_by("name").values_list("slug", "name"))
 
     def filter(self, kpis: QuerySet[KPI], value: str) -> QuerySet[KPI]:
-        return kpis.filter(
-            objectives__programme__slug=value, objectives__retired_at__isnull=True
-        ).distinct()
+        return kpis.filter(pk__in=_chosen_by(programme__slug=value))
 
     def evidenced_by(self, kpi: KPI) -> list[Evidenced]:
         objectives = (

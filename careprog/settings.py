@@ -212,8 +212,28 @@ PASSWORD_RESET_LIMIT_PER_ADDRESS = env_int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 5
 PASSWORD_RESET_LIMIT_PER_ACCOUNT = env_int("PASSWORD_RESET_LIMIT_PER_ACCOUNT", 3)
 PASSWORD_RESET_LIMIT_WINDOW = 60 * 60  # seconds
 _THROTTLE_CACHE_TABLE = os.environ.get("THROTTLE_CACHE_TABLE", "").strip()
+
+
+def env_cache(name: str) -> dict:
+    """A cache from a URL: unset, this process's memory; ``redis://host:port/db`` (or
+    ``rediss://``), Redis shared by every process and machine that names it."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if raw.split("://", 1)[0] in {"redis", "rediss"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": raw}
+    raise ImproperlyConfigured(f"{name} must be a redis:// or rediss:// URL, not {raw!r}")
+
+
+# The "default" cache keeps the KPI readings the dashboard and a programme's pages show
+# (kpis.reading_cache): set CACHE_URL when several machines serve one council, so that a
+# change made through one is never shown stale by another.
+# KPI readings (kpis.reading_cache) are cached in this process's memory only when one process
+# serves (runserver, one gunicorn worker): another process would not hear of a change there.
+# With CACHE_URL (a shared cache) they are cached whatever this says.
+READINGS_CACHE_IN_PROCESS = env_bool("READINGS_CACHE_IN_PROCESS", False)
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "default": env_cache("CACHE_URL"),
     "throttle": (
         {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",

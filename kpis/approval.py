@@ -25,6 +25,7 @@ from kpis.figure_checks import check_figure
 from kpis.importing.gate import Deadline
 from kpis.models import KPI, ImportBatch, ImportedValue, KPIEntry, KPIValue, Origin
 from kpis.permissions import can_approve, can_enter
+from kpis.reading_cache import figures_changed
 
 
 class EntryRefused(Exception):
@@ -303,6 +304,7 @@ def approve_entries(*, entries: QuerySet[KPIEntry], user, deadline: Deadline | N
     )  # fmt: skip
     if not to_approve:
         return 0
+    figures_changed()  # bulk writes send no signals (kpis.reading_cache)
     here = awaiting.filter(kpi_id=OuterRef("kpi_id"), period_end=OuterRef("period_end"))
     # The values approval replaces, locked, so that what it records as replaced is what it
     # replaces.
@@ -392,6 +394,7 @@ def return_entry(
     entry.decision_comment = comment
     entry._history_user = user
     entry.save()
+    figures_changed()  # no figure changes, but what pages say of it may (kpis.reading_cache)
     return entry
 
 

@@ -285,12 +285,9 @@ def expected_periods(frequency: str, ends: list[dt.date]) -> list[dt.date]:
     figure's to its last's, with any other ends its figures have; oldest first."""
     first, last = min(ends), max(ends)
     if frequency == KPI.Frequency.ANNUAL:
-        grid, end = [], last
-        while end >= first:
+        grid, end = [last], last
+        while end > FIRST_DAY and (end := one_year_before(end)) >= first:  # none before day 1
             grid.append(end)
-            if end == FIRST_DAY:  # the calendar's first day: no year before it
-                break
-            end = one_year_before(end)
     else:
         grid = month_ends_between(first, last)
         if frequency == KPI.Frequency.QUARTERLY:

@@ -28,6 +28,7 @@ from careprog.periods import (
     months_before,
     one_year_before,
 )
+from kpis import reading_cache
 from kpis.models import KPI, ComparatorValue, KPIRank, KPITarget, KPIValue, Origin
 from kpis.rating import (
     RAG,
@@ -314,14 +315,21 @@ def _drawn(kpi_list: list[KPI], *, latest_only: bool = False) -> Q:
 
 
 def readings(kpis: QuerySet[KPI] | None = None, as_at: dt.date | None = None) -> list[KPIReading]:
-    """Every KPI (or those given) read for the dashboard, as at ``as_at`` if given.
+    """Every KPI (or those given) read for the dashboard, as at ``as_at`` if given, from the
+    cache when no figure, target or the catalogue has changed since it was last read
+    (kpis.reading_cache: no query then); else `read_catalogue`'s four queries."""
+    kpis = KPI.objects.all() if kpis is None else kpis
+    return reading_cache.cached_readings(kpis, as_at, lambda: read_catalogue(kpis, as_at))
+
+
+def read_catalogue(kpis: QuerySet[KPI], as_at: dt.date | None = None) -> list[KPIReading]:
+    """The KPIs given read for the dashboard, as at ``as_at`` if given, from the database.
 
     Reads only what a one-line reading draws: each KPI's values for its trend's periods
     (`drawn_periods`) and its comparators for its latest period, so the cost does not grow
     with the length of the stored history. Four queries, whatever the data and the date (the
     KPIs, with their latest period and rank as subqueries; values; targets; comparators); one
     when there are no KPIs."""
-    kpis = KPI.objects.all() if kpis is None else kpis
     kpi_list = list(
         with_latest_rank(kpis.select_related("group"), as_at).order_by(
             "group__position", "position", "code"

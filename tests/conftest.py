@@ -215,3 +215,18 @@ def seed_objective_actions(programme, title: str, lead):
 def officer_actions(seed_programme, officer):
     """The officer leads the actions of "Children live safely with their families" (ten)."""
     return seed_objective_actions(seed_programme, SAFELY_WITH_FAMILIES, officer)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_readings_cache():
+    """Each test starts with no cached KPI readings (kpis.reading_cache), whatever an earlier
+    test on this worker read: the test database is rolled back between tests, which bumps
+    nothing."""
+    from django.core.cache import cache
+    from django.db import connection
+
+    from kpis.reading_cache import forget_pending
+
+    cache.clear()
+    forget_pending(connection)
+    yield

@@ -36,6 +36,7 @@ from kpis.importing.gate import Deadline, WorkbookRejected
 from kpis.importing.preview import Preview, preview_return
 from kpis.models import ImportBatch, ImportedValue, KPIEntry, KPIValue, Origin
 from kpis.permissions import APPROVE_PERMISSION
+from kpis.reading_cache import figures_changed
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -132,6 +133,7 @@ def apply_return(
         raise ImportRefused(
             preview.problems or ["The file has no values to import."], preview=preview
         )
+    figures_changed()  # bulk writes send no signals (kpis.reading_cache)
     now = timezone.now()
     source = batch.figure_source
     audit, figures = [], []
@@ -270,6 +272,7 @@ def approve_import(
     request's time budget) it is refused and approves none."""
     deadline = deadline or Deadline()
     batch = _lock_applied(batch, user, deciding="approved")
+    figures_changed()  # bulk writes send no signals (kpis.reading_cache)
     _check_seen(_awaiting(batch).count(), expected)
     try:
         return approve_entries(
@@ -292,6 +295,7 @@ def return_import(
     if not comment:
         raise FigureInvalid({"comment": "Enter what needs changing"})
     batch = _lock_applied(batch, user, deciding="returned")
+    figures_changed()  # bulk writes send no signals (kpis.reading_cache)
     now = timezone.now()
     count = _awaiting(batch).update(
         state=KPIEntry.State.RETURNED, decided_by=user, decided_at=now, decision_comment=comment
@@ -314,6 +318,7 @@ def undo_import(*, batch: ImportBatch, user: User | None) -> ImportBatch:
     deleted, with a history record each; a figure its owner corrected is theirs, not the
     import's, and stays."""
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    figures_changed()  # bulk writes send no signals (kpis.reading_cache)
     if batch.status != ImportBatch.Status.APPLIED:
         status = batch.get_status_display().lower()
         raise ImportRefused([f"Only an imported file can be undone; this one is {status}."])

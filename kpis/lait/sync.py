@@ -67,6 +67,7 @@ from kpis.models import (
     KPIValue,
     Origin,
 )
+from kpis.reading_cache import figures_changed
 
 DFE = Origin.DFE
 Comparator = ComparatorValue.Comparator
@@ -197,6 +198,7 @@ def sync(home_la_number: int | None = None) -> Report:
         if areas.home is None:
             raise NoHomeArea(f"No area has LA number {number}: load DfE's LA code list first.")
         report = Report(home=areas.home)
+        figures_changed()  # bulk writes send no signals (kpis.reading_cache)
         report.neighbours = len(areas.neighbours)
         report.region = areas.region.name if areas.region else ""
         report.england = areas.england is not None
