@@ -186,6 +186,23 @@ def outsider(django_user_model):
 
 
 @pytest.fixture
+def people(
+    outsider, committee_member, officer, other_officer, head_of_service, administrator, superuser
+):
+    """One person of each role, and nobody signed in: the permission matrices' rows."""
+    return {
+        "anonymous": None,
+        "outsider": outsider,
+        "committee": committee_member,
+        "lead": officer,
+        "other_officer": other_officer,
+        "head": head_of_service,
+        "admin": administrator,
+        "superuser": superuser,
+    }
+
+
+@pytest.fixture
 def member_client(client, committee_member):
     client.force_login(committee_member)
     return client

@@ -41,22 +41,6 @@ RECORDED = [
 
 
 @pytest.fixture
-def people(
-    outsider, committee_member, officer, other_officer, head_of_service, administrator, superuser
-):
-    return {
-        "anonymous": None,
-        "outsider": outsider,
-        "committee": committee_member,
-        "lead": officer,
-        "other_officer": other_officer,
-        "head": head_of_service,
-        "admin": administrator,
-        "superuser": superuser,
-    }
-
-
-@pytest.fixture
 def api_urls(officer_actions):
     seed_action(RISK_MATRIX)
     paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]

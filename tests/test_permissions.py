@@ -67,22 +67,6 @@ STAFF = {"admin", "superuser"}
 
 
 @pytest.fixture
-def people(
-    outsider, committee_member, officer, other_officer, head_of_service, administrator, superuser
-):
-    return {
-        "anonymous": None,
-        "outsider": outsider,
-        "committee": committee_member,
-        "lead": officer,
-        "other_officer": other_officer,
-        "head": head_of_service,
-        "admin": administrator,
-        "superuser": superuser,
-    }
-
-
-@pytest.fixture
 def action(officer_actions):
     """One the officer leads, with a Q3 update from the seed."""
     return seed_action(RISK_MATRIX)
