@@ -88,9 +88,6 @@ class ReadList(generics.ListAPIView):
     def get_queryset(self):
         return self.rows(self.get_parameters())
 
-    def rows(self, parameters: dict):
-        raise NotImplementedError
-
     def last_modified(self, parameters: dict):
         return None
 
