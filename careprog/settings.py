@@ -90,6 +90,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
     "careprog",
     "actions",
     "kpis",
@@ -160,6 +162,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"transaction_mode": "IMMEDIATE", "timeout": 20}
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The background queue (careprog.jobs, docs/decisions/0028): jobs are rows in this database,
+# run (TASKS_RUN) by `manage.py db_worker` ("worker", PostgreSQL's default), by a thread of the
+# process that queued them ("thread", SQLite's, where one process serves), or by the tests.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+TASKS_RUN = os.environ.get("TASKS_RUN", "").strip() or (
+    "thread" if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else "worker"
+)
+if TASKS_RUN not in {"worker", "thread", "manual", "on-commit"}:
+    raise ImproperlyConfigured(
+        f"TASKS_RUN must be worker, thread, manual or on-commit: {TASKS_RUN!r}"
+    )
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

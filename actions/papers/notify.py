@@ -2,29 +2,26 @@
 email, once the step is saved.
 
 Each function is called inside the step's transaction: it works out who to tell from the
-paper as the step left it, and sends on commit, so a step that is rolled back tells no one
-and a mail server that is down never undoes a step. One email a person, to them alone.
+paper as the step left it, and queues the emails in the same transaction (careprog.emails), so
+a step that is rolled back tells no one and a mail server that is down never undoes a step nor
+holds the page. One email a person, to them alone.
 """
 
 from __future__ import annotations
 
-import logging
-
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.core.mail import EmailMessage
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from actions.models import Paper, PaperEvent, QuarterLock
 from actions.permissions import APPROVE_PAPER_PERMISSION, READ_PAPER_PERMISSION
-from careprog import links
+from careprog import emails, links
 
 _MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 _PROGRAMME = "mechanism__requirement__objective__programme"
-logger = logging.getLogger(__name__)
 
 
 def _name(user) -> str:
@@ -35,7 +32,7 @@ def _send(
     paper: Paper, *, step: str, by, people, comment: str = "", link: str = "", **extra
 ) -> None:
     """Renders one email a person (each with an address, and never the one who took the
-    step) now, and sends them all once the transaction commits. ``people`` are (person, why
+    step) now, and queues them all with the step. ``people`` are (person, why
     they are told) pairs; a person listed twice is told once, for the first reason. ``link``
     (default: the paper's page) and ``extra`` go to the templates."""
     base_url = links.base_url()
@@ -63,17 +60,7 @@ def _send(
                 to=[person.email],
             )
         )
-    if messages:
-        transaction.on_commit(lambda: _deliver(messages, f"{step}: {paper}"))
-
-
-def _deliver(messages, what: str) -> None:
-    """A mail server that fails is logged, not raised: the step is saved either way, and the
-    page that took it must not fail for it."""
-    try:
-        get_connection().send_messages(messages)
-    except OSError:  # smtplib.SMTPException is an OSError
-        logger.exception("Could not send the emails about %s", what)
+    emails.send_later(messages, what=f"{step}: {paper}")
 
 
 def _writers(paper: Paper) -> list:

@@ -7,7 +7,6 @@ reset link does), sent only once the person is saved.
 
 from __future__ import annotations
 
-import logging
 import re
 import secrets
 
@@ -24,12 +23,11 @@ from django.utils.http import urlsafe_base64_encode
 
 from actions.people import queries
 from actions.people.bulk import PersonRow, check
-from careprog import links
+from careprog import emails, links
 from careprog.oidc.forms import passwords_for_everyone
 from careprog.oidc.provider import enabled as oidc_enabled
 from careprog.roles import PROGRAMME_ADMINISTRATORS, ROLES
 
-logger = logging.getLogger(__name__)
 USERNAME_MAX = 150
 
 
@@ -234,9 +232,9 @@ def add_people(*, rows: list[dict], by) -> list:
 
 
 def invite(*, person, by) -> None:
-    """Emails ``person`` how to sign in, once the transaction commits: a link to set their
-    password; with single sign-on, also (or, when passwords are kept for the emergency account,
-    only) the sign-in page, where they use the council's account."""
+    """Emails ``person`` how to sign in (queued with the change that adds them): a link to set
+    their password; with single sign-on, also (or, when passwords are kept for the emergency
+    account, only) the sign-in page, where they use the council's account."""
     link = reverse(
         "password_reset_confirm",
         kwargs={
@@ -260,13 +258,6 @@ def invite(*, person, by) -> None:
         body=render_to_string("emails/person_invited.txt", context),
         to=[person.email],
     )
-    transaction.on_commit(lambda: _deliver(message, person))
-
-
-def _deliver(message, person) -> None:
-    """A mail server that is down is logged, not raised: the person is added either way, and
-    an administrator can invite them again."""
-    try:
-        message.send()
-    except OSError:
-        logger.exception("Could not send the invitation to %s", person.get_username())
+    # Queued with the person (careprog.emails): a mail server that is down fails the job, not
+    # the page; the person is added either way, and an administrator can invite them again.
+    emails.send_later([message], what=f"the invitation to {person.get_username()}")

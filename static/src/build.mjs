@@ -34,8 +34,9 @@ copyFileSync(
 copyFileSync(join(here, "charts.mjs"), join(out, "charts.mjs"));
 copyFileSync(join(here, "upload-progress.mjs"), join(out, "upload-progress.mjs"));
 copyFileSync(join(here, "unsaved-changes.mjs"), join(out, "unsaved-changes.mjs"));
+copyFileSync(join(here, "job-progress.mjs"), join(out, "job-progress.mjs"));
 // /api/docs/'s few rules of its own (Swagger UI's page; our CSP refuses inline styles).
 copyFileSync(join(here, "api-docs.css"), join(out, "api-docs.css"));
 console.log(
-  `static/build: careprog.css (${css.css.length} bytes), govuk/assets/, govuk-frontend.min.js, careprog.mjs, plotly-basic.min.js, charts.mjs, upload-progress.mjs, unsaved-changes.mjs, api-docs.css`,
+  `static/build: careprog.css (${css.css.length} bytes), govuk/assets/, govuk-frontend.min.js, careprog.mjs, plotly-basic.min.js, charts.mjs, upload-progress.mjs, unsaved-changes.mjs, job-progress.mjs, api-docs.css`,
 );
