@@ -72,7 +72,7 @@ demo: setup $(ENV_FILE)
 	DEBUG=1 $(PY) manage.py setup_demo --address http://$(HOST):$(PORT)/
 
 run: demo
-	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=1 READINGS_CACHE_IN_PROCESS=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: python
 	$(VENV)/bin/ruff check .

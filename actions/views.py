@@ -1,3 +1,5 @@
+import functools
+
 from csp.constants import NONCE
 from csp.decorators import csp_update
 from django.contrib import messages
@@ -7,6 +9,7 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods
 from django_tables2 import RequestConfig
 
@@ -153,7 +156,8 @@ def attention(request, slug, period: ReportingPeriod):
         request,
         "actions/attention.html",
         {
-            "attention": needs_attention(programme, period),
+            # Read only when the page's body is not kept (careprog.page_cache).
+            "attention": SimpleLazyObject(lambda: needs_attention(programme, period)),
             "programme": programme,
             "period": period,
             "statuses": list(Status),
@@ -175,23 +179,30 @@ def report_latest(request, slug):
 @read_required
 def report(request, slug, period: ReportingPeriod):
     programme = _programme_reporting_on(slug, period)
-    tables = queries.report_tables(programme, period)
-    published = paper_queries.published_paper_for(programme, period)
+    # Read only when the page's body is not kept (careprog.page_cache), each once.
+    tables = functools.cache(lambda: queries.report_tables(programme, period))
+    published = functools.cache(lambda: paper_queries.published_paper_for(programme, period))
     # The measures as they stood at the quarter's end, so a report reads the same after later
     # figures arrive; one line each, as on the dashboard.
-    evidence = evidence_lines(programme, as_at=period.end)
+    evidence = functools.cache(lambda: evidence_lines(programme, as_at=period.end))
     return render(
         request,
         "actions/report.html",
         {
             "programme": programme,
             "period": period,
-            "periods": programme.periods(),
-            "tables": tables,
-            "published": published,
-            "differs": paper_queries.differences_from_published(published, tables),
-            "evidence": evidence,
-            "key": dashboard_rows.Key.of(line for lines in evidence.values() for line in lines),
+            "periods": SimpleLazyObject(programme.periods),
+            "tables": SimpleLazyObject(tables),
+            "published": SimpleLazyObject(published),
+            "differs": SimpleLazyObject(
+                lambda: paper_queries.differences_from_published(published(), tables())
+            ),
+            "evidence": SimpleLazyObject(evidence),
+            "key": SimpleLazyObject(
+                lambda: dashboard_rows.Key.of(
+                    line for lines in evidence().values() for line in lines
+                )
+            ),
             "kpi_as_at": _kpi_as_at(period),
             "can_carry": can_manage(request.user),
         },

@@ -38,6 +38,8 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from careprog import page_cache
+
 FORMAT = 1  # bump when KPIReading or what it holds changes shape
 VERSION_KEY = f"kpis:readings:{FORMAT}:version"
 SHARED_TIMEOUT = 24 * 60 * 60  # seconds: a day; unread old versions simply expire
@@ -89,7 +91,11 @@ def _timeout() -> int:
     return LOCAL_TIMEOUT if local else SHARED_TIMEOUT
 
 
-def _key(kpis: QuerySet, as_at: dt.date | None, version: int) -> str:
+def _both_versions() -> str:
+    return f"{_version()}.{page_cache.version()}"
+
+
+def _key(kpis: QuerySet, as_at: dt.date | None, version: str) -> str:
     """The KPIs asked for, by their query's SQL (the same page asks the same query), the
     date and the version: short, whatever the number of KPIs."""
     sql, params = kpis.values("pk").query.sql_with_params()
@@ -98,22 +104,21 @@ def _key(kpis: QuerySet, as_at: dt.date | None, version: int) -> str:
 
 
 def _may_cache() -> bool:
-    """A process's own memory never hears of a change made in another process, so readings
-    are kept there only when the operator says one process serves (READINGS_CACHE_IN_PROCESS,
-    as `make run` does); otherwise only in a shared cache (CACHE_URL). Several gunicorn workers
-    with neither read fresh every time, as before: never a stale figure."""
-    local = settings.CACHES["default"]["BACKEND"].endswith(".LocMemCache")
-    return not local or settings.READINGS_CACHE_IN_PROCESS
+    """As the pages' bodies (careprog.page_cache.may_cache): in a shared cache (CACHE_URL), or
+    in this process's memory when READINGS_CACHE_IN_PROCESS says one process serves. Several
+    gunicorn workers with neither read fresh every time: never a stale figure."""
+    return page_cache.may_cache()
 
 
 def cached_readings(kpis: QuerySet, as_at: dt.date | None, read: Callable[[], list]) -> list:
     """``read()``'s readings, from the cache when this version holds them: no query then,
     and two cache round trips (the version, the readings); else ``read()``'s queries and
     one more round trip to keep them."""
-    if _reads_fresh() or not _may_cache():
+    if _reads_fresh() or page_cache.reads_fresh() or not _may_cache():
         return read()
-    version = _version()
-    key = _key(kpis, as_at, version)
+    # Any write to a table a page shows (careprog.page_cache) forgets the readings too, however
+    # it was made (a bulk update, raw SQL): the signals below are a second line, not the only.
+    key = _key(kpis, as_at, _both_versions())
     found = cache.get(key)
     if found is None:
         found = read()
@@ -146,7 +151,7 @@ def current_version() -> int:
 
 def cached_count() -> int:
     """How many readings this version holds, in this process's memory or in Redis: for tests."""
-    prefix = f"kpis:readings:{FORMAT}:{_version()}:"
+    prefix = f"kpis:readings:{FORMAT}:{_both_versions()}:"
     store = getattr(cache, "_cache", None)
     if isinstance(store, dict):  # LocMemCache
         return sum(1 for key in store if prefix in key)

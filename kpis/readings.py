@@ -359,13 +359,21 @@ def rating_counts(readings: list[KPIReading]) -> dict[RAG, int]:
     return counts
 
 
+def kpi_with_rank(code: str, as_at: dt.date | None = None) -> KPI:
+    """The KPI ``code`` with its group and its rank for the latest period as at ``as_at``:
+    one query (404 if there is none)."""
+    return get_object_or_404(
+        with_latest_rank(KPI.objects.select_related("group"), as_at), code=code
+    )
+
+
 def kpi_for_page(
-    code: str, as_at: dt.date | None = None
+    code: str, as_at: dt.date | None = None, *, kpi: KPI | None = None
 ) -> tuple[KPI, KPIReading, list[ComparatorValue], list[KPITarget]]:
     """One KPI with its preferred values and comparators, its targets, and its rank for the
     latest period (a subquery of the first), as at ``as_at`` if given: four queries either
-    way."""
-    kpi = get_object_or_404(with_latest_rank(KPI.objects.select_related("group"), as_at), code=code)
+    way, three when ``kpi`` is given as `kpi_with_rank` read it for the same date."""
+    kpi = kpi or kpi_with_rank(code, as_at)
     values = _up_to(kpi.values.all(), as_at).preferred().order_by("period_end")
     targets = list(_targets_up_to(kpi.targets.all(), as_at).order_by("financial_year"))
     comparators = list(

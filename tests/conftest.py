@@ -236,14 +236,17 @@ def officer_actions(seed_programme, officer):
 
 @pytest.fixture(autouse=True)
 def _fresh_readings_cache():
-    """Each test starts with no cached KPI readings (kpis.reading_cache), whatever an earlier
+    """Each test starts with no cached KPI readings (kpis.reading_cache) nor kept pages
+    (careprog.page_cache), whatever an earlier
     test on this worker read: the test database is rolled back between tests, which bumps
     nothing."""
     from django.core.cache import cache
     from django.db import connection
 
+    from careprog import page_cache
     from kpis.reading_cache import forget_pending
 
     cache.clear()
     forget_pending(connection)
+    page_cache.forget_pending(connection)
     yield

@@ -45,3 +45,29 @@ def council_text(text):
     """Text a council wrote in admin as paragraphs, headings and lists, escaped
     (careprog.council_text)."""
     return as_html(text)
+
+
+class _KeptNode(template.Node):
+    def __init__(self, name: str, nodelist):
+        self.name, self.nodelist = name, nodelist
+
+    def render(self, context):
+        from careprog import page_cache
+
+        request = context.get("request")
+        if request is None:
+            return self.nodelist.render(context)
+        return page_cache.kept(request, self.name, lambda: self.nodelist.render(context))
+
+
+@register.tag
+def kept(parser, token):
+    """``{% kept "name" %}...{% endkept %}``: the enclosed HTML, kept until anything it could
+    show changes (careprog.page_cache). Nothing inside may differ between two requests of one
+    person for one address on one day but the data: no CSRF token, no CSP nonce, no messages."""
+    bits = token.split_contents()
+    if len(bits) != 2 or bits[1][0] not in "\"'" or bits[1][0] != bits[1][-1]:
+        raise template.TemplateSyntaxError('{% kept "name" %} takes one quoted name')
+    nodelist = parser.parse(("endkept",))
+    parser.delete_first_token()
+    return _KeptNode(bits[1][1:-1], nodelist)

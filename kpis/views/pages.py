@@ -1,13 +1,17 @@
 """The catalogue's pages: the dashboard, a measure's page and its benchmark page."""
 
+from dataclasses import dataclass
+
 from csp.constants import NONCE
 from csp.decorators import csp_update
 from django.contrib.auth.decorators import permission_required
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
+from careprog import page_cache
 from careprog.periods import InvalidPeriod, ReportingPeriod
 from kpis import approval, benchmarks, charts, dashboard_rows, evidence
 from kpis import readings as kpi_readings
@@ -86,17 +90,7 @@ def dashboard(request):
     if group:
         kpis = kpis.filter(group_id=group)
     kpis = evidence.chosen_measures(kpis, uses)
-    readings = kpi_readings.readings(kpis, as_at.end if as_at else None)
-    lines = [dashboard_rows.KPILine.of(reading) for reading in readings]
-    lines = dashboard_rows.in_order(
-        dashboard_rows.chosen(lines, rag=rag, travel=travel, band=band), sort
-    )
-
-    shown = [line.reading for line in lines]
-    counts = kpi_readings.rating_counts(shown)
-    illustrative_ratings = sum(
-        1 for r in shown if r.rating.rag is not RAG.NONE and not r.rating_is_real
-    )
+    as_at_end = as_at.end if as_at else None
     filters = {"group": group, **{use.parameter: use.chosen for use in uses}}
     filters |= {"rag": rag, "direction": travel}
     filters |= {"band": band, "sort": "" if sort.order is None else sort.key}
@@ -105,7 +99,12 @@ def dashboard(request):
         request,
         "kpis/dashboard.html",
         {
-            "sections": dashboard_rows.sections(lines, sort),
+            # Read only when the page's body is not kept (careprog.page_cache).
+            "body": SimpleLazyObject(
+                lambda: _dashboard_body(
+                    kpis, as_at_end, rag=rag, travel=travel, band=band, sort=sort
+                )
+            ),
             "groups": groups,
             "evidence_filters": uses,
             "rags": list(RAG),
@@ -118,11 +117,36 @@ def dashboard(request):
             "as_at_periods": as_at_periods,
             "as_at_error": as_at_error,
             "latest_url": latest_url,  # the same filters, the latest figures
-            "counts": counts,
-            "illustrative_ratings": illustrative_ratings,
-            "shown": len(shown),
-            "key": dashboard_rows.Key.of(lines),
         },
+    )
+
+
+@dataclass(frozen=True)
+class _DashboardBody:
+    sections: list
+    counts: dict
+    illustrative_ratings: int
+    shown: int
+    key: dashboard_rows.Key
+
+
+def _dashboard_body(kpis, as_at_end, *, rag, travel, band, sort) -> _DashboardBody:
+    """The dashboard's lines, in their sections, with the counts over them and their key: the
+    readings' queries (kpis.readings.readings), run only when the body is not kept."""
+    readings = kpi_readings.readings(kpis, as_at_end)
+    lines = [dashboard_rows.KPILine.of(reading) for reading in readings]
+    lines = dashboard_rows.in_order(
+        dashboard_rows.chosen(lines, rag=rag, travel=travel, band=band), sort
+    )
+    shown = [line.reading for line in lines]
+    return _DashboardBody(
+        sections=dashboard_rows.sections(lines, sort),
+        counts=kpi_readings.rating_counts(shown),
+        illustrative_ratings=sum(
+            1 for r in shown if r.rating.rag is not RAG.NONE and not r.rating_is_real
+        ),
+        shown=len(shown),
+        key=dashboard_rows.Key.of(lines),
     )
 
 
@@ -132,8 +156,27 @@ def dashboard(request):
 @read_required
 def kpi_detail(request, code):
     as_at = _as_at(request)
+    # The page's frame needs the measure (its name, group and rank: one query, none when it
+    # is kept); its body (the figures, chart, table, changes) is read only when it is not kept
+    # (careprog.page_cache).
+    kpi = page_cache.kept(
+        request, "kpi-frame", lambda: kpi_readings.kpi_with_rank(code, as_at.end if as_at else None)
+    )
+    return render(
+        request,
+        "kpis/kpi_detail.html",
+        {
+            "kpi": kpi,
+            "as_at": as_at,
+            "page": SimpleLazyObject(lambda: _kpi_page(request, kpi, as_at)),
+        },
+    )
+
+
+def _kpi_page(request, kpi, as_at) -> dict:
+    """What a KPI's page shows below its heading, for ``kpi`` as `kpi_with_rank` read it."""
     kpi, reading, comparators, targets = kpi_readings.kpi_for_page(
-        code, as_at.end if as_at else None
+        kpi.code, as_at.end if as_at else None, kpi=kpi
     )
     table = kpi_readings.value_table(reading, comparators, targets)
     # One query: committee members learn that a newer figure is coming, never what it is.
@@ -145,31 +188,26 @@ def kpi_detail(request, code):
         .first()
     )
     enters = can_enter(request.user, kpi)
-    return render(
-        request,
-        "kpis/kpi_detail.html",
-        {
-            "kpi": kpi,
-            "reading": reading,
-            "line": dashboard_rows.KPILine.of(reading),
-            "figure": charts.kpi_figure(reading, comparators, targets),
-            "figure_description": charts.kpi_figure_description(reading, comparators, targets),
-            "table": table,
-            "targets": targets,
-            "target_texts": [(t, reading.describe_target(t)) for t in targets],
-            "as_at": as_at,
-            # The changes stay whole with a date: they are the audit record of who changed
-            # what and when, and figures corrected since the date are shown as corrected, so
-            # cutting the record at the date would hide the edits behind the figures shown.
-            # The page says that the record may name later periods.
-            "changes": changes_for_kpi(kpi),
-            "evidences": evidence.evidenced_by(kpi),
-            "awaiting": awaiting,
-            "may_enter": enters,
-            "sees_awaiting_figure": awaiting is not None
-            and (enters or request.user.has_perm(APPROVE_PERMISSION)),
-        },
-    )
+    return {
+        "kpi": kpi,
+        "reading": reading,
+        "line": dashboard_rows.KPILine.of(reading),
+        "figure": charts.kpi_figure(reading, comparators, targets),
+        "figure_description": charts.kpi_figure_description(reading, comparators, targets),
+        "table": table,
+        "targets": targets,
+        "target_texts": [(t, reading.describe_target(t)) for t in targets],
+        # The changes stay whole with a date: they are the audit record of who changed
+        # what and when, and figures corrected since the date are shown as corrected, so
+        # cutting the record at the date would hide the edits behind the figures shown.
+        # The page says that the record may name later periods.
+        "changes": changes_for_kpi(kpi),
+        "evidences": evidence.evidenced_by(kpi),
+        "awaiting": awaiting,
+        "may_enter": enters,
+        "sees_awaiting_figure": awaiting is not None
+        and (enters or request.user.has_perm(APPROVE_PERMISSION)),
+    }
 
 
 @csp_update({"style-src": ["'unsafe-inline'"]})

@@ -1,0 +1,179 @@
+"""The rendered body of a heavy page (the report, "Needs attention", the dashboard, a KPI's
+page), kept in Django's cache until anything it could show changes.
+
+These pages read many tables (a programme's hierarchy and updates, the catalogue's figures,
+targets, comparators, people) that change a few times a day, yet a committee reads them again
+and again around a meeting. Rendering one costs 20 to 35 ms of CPU; serving its kept body
+costs what the page's frame does (sign-in, the programme's name).
+
+**Never stale.** Every statement that writes to a table a page could show (anything but the
+sessions, sign-in attempts, throttle counts, API tokens' last use and the queue: `UNWATCHED`) is
+seen where it is executed, on every connection (`watch_writes`, connected to
+`connection_created`), so Django's bulk writes, raw SQL and the admin are caught as surely as a
+model's save: once the writing transaction commits, a version number in the cache is bumped,
+and bodies kept under an older number are never read again. A connection holding an
+uncommitted write reads fresh and keeps nothing (no one else can see its change yet). A body is
+also keyed by the day (overdue actions, "due" figures and ratings as at today move with the
+date), by the person (what one may see or do, another may not), and by the page's path and
+query string.
+
+**Where it is kept.** As the KPI readings are (kpis.reading_cache): in the shared "default"
+cache when ``CACHE_URL`` names Redis, so every process and machine hears of every change; in
+this process's memory only when READINGS_CACHE_IN_PROCESS says one process serves (another
+process would not hear of a change there); otherwise not at all.
+
+Query cost: none for a kept body; two cache round trips (the version, the body), and one more to
+keep a body that was not there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import re
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.backends.signals import connection_created
+from django.utils import timezone
+
+FORMAT = 1  # bump when what a kept body depends on changes shape
+VERSION_KEY = f"careprog:pages:{FORMAT}:version"
+SHARED_TIMEOUT = 24 * 60 * 60  # seconds: unread bodies of old versions expire
+LOCAL_TIMEOUT = 60  # as the readings: a belt for an operator who runs several processes
+_PENDING = "careprog_pages_pending"  # set on a connection with an uncommitted write
+
+# Tables written by reading a page, by signing in or by the queue's bookkeeping: what they hold
+# is never shown on a page kept here, so writing them keeps the bodies.
+UNWATCHED = re.compile(
+    r"^(django_session|axes_|django_cache|careprog_throttle|careprog_apitoken"
+    r"|django_tasks_database_|django_admin_log)"
+)
+# Signing in stamps the person's last sign-in, which no kept page shows.
+_LAST_LOGIN = re.compile(r'^UPDATE "auth_user" SET "last_login" = %s WHERE "auth_user"."id" = %s$')
+_WRITE = re.compile(
+    r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?([\w.]+)"?', re.IGNORECASE
+)
+
+
+def may_cache() -> bool:
+    """A process's own memory never hears of a change made in another process, so pages and
+    readings are kept there only when the operator says one process serves
+    (READINGS_CACHE_IN_PROCESS); otherwise only in a shared cache (CACHE_URL)."""
+    local = settings.CACHES["default"]["BACKEND"].endswith(".LocMemCache")
+    return not local or settings.READINGS_CACHE_IN_PROCESS
+
+
+def version() -> float:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, 1, timeout=None)  # two processes starting at once agree
+        version = cache.get(VERSION_KEY, 1)
+    return version
+
+
+def _bump(connection) -> None:
+    setattr(connection, _PENDING, False)
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # no version yet (or evicted): any new number will do
+        cache.set(VERSION_KEY, dt.datetime.now().timestamp(), timeout=None)
+
+
+def _writes_to_watched_table(sql: str) -> bool:
+    found = _WRITE.match(sql)
+    if not found or UNWATCHED.match(found.group(1).rsplit(".", 1)[-1]):
+        return False
+    return not _LAST_LOGIN.match(sql)
+
+
+def _on_execute(connection):
+    def wrapper(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if isinstance(sql, str) and _writes_to_watched_table(sql):
+            if connection.in_atomic_block:
+                if not getattr(connection, _PENDING, False):
+                    setattr(connection, _PENDING, True)
+                    transaction.on_commit(lambda: _bump(connection), using=connection.alias)
+            else:  # autocommit: the write is already committed
+                _bump(connection)
+        return result
+
+    return wrapper
+
+
+def watch_writes(sender, connection, **kwargs) -> None:
+    """Installed on every new connection (careprog.apps): see each write as it executes."""
+    if not any(getattr(w, "careprog_pages", False) for w in connection.execute_wrappers):
+        wrapper = _on_execute(connection)
+        wrapper.careprog_pages = True
+        connection.execute_wrappers.append(wrapper)
+
+
+def connect() -> None:
+    connection_created.connect(watch_writes, dispatch_uid="careprog_page_cache")
+    from django.db import connections
+
+    for alias in connections:  # connections opened before the app was ready
+        existing = connections[alias]
+        if existing.connection is not None:
+            watch_writes(None, existing)
+
+
+def reads_fresh() -> bool:
+    """True while this connection holds an uncommitted write: its own reads must show it, and
+    what it reads must not be kept for others, who cannot see it yet."""
+    from django.db import connection
+
+    if not getattr(connection, _PENDING, False):
+        return False
+    if not connection.in_atomic_block:  # the transaction ended without committing
+        setattr(connection, _PENDING, False)
+        return False
+    return True
+
+
+def forget_pending(connection) -> None:
+    """Forget that ``connection`` held an uncommitted write (the tests' transactions are
+    rolled back rather than ended)."""
+    setattr(connection, _PENDING, False)
+
+
+@functools.cache
+def _build() -> str:
+    """This deployment's code and templates, so that a shared cache never serves a body
+    rendered by another release: a digest of every source file's path, size and time."""
+    root = Path(settings.BASE_DIR)
+    digest = hashlib.sha256()
+    for folder in ("careprog", "actions", "kpis", "templates"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.suffix in {".py", ".html", ".txt", ".json"}:
+                stat = path.stat()
+                digest.update(
+                    f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns};".encode()
+                )
+    return digest.hexdigest()[:16]
+
+
+def _key(request, name: str, version: float) -> str:
+    asked = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+    today = timezone.localdate().isoformat()
+    return f"careprog:pages:{FORMAT}:{_build()}:{version}:{name}:{today}:{request.user.pk}:{asked}"
+
+
+def kept(request, name: str, render):
+    """``render()``'s HTML (or any value that pickles) for this page, person, day and version:
+    kept, or made now and kept when it may be (see the module's docstring)."""
+    if not may_cache() or reads_fresh():
+        return render()
+    key = _key(request, name, version())
+    found = cache.get(key)
+    if found is None:
+        found = render()
+        if not reads_fresh():
+            local = settings.CACHES["default"]["BACKEND"].endswith(".LocMemCache")
+            cache.set(key, found, timeout=LOCAL_TIMEOUT if local else SHARED_TIMEOUT)
+    return found
