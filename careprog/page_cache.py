@@ -28,10 +28,10 @@ keep a body that was not there.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import hashlib
 import re
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -44,7 +44,6 @@ FORMAT = 1  # bump when what a kept body depends on changes shape
 VERSION_KEY = f"careprog:pages:{FORMAT}:version"
 SHARED_TIMEOUT = 24 * 60 * 60  # seconds: unread bodies of old versions expire
 LOCAL_TIMEOUT = 60  # as the readings: a belt for an operator who runs several processes
-_PENDING = "careprog_pages_pending"  # set on a connection with an uncommitted write
 
 # Tables written by reading a page, by signing in or by the queue's bookkeeping: what they hold
 # is never shown on a page kept here, so writing them keeps the bodies.
@@ -75,12 +74,11 @@ def version() -> float:
     return version
 
 
-def _bump(connection) -> None:
-    setattr(connection, _PENDING, False)
+def _bump() -> None:
     try:
         cache.incr(VERSION_KEY)
     except ValueError:  # no version yet (or evicted): any new number will do
-        cache.set(VERSION_KEY, dt.datetime.now().timestamp(), timeout=None)
+        cache.set(VERSION_KEY, time.time_ns() // 1000, timeout=None)  # an int: incr()s next
 
 
 def _writes_to_watched_table(sql: str) -> bool:
@@ -90,16 +88,34 @@ def _writes_to_watched_table(sql: str) -> bool:
     return not _LAST_LOGIN.match(sql)
 
 
+class _BumpOnCommit:
+    """The bump one transaction's writes wait for: one per transaction, run once."""
+
+    ran = False
+
+    def __call__(self) -> None:
+        self.ran = True
+        _bump()
+
+
+def _pending(connection) -> bool:
+    """Whether this transaction has written to a watched table: a bump not yet run waits
+    among the callbacks it runs on commit (Django drops those of a savepoint rolled back, so a
+    write after a rollback queues one again)."""
+    return any(
+        isinstance(callback, _BumpOnCommit) and not callback.ran
+        for _, callback, _ in connection.run_on_commit
+    )
+
+
 def _on_execute(connection):
     def wrapper(execute, sql, params, many, context):
         result = execute(sql, params, many, context)
         if isinstance(sql, str) and _writes_to_watched_table(sql):
-            if connection.in_atomic_block:
-                if not getattr(connection, _PENDING, False):
-                    setattr(connection, _PENDING, True)
-                    transaction.on_commit(lambda: _bump(connection), using=connection.alias)
-            else:  # autocommit: the write is already committed
-                _bump(connection)
+            if not connection.in_atomic_block:  # autocommit: the write is already committed
+                _bump()
+            elif not _pending(connection):
+                transaction.on_commit(_BumpOnCommit(), using=connection.alias)
         return result
 
     return wrapper
@@ -128,18 +144,15 @@ def reads_fresh() -> bool:
     what it reads must not be kept for others, who cannot see it yet."""
     from django.db import connection
 
-    if not getattr(connection, _PENDING, False):
-        return False
-    if not connection.in_atomic_block:  # the transaction ended without committing
-        setattr(connection, _PENDING, False)
-        return False
-    return True
+    return connection.in_atomic_block and _pending(connection)
 
 
 def forget_pending(connection) -> None:
-    """Forget that ``connection`` held an uncommitted write (the tests' transactions are
-    rolled back rather than ended)."""
-    setattr(connection, _PENDING, False)
+    """Take this connection's uncommitted writes as committed without bumping (the tests'
+    transactions are rolled back rather than committed: what a test set up is its start)."""
+    for _, callback, _ in connection.run_on_commit:
+        if isinstance(callback, _BumpOnCommit):
+            callback.ran = True
 
 
 @functools.cache

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -62,7 +63,7 @@ def _bump() -> None:
     try:
         cache.incr(VERSION_KEY)
     except ValueError:  # no version yet (or it was evicted): any new number will do
-        cache.set(VERSION_KEY, dt.datetime.now().timestamp(), timeout=None)
+        cache.set(VERSION_KEY, time.time_ns() // 1000, timeout=None)  # an int: incr()s next
     setattr(connection, _PENDING, False)
 
 

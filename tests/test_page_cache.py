@@ -210,3 +210,37 @@ def test_a_kept_page_costs_its_frame_only_at_any_size(
         with django_assert_num_queries(expected[url]):
             member.get(url)
     assert objective.kpis.count() == 1
+
+
+def test_writes_before_any_page_is_read_keep_counting(
+    programme, django_capture_on_commit_callbacks
+):
+    """The first write finds no version to bump (Redis was emptied, or evicted it): it starts
+    one that the next write can bump, in Redis as in memory."""
+    from kpis import reading_cache
+
+    settled()
+    for key in (page_cache.VERSION_KEY, reading_cache.VERSION_KEY):
+        cache.delete(key)
+    for title in ("First", "Second"):
+        with django_capture_on_commit_callbacks(execute=True):
+            Action.objects.update(title=title)
+            reading_cache.figures_changed()
+    first = cache.get(page_cache.VERSION_KEY)
+    with django_capture_on_commit_callbacks(execute=True):
+        Action.objects.update(title="Third")
+        reading_cache.figures_changed()
+    assert cache.get(page_cache.VERSION_KEY) == first + 1
+
+
+def test_a_write_after_a_rolled_back_one_in_the_same_transaction_still_forgets(
+    programme, member, django_capture_on_commit_callbacks
+):
+    settled()
+    text(member, REPORT)
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            Action.objects.update(title="Never committed")
+            raise RuntimeError("the first try failed")
+        Action.objects.update(title="Committed on the second try")
+    assert "Committed on the second try" in text(member, REPORT)

@@ -247,3 +247,63 @@ def test_an_s3_bucket_in_the_environment_moves_the_files_into_it():
         "careprog",
         "False",
     ]
+
+
+REDIS_URL = "redis://127.0.0.1:6379/14"
+Q4_REPORT = "/programmes/care-programme-2024-25/report/2024-25-q4/"
+
+
+def _hidden(page: str, name: str) -> str:
+    return re.search(rf'name="{name}" value="([^"]*)"', page).group(1)
+
+
+def _signed_in(machine, username: str) -> None:
+    token = machine.form_token("/sign-in/")
+    form = {"csrfmiddlewaretoken": token, "username": username, "password": PASSWORD}
+    assert machine.request("POST", "/sign-in/", form)[0] == 302
+
+
+@on_a_database_server
+@pytest.mark.django_db(transaction=True)
+def test_an_update_saved_through_one_machine_shows_at_once_on_another_sharing_redis(
+    seed_programme, officer, officer_actions, committee_member, tmp_path
+):
+    """Both keep the report's body in one Redis (CACHE_URL); the save through A forgets it for
+    B too, so B's reader sees the update on the next request."""
+    import redis
+
+    shared = redis.Redis.from_url(REDIS_URL)
+    shared.flushdb()
+    for person in (officer, committee_member):
+        _signs_in_with_the_default_hasher(person)
+    action = officer_actions[0]
+    environment = _environment(media=tmp_path / "shared-storage") | {"CACHE_URL": REDIS_URL}
+
+    with _machines(environment, 2) as (a, b):
+        _signed_in(b, committee_member.username)
+        for _ in range(2):
+            status, _, page = b.request("GET", Q4_REPORT)
+            assert status == 200
+        assert "Training moved to the spring" not in page.decode()
+        assert shared.keys("*careprog:pages*"), "B keeps the report's body in Redis"
+
+        _signed_in(a, officer.username)
+        status, _, form_page = a.request("GET", f"/actions/{action.pk}/?period=2024-25-q4")
+        assert status == 200
+        form_page = form_page.decode()
+        form = {
+            "csrfmiddlewaretoken": _hidden(form_page, "csrfmiddlewaretoken"),
+            "period": "2024-25-q4",
+            "action_version": _hidden(form_page, "action_version"),
+            "update_version": _hidden(form_page, "update_version"),
+            "status": "on_track",
+            "text": "Training moved to the spring",
+            "reason": "",
+            "next_step": "",
+        }
+        status, _, _ = a.request("POST", f"/actions/{action.pk}/?period=2024-25-q4", form)
+        assert status == 302
+
+        status, _, page = b.request("GET", Q4_REPORT)
+        assert status == 200 and "Training moved to the spring" in page.decode()
+    shared.flushdb()
