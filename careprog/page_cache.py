@@ -157,8 +157,9 @@ def forget_pending(connection) -> None:
 
 @functools.cache
 def _build() -> str:
-    """This deployment's code and templates, so that a shared cache never serves a body
-    rendered by another release: a digest of every source file's path, size and time."""
+    """This deployment's code, templates and settings, so that a shared cache never serves a
+    body rendered by another release or configuration (a council's name, its LA number): a
+    digest of every source file's path, size and time and of every plain setting's value."""
     root = Path(settings.BASE_DIR)
     digest = hashlib.sha256()
     for folder in ("careprog", "actions", "kpis", "templates"):
@@ -168,6 +169,10 @@ def _build() -> str:
                 digest.update(
                     f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns};".encode()
                 )
+    for name in sorted(dir(settings)):
+        value = getattr(settings, name, None) if name.isupper() else None
+        if isinstance(value, str | int | float | bool):
+            digest.update(f"{name}={value!r};".encode())
     return digest.hexdigest()[:16]
 
 
