@@ -13,7 +13,7 @@ from django.test import Client, override_settings
 from django_tasks_db.models import DBTaskResult
 
 from careprog import jobs, roles
-from kpis.importing import background
+from kpis.importing import background, gate
 from kpis.models import ImportBatch, ImportedValue, KPIEntry, KPIValue, Origin
 from tests.import_files import long_return
 from tests.kpi_factories import make_kpi, make_value
@@ -303,3 +303,18 @@ def test_the_waiting_page_takes_the_same_queries_whatever_the_return_size(
     assert "Checking the return" in words(page)
     with django_assert_num_queries(8):
         importer.get(f"/kpis/import/{batch.pk}/status/")
+
+
+def test_a_job_is_bounded_and_ends_in_a_sentence_before_its_page_would_call_it_stopped(
+    administrator, measures, monkeypatch
+):
+    assert gate.JOB_TIME_BUDGET < jobs.STALLED_AFTER.total_seconds()
+    monkeypatch.setattr(gate, "JOB_TIME_BUDGET", 0.0)
+    importer = signed_in(administrator)
+    with large():
+        upload(importer, RETURN)
+        jobs.run_ready()
+        batch = ImportBatch.objects.get()
+        shown = importer.get(f"/kpis/import/{batch.pk}/preview/")
+    assert "This return took longer than 0 seconds to check, so nothing was saved" in words(shown)
+    assert not shown.context["preview"].can_confirm and not KPIEntry.objects.exists()

@@ -28,8 +28,9 @@ from django_tasks import task
 
 from careprog import jobs
 from kpis.approval import EntryRefused
+from kpis.importing import gate
 from kpis.importing.apply import ImportRefused, apply_return, approve_import, store_upload
-from kpis.importing.gate import JOB_TIME_BUDGET, Deadline
+from kpis.importing.gate import Deadline
 from kpis.importing.preview import preview_return
 from kpis.importing.stored_preview import to_json
 from kpis.models import ImportBatch
@@ -49,7 +50,7 @@ class JobClock(Deadline):
     every = 1.0
 
     def __init__(self, batch: ImportBatch):
-        super().__init__(JOB_TIME_BUDGET)
+        super().__init__(gate.JOB_TIME_BUDGET)
         self.batch_pk, self.total, self.said = batch.pk, batch.row_count, 0.0
 
     def check(self, done: int = 0) -> None:
@@ -156,7 +157,7 @@ def approve_return(*, batch_pk: int, user_id: int | None, expected: int | None) 
         if user is None:
             raise EntryRefused("Only an active approver's decision is carried out.")
         count = approve_import(
-            batch=batch, user=user, expected=expected, deadline=Deadline(JOB_TIME_BUDGET)
+            batch=batch, user=user, expected=expected, deadline=Deadline(gate.JOB_TIME_BUDGET)
         )
     except EntryRefused as refused:
         return {"refused": [str(refused)], "forbidden": True}
