@@ -318,3 +318,17 @@ def test_a_job_is_bounded_and_ends_in_a_sentence_before_its_page_would_call_it_s
         shown = importer.get(f"/kpis/import/{batch.pk}/preview/")
     assert "This return took longer than 0 seconds to check, so nothing was saved" in words(shown)
     assert not shown.context["preview"].can_confirm and not KPIEntry.objects.exists()
+
+
+@large()
+def test_an_approvals_outcome_is_shown_to_whoever_pressed_the_button_not_to_another_approver(
+    administrator, head_of_service, superuser, measures
+):
+    batch = _large_import(administrator)
+    url = f"/kpis/entries/import/{batch.pk}/"
+    signed_in(head_of_service).post(url, {"decision": "approve", "awaiting": 4})
+    jobs.run_ready()
+    other = signed_in(superuser).get(url)
+    assert other.status_code == 200 and "were approved" not in words(other)
+    assert "4 figures were approved" in words(signed_in(head_of_service).get(url))
+    assert set(KPIEntry.objects.values_list("decided_by__username", flat=True)) == {"hannah"}

@@ -13,8 +13,8 @@ the one who pressed the button, whose id the job carries.
 How far a job has got is written on its batch (``progress``), a committed UPDATE at most once
 a second, which the waiting page reads: reading a return runs outside any transaction, so
 the waiting page sees it at once. A job's outcome is its JSON return value: ``done`` (the
-sentence a request would have shown) or ``refused`` (the problems), which the step's page
-shows once.
+sentence a request would have shown) or ``refused`` (the problems), and ``by``, whose it is:
+the step's page shows it to them, once.
 """
 
 from __future__ import annotations
@@ -128,7 +128,7 @@ def confirm_return(*, batch_pk: int, user_id: int | None) -> dict:
     not at all. A refusal keeps the new preview on the batch, for the page that says why."""
     user = _person(user_id)
     if not (user and can_import(user)):
-        return {"refused": [NOT_ALLOWED]}
+        return {"refused": [NOT_ALLOWED], "by": user_id}
     batch = ImportBatch.objects.get(pk=batch_pk)
     clock = JobClock(batch)
     _say(batch_pk, "Reading the return again.")
@@ -140,9 +140,12 @@ def confirm_return(*, batch_pk: int, user_id: int | None) -> dict:
     except ImportRefused as refusal:
         checked = to_json(refusal.preview or preview, rows=PREVIEW_ROWS)
         ImportBatch.objects.filter(pk=batch_pk).update(checked=checked, progress="")
-        return {"refused": refusal.problems}
+        return {"refused": refusal.problems, "by": user_id}
     _say(batch_pk, "")
-    return {"done": f"{batch.file_name} has been imported: its figures await approval."}
+    return {
+        "done": f"{batch.file_name} has been imported: its figures await approval.",
+        "by": user_id,
+    }
 
 
 @task()
@@ -160,9 +163,10 @@ def approve_return(*, batch_pk: int, user_id: int | None, expected: int | None) 
             batch=batch, user=user, expected=expected, deadline=Deadline(gate.JOB_TIME_BUDGET)
         )
     except EntryRefused as refused:
-        return {"refused": [str(refused)], "forbidden": True}
+        return {"refused": [str(refused)], "forbidden": True, "by": user_id}
     except ImportRefused as refused:
-        return {"refused": refused.problems}
+        return {"refused": refused.problems, "by": user_id}
     finally:
         _say(batch_pk, "")
-    return {"done": f"{count} figures were approved: committee members now see them."}
+    approved = f"{count} figures were approved: committee members now see them."
+    return {"done": approved, "by": user_id}

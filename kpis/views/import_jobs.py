@@ -55,11 +55,19 @@ def job_for(batch: ImportBatch, *steps: str) -> jobs.JobState | None:
     return replace(job, progress=batch.progress)
 
 
-def settle(batch: ImportBatch, job: jobs.JobState) -> dict | None:
-    """A finished job's outcome, shown once: the batch forgets the job (a write on the GET
-    that shows it, as a redirect after a POST would have shown it once). None unless done."""
+OTHERS = {"others": True}  # an outcome for someone else to see: the page shows what is
+
+
+def settle(request, batch: ImportBatch, job: jobs.JobState) -> dict | None:
+    """A finished job's outcome for the person who asked for it, shown to them once: the
+    batch then forgets the job (a write on the GET that shows it, as a redirect after a POST
+    would have shown it once). None if the job stopped before it finished; OTHERS if it is
+    another person's outcome ("you uploaded this return" would not be about the reader)."""
+    value = job.value if job.status == "done" and isinstance(job.value, dict) else None
+    if value and value.get("by", request.user.pk) != request.user.pk:
+        return OTHERS
     ImportBatch.objects.filter(pk=batch.pk, job_id=job.id).update(job_id="", job_step="")
-    return job.value if job.status == "done" and isinstance(job.value, dict) else None
+    return value
 
 
 def waiting_page(request, batch, job, status_url, *, status=200):
@@ -107,11 +115,12 @@ def preview_in_background(request, batch: ImportBatch):
         return redirect("kpis:import_preview", pk=batch.pk)
     refusal = None
     if job and batch.job_step == ImportBatch.Step.CONFIRM:
-        outcome = settle(batch, job)
+        outcome = settle(request, batch, job)
         if outcome and "done" in outcome:
             messages.success(request, outcome["done"])
             return redirect("kpis:import_batch", pk=batch.pk)
-        refusal = ImportRefused(outcome["refused"] if outcome else [CONFIRM_STOPPED])
+        if outcome is not OTHERS:
+            refusal = ImportRefused(outcome["refused"] if outcome else [CONFIRM_STOPPED])
     if batch.status != ImportBatch.Status.PENDING:
         return redirect("kpis:import_batch", pk=batch.pk)
     if batch.checked is None:  # the check stopped before it finished
@@ -131,7 +140,9 @@ def approval_job(request, batch: ImportBatch):
         status_url = reverse("kpis:import_entries_status", kwargs={"pk": batch.pk})
         status = 409 if request.method == "POST" else 200
         return waiting_page(request, batch, job, status_url, status=status), None, None
-    outcome = settle(batch, job)
+    outcome = settle(request, batch, job)
+    if outcome is OTHERS:
+        return None, None, None
     if outcome and "done" in outcome:
         messages.success(request, outcome["done"])
         return None, None, None
