@@ -15,7 +15,7 @@ from django_tasks_db.models import DBTaskResult
 from careprog import jobs, roles
 from kpis.importing import background, gate
 from kpis.models import ImportBatch, ImportedValue, KPIEntry, KPIValue, Origin
-from tests.import_files import long_return
+from tests.import_files import long_return, xlsx
 from tests.kpi_factories import make_kpi, make_value
 from tests.test_kpi_import import text, upload
 
@@ -332,3 +332,18 @@ def test_an_approvals_outcome_is_shown_to_whoever_pressed_the_button_not_to_anot
     assert other.status_code == 200 and "were approved" not in words(other)
     assert "4 figures were approved" in words(signed_in(head_of_service).get(url))
     assert set(KPIEntry.objects.values_list("decided_by__username", flat=True)) == {"hannah"}
+
+
+def test_a_wide_return_of_few_rows_but_many_figures_is_checked_in_the_background_too(
+    administrator, measures
+):
+    months = [f"{month} 2024" for month in ["Jan", "Feb", "Mar", "Apr", "May", "Jun"]]
+    wide = xlsx([["KPI code", *months], ["starters", 10, 11, 12, 11, 10, 11]])
+    with override_settings(KPI_IMPORT_QUEUE_ROWS=2, TASKS_RUN="manual"):  # 12 cells at most
+        waiting = upload(signed_in(administrator), wide)
+        batch = ImportBatch.objects.get()
+        assert (batch.row_count, batch.cell_count) == (2, 14)
+        assert "Checking the return" in words(waiting)
+        jobs.run_ready()
+        shown = signed_in(administrator).get(f"/kpis/import/{batch.pk}/preview/")
+    assert shown.context["preview"].counts["new"] == 6

@@ -1048,7 +1048,7 @@ def import_jobs(settings, head_of_service):
     settings.KPI_IMPORT_QUEUE_ROWS, settings.TASKS_RUN = 0, "manual"
     make_kpi("imported")
     data = long_return([["imported", "Jan 2025", 41, ""]])
-    checking = background.receive_upload(data=data, file_name="c.xlsx", user=None, rows=2)
+    checking = background.receive_upload(data=data, file_name="c.xlsx", user=None, rows=2, cells=7)
     applied = apply_return(
         batch=store_upload(data=data, file_name="a.xlsx", user=None, rows=2), user=None
     )

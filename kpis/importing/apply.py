@@ -42,9 +42,11 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 
-def store_upload(*, data: bytes, file_name: str, user: User | None, rows: int = 0) -> ImportBatch:
-    """Keep an uploaded return until it is confirmed; its SHA-256 identifies it. ``rows``:
-    its non-empty rows, as the upload form counted them (ImportBatch.in_background)."""
+def store_upload(
+    *, data: bytes, file_name: str, user: User | None, rows: int = 0, cells: int = 0
+) -> ImportBatch:
+    """Keep an uploaded return until it is confirmed; its SHA-256 identifies it. ``rows``,
+    ``cells``: as the upload form counted them (ImportBatch.in_background)."""
     return ImportBatch.objects.create(
         file_name=file_name[:255],
         sha256=hashlib.sha256(data).hexdigest(),
@@ -52,6 +54,7 @@ def store_upload(*, data: bytes, file_name: str, user: User | None, rows: int = 
         content=data,
         uploaded_by=user,
         row_count=rows,
+        cell_count=cells,
     )
 
 

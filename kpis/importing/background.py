@@ -81,9 +81,11 @@ def _start(*, batch: ImportBatch, step: str, job_task, **kwargs) -> str:
 
 
 @transaction.atomic
-def receive_upload(*, data: bytes, file_name: str, user: User | None, rows: int) -> ImportBatch:
+def receive_upload(
+    *, data: bytes, file_name: str, user: User | None, rows: int, cells: int
+) -> ImportBatch:
     """Keep the upload; a large one is queued to be checked, with the upload."""
-    batch = store_upload(data=data, file_name=file_name, user=user, rows=rows)
+    batch = store_upload(data=data, file_name=file_name, user=user, rows=rows, cells=cells)
     if batch.in_background:
         start_check(batch=batch)
     return batch

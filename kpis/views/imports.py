@@ -74,7 +74,11 @@ def import_start(request):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             batch = background.receive_upload(
-                data=upload.read(), file_name=upload.name, user=request.user, rows=form.rows
+                data=upload.read(),
+                file_name=upload.name,
+                user=request.user,
+                rows=form.rows,
+                cells=form.cells,
             )
             return redirect(batch)
     return render(
