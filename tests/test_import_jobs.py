@@ -14,6 +14,7 @@ from django_tasks_db.models import DBTaskResult
 
 from careprog import jobs, roles
 from kpis.importing import background, gate
+from kpis.importing.apply import apply_return, store_upload
 from kpis.models import ImportBatch, ImportedValue, KPIEntry, KPIValue, Origin
 from tests.import_files import long_return, xlsx
 from tests.kpi_factories import make_kpi, make_value
@@ -347,3 +348,24 @@ def test_a_wide_return_of_few_rows_but_many_figures_is_checked_in_the_background
         jobs.run_ready()
         shown = signed_in(administrator).get(f"/kpis/import/{batch.pk}/preview/")
     assert shown.context["preview"].counts["new"] == 6
+
+
+@large()
+@pytest.mark.parametrize("rows", [3, 30])
+def test_the_approvals_waiting_page_takes_the_same_queries_whatever_the_import_size(
+    administrator, head_of_service, measures, rows, django_assert_num_queries
+):
+    data = long_return([["starters", f"{dt.date(2024, 12, 1) - dt.timedelta(days=31 * n):%b %Y}",
+                         n, ""] for n in range(rows)])  # fmt: skip
+    batch = apply_return(
+        batch=store_upload(data=data, file_name="r.xlsx", user=administrator, rows=rows + 1),
+        user=administrator,
+    )
+    background.start_approve(batch=batch, user=head_of_service, expected=rows)
+    approver = signed_in(head_of_service)
+    # The session, the person, their permissions (2), the import, the job, the jobs before it.
+    with django_assert_num_queries(8):
+        page = approver.get(f"/kpis/entries/import/{batch.pk}/")
+    assert "Approving the figures" in words(page)
+    with django_assert_num_queries(8):
+        approver.get(f"/kpis/entries/import/{batch.pk}/status/")
