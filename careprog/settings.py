@@ -144,9 +144,8 @@ TEMPLATES = [
     },
 ]
 
-# SQLite file by default; DATABASE_URL selects PostgreSQL (or another SQLite path).
-# Health checks: a persistent connection that the server dropped (a restart) is replaced
-# at the start of the next request instead of failing it.
+# SQLite file by default; DATABASE_URL selects PostgreSQL (or another SQLite path). Health
+# checks replace a persistent connection the server dropped at the next request, not fail it.
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
@@ -282,11 +281,12 @@ if BANK_HOLIDAYS_REGION not in BANK_HOLIDAY_REGIONS:
         f"not {BANK_HOLIDAYS_REGION!r}"
     )
 
-# KPI returns: the largest upload accepted (also set your proxy's limit to match; read only by
-# kpis.importing.gate.upload_limits), and how far a value may move from the previous period
-# before the preview warns.
+# KPI returns: the largest upload (set the proxy's limit to match; read only by gate.upload_limits),
+# how far a value may move from the previous period before the preview warns, and the rows past
+# which reading, confirming and approving one are background jobs (docs/operating.md says why).
 KPI_IMPORT_MAX_BYTES = env_int("KPI_IMPORT_MAX_MB", 10) * 1024 * 1024
 KPI_IMPORT_WARN_CHANGE_PERCENT = env_int("KPI_IMPORT_WARN_CHANGE_PERCENT", 25)
+KPI_IMPORT_QUEUE_ROWS = env_int("KPI_IMPORT_QUEUE_ROWS", 2000, minimum=0)
 # Every request: a declared body over this is refused with 413 before it is read
 # (careprog.middleware.RequestSizeLimitMiddleware). The largest return plus room for the
 # rest of the form; the proxy's limit should be higher still, so the refusal is ours.

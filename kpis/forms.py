@@ -82,7 +82,8 @@ class UploadForm(forms.Form):
     def clean_file(self):
         """Refused before it is stored, at the gate's size limit and its row/cell limit (the
         preview checks both again). Counting streams every sheet once, stopping at the limit
-        (under a second for 100,000 rows); any other rejection is the preview's to explain."""
+        (under a second for 100,000 rows); any other rejection is the preview's to explain.
+        ``rows`` and ``cells`` keep the counts: a large return is read in the background."""
         upload = self.cleaned_data["file"]
         limits = upload_limits()
         if upload.size > limits.max_bytes:
@@ -92,11 +93,13 @@ class UploadForm(forms.Form):
             )
         data = upload.read()
         upload.seek(0)
+        self.rows = self.cells = 0
         try:
             workbook = open_workbook(data, limits)
             for name in workbook.sheet_names:
-                for _ in workbook.sheet(name).rows():
-                    pass
+                for _, cells in workbook.sheet(name).rows():
+                    self.rows += 1
+                    self.cells += len(cells)
         except WorkbookTooLarge as too_large:
             raise forms.ValidationError(str(too_large), code="too_many_rows") from None
         except WorkbookRejected:

@@ -212,3 +212,14 @@ def test_on_sqlite_a_thread_of_the_serving_process_runs_the_job_and_in_productio
         TASKS_RUN="worker",
     )
     assert finished.stdout.split()[-1] == "done"
+
+
+def test_a_running_jobs_progress_is_added_to_its_message_and_status_and_nothing_else_changes():
+    started = timezone.now()
+    running = jobs.JobState(id="1", status="running", started_at=started, progress="Read 4 of 6.")
+    assert running.message.endswith(". Read 4 of 6.")
+    assert jobs.as_json(running)["progress"] == "Read 4 of 6."
+    plain = jobs.JobState(id="1", status="running", started_at=started)
+    assert jobs.as_json(plain) == {"status": "running", "finished": False, "message": plain.message}
+    waiting = jobs.JobState(id="1", status="waiting", progress="Read 4 of 6.")
+    assert "progress" not in jobs.as_json(waiting) and waiting.message == "Waiting to start."

@@ -1035,6 +1035,67 @@ def test_every_figure_entry_page_answers_each_role_as_the_entry_rules_say(
             assert entry_records() == before, (role, name)
 
 
+# A large return's steps as background jobs (kpis.importing.background): each job's page and
+# JSON status answer exactly those who may see the step's page today, importers for the check
+# and the confirmation, approvers for the approval; a POST while a job runs queues nothing.
+IMPORTERS = {"admin", "superuser"}
+
+
+@pytest.fixture
+def import_jobs(settings, head_of_service):
+    from kpis.importing import background
+
+    settings.KPI_IMPORT_QUEUE_ROWS, settings.TASKS_RUN = 0, "manual"
+    make_kpi("imported")
+    data = long_return([["imported", "Jan 2025", 41, ""]])
+    checking = background.receive_upload(data=data, file_name="c.xlsx", user=None, rows=2, cells=7)
+    applied = apply_return(
+        batch=store_upload(data=data, file_name="a.xlsx", user=None, rows=2), user=None
+    )
+    background.start_approve(batch=applied, user=head_of_service, expected=1)
+    return {
+        "large preview": (f"/kpis/import/{checking.pk}/preview/", IMPORTERS),
+        "large preview status": (f"/kpis/import/{checking.pk}/status/", IMPORTERS),
+        "large approval": (f"/kpis/entries/import/{applied.pk}/", FIGURE_APPROVERS),
+        "large approval status": (f"/kpis/entries/import/{applied.pk}/status/", FIGURE_APPROVERS),
+    }
+
+
+def job_records():
+    from django_tasks_db.models import DBTaskResult
+
+    from kpis.models import ImportBatch
+
+    return (
+        list(ImportBatch.objects.order_by("pk").values_list("status", "job_id", "job_step")),
+        list(DBTaskResult.objects.order_by("pk").values_list("pk", "status")),
+        list(KPIEntry.objects.order_by("pk").values_list("state", "decided_by")),
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_large_returns_job_pages_answer_each_role_as_the_steps_pages_do(
+    client, people, import_jobs, role
+):
+    client = client_for(client, people, role)
+    for name, (url, allowed) in import_jobs.items():
+        response = client.get(url)
+        expected = 302 if role == "anonymous" else 200 if role in allowed else 403
+        assert response.status_code == expected, (role, name)
+        if expected == 200 and name.endswith("status"):
+            assert response.json()["status"] == "waiting"
+        before = job_records()
+        response = client.post(url, {"decision": "approve", "awaiting": 1})
+        if role == "anonymous":
+            expected = 302
+        elif name.endswith("status"):
+            expected = 405
+        else:
+            expected = 409 if role in allowed else 403  # a job still waits: nothing is queued
+        assert response.status_code == expected, (role, name, response.status_code)
+        assert job_records() == before, (role, name)
+
+
 # Carrying a programme into next year (actions/carry.py): programme administrators only.
 CARRIERS = {"admin", "superuser"}
 CARRY_URL = "/programmes/care-programme-2024-25/carry/"

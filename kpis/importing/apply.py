@@ -42,14 +42,19 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 
-def store_upload(*, data: bytes, file_name: str, user: User | None) -> ImportBatch:
-    """Keep an uploaded return until it is confirmed; its SHA-256 identifies it."""
+def store_upload(
+    *, data: bytes, file_name: str, user: User | None, rows: int = 0, cells: int = 0
+) -> ImportBatch:
+    """Keep an uploaded return until it is confirmed; its SHA-256 identifies it. ``rows``,
+    ``cells``: as the upload form counted them (ImportBatch.in_background)."""
     return ImportBatch.objects.create(
         file_name=file_name[:255],
         sha256=hashlib.sha256(data).hexdigest(),
         size=len(data),
         content=data,
         uploaded_by=user,
+        row_count=rows,
+        cell_count=cells,
     )
 
 

@@ -122,6 +122,11 @@ def _megabytes(size: int) -> str:
 # after 30 (docs/operating.md), and the page still has to be drawn.
 TIME_BUDGET = 20.0
 
+# Seconds a background job may spend on one step of a large return (kpis.importing.background):
+# no request waits on it, but it is still bounded, and ends in a sentence well before
+# careprog.jobs calls a job that runs on stalled (STALLED_AFTER, ten minutes).
+JOB_TIME_BUDGET = 300.0
+
 TOO_SLOW = (
     "This return took longer than {seconds:g} seconds to check, so nothing was saved: split it "
     "into smaller files and upload each."
@@ -137,7 +142,9 @@ class Deadline:
         self.seconds = TIME_BUDGET if seconds is None else seconds
         self.at = time.monotonic() + self.seconds
 
-    def check(self) -> None:
+    def check(self, done: int = 0) -> None:
+        """``done``: how many rows the caller has read so far, for a clock that reports it
+        (kpis.importing.background); this one looks only at the time."""
         if time.monotonic() > self.at:
             raise WorkbookRejected(TOO_SLOW.format(seconds=self.seconds))
 

@@ -50,6 +50,9 @@ class RowChange:
         return {name: new for name, new in given.items() if getattr(self.existing, name) != new}
 
 
+KINDS = ("new", "changed", "beside_dfe", "unchanged")  # a row's outcome, as RowChange says
+
+
 @dataclass
 class Preview:
     """What confirming a return would do; nothing is written to make it."""
@@ -65,6 +68,12 @@ class Preview:
     @property
     def can_confirm(self) -> bool:
         return not self.rejected and self.parsed.ok and bool(self.parsed.rows)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """How many rows of each kind, and warnings: the numbers the preview page gives."""
+        counts = {kind: len(getattr(self, kind)) for kind in KINDS}
+        return counts | {"warnings": len(self.warnings)}
 
     @property
     def notices(self) -> list[str]:

@@ -99,7 +99,7 @@ class _Reader:
         """Counts a row read; every few hundred, stops if the request's time is up."""
         self.rows_read += 1
         if self.rows_read % CHECK_TIME_EVERY == 0:
-            self.deadline.check()
+            self.deadline.check(self.rows_read)
 
     def problem(self, sheet, ref, message):
         if len(self.result.problems) < MAX_PROBLEMS:

@@ -1,5 +1,6 @@
 """Import batches: an uploaded return, what it changed, and what undoing it restores."""
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
@@ -17,6 +18,13 @@ class ImportBatch(models.Model):
         PENDING = "pending", "Checked, not yet imported"
         APPLIED = "applied", "Imported"
         UNDONE = "undone", "Undone"
+
+    class Step(models.TextChoices):
+        """What a background job does to a large return (kpis.importing.background)."""
+
+        CHECK = "check", "Checking the return"
+        CONFIRM = "confirm", "Importing the return"
+        APPROVE = "approve", "Approving the figures"
 
     file_name = models.CharField(max_length=255)
     sha256 = models.CharField(max_length=64)
@@ -41,6 +49,17 @@ class ImportBatch(models.Model):
     # What the preview warned of when the return was confirmed (large moves, bare fractions),
     # for the approver, who decides on the figures without seeing the preview.
     warnings = models.JSONField(default=list, blank=True)
+    # The upload's non-empty rows and filled cells over every sheet, counted as it was
+    # uploaded: past KPI_IMPORT_QUEUE_ROWS its steps run in the background (``in_background``).
+    row_count = models.PositiveIntegerField(default=0)
+    cell_count = models.PositiveIntegerField(default=0)
+    # The background job working on the return now, or last (careprog.jobs), its step, and
+    # how far it says it has got: what the page of the person waiting reads.
+    job_id = models.CharField(max_length=36, blank=True)
+    job_step = models.CharField(max_length=10, choices=Step.choices, blank=True)
+    progress = models.CharField(max_length=200, blank=True)
+    # The background check's preview, as its page shows it (kpis.importing.stored_preview).
+    checked = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["-uploaded_at", "-pk"]
@@ -53,6 +72,20 @@ class ImportBatch(models.Model):
         if self.status == self.Status.PENDING:
             return reverse("kpis:import_preview", kwargs={"pk": self.pk})
         return reverse("kpis:import_batch", kwargs={"pk": self.pk})
+
+    # Filled cells that weigh as much as a row: a return's cell limit is six a row
+    # (kpis.importing.gate.MAX_CELLS), and a wide row holds a figure a cell.
+    CELLS_PER_ROW = 6
+
+    @property
+    def in_background(self) -> bool:
+        """Whether reading, confirming and approving this return run as background jobs: one
+        rule for the three steps, by the rows uploaded, their cells (a wide return's few rows
+        may hold many figures) or (a command line's import, which counts neither) the
+        figures it brought."""
+        limit = settings.KPI_IMPORT_QUEUE_ROWS
+        rows = max(self.row_count, self.created_count + self.updated_count)
+        return rows > limit or self.cell_count > limit * self.CELLS_PER_ROW
 
     def supplied_by(self, user) -> str:
         """How ``user`` supplied this return's figures ("uploaded", "confirmed" or "uploaded

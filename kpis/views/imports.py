@@ -16,12 +16,13 @@ from kpis.forms import (
     TemplateForm,
     UploadForm,
 )
+from kpis.importing import background
 from kpis.importing.apply import (
     ImportRefused,
     apply_return,
     approve_import,
+    refusal_for_supplier,
     return_import,
-    store_upload,
     undo_import,
 )
 from kpis.importing.gate import too_many_rows, upload_limits
@@ -33,19 +34,17 @@ from kpis.permissions import (
     IMPORT_PERMISSION,
     can_decide_import,
 )
+from kpis.views import import_jobs
 
 import_required = permission_required(IMPORT_PERMISSION, raise_exception=True)
-PREVIEW_ROWS = 200  # per kind; the counts say how many there are in all
 
 
-def _batch(pk, *, status=None, with_file=False):
-    """The import, without its uploaded file (up to the upload limit) unless asked for: only
-    the preview reads it; confirming and undoing read the batch again, locked."""
+def _batch(pk):
+    """The import, without its uploaded file (up to the upload limit) or its stored preview:
+    the preview reads the file if it must; confirming and undoing read the batch again,
+    locked."""
     batches = ImportBatch.objects.select_related("uploaded_by", "applied_by")
-    batch = get_object_or_404(batches if with_file else batches.defer("content"), pk=pk)
-    if status and batch.status != status:
-        raise Http404("No such import")
-    return batch
+    return get_object_or_404(batches.defer("content", "checked"), pk=pk)
 
 
 def _attempt(request, service, batch: ImportBatch, *, done: str) -> ImportRefused | None:
@@ -74,7 +73,13 @@ def import_start(request):
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            batch = store_upload(data=upload.read(), file_name=upload.name, user=request.user)
+            batch = background.receive_upload(
+                data=upload.read(),
+                file_name=upload.name,
+                user=request.user,
+                rows=form.rows,
+                cells=form.cells,
+            )
             return redirect(batch)
     return render(
         request,
@@ -118,8 +123,13 @@ def import_template(request):
 @import_required
 def import_preview(request, pk):
     """The preview of a pending return; POST confirms it. The file is read once either way:
-    a refused confirmation shows the preview it made."""
-    batch = _batch(pk, status=ImportBatch.Status.PENDING, with_file=True)
+    a refused confirmation shows the preview it made. A large return's are background jobs
+    (import_jobs.preview_in_background)."""
+    batch = _batch(pk)
+    if batch.in_background:
+        return import_jobs.preview_in_background(request, batch)
+    if batch.status != ImportBatch.Status.PENDING:
+        raise Http404("No such import")
     refusal = None
     if request.method == "POST":
         done = f"{batch.file_name} has been imported: its figures await approval."
@@ -127,24 +137,7 @@ def import_preview(request, pk):
         if refusal is None:
             return redirect("kpis:import_batch", pk=batch.pk)
     preview = (refusal and refusal.preview) or preview_return(bytes(batch.content))
-    return _import_page(
-        request,
-        "kpis/import_preview.html",
-        {
-            "batch": batch,
-            "preview": preview,
-            "sections": [
-                (title, len(changes), changes[:PREVIEW_ROWS], show_old)
-                for title, changes, show_old in (
-                    ("Kept beside DfE's published figure", preview.beside_dfe, "dfe"),
-                    ("Changed", preview.changed, "changed"),
-                    ("New", preview.new, ""),
-                    ("Unchanged", preview.unchanged, ""),
-                )
-            ],
-        },
-        refusal,
-    )
+    return import_jobs.preview_page(request, batch, preview, refusal)
 
 
 @require_GET
@@ -203,12 +196,19 @@ def import_entries(request, pk):
     if batch.status == ImportBatch.Status.PENDING:
         raise Http404("No such import")
     form = ImportDecisionForm()
-    refusal, status = None, None
+    waiting, refusal, status = import_jobs.approval_job(request, batch)
+    if waiting:
+        return waiting
     if request.method == "POST":
         form = ImportDecisionForm(request.POST)
         if form.is_valid():
             decision, seen = form.cleaned_data["decision"], form.cleaned_data["awaiting"]
             try:
+                if decision == "approve" and batch.in_background:
+                    if supplied := batch.supplied_by(request.user):
+                        raise approval.EntryRefused(refusal_for_supplier(supplied))
+                    background.start_approve(batch=batch, user=request.user, expected=seen)
+                    return redirect("kpis:import_entries", pk=batch.pk)
                 if decision == "approve":
                     count = approve_import(batch=batch, user=request.user, expected=seen)
                     done = f"{count} figures were approved: committee members now see them."
