@@ -49,6 +49,10 @@ def urls(paper, kind="pdf"):
 
 @override_settings(TASKS_RUN="manual")
 def test_an_officer_asking_for_a_drafts_pdf_waits_then_downloads_it(draft, olive):
+    # A link to a page, not to a file: with `download` the browser would save the waiting page.
+    paper_page = olive.get(f"/papers/{draft.pk}/").content.decode()
+    assert f'href="/papers/{draft.pk}/paper.pdf">The paper as PDF' in paper_page
+
     response = olive.get(f"/papers/{draft.pk}/paper.pdf", follow=True)
     assert response.redirect_chain == [(urls(draft)["page"], 302)]
     page = response.content.decode()
