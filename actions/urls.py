@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
 from actions import carry_views, programme_views, views
-from actions.papers import meetings, paper_templates
+from actions.papers import draft_file_views, meetings, paper_templates
 from actions.papers import views as paper_views
 from actions.people import views as people_views
 from actions.risks import views as risk_views
@@ -107,6 +107,18 @@ urlpatterns = [
     ),
     # The paper as PDF (actions/papers/pdf.py)
     path("papers/<int:pk>/paper.pdf", paper_views.paper_pdf, name="paper_pdf"),
+    # A draft's file, built by a background job for the person who asked (papers/draft_files.py)
+    path("papers/<int:pk>/draft/<str:kind>/", draft_file_views.draft_file, name="draft_file"),
+    path(
+        "papers/<int:pk>/draft/<str:kind>/status.json",
+        draft_file_views.draft_file_status,
+        name="draft_file_status",
+    ),
+    path(
+        "papers/<int:pk>/draft/<str:kind>/file",
+        draft_file_views.draft_file_download,
+        name="draft_file_download",
+    ),
     path("papers/<int:pk>/edit/", paper_views.paper_edit, name="paper_edit"),
     # Publishing confirms first, listing what the paper is missing.
     path("papers/<int:pk>/publish/", paper_views.paper_publish, name="paper_publish"),

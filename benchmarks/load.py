@@ -11,10 +11,14 @@ worker count with the production settings a machine behind the proxy has (DEBUG 
 keep-alive `http.client` connection and the committee member's session cookie (signed in through
 the sign-in form), asking for one page again and again: half the readers the dashboard /kpis/,
 half the Care Programme's report for its current quarter. `--pdf-readers N` adds N more threads,
-as an officer, downloading a draft paper's PDF meanwhile (printed on every request): the effect
-of a PDF being built on the pages everyone else reads. Every answer must be 200. Each worker
-count gets a warm-up of a few seconds, not counted. Prints requests/s and p50/p99 latency per
-page for each worker count, as a Markdown table. See benchmarks/README.md.
+as an officer, getting a draft paper's PDF meanwhile as a person does: ask for it (a job is
+queued), poll its JSON status every 0.5 s, then download the file the job built; each PDF so
+completed counts once, its latency the whole wait. Jobs run in one `manage.py db_worker` beside
+gunicorn, in the same environment, started and stopped with it: the effect of PDFs being built
+on the pages everyone else reads. Every answer must be 200 (the request for a draft's PDF a
+302 to its waiting page). Each worker count gets a warm-up of a few seconds, not counted.
+Prints requests/s and p50/p99 latency per page for each worker count, as a Markdown table, and
+the CPU the gunicorn workers and the job worker used. See benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -165,16 +169,62 @@ def _reader(port, path, cookie, until, latencies, failures):
     connection.close()
 
 
+def _pdf_reader(port, path, cookie, until, latencies, failures):
+    """One officer getting a draft's PDF again and again, as the waiting page does: ask, poll
+    the status every 0.5 s, download once done. A latency is the whole wait for one PDF."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    headers = {"Host": "127.0.0.1", "Cookie": cookie}
+    while time.monotonic() < until[0]:
+        started = time.perf_counter()
+        try:
+            failure = _one_pdf(connection, path, headers, until)
+        except (OSError, http.client.HTTPException, ValueError) as error:
+            failure = f"{path}: {error!r}"
+            connection.close()
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        elapsed = time.perf_counter() - started
+        if failure:
+            failures.append(failure)
+        elif until[1] and time.monotonic() <= until[0]:  # counted: after the warm-up, in time
+            latencies.append(elapsed)
+    connection.close()
+
+
+def _one_pdf(connection, path, headers, until) -> str:
+    """Empty once one PDF has been downloaded; what went wrong otherwise ("" too when the run
+    ended while it waited: not a failure, and not counted)."""
+    response, _ = _request(connection, "GET", path, headers)
+    if response.status != 302:
+        return f"{path}: {response.status}"
+    page = response.headers["Location"]
+    while True:
+        response, body = _request(connection, "GET", page + "status.json", headers)
+        if response.status != 200:
+            return f"{page}status.json: {response.status}"
+        status = json.loads(body)
+        if status["finished"]:
+            break
+        if time.monotonic() > until[0]:
+            return ""
+        time.sleep(0.5)
+    if status["status"] != "done":
+        return f"{page}: the job {status['status']}"
+    response, body = _request(connection, "GET", page + "file", headers)
+    if response.status != 200 or not body.startswith(b"%PDF-"):
+        return f"{page}file: {response.status}"
+    return ""
+
+
+def _process_cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
 def _cpu_seconds(master: int) -> float:
     """CPU time gunicorn's workers have used so far (Linux /proc): what the pages cost whatever
     else the machine is doing, where requests/s also measure the machine's other load."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
     children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    for pid in children:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
-    return total
+    return sum(_process_cpu_seconds(int(pid)) for pid in children)
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -191,6 +241,14 @@ def _measure(environment, paths, *, workers, readers, pdf_readers, seconds, warm
         env=environment,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+    )
+    # The background jobs' worker (docs/operating.md): one process, gunicorn's environment.
+    worker = subprocess.Popen(
+        [BIN / "python", "manage.py", "db_worker", "--interval", "0.5"],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 60
@@ -213,7 +271,7 @@ def _measure(environment, paths, *, workers, readers, pdf_readers, seconds, warm
         plan += [("draft pdf", officer)] * pdf_readers
         threads = [
             threading.Thread(
-                target=_reader,
+                target=_pdf_reader if name == "draft pdf" else _reader,
                 args=(port, paths[name], cookie, until, latencies[name], failures),
                 daemon=True,
             )
@@ -224,16 +282,20 @@ def _measure(environment, paths, *, workers, readers, pdf_readers, seconds, warm
         time.sleep(warm_up)
         until[1] = True
         cpu = _cpu_seconds(gunicorn.pid)
+        jobs_cpu = _process_cpu_seconds(worker.pid)
         time.sleep(seconds)
         cpu = _cpu_seconds(gunicorn.pid) - cpu
+        jobs_cpu = _process_cpu_seconds(worker.pid) - jobs_cpu
         for thread in threads:
             thread.join()
         if failures:
             raise SystemExit(f"{len(failures)} failed requests, e.g. {failures[:3]}")
-        return {name: latencies[name] for name, _ in dict.fromkeys(plan)}, cpu
+        return {name: latencies[name] for name, _ in dict.fromkeys(plan)}, cpu, jobs_cpu
     finally:
-        gunicorn.terminate()
-        gunicorn.wait(timeout=30)
+        for process in (gunicorn, worker):
+            process.terminate()
+        for process in (gunicorn, worker):
+            process.wait(timeout=30)
 
 
 def main() -> int:
@@ -273,7 +335,7 @@ def main() -> int:
             print("\n| workers | page | requests/s | p50 ms | p99 ms | load |")
             print("| --- | --- | --- | --- | --- | --- |")
             for workers in worker_counts:
-                results, cpu = _measure(
+                results, cpu, jobs_cpu = _measure(
                     environment,
                     paths,
                     workers=workers,
@@ -287,6 +349,7 @@ def main() -> int:
                 load = f"{os.getloadavg()[0]:.1f}"
                 served = sum(len(values) for values in results.values())
                 each = f"worker CPU {cpu * 1000 / max(served, 1):.0f} ms/request"
+                each += f", job worker CPU {jobs_cpu:.1f} s"
                 print(f"| {workers} | all ({each}) | {served / args.seconds:.1f} | | | {load} |")
                 for name, values in results.items():
                     rate = f"{len(values) / args.seconds:.1f}"

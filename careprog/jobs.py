@@ -71,7 +71,17 @@ def _worker():
 
 def run_ready() -> int:
     """Runs every job that is ready, one after another, in this thread, as ``db_worker``
-    does (its own code, in batch mode); returns how many ran."""
+    does (its own code, in batch mode); returns how many ran. Inside a transaction (a test's)
+    the worker's loop would close the connection under it (its close_old_connections, which
+    PostgreSQL's connections obey inside a transaction): there, each job runs through run_job."""
+    from django_tasks_db.models import DBTaskResult
+
+    if transaction.get_connection().in_atomic_block:
+        ran = 0
+        ready = DBTaskResult.objects.ready().values_list("pk", flat=True)  # in the worker's order
+        while (job_id := ready.first()) is not None:
+            ran += run_job(str(job_id))
+        return ran
     worker = _worker()
     worker.run()
     return worker._run_tasks

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from docx import Document
 
+from tests.paper_downloads import fetch
 from tests.paper_pages import article
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -75,7 +76,7 @@ def page_sections(client, paper) -> list[dict]:
 
 def docx_paragraphs(client, paper) -> list[str]:
     """Every paragraph of the Word file, those in tables included, in document order."""
-    response = client.get(f"/papers/{paper.pk}/paper.docx")
+    response = fetch(client, f"/papers/{paper.pk}/paper.docx")
     assert response.status_code == 200
     body = Document(io.BytesIO(response.content)).element.body
     found = ["".join(t.text or "" for t in p.iter(f"{_W}t")) for p in body.iter(f"{_W}p")]
@@ -86,7 +87,7 @@ def pdf_text(client, paper) -> str:
     """The PDF's text as poppler's pdftotext reads it (one table cell's lines together),
     without its running header and footer: the lines every page repeats ("Page 2 of 4", the
     meeting, the title) are taken out once a page, so a paragraph a page break cut reads on."""
-    response = client.get(f"/papers/{paper.pk}/paper.pdf")
+    response = fetch(client, f"/papers/{paper.pk}/paper.pdf")
     assert response.status_code == 200
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "paper.pdf"

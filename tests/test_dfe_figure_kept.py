@@ -33,6 +33,7 @@ from kpis.models.figures import DfEFigureReplaced
 from tests import test_lait_sync as lait
 from tests.import_files import long_return
 from tests.kpi_factories import make_kpi, make_target, make_value
+from tests.paper_downloads import fetch
 from tests.paper_factories import draft_paper, publish
 from tests.test_kpi_import import upload
 from tests.test_lait_sync import MARCH_2025, import_lait
@@ -310,10 +311,10 @@ def test_a_papers_key_performance_data_uses_dfes_figure_with_the_councils_own_be
 
     # The same in Word and in Excel, where the figure's cell stays a number.
     olive = signed_in(officer)
-    document = Document(io.BytesIO(olive.get(f"/papers/{paper.pk}/paper.docx").content))
+    document = Document(io.BytesIO(fetch(olive, f"/papers/{paper.pk}/paper.docx").content))
     words = " ".join(c.text for t in document.tables for r in t.rows for c in r.cells)
     assert "Council's own figure: 61.0%." in words
-    workbook = load_workbook(io.BytesIO(olive.get(f"/papers/{paper.pk}/appendix.xlsx").content))
+    workbook = load_workbook(io.BytesIO(fetch(olive, f"/papers/{paper.pk}/appendix.xlsx").content))
     cells = [c.value for sheet in workbook for row in sheet.iter_rows() for c in row]
     assert any("Council's own figure: 61.0%." in str(value) for value in cells)
     numbers = [value for value in cells if isinstance(value, int | float | Decimal)]
@@ -330,7 +331,7 @@ def test_a_papers_key_performance_data_uses_dfes_figure_with_the_councils_own_be
     assert page.status_code == 200
     assert "60.0%" in paper_row(page.content.decode(), "dfe-beside")
     assert "Council's own figure" not in page.content.decode()
-    assert member.get(f"/papers/{paper.pk}/paper.pdf").status_code == 200
+    assert fetch(member, f"/papers/{paper.pk}/paper.pdf").status_code == 200
 
 
 # --- The case as the user met it, on the shipped catalogue and DfE extract -------------------

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from careprog.downloads import download_name
 from careprog.periods import ReportingPeriod
+from tests.paper_downloads import fetch
 from tests.paper_factories import draft_paper, publish
 
 Q3 = ReportingPeriod(2024, 3)
@@ -22,7 +23,7 @@ def client_for(user) -> Client:
 
 
 def name_of(client, url, **query) -> str:
-    response = client.get(url, query)
+    response = fetch(client, url, data=query)
     assert response.status_code == 200, url
     disposition = response["Content-Disposition"]
     assert disposition.startswith('attachment; filename="') and disposition.endswith('"')

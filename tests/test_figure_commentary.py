@@ -18,6 +18,7 @@ from actions.papers.xlsx import KPI_SHEET
 from kpis.models import KPI
 from kpis.rating import period_name
 from tests.kpi_factories import make_kpi, make_value
+from tests.paper_downloads import fetch
 from tests.paper_factories import draft_paper, publish
 
 DIVERTED = "Fewer starters because the Pathfinder's KFT panel diverted 12 cases."
@@ -118,7 +119,7 @@ def test_the_papers_key_performance_data_has_the_figures_commentary(paper, offic
 
 
 def test_the_papers_word_file_has_the_commentary_under_the_measures_name(paper, officer, as_user):
-    response = as_user(officer).get(f"/papers/{paper.pk}/paper.docx")
+    response = fetch(as_user(officer), f"/papers/{paper.pk}/paper.docx")
     document = Document(io.BytesIO(response.content))
     (table,) = [t for t in document.tables if t.rows[0].cells[0].text == "Measure"]
 
@@ -128,7 +129,7 @@ def test_the_papers_word_file_has_the_commentary_under_the_measures_name(paper, 
 
 
 def test_the_papers_workbook_has_a_commentary_column(paper, officer, as_user):
-    response = as_user(officer).get(f"/papers/{paper.pk}/appendix.xlsx")
+    response = fetch(as_user(officer), f"/papers/{paper.pk}/appendix.xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(response.content))[KPI_SHEET]
     rows = list(sheet.iter_rows(values_only=True))
     header = next(row for row in rows if row[0] == "Measure")
@@ -140,7 +141,7 @@ def test_the_papers_workbook_has_a_commentary_column(paper, officer, as_user):
 
 
 def test_the_papers_pdf_has_the_commentary(paper, officer, as_user):
-    response = as_user(officer).get(f"/papers/{paper.pk}/paper.pdf")
+    response = fetch(as_user(officer), f"/papers/{paper.pk}/paper.pdf")
     pages = [page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages]
 
     squeezed = re.sub(r"\s+", "", "".join(pages))
@@ -161,4 +162,4 @@ def test_a_paper_published_before_commentary_was_kept_still_renders_everywhere(
     assert page.status_code == 200
     assert "Children starting to be looked after" in page.content.decode()
     for download in ("paper.docx", "appendix.xlsx"):
-        assert member_client.get(f"/papers/{paper.pk}/{download}").status_code == 200
+        assert fetch(member_client, f"/papers/{paper.pk}/{download}").status_code == 200

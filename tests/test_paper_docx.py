@@ -31,6 +31,7 @@ from tests.conftest import RISK_MATRIX, seed_action
 from tests.import_files import long_return
 from tests.kpi_factories import approve_imports
 from tests.libreoffice import pdf_text, to_pdf
+from tests.paper_downloads import fetch
 from tests.paper_factories import Q3, draft_paper, publish
 from tests.test_action_updates import open_form, post_update
 from tests.test_seed_fixture import SOURCE as APPENDIX_C
@@ -68,7 +69,7 @@ def member(client, committee_member):
 
 
 def download(client, paper) -> bytes:
-    response = client.get(f"/papers/{paper.pk}/paper.docx")
+    response = fetch(client, f"/papers/{paper.pk}/paper.docx")
     assert response.status_code == 200
     assert response["Content-Type"] == word.MIME
     assert response["Content-Disposition"].startswith("attachment; filename=")
@@ -387,7 +388,7 @@ def test_a_drafts_document_says_draft_on_every_page_and_a_published_one_nowhere(
     assert all("Draft" not in header_text(section) for section in published.sections)
     draft = draft_paper(seed_programme, officer)
     client.force_login(officer)
-    response = client.get(f"/papers/{draft.pk}/paper.docx")
+    response = fetch(client, f"/papers/{draft.pk}/paper.docx")
     assert response.status_code == 200
     assert response["Content-Disposition"].endswith('-draft.docx"')
     document = open_docx(response.content)
@@ -404,8 +405,8 @@ def test_a_committee_member_gets_the_published_papers_document_but_not_a_drafts(
     seed_programme, seed_paper, member, officer
 ):
     draft = draft_paper(seed_programme, officer)
-    assert member.get(f"/papers/{draft.pk}/paper.docx").status_code == 404
-    assert member.get(f"/papers/{seed_paper.pk}/paper.docx").status_code == 200
+    assert fetch(member, f"/papers/{draft.pk}/paper.docx").status_code == 404
+    assert fetch(member, f"/papers/{seed_paper.pk}/paper.docx").status_code == 200
     page = member.get(f"/papers/{seed_paper.pk}/").content.decode()
     assert f'href="/papers/{seed_paper.pk}/paper.docx"' in page
     assert "The paper as Word" in page
@@ -487,7 +488,7 @@ def test_what_authors_type_stays_literal_text(seed_programme, officer, client):
         sections={"Report summary": typed, "Background information": f"- {typed}"},
     )
     client.force_login(officer)
-    document = open_docx(client.get(f"/papers/{paper.pk}/paper.docx").content)
+    document = open_docx(fetch(client, f"/papers/{paper.pk}/paper.docx").content)
     texts = [block.text for _, block in body_in_order(document) if isinstance(block, Paragraph)]
     assert typed in texts
     assert '=HYPERLINK("http://example.org")' in texts

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from actions.models import PaperEvent
 from actions.papers import text as paper_text
+from tests.paper_downloads import fetch
 from tests.paper_factories import draft_paper
 from tests.paper_pages import draft_form, paper_page, text, with_sections
 
@@ -185,7 +186,7 @@ def test_bullets_under_a_sentence_are_bullets_on_the_page_and_in_word(
     assert '<li class="app-paper__item--level-1">open two homes</li>' in page
     assert '<li class="app-paper__item--level-2">one in Wallasey</li>' in page
 
-    document = docx.Document(io.BytesIO(olive.get(f"/papers/{paper.pk}/paper.docx").content))
+    document = docx.Document(io.BytesIO(fetch(olive, f"/papers/{paper.pk}/paper.docx").content))
     styles = {p.text: p.style.name for p in document.paragraphs}
     assert styles["open two homes"] == "List Bullet"
     assert styles["one in Wallasey"] == "List Bullet 2"

@@ -25,6 +25,7 @@ from actions.models import (
     TemplateSection,
     TitleBlock,
 )
+from tests.paper_downloads import fetch
 from tests.paper_factories import Q3, set_today
 from tests.paper_pages import article, draft_form, step, text
 
@@ -261,7 +262,7 @@ def test_a_board_updates_record_is_unchanged_by_later_edits_to_its_template_and_
 
 
 def docx_of(client, paper):
-    response = client.get(f"/papers/{paper.pk}/paper.docx")
+    response = fetch(client, f"/papers/{paper.pk}/paper.docx")
     assert response.status_code == 200
     return Document(io.BytesIO(response.content))
 
@@ -297,7 +298,7 @@ def test_a_board_updates_word_file_has_the_two_column_overview_and_the_two_by_tw
 
 
 def test_a_board_updates_pdf_and_excel_hold_the_same_words(board_update, approver):
-    response = approver.get(f"/papers/{board_update.pk}/paper.pdf")
+    response = fetch(approver, f"/papers/{board_update.pk}/paper.pdf")
     assert response.status_code == 200
     pdf = " ".join(
         page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages
@@ -305,7 +306,7 @@ def test_a_board_updates_pdf_and_excel_hold_the_same_words(board_update, approve
     squeezed = "".join(pdf)
     for words in [*STRENGTHS, *WEAKNESSES, *OPPORTUNITIES, *THREATS, CHALLENGE, GROUP]:
         assert "".join(words.split()) in squeezed, words
-    response = approver.get(f"/papers/{board_update.pk}/appendix.xlsx")
+    response = fetch(approver, f"/papers/{board_update.pk}/appendix.xlsx")
     workbook = load_workbook(io.BytesIO(response.content))
     assert workbook.sheetnames[0] == "Covering report"
     cells = [
@@ -334,9 +335,11 @@ def test_a_template_without_appendices_gives_a_programmes_paper_none_and_locks_n
     assert "Report on progress" not in page and "Key Performance Data" not in page
     assert paper.snapshot["generated_appendices"] is False
     assert not QuarterLock.objects.filter(paper=paper).exists()
-    workbook = load_workbook(io.BytesIO(approver.get(f"/papers/{paper.pk}/appendix.xlsx").content))
+    workbook = load_workbook(
+        io.BytesIO(fetch(approver, f"/papers/{paper.pk}/appendix.xlsx").content)
+    )
     assert workbook.sheetnames == ["Covering report"]
-    docx = Document(io.BytesIO(approver.get(f"/papers/{paper.pk}/paper.docx").content))
+    docx = Document(io.BytesIO(fetch(approver, f"/papers/{paper.pk}/paper.docx").content))
     assert not any("Report on progress" in p.text for p in docx.paragraphs)
 
 
@@ -423,7 +426,7 @@ def test_a_cabinet_member_updates_files_hold_its_title_table_and_sections(cabine
     paragraphs = [p.text for p in document.paragraphs]
     assert "Early Help" in paragraphs and EARLY_HELP in paragraphs
     assert "92% of visits" in paragraphs, "a bullet is a bullet paragraph of its own"
-    response = approver.get(f"/papers/{cabinet_update.pk}/paper.pdf")
+    response = fetch(approver, f"/papers/{cabinet_update.pk}/paper.pdf")
     assert response.status_code == 200
     assert "cabinet-member-update" in response["Content-Disposition"]
     pdf = "".join(
@@ -433,7 +436,7 @@ def test_a_cabinet_member_updates_files_hold_its_title_table_and_sections(cabine
     for words in ["Mhairi Doyle", EARLY_HELP, "92% of visits"]:
         assert "".join(words.split()) in pdf
     workbook = load_workbook(
-        io.BytesIO(approver.get(f"/papers/{cabinet_update.pk}/appendix.xlsx").content)
+        io.BytesIO(fetch(approver, f"/papers/{cabinet_update.pk}/appendix.xlsx").content)
     )
     assert workbook.sheetnames == ["Covering report"], "no appendices without a programme"
     cells = [tuple(c or "" for c in row) for row in workbook.active.iter_rows(values_only=True)]

@@ -16,6 +16,7 @@ from django.test import Client
 
 from actions.models import Paper, PaperFile
 from actions.papers import files, pdf, services, word, xlsx
+from tests.paper_downloads import fetch
 from tests.paper_factories import draft_paper
 
 URLS = {"pdf": "paper.pdf", "docx": "paper.docx", "xlsx": "appendix.xlsx"}
@@ -29,7 +30,7 @@ def seed_paper(seed_programme):
 
 
 def download(client, paper, kind) -> bytes:
-    response = client.get(f"/papers/{paper.pk}/{URLS[kind]}")
+    response = fetch(client, f"/papers/{paper.pk}/{URLS[kind]}")
     assert response.status_code == 200, kind
     assert response["Content-Disposition"].startswith("attachment;")
     return response.content
@@ -185,7 +186,7 @@ def test_a_file_lost_from_storage_is_built_again_only_if_it_is_the_same_file(
 
     default_storage.delete(record.file.name)
     monkeypatch.setattr(xlsx, "paper_workbook", lambda *a, **k: b"PK a different workbook")
-    response = member_client.get(f"/papers/{seed_paper.pk}/appendix.xlsx")
+    response = fetch(member_client, f"/papers/{seed_paper.pk}/appendix.xlsx")
     assert response.status_code == 503
     assert b"a different workbook" not in response.content
     assert "restore it from the backup" in response.content.decode()

@@ -25,6 +25,7 @@ from careprog.periods import ReportingPeriod
 from kpis.models import KPI
 from tests.conftest import RISK_MATRIX, seed_action
 from tests.factories import make_update
+from tests.paper_downloads import fetch
 from tests.paper_factories import draft_paper, make_meeting
 from tests.test_seed_fixture import SOURCE as APPENDIX_C
 from tests.test_seed_fixture import flatten, parse_appendix_c
@@ -45,7 +46,7 @@ def seed_paper(seed_programme):
 
 
 def download(client, paper):
-    response = client.get(f"/papers/{paper.pk}/paper.pdf")
+    response = fetch(client, f"/papers/{paper.pk}/paper.pdf")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     return response.content
@@ -180,7 +181,7 @@ def test_a_draft_says_draft_on_every_page_and_the_published_paper_on_none(
 
     draft = draft_paper(seed_programme, officer, title="Care Programme draft")
     client.force_login(officer)
-    response = client.get(f"/papers/{draft.pk}/paper.pdf")
+    response = fetch(client, f"/papers/{draft.pk}/paper.pdf")
     assert "-draft.pdf" in response["Content-Disposition"]
     texts = pages(response.content)
     assert all("Draft" in text for text in texts)
@@ -208,9 +209,9 @@ def test_a_committee_member_gets_404_for_a_drafts_pdf_and_the_published_paper_as
     seed_paper, seed_programme, officer, member_client
 ):
     draft = draft_paper(seed_programme, officer)
-    assert member_client.get(f"/papers/{draft.pk}/paper.pdf").status_code == 404
+    assert fetch(member_client, f"/papers/{draft.pk}/paper.pdf").status_code == 404
 
-    response = member_client.get(f"/papers/{seed_paper.pk}/paper.pdf")
+    response = fetch(member_client, f"/papers/{seed_paper.pk}/paper.pdf")
     assert response.status_code == 200
     assert response["Content-Disposition"] == (
         'attachment; filename="care-programme-2024-25-2024-25-q3-paper-2025-03-05.pdf"'
@@ -294,7 +295,7 @@ def test_a_later_papers_pdf_ends_with_the_changes_counted_first(
         figures_as_at=q4.end,
     )
     client.force_login(officer)
-    text = "\n".join(pages(client.get(f"/papers/{draft.pk}/paper.pdf").content))
+    text = "\n".join(pages(fetch(client, f"/papers/{draft.pk}/paper.pdf").content))
     changes = text[text.index(CHANGES_APPENDIX) :]
     assert text.index("Appendix 3 Progress to date, 2024-25 Q4") < text.index(CHANGES_APPENDIX)
     reader = InOrder(changes)

@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from actions.models import Paper
 from actions.papers import content as paper_content
 from actions.papers.appendices import PUBLISHED_BEFORE_NAMES
+from tests.paper_downloads import fetch
 from tests.paper_pages import paper_page, text
 
 IN_ORDER = [
@@ -40,7 +41,7 @@ def published_before(seed_programme):
 
 
 def download(client, paper, name) -> bytes:
-    response = client.get(f"/papers/{paper.pk}/{name}")
+    response = fetch(client, f"/papers/{paper.pk}/{name}")
     assert response.status_code == 200
     return response.content
 

@@ -22,6 +22,7 @@ from pypdf import PdfReader
 from actions.models import Action, Meeting, Paper, Risk, SectionKind, TemplateSection
 from actions.papers import content as paper_content
 from tests.conftest import seed_action
+from tests.paper_downloads import fetch
 from tests.paper_pages import article, paper_page, text
 from tests.risk_factories import make_risk, review
 from tests.test_paper_families import (  # noqa: F401 (fixtures)
@@ -197,7 +198,7 @@ def test_a_review_after_publication_changes_the_next_draft_but_never_the_publish
     )
     page_before = article(approver.get(published.get_absolute_url()))
     files_before = {
-        name: approver.get(f"/papers/{published.pk}/{name}").content
+        name: fetch(approver, f"/papers/{published.pk}/{name}").content
         for name in ("paper.docx", "appendix.xlsx")
     }
     day = dt.date(2025, 1, 31)  # the very day the paper's figures are taken at
@@ -213,7 +214,7 @@ def test_a_review_after_publication_changes_the_next_draft_but_never_the_publish
     assert paper.snapshot == published.snapshot
     assert paper_content.sha256(paper.snapshot) == paper.snapshot_sha256
     for name, before in files_before.items():
-        assert approver.get(f"/papers/{published.pk}/{name}").content == before, name
+        assert fetch(approver, f"/papers/{published.pk}/{name}").content == before, name
     frozen = {row[0]: row for row in risk_rows(page_before)}
     assert frozen["R1: Too few foster carers"][2].startswith("16 High")
 
@@ -269,7 +270,7 @@ def test_a_papers_word_pdf_and_excel_files_hold_its_risks(
         approver,
         board_update_with_risks(drafter, seed_programme, risks_template, board_meeting),
     )
-    document = Document(io.BytesIO(approver.get(f"/papers/{paper.pk}/paper.docx").content))
+    document = Document(io.BytesIO(fetch(approver, f"/papers/{paper.pk}/paper.docx").content))
     table = next(t for t in document.tables if t.rows[0].cells[0].text == "Risk")
     assert [c.text for c in table.rows[0].cells][2] == "Residual score"
     assert [row.cells[0].text for row in table.rows[1:]] == [
@@ -280,12 +281,14 @@ def test_a_papers_word_pdf_and_excel_files_hold_its_risks(
     assert table.rows[2].cells[2].text == "16 High (likelihood 4 × impact 4)"
     assert f"{MATRIX}: No status given" in table.rows[2].cells[7].text
 
-    pdf = PdfReader(io.BytesIO(approver.get(f"/papers/{paper.pk}/paper.pdf").content))
+    pdf = PdfReader(io.BytesIO(fetch(approver, f"/papers/{paper.pk}/paper.pdf").content))
     squeezed = "".join("".join(page.extract_text() for page in pdf.pages).split())
     for words in ("R1: Too few foster carers", "Loss of placements out of area", "Olive Lead"):
         assert "".join(words.split()) in squeezed, words
 
-    workbook = load_workbook(io.BytesIO(approver.get(f"/papers/{paper.pk}/appendix.xlsx").content))
+    workbook = load_workbook(
+        io.BytesIO(fetch(approver, f"/papers/{paper.pk}/appendix.xlsx").content)
+    )
     cells = [
         tuple(cell or "" for cell in row)
         for row in workbook["Covering report"].iter_rows(values_only=True)

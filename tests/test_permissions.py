@@ -37,10 +37,11 @@ from actions.models import (
     TemplateSection,
     Update,
 )
+from actions.papers import draft_files
 from actions.papers import services as paper_services
 from actions.permissions import can_read_paper
 from actions.structure import PARENT_FIELD
-from careprog import roles
+from careprog import jobs, roles
 from careprog.models import OIDCIdentity, PublicInformation
 from careprog.periods import ReportingPeriod
 from kpis.importing.apply import apply_return, store_upload
@@ -418,13 +419,25 @@ PROGRAMME_WRITERS = {
     "new portfolio paper": DRAFTERS,
 }
 PAPER_PAGES = ["paper", "changes", "edit", "submit", "return", "approve", "publish"]
+# A draft's file, built by a job for the person who asked (the lead, in the fixture
+# asked_for_pdfs): its waiting page, its JSON status and the file, theirs alone. Listed before
+# the files, whose GET on a draft asks for a build (302 to its waiting page).
+DRAFT_FILE_PAGES = {
+    "draft pdf": "draft/pdf/",
+    "draft pdf status": "draft/pdf/status.json",
+    "draft pdf file": "draft/pdf/file",
+}
+PAPER_PAGES += list(DRAFT_FILE_PAGES)
 PAPER_PAGES += ["paper.docx", "appendix.xlsx", "paper.pdf"]  # files: read like the paper
+FILES = {"paper.docx", "appendix.xlsx", "paper.pdf"}
 PAPER_POST_ONLY = {"submit", "return", "approve", "subscription"}
 
 
 def paper_url(name, paper):
     if name == "paper":
         return f"/papers/{paper.pk}/"
+    if name in DRAFT_FILE_PAGES:
+        return f"/papers/{paper.pk}/{DRAFT_FILE_PAGES[name]}"
     if "." in name:  # a file: paper.docx
         return f"/papers/{paper.pk}/{name}"
     return f"/papers/{paper.pk}/{name}/"
@@ -436,6 +449,15 @@ def quick_pdfs(monkeypatch):
     from actions.papers import pdf
 
     monkeypatch.setattr(pdf, "render", lambda content, **options: b"%PDF-1.7 matrix")
+
+
+@pytest.fixture
+def asked_for_pdfs(papers, officer, quick_pdfs):
+    """The lead has asked for the PDF of each paper not yet published, and it has been built."""
+    for paper in papers.values():
+        if not paper.is_published:
+            draft_files.request_file(paper=paper, kind="pdf", user=officer)
+    jobs.run_ready()
 
 
 def may_read(role, kind):
@@ -460,6 +482,10 @@ def expected_paper_get(role, name, kind=None):
         return {200} if role in allowed else {403}
     if not may_read(role, kind):
         return {404}
+    if name in DRAFT_FILE_PAGES:  # the lead's alone, and no published paper's
+        return {200} if role == "lead" and kind != "published" else {404}
+    if name in FILES and kind != "published":
+        return {302}  # to the page that waits while a job builds it
     if name in {"edit", "publish"}:  # a form of its own, for the state the step needs
         states, who = STEP_RULES[name]
         if role not in who:
@@ -482,8 +508,8 @@ def expected_paper_post(role, name, kind=None):
     """The status a valid-looking POST gets; 302 is the only one that may change anything."""
     if role == "anonymous":
         return 302
-    read_only = {"papers", "all papers", "paper", "changes", "paper.docx", "appendix.xlsx"}
-    if name in read_only | {"paper.pdf"}:
+    read_only = {"papers", "all papers", "paper", "changes", *FILES, *DRAFT_FILE_PAGES}
+    if name in read_only:
         return 405  # read-only pages
     if role == "outsider":
         return 403
@@ -596,7 +622,7 @@ def paper_cases(papers):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_every_paper_page_answers_each_role_as_the_paper_rules_say(
-    client, people, papers, role, quick_pdfs
+    client, people, papers, role, asked_for_pdfs
 ):
     client = client_for(client, people, role)
     for name, kind, _paper, url in paper_cases(papers):
@@ -610,7 +636,7 @@ def test_every_paper_page_answers_each_role_as_the_paper_rules_say(
 
 @pytest.mark.parametrize("role", ROLES)
 def test_posting_to_any_paper_page_changes_only_what_the_role_may_change(
-    client, people, papers, role, quick_pdfs
+    client, people, papers, role, asked_for_pdfs
 ):
     client = client_for(client, people, role)
     user = people[role]

@@ -35,6 +35,7 @@ from actions.models import (
 from actions.papers import content
 from actions.papers.queries import paper_for_page
 from careprog.periods import ReportingPeriod
+from tests.paper_downloads import fetch
 from tests.paper_pages import article
 from tests.seed_records import docx_paragraphs, missing_in_order, page_sections, pdf_text
 from tests.test_paper_queries import PAPER as PUBLISHED_PAPER_QUERIES
@@ -460,7 +461,7 @@ def test_a_committee_member_reads_every_page_of_the_staying_safe_plan(board_upda
 def test_the_excel_file_holds_each_overview_row_and_swot_item_beside_its_label(
     source, board_update, reader
 ):
-    response = reader.get(f"/papers/{board_update.pk}/appendix.xlsx")
+    response = fetch(reader, f"/papers/{board_update.pk}/appendix.xlsx")
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content))["Covering report"]
     cells = [tuple(c or "" for c in row[:2]) for row in sheet.iter_rows(values_only=True)]

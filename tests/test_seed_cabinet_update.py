@@ -23,6 +23,7 @@ from openpyxl import load_workbook
 from actions.models import Paper, PaperEvent, PaperSection, PaperTemplate, QuarterLock
 from actions.papers import content
 from actions.papers.queries import paper_for_page
+from tests.paper_downloads import fetch
 from tests.paper_pages import article
 from tests.seed_records import docx_paragraphs, missing_in_order, page_sections, pdf_text
 
@@ -240,7 +241,7 @@ def test_write_seed_paper_writes_the_shipped_cabinet_update_byte_for_byte(db, tm
 def test_the_excel_file_holds_the_title_table_and_every_heading_in_order(
     source, cabinet_update, reader
 ):
-    response = reader.get(f"/papers/{cabinet_update.pk}/appendix.xlsx")
+    response = fetch(reader, f"/papers/{cabinet_update.pk}/appendix.xlsx")
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(response.content))
     assert workbook.sheetnames == ["Covering report"], "no appendices without a programme"

@@ -4,6 +4,7 @@ quarterly updates (progress.py), committee papers with their sign-off and the qu
 lock (papers.py), the papers' glossary (glossary.py) and the risk register (risks.py).
 Import them from here: ``from actions.models import Action``."""
 
+from actions.models.draft_files import DraftFile
 from actions.models.families import SWOT_QUADRANTS, SectionKind, TitleBlock
 from actions.models.glossary import Abbreviation
 from actions.models.hierarchy import Mechanism, Objective, Programme, Requirement
@@ -44,6 +45,7 @@ from actions.models.risks import (
 )
 
 __all__ = [
+    "DraftFile",
     "POSSIBLE_SCORES",
     "Direction",
     "Risk",

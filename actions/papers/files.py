@@ -1,5 +1,6 @@
-"""A paper's files (PDF, Word, Excel): a draft's built from live data on each download, a
-published paper's built once and served from storage ever after.
+"""A paper's files (PDF, Word, Excel): a draft's built from live data by a background job on
+each request for it (papers/draft_files.py), a published paper's built once and served from
+storage ever after.
 
 Why stored: a published paper can never change, yet its PDF took seconds of CPU to print on
 every download. Its files are a function of its snapshot and publication time, so building
@@ -7,8 +8,9 @@ them once gives the bytes every later build would; storing them means every down
 same file even if a later WeasyPrint, Pango or font would print it differently.
 
 When they are built: publishing stays one short transaction (the snapshot, the state, the
-lock); the files are built and stored once it has committed (``store_on_commit``), so the
-paper's row lock is not held while a PDF prints. Should that fail (a crash, a full disk), or
+lock) and queues a background job that builds and stores the files once it has committed
+(``store_published_files``), so neither the paper's row lock nor a web worker is
+held while a PDF prints. Should that fail (a crash, a full disk), or
 for a paper published before files were stored, the first download builds and stores them.
 Two first downloads at once both build; one file is kept (a unique constraint per paper and
 kind) and the other request serves the kept file, never its own.
@@ -29,10 +31,13 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import slugify
+from django_tasks import task
 
 from actions.models import Paper, PaperFile
 from actions.papers import pdf, word, xlsx
 from actions.papers.content import paper_content
+from careprog.downloads import download_name
 
 logger = logging.getLogger(__name__)
 Kind = PaperFile.Kind
@@ -51,6 +56,10 @@ KINDS = {
 }
 
 
+# Each kind's download, as named in actions/urls.py.
+URL_NAMES = {Kind.PDF: "paper_pdf", Kind.DOCX: "paper_docx", Kind.XLSX: "paper_xlsx"}
+
+
 class FileLost(Exception):
     """A published file is gone from storage and building it again gives other bytes."""
 
@@ -67,11 +76,25 @@ def build(paper: Paper, kind: str) -> bytes:
     return xlsx.paper_workbook(content, draft=draft, at=at)
 
 
+def file_name(paper: Paper, kind: str) -> str:
+    """A paper's file's name: programme, quarter, what, the meeting's date, and "draft" until
+    it is published (careprog.downloads)."""
+    return download_name(
+        KINDS[kind].what,
+        kind,
+        programme=paper.programme.slug if paper.programme else slugify(paper.title),
+        period=paper.period,
+        on=paper.meeting.date,
+        draft=not paper.is_published,
+    )
+
+
 def paper_file(paper: Paper, kind: str) -> bytes:
-    """What a download of the paper's ``kind`` serves. A draft: built now. A published
-    paper: its stored file, one query and a read; built and stored on its first download."""
+    """What a download of a published paper's ``kind`` serves: its stored file, one query and
+    a read; built and stored on its first download. A draft's file is never built in a
+    request: it is built by a job (papers/draft_files.py), so a draft is refused here."""
     if not paper.is_published:
-        return build(paper, kind)
+        raise ValueError(f"Paper {paper.pk} is a draft: its files are built by a job")
     stored = PaperFile.objects.filter(paper=paper, kind=kind).first()
     if stored is None:
         return _store(paper, kind, build(paper, kind))
@@ -128,7 +151,7 @@ def _rebuild(stored: PaperFile, paper: Paper) -> bytes:
 
 
 def store_all(*, paper_id: int) -> None:
-    """Build and store every file of a published paper that has none yet. Run once
+    """Build and store every file of a published paper that has none yet. Run by a job once
     publishing has committed; a failure is logged, and the first download builds the file."""
     paper = Paper.objects.select_related("programme", "meeting__committee").get(pk=paper_id)
     have = set(PaperFile.objects.filter(paper=paper).values_list("kind", flat=True))
@@ -145,7 +168,8 @@ def store_all(*, paper_id: int) -> None:
             )
 
 
-def store_on_commit(paper: Paper) -> None:
-    """Store the paper's files once the transaction publishing it commits (never before: a
-    rolled-back publication has no files)."""
-    transaction.on_commit(lambda: store_all(paper_id=paper.pk))
+@task()
+def store_published_files(*, paper_id: int) -> None:
+    """The job publishing queues in its own transaction (so a rolled-back publication queues
+    nothing): store_all, in a worker rather than in the request that published."""
+    store_all(paper_id=paper_id)

@@ -40,6 +40,7 @@ from actions.permissions import (
     can_read,
     can_reopen_quarter,
 )
+from careprog import jobs
 from careprog.periods import ReportingPeriod
 
 Step = PaperEvent.Step
@@ -371,7 +372,7 @@ def approve(*, paper_id: int, user, comment: str = "") -> Paper:
 def publish(*, paper_id: int, user, comment: str = "", now: dt.datetime | None = None) -> Paper:
     """Freeze the paper: store everything it shows as its snapshot with its SHA-256, and lock
     its quarter's updates for officers. From here the paper renders from the snapshot only;
-    its PDF, Word and Excel files are built and stored once this commits (papers/files.py)."""
+    its PDF, Word and Excel files are built and stored by a job queued with it (papers/files.py)."""
     _locked_paper(paper_id)
     paper = paper_for_page(paper_id)
     check_may_publish(paper=paper, user=user)
@@ -383,7 +384,7 @@ def publish(*, paper_id: int, user, comment: str = "", now: dt.datetime | None =
     paper.save()
     _step(paper, Step.PUBLISHED, user, comment)
     notify.published(paper, by=user, comment=comment)
-    files.store_on_commit(paper)
+    jobs.enqueue(files.store_published_files, paper_id=paper.pk)
     if paper.has_appendices and lock_for(paper.programme_id, paper.period) is None:
         QuarterLock.objects.create(
             programme_id=paper.programme_id,

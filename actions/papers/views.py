@@ -8,11 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from actions.models import Paper, Programme
-from actions.papers import appendices, files, queries, services
+from actions.papers import appendices, draft_files, files, queries, services
 from actions.papers import changes as paper_changes
 from actions.papers.content import paper_content, without_update
 from actions.papers.forms import (
@@ -32,7 +31,7 @@ from actions.permissions import (
     can_read_paper,
     can_reopen_quarter,
 )
-from careprog.downloads import attachment, download_name
+from careprog.downloads import attachment
 from careprog.periods import ReportingPeriod
 
 STEPS = {
@@ -446,10 +445,13 @@ def quarter_reopen(request, slug, period: ReportingPeriod):
 
 
 def _download(request, pk, kind):
-    """Whoever may read the paper may download its files: a draft's built from live data now
-    ("Draft" on every page), a published paper's the file stored when it was published, the
-    same bytes on every download (papers/files.py)."""
+    """Whoever may read the paper may download its files: a draft's built from live data by a
+    background job, the person shown a page that waits and then offers it ("Draft" on every
+    page; papers/draft_files.py), a published paper's the file stored when it was published,
+    the same bytes on every download (papers/files.py)."""
     paper = _get_paper_for_user(request, pk)
+    if not paper.is_published:
+        return redirect(draft_files.request_file(paper=paper, kind=kind, user=request.user))
     try:
         body = files.paper_file(paper, kind)
     except files.FileLost:
@@ -464,7 +466,7 @@ def _download(request, pk, kind):
         )
     file_kind = files.KINDS[kind]
     response = HttpResponse(body, content_type=file_kind.content_type)
-    return attachment(response, _file_name(paper, file_kind.what, kind))
+    return attachment(response, files.file_name(paper, kind))
 
 
 @require_GET
@@ -483,16 +485,3 @@ def paper_xlsx(request, pk):
 def paper_pdf(request, pk):
     """The paper as PDF, printed from the same content as its page."""
     return _download(request, pk, files.Kind.PDF)
-
-
-def _file_name(paper, what: str, extension: str) -> str:
-    """A paper's files: programme, quarter, what, the meeting's date, and "draft" until it
-    is published (careprog.downloads)."""
-    return download_name(
-        what,
-        extension,
-        programme=paper.programme.slug if paper.programme else slugify(paper.title),
-        period=paper.period,
-        on=paper.meeting.date,
-        draft=not paper.is_published,
-    )
