@@ -2,12 +2,14 @@
 fixed time, with W workers, on PostgreSQL with the demo data, DEBUG off.
 
     .venv/bin/python benchmarks/load.py [--workers 1,2,4] [--readers 32] [--seconds 20]
-                                        [--pdf-readers 0] [--postgres-url URL]
+                                        [--pdf-readers 0] [--cache-url redis://...]
+                                        [--postgres-url URL]
 
 Bounded and on loopback only: a throwaway PostgreSQL database `careprog_load_<pid>` (migrated,
 `setup_demo`, dropped at the end) and gunicorn on a free 127.0.0.1 port, started afresh for each
 worker count with the production settings a machine behind the proxy has (DEBUG off,
-`DATABASE_CONN_MAX_AGE=600`, `THROTTLE_CACHE_TABLE`), less TLS. Each reader is a thread with one
+`DATABASE_CONN_MAX_AGE=600`, `THROTTLE_CACHE_TABLE`, and `CACHE_URL` with `--cache-url`, so the
+workers share the kept pages as docs/scaling.md deploys them), less TLS. Each reader is a thread with one
 keep-alive `http.client` connection and the committee member's session cookie (signed in through
 the sign-in form), asking for one page again and again: half the readers the dashboard /kpis/,
 half the Care Programme's report for its current quarter. `--pdf-readers N` adds N more threads,
@@ -312,6 +314,13 @@ def main() -> int:
         help="leave the demo database for the next run's --database (drop it yourself)",
     )
     parser.add_argument("--database", help="a database kept by --keep-database: no setup")
+    parser.add_argument(
+        "--cache-url",
+        default="",
+        help="CACHE_URL for gunicorn and the worker, e.g. redis://127.0.0.1:6379/12, as several "
+        "workers are deployed (docs/scaling.md); emptied before each worker count. Without it "
+        "nothing is kept and every page is rendered afresh",
+    )
     args = parser.parse_args()
     worker_counts = [int(w) for w in args.workers.split(",")]
 
@@ -322,6 +331,8 @@ def main() -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="careprog-load-") as media:
             environment = _environment(database_url, media)
+            if args.cache_url:
+                environment["CACHE_URL"] = args.cache_url
             started = time.perf_counter()
             if not args.database:
                 _manage(environment, "migrate", "--noinput", "-v0")
@@ -332,9 +343,14 @@ def main() -> int:
             print(f"{args.readers} readers, {args.pdf_readers} draft-PDF readers, ", end="")
             print(f"{args.seconds:g} s each (after {args.warm_up:g} s warm-up), ", end="")
             print(f"{os.cpu_count()} CPUs; load: the machine's 1-minute load average after each")
+            print(f"CACHE_URL: {args.cache_url or 'none (nothing kept)'}")
             print("\n| workers | page | requests/s | p50 ms | p99 ms | load |")
             print("| --- | --- | --- | --- | --- | --- |")
             for workers in worker_counts:
+                if args.cache_url:
+                    import redis
+
+                    redis.Redis.from_url(args.cache_url).flushdb()  # the warm-up fills it
                 results, cpu, jobs_cpu = _measure(
                     environment,
                     paths,
