@@ -66,7 +66,7 @@ def may_cache() -> bool:
     return not local or settings.READINGS_CACHE_IN_PROCESS
 
 
-def version() -> float:
+def version() -> int:
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, 1, timeout=None)  # two processes starting at once agree
@@ -159,16 +159,15 @@ def forget_pending(connection) -> None:
 def _build() -> str:
     """This deployment's code, templates and settings, so that a shared cache never serves a
     body rendered by another release or configuration (a council's name, its LA number): a
-    digest of every source file's path, size and time and of every plain setting's value."""
+    digest of every source file's path and content (the same on every machine of a release)
+    and of every plain setting's value. Read once a process."""
     root = Path(settings.BASE_DIR)
     digest = hashlib.sha256()
     for folder in ("careprog", "actions", "kpis", "templates"):
         for path in sorted((root / folder).rglob("*")):
             if path.suffix in {".py", ".html", ".txt", ".json"}:
-                stat = path.stat()
-                digest.update(
-                    f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns};".encode()
-                )
+                digest.update(f"{path.relative_to(root)}:".encode())
+                digest.update(path.read_bytes())
     for name in sorted(dir(settings)):
         value = getattr(settings, name, None) if name.isupper() else None
         if isinstance(value, str | int | float | bool):
@@ -176,7 +175,7 @@ def _build() -> str:
     return digest.hexdigest()[:16]
 
 
-def _key(request, name: str, version: float) -> str:
+def _key(request, name: str, version: int) -> str:
     asked = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
     today = timezone.localdate().isoformat()
     return f"careprog:pages:{FORMAT}:{_build()}:{version}:{name}:{today}:{request.user.pk}:{asked}"
