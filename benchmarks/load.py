@@ -9,18 +9,18 @@ Bounded and on loopback only: a throwaway PostgreSQL database `careprog_load_<pi
 `setup_demo`, dropped at the end) and gunicorn on a free 127.0.0.1 port, started afresh for each
 worker count with the production settings a machine behind the proxy has (DEBUG off,
 `DATABASE_CONN_MAX_AGE=600`, `THROTTLE_CACHE_TABLE`, and `CACHE_URL` with `--cache-url`, so the
-workers share the kept pages as docs/scaling.md deploys them), less TLS. Each reader is a thread with one
-keep-alive `http.client` connection and the committee member's session cookie (signed in through
-the sign-in form), asking for one page again and again: half the readers the dashboard /kpis/,
-half the Care Programme's report for its current quarter. `--pdf-readers N` adds N more threads,
-as an officer, getting a draft paper's PDF meanwhile as a person does: ask for it (a job is
+workers share the kept pages as docs/scaling.md deploys them), less TLS. Each reader is a thread
+with one keep-alive `http.client` connection and the committee member's session cookie (signed in
+through the sign-in form), asking for one page again and again: half the readers the dashboard
+/kpis/, half the Care Programme's report for its current quarter. `--pdf-readers N` adds N more
+threads, as an officer, getting a draft paper's PDF meanwhile as a person does: ask for it (a job is
 queued), poll its JSON status every 0.5 s, then download the file the job built; each PDF so
 completed counts once, its latency the whole wait. Jobs run in one `manage.py db_worker` beside
-gunicorn, in the same environment, started and stopped with it: the effect of PDFs being built
-on the pages everyone else reads. Every answer must be 200 (the request for a draft's PDF a
-302 to its waiting page). Each worker count gets a warm-up of a few seconds, not counted.
-Prints requests/s and p50/p99 latency per page for each worker count, as a Markdown table, and
-the CPU the gunicorn workers and the job worker used. See benchmarks/README.md.
+gunicorn, in the same environment, started and stopped with it: the effect of PDFs being built on
+the pages everyone else reads. Every answer must be 200 (the request for a draft's PDF a 302 to its
+waiting page). Each worker count gets a warm-up of a few seconds, not counted. Prints requests/s and
+p50/p99 latency per page for each worker count, as a Markdown table, and the CPU the gunicorn
+workers and the job worker used. See benchmarks/README.md.
 """
 
 from __future__ import annotations
