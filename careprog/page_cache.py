@@ -43,7 +43,7 @@ from django.utils import timezone
 FORMAT = 1  # bump when what a kept body depends on changes shape
 VERSION_KEY = f"careprog:pages:{FORMAT}:version"
 SHARED_TIMEOUT = 24 * 60 * 60  # seconds: unread bodies of old versions expire
-LOCAL_TIMEOUT = 60  # as the readings: a belt for an operator who runs several processes
+LOCAL_TIMEOUT = 60
 
 # Tables written by reading a page, by signing in or by the queue's bookkeeping: what they hold
 # is never shown on a page kept here, so writing them keeps the bodies.
@@ -62,23 +62,43 @@ def may_cache() -> bool:
     """A process's own memory never hears of a change made in another process, so pages and
     readings are kept there only when the operator says one process serves
     (READINGS_CACHE_IN_PROCESS); otherwise only in a shared cache (CACHE_URL)."""
-    local = settings.CACHES["default"]["BACKEND"].endswith(".LocMemCache")
-    return not local or settings.READINGS_CACHE_IN_PROCESS
+    return not _in_process_memory() or settings.READINGS_CACHE_IN_PROCESS
+
+
+def _in_process_memory() -> bool:
+    return settings.CACHES["default"]["BACKEND"].endswith(".LocMemCache")
+
+
+def read_version(key: str) -> int:
+    """The version number kept at ``key`` (this module's, or the KPI readings'), started at
+    1 if there is none yet: add(), not set(), so two processes starting at once agree."""
+    found = cache.get(key)
+    if found is None:
+        cache.add(key, 1, timeout=None)
+        found = cache.get(key, 1)
+    return found
+
+
+def bump_version(key: str) -> None:
+    """Moves the version at ``key`` on: what was kept under the old one is never read again."""
+    try:
+        cache.incr(key)
+    except ValueError:  # no version yet (or evicted): any new number will do
+        cache.set(key, time.time_ns() // 1000, timeout=None)  # an int: incr() works next
+
+
+def timeout() -> int:
+    """How long to keep a body or a reading: a day in a shared cache (unread old versions
+    expire), a minute in a process's own memory (a belt for an operator who runs several)."""
+    return LOCAL_TIMEOUT if _in_process_memory() else SHARED_TIMEOUT
 
 
 def version() -> int:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, 1, timeout=None)  # two processes starting at once agree
-        version = cache.get(VERSION_KEY, 1)
-    return version
+    return read_version(VERSION_KEY)
 
 
 def _bump() -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # no version yet (or evicted): any new number will do
-        cache.set(VERSION_KEY, time.time_ns() // 1000, timeout=None)  # an int: incr()s next
+    bump_version(VERSION_KEY)
 
 
 def _writes_to_watched_table(sql: str) -> bool:
@@ -191,6 +211,5 @@ def kept(request, name: str, render):
     if found is None:
         found = render()
         if not reads_fresh():
-            local = settings.CACHES["default"]["BACKEND"].endswith(".LocMemCache")
-            cache.set(key, found, timeout=LOCAL_TIMEOUT if local else SHARED_TIMEOUT)
+            cache.set(key, found, timeout=timeout())
     return found

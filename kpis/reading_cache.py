@@ -30,10 +30,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import time
 from collections.abc import Callable
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import QuerySet
@@ -43,27 +41,15 @@ from careprog import page_cache
 
 FORMAT = 1  # bump when KPIReading or what it holds changes shape
 VERSION_KEY = f"kpis:readings:{FORMAT}:version"
-SHARED_TIMEOUT = 24 * 60 * 60  # seconds: a day; unread old versions simply expire
-# A process's own memory hears of another process's changes from nobody: there a reading is
-# kept a minute at most (docs/operating.md tells operators with several workers to share one).
-LOCAL_TIMEOUT = 60
 _PENDING = "careprog_readings_changed"  # set on a connection with an uncommitted change
 
 
 def _version() -> int:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        # add(), not set(): two processes starting at once agree on the first number.
-        cache.add(VERSION_KEY, 1, timeout=None)
-        version = cache.get(VERSION_KEY, 1)
-    return version
+    return page_cache.read_version(VERSION_KEY)
 
 
 def _bump() -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # no version yet (or it was evicted): any new number will do
-        cache.set(VERSION_KEY, time.time_ns() // 1000, timeout=None)  # an int: incr()s next
+    page_cache.bump_version(VERSION_KEY)
     setattr(connection, _PENDING, False)
 
 
@@ -87,11 +73,6 @@ def _reads_fresh() -> bool:
     return True
 
 
-def _timeout() -> int:
-    local = settings.CACHES["default"]["BACKEND"].endswith(".LocMemCache")
-    return LOCAL_TIMEOUT if local else SHARED_TIMEOUT
-
-
 def _both_versions() -> str:
     return f"{_version()}.{page_cache.version()}"
 
@@ -104,18 +85,11 @@ def _key(kpis: QuerySet, as_at: dt.date | None, version: str) -> str:
     return f"kpis:readings:{FORMAT}:{version}:{as_at.isoformat() if as_at else 'latest'}:{asked}"
 
 
-def _may_cache() -> bool:
-    """As the pages' bodies (careprog.page_cache.may_cache): in a shared cache (CACHE_URL), or
-    in this process's memory when READINGS_CACHE_IN_PROCESS says one process serves. Several
-    gunicorn workers with neither read fresh every time: never a stale figure."""
-    return page_cache.may_cache()
-
-
 def cached_readings(kpis: QuerySet, as_at: dt.date | None, read: Callable[[], list]) -> list:
     """``read()``'s readings, from the cache when this version holds them: no query then,
     and two cache round trips (the version, the readings); else ``read()``'s queries and
     one more round trip to keep them."""
-    if _reads_fresh() or page_cache.reads_fresh() or not _may_cache():
+    if _reads_fresh() or page_cache.reads_fresh() or not page_cache.may_cache():
         return read()
     # Any write to a table a page shows (careprog.page_cache) forgets the readings too, however
     # it was made (a bulk update, raw SQL): the signals below are a second line, not the only.
@@ -123,7 +97,7 @@ def cached_readings(kpis: QuerySet, as_at: dt.date | None, read: Callable[[], li
     found = cache.get(key)
     if found is None:
         found = read()
-        cache.set(key, found, timeout=_timeout())
+        cache.set(key, found, timeout=page_cache.timeout())
     return found
 
 
